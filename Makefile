@@ -1,0 +1,49 @@
+# Daicho — two commands on a fresh Debian machine: `make demo` and `make test`.
+SWIFT ?= swift
+DATA ?= ./daicho-data
+DEMO_EVENTS ?= 200000
+DEMO_CUSTOMERS ?= 20000
+BIN = .build/release/daicho
+
+.PHONY: deps build release demo test bench bench-smoke clean
+
+# Installs the system library libzstd (and pkg-config) when it is missing.
+deps:
+	@if ! pkg-config --exists libzstd 2>/dev/null || [ ! -f /usr/include/zstd.h ]; then \
+		echo "installing libzstd-dev (needs root or sudo)"; \
+		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libzstd-dev pkg-config; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product daicho
+
+demo: release
+	@mkdir -p $(DATA)
+	$(BIN) generate --events $(DEMO_EVENTS) --customers $(DEMO_CUSTOMERS) --seed 42 --out $(DATA)/sample.ndjson
+	-$(BIN) append --data $(DATA) $(DATA)/sample.ndjson
+	$(BIN) stats --data $(DATA)
+	@echo
+	@echo "Try:"
+	@echo "  $(BIN) export --data $(DATA) --type purchase --to-offset 5 --from-offset 0"
+	@echo "  $(BIN) verify --data $(DATA)"
+	@echo "  $(BIN) append --data $(DATA) $(DATA)/sample.ndjson   # again: every event is a duplicate"
+	@echo "  $(BIN) --help"
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+bench: deps
+	cd Benchmarks && $(SWIFT) build -c release
+	Benchmarks/.build/release/daicho-bench $(BENCH_ARGS)
+
+bench-smoke: deps
+	cd Benchmarks && $(SWIFT) build -c release
+	Benchmarks/.build/release/daicho-bench --events 50000 --customers 5000 --runs 1
+
+clean:
+	rm -rf .build Benchmarks/.build

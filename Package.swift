@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+// Daicho: an event-sourced customer data platform. Foundation and libzstd only.
+import PackageDescription
+
+let package = Package(
+    name: "Daicho",
+    products: [
+        .library(name: "DaichoLog", targets: ["DaichoLog"]),
+        .library(name: "DaichoJSON", targets: ["DaichoJSON"]),
+        .library(name: "Daicho", targets: ["Daicho"]),
+        .library(name: "DaichoWorkload", targets: ["DaichoWorkload"]),
+        .executable(name: "daicho", targets: ["daicho"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        // The storage engine: frames, segments, offsets, times, recovery. Knows nothing of customers.
+        .target(name: "DaichoLog", dependencies: ["CZstd"]),
+        // Byte-level JSON reader and RFC 3339 parser for the ingest hot path.
+        .target(name: "DaichoJSON"),
+        // Event model, binary codec, normalization, validation, ingest, export.
+        .target(name: "Daicho", dependencies: ["DaichoLog", "DaichoJSON"]),
+        // Deterministic generator of realistic touchpoint workloads (demo and benchmarks).
+        .target(name: "DaichoWorkload"),
+        .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoWorkload"]),
+        .testTarget(name: "DaichoLogTests", dependencies: ["DaichoLog"]),
+        .testTarget(name: "DaichoJSONTests", dependencies: ["DaichoJSON"]),
+        .testTarget(name: "DaichoTests", dependencies: ["Daicho", "DaichoWorkload"]),
+        .testTarget(name: "DaichoCLITests", dependencies: ["Daicho", "DaichoWorkload"]),
+    ]
+)

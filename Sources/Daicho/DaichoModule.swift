@@ -1,0 +1,2 @@
+/// The Daicho module. See docs/architecture.md.
+public enum DaichoModule {}

@@ -1,0 +1,2 @@
+/// The DaichoJSON module. See docs/architecture.md.
+public enum DaichoJSONModule {}

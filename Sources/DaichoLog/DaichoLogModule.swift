@@ -1,0 +1,2 @@
+/// The DaichoLog module. See docs/architecture.md.
+public enum DaichoLogModule {}

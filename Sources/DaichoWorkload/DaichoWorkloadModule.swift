@@ -1,0 +1,2 @@
+/// The DaichoWorkload module. See docs/architecture.md.
+public enum DaichoWorkloadModule {}

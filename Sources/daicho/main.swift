@@ -1,0 +1,4 @@
+import Daicho
+import DaichoWorkload
+
+print("daicho: under construction")
