@@ -1,2 +1,0 @@
-/// The DaichoJSON module. See docs/architecture.md.
-public enum DaichoJSONModule {}
