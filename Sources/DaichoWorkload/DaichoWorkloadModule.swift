@@ -1,2 +1,0 @@
-/// The DaichoWorkload module. See docs/architecture.md.
-public enum DaichoWorkloadModule {}
