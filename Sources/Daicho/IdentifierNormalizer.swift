@@ -204,6 +204,7 @@ public struct IdentifierNormalizer: Sendable {
     static let phoneDigitScanLimit = 24
 
     func phoneASCII(_ raw: UnsafeRawBufferPointer, into out: inout [UInt8]) -> NormalizationFailure? {
+        if Self.trimmedASCII(raw).isEmpty { return .empty }
         let base = out.count
         out.append(UInt8(ascii: "+"))
         var hasPlus = false
@@ -308,6 +309,7 @@ public struct IdentifierNormalizer: Sendable {
     }
 
     func phoneUnicode(_ value: String, into out: inout [UInt8]) -> NormalizationFailure? {
+        if Self.trimmed(value.unicodeScalars).isEmpty { return .empty }
         let base = out.count
         out.append(UInt8(ascii: "+"))
         var hasPlus = false
