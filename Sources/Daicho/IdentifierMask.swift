@@ -26,7 +26,8 @@ public enum IdentifierMask {
     }
 
     static func maskEmail(_ value: String) -> String {
-        guard let at = value.lastIndex(of: "@") else { return maskPart(Substring(value)) }
+        guard let at = value.lastIndex(of: "@"), at != value.startIndex,
+              value.index(after: at) != value.endIndex else { return maskPart(Substring(value)) }
         let local = value[..<at]
         let domain = value[value.index(after: at)...]
         guard let dot = domain.lastIndex(of: "."), dot != domain.startIndex,

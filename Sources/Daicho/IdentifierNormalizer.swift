@@ -16,7 +16,7 @@ public enum NormalizationFailure: Error, Sendable, Equatable, CustomStringConver
     /// The bytes are not valid UTF-8.
     case invalidUTF8
     /// A character that the kind does not allow (a control character; white space inside an e-mail address
-    /// or handle; a letter or symbol in a phone number, including an extension).
+    /// or handle; a second leading '@' of a handle; a letter or symbol in a phone number, including an extension).
     case invalidCharacter
     /// An e-mail address with no '@'.
     case emailWithoutAt
@@ -186,6 +186,7 @@ public struct IdentifierNormalizer: Sendable {
         if r.isEmpty { return .empty }
         if raw[r.lowerBound] == UInt8(ascii: "@") { r = (r.lowerBound + 1)..<r.upperBound }
         if r.isEmpty { return .handleEmpty }
+        if raw[r.lowerBound] == UInt8(ascii: "@") { return .invalidCharacter }
         for i in r where raw[i] <= 0x20 || raw[i] == 0x7F { return .invalidCharacter }
         out.reserveCapacity(out.count + r.count)
         for i in r { out.append(asciiLower(raw[i])) }
@@ -293,7 +294,7 @@ public struct IdentifierNormalizer: Sendable {
         if scalars.isEmpty { return .empty }
         if scalars.first == "@" { scalars.removeFirst() }
         if scalars.isEmpty { return .handleEmpty }
-        if scalars.contains(where: isForbiddenInside) { return .invalidCharacter }
+        if scalars.first == "@" || scalars.contains(where: isForbiddenInside) { return .invalidCharacter }
         out.append(contentsOf: lowercasedNFKC(scalars).utf8)
         return nil
     }
