@@ -92,9 +92,10 @@ public enum LogVerifier {
                 expected = header.endOffset
                 position += header.frameSize
             case .bad(let reason):
-                if let later = try scanner.nextValidFrame(after: position) {
+                if let later = try scanner.nextValidFrame(after: position), case .frame(let next, _) = try scanner.probe(at: later) {
                     report.problems.append(VerifyProblem(file: path, bytePosition: position, logOffset: expected,
-                                                         message: "damaged frame (\(reason)); skipped \(later - position) bytes to the next valid frame at byte \(later)"))
+                                                         message: "damaged frame (\(reason)); skipped \(later - position) bytes holding offsets \(expected)..<\(next.baseOffset) to the next valid frame at byte \(later)"))
+                    expected = next.baseOffset
                     position = later
                 } else {
                     let remedy = isLast ? "a torn tail: the next open for writing truncates it" : "trailing bytes in a segment that is not the last"
