@@ -97,6 +97,9 @@ public final class LogWriter: @unchecked Sendable {
     /// - Returns: the offset of the batch's first record.
     @discardableResult
     public func append(payload: UnsafeRawBufferPointer, recordCount: Int, firstEventTime: Int64, maxEventTime: Int64) throws(LogError) -> UInt64 {
+        guard payload.count <= LogFormat.maxUncompressedBytes else {
+            throw LogError(.invalidArgument, "a frame payload is at most 64 MiB uncompressed, got \(payload.count) bytes; split the batch", path: directory)
+        }
         let frame = mutex.withLock {
             compressor.prepare(payload: payload, recordCount: recordCount, firstEventTime: firstEventTime, maxEventTime: maxEventTime)
         }
