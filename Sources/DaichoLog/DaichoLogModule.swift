@@ -1,2 +1,0 @@
-/// The DaichoLog module. See docs/architecture.md.
-public enum DaichoLogModule {}

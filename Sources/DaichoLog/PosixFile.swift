@@ -1,0 +1,139 @@
+// Thin POSIX file helpers for the log engine (typed errors naming file and position).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// The text of an `errno` value.
+func errnoText(_ code: Int32) -> String {
+    guard let text = strerror(code) else { return "errno \(code)" }
+    return String(cString: text) + " (errno \(code))"
+}
+
+/// An open file descriptor, closed in `deinit`.
+final class PosixFile {
+    let fd: Int32
+    let path: String
+
+    private init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+    }
+
+    deinit { _ = Glibc.close(fd) }
+
+    /// Opens `path` with `flags` (O_CLOEXEC is added) and mode 0644 for created files.
+    static func open(_ path: String, flags: Int32) throws(LogError) -> PosixFile {
+        let fd = Glibc.open(path, flags | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            let code = Glibc.errno
+            throw LogError(.io, "cannot open \(path): \(errnoText(code))", path: path, errno: code)
+        }
+        return PosixFile(fd: fd, path: path)
+    }
+
+    /// The current size of the file in bytes.
+    func size() throws(LogError) -> Int {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw failure("fstat", at: nil) }
+        return Int(st.st_size)
+    }
+
+    /// Reads up to `buffer.count` bytes at `position`; fewer only at end of file.
+    /// - Returns: the number of bytes read.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at position: Int) throws(LogError) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(position + done))
+            if n == 0 { break }
+            if n < 0 {
+                if Glibc.errno == EINTR { continue }
+                throw failure("read", at: position + done)
+            }
+            done += n
+        }
+        return done
+    }
+
+    /// Writes all of `first` then `second` at `position` with `pwritev`, retrying short writes.
+    func write(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, at position: Int) throws(LogError) {
+        var skip = 0
+        let total = first.count + second.count
+        while skip < total {
+            var vecs = [iovec](), count: Int32 = 0
+            if skip < first.count {
+                vecs.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress! + skip), iov_len: first.count - skip))
+                count += 1
+            }
+            let secondSkip = max(0, skip - first.count)
+            if second.count > secondSkip {
+                vecs.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress! + secondSkip), iov_len: second.count - secondSkip))
+                count += 1
+            }
+            let n = pwritev(fd, vecs, count, off_t(position + skip))
+            if n < 0 {
+                if Glibc.errno == EINTR { continue }
+                throw failure("write", at: position + skip)
+            }
+            if n == 0 { throw LogError(.io, "write to \(path) at byte \(position + skip) made no progress", path: path) }
+            skip += n
+        }
+    }
+
+    /// Writes all of `bytes` at `position`.
+    func write(_ bytes: [UInt8], at position: Int) throws(LogError) {
+        try withBytes(of: bytes) { (raw) throws(LogError) in
+            try write(raw, UnsafeRawBufferPointer(start: nil, count: 0), at: position)
+        }
+    }
+
+    /// `fdatasync`s the file.
+    func syncData() throws(LogError) {
+        guard fdatasync(fd) == 0 else { throw failure("fdatasync", at: nil) }
+    }
+
+    /// Truncates the file to `length` bytes.
+    func truncate(to length: Int) throws(LogError) {
+        guard ftruncate(fd, off_t(length)) == 0 else { throw failure("ftruncate", at: length) }
+    }
+
+    /// An `.io` error for the failed call `what`, with the current `errno`.
+    func failure(_ what: String, at position: Int?) -> LogError {
+        let code = Glibc.errno
+        let place = position.map { " at byte \($0)" } ?? ""
+        return LogError(.io, "\(what) of \(path)\(place) failed: \(errnoText(code))", path: path, errno: code)
+    }
+}
+
+/// File-system helpers on directories.
+enum LogDirectory {
+    /// Creates `path` and its parents if missing.
+    static func create(_ path: String) throws(LogError) {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw LogError(.io, "cannot create log directory \(path): \(error.localizedDescription)", path: path)
+        }
+    }
+
+    /// `fsync`s the directory so that created names are durable (KAFKA-3968).
+    static func sync(_ path: String) throws(LogError) {
+        let dir = try PosixFile.open(path, flags: O_RDONLY | O_DIRECTORY)
+        guard fsync(dir.fd) == 0 else { throw dir.failure("fsync of directory", at: nil) }
+    }
+
+    /// The segment files of `path`, sorted by base offset.
+    static func segments(in path: String) throws(LogError) -> [(base: UInt64, path: String)] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: path)
+        } catch {
+            throw LogError(.io, "cannot list log directory \(path): \(error.localizedDescription)", path: path)
+        }
+        return names.compactMap { name in
+            LogFormat.segmentBase(fileName: name).map { (base: $0, path: path + "/" + name) }
+        }.sorted { $0.base < $1.base }
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import Testing
+@testable import DaichoLog
+
+@Suite struct RecoveryTests {
+    /// Writes `frames` batches and returns the segment path and the byte where the last frame starts.
+    private func buildLog(_ dir: String, frames: Int, compressible: Bool = true) throws -> (segment: String, lastStart: Int, size: Int) {
+        let writer = try LogWriter.open(directory: dir)
+        for _ in 0..<(frames - 1) { try appendBatch(writer, count: 2, compressible: compressible) }
+        try writer.close()
+        let segment = segmentPaths(dir)[0]
+        let lastStart = fileBytes(segment).count
+        let again = try LogWriter.open(directory: dir)
+        try appendBatch(again, count: 3, compressible: compressible)
+        try again.close()
+        return (segment, lastStart, fileBytes(segment).count)
+    }
+
+    @Test(arguments: [true, false])
+    func tornTailAtEveryBytePosition(compressible: Bool) throws {
+        let dir = TemporaryDirectory()
+        let log = try buildLog(dir.log, frames: 4, compressible: compressible)
+        let original = fileBytes(log.segment)
+        let intact = try readAll(dir.log).dropLast()
+        for cut in log.lastStart..<log.size {
+            writeFile(log.segment, Array(original[0..<cut]))
+            let writer = try LogWriter.open(directory: dir.log)
+            let report = writer.recovery
+            #expect(report.droppedBytes == cut - log.lastStart, "cut at \(cut)")
+            if cut > log.lastStart {
+                #expect(report.truncatedAtByte == log.lastStart && report.truncatedFile == log.segment, "cut at \(cut)")
+            } else {
+                #expect(report.truncatedFile == nil)
+            }
+            #expect(writer.nextOffset == 6)
+            #expect(try appendBatch(writer, count: 1) == 6)
+            try writer.close()
+            let frames = try readAll(dir.log)
+            #expect(frames.count == intact.count + 1)
+            for (got, want) in zip(frames, intact) { #expect(got.base == want.base && got.payload == want.payload) }
+        }
+    }
+
+    @Test func garbageTailIsTruncatedAndReported() throws {
+        let dir = TemporaryDirectory()
+        let log = try buildLog(dir.log, frames: 3)
+        var rng = SeededGenerator(seed: 3)
+        let garbage = (0..<777).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        writeFile(log.segment, fileBytes(log.segment) + garbage)
+        let writer = try LogWriter.open(directory: dir.log)
+        #expect(writer.recovery.truncatedFile == log.segment)
+        #expect(writer.recovery.truncatedAtByte == log.size)
+        #expect(writer.recovery.droppedBytes == 777)
+        #expect(writer.recovery.description.contains("777"))
+        #expect(writer.nextOffset == 7)
+        try writer.close()
+        #expect(fileBytes(log.segment).count == log.size)
+        #expect(LogVerifier.verify(directory: dir.log).isClean)
+    }
+
+    @Test func garbageTailIsReportedByVerifyBeforeRecovery() throws {
+        let dir = TemporaryDirectory()
+        let log = try buildLog(dir.log, frames: 2)
+        writeFile(log.segment, fileBytes(log.segment) + [UInt8](repeating: 0, count: 100))
+        let report = LogVerifier.verify(directory: dir.log)
+        #expect(report.problems.count == 1)
+        #expect(report.problems.first?.bytePosition == log.size)
+        #expect(report.problems.first?.logOffset == 5)
+        #expect(report.problems.first?.message.contains("torn tail") == true)
+        #expect(fileBytes(log.segment).count == log.size + 100)   // verify never modifies
+    }
+
+    @Test func flippedByteInMiddleFrame() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log)
+        var starts: [Int] = []
+        for _ in 0..<5 {
+            starts.append(try FileManager.default.attributesOfItem(atPath: segmentPaths(dir.log).first ?? dir.log)[.size] as? Int ?? 0)
+            try appendBatch(writer, count: 4)
+        }
+        try writer.close()
+        let segment = segmentPaths(dir.log)[0]
+        var bytes = fileBytes(segment)
+        bytes[starts[2] + 70] ^= 0x40
+        writeFile(segment, bytes)
+
+        let report = LogVerifier.verify(directory: dir.log)
+        #expect(report.problems.count == 1)
+        let problem = try #require(report.problems.first)
+        #expect(problem.file == segment && problem.bytePosition == starts[2] && problem.logOffset == 8)
+        #expect(problem.message.contains("CRC"))
+        #expect(report.frames == 4)
+
+        let error = try #require(throws: LogError.self) { try LogWriter.open(directory: dir.log) }
+        #expect(error.kind == .corrupt)
+        #expect(error.message.contains("daicho verify"))
+        #expect(error.message.contains("byte \(starts[2])"))
+        #expect(fileBytes(segment) == bytes)   // nothing dropped
+
+        let reader = try LogReader(directory: dir.log)
+        #expect(throws: LogError.self) { try reader.forEachFrame { _ in true } }
+    }
+
+    @Test func damagedHeaderInEarlierSegmentRefusesOpen() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log, options: LogOptions(segmentMaxBytes: 600))
+        for _ in 0..<12 { try appendBatch(writer, count: 3) }
+        try writer.close()
+        let segments = segmentPaths(dir.log)
+        #expect(segments.count >= 3)
+        var bytes = fileBytes(segments[0])
+        bytes[16] ^= 1   // base offset of the first frame
+        writeFile(segments[0], bytes)
+        let error = try #require(throws: LogError.self) { try LogWriter.open(directory: dir.log, options: LogOptions(segmentMaxBytes: 600)) }
+        #expect(error.kind == .corrupt && error.message.contains("daicho verify"))
+        let report = LogVerifier.verify(directory: dir.log)
+        #expect(report.problems.contains { $0.file == segments[0] && $0.bytePosition == 0 })
+    }
+
+    @Test func missingSegmentIsReportedAsGap() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log, options: LogOptions(segmentMaxBytes: 600))
+        for _ in 0..<12 { try appendBatch(writer, count: 3) }
+        try writer.close()
+        let segments = segmentPaths(dir.log)
+        try FileManager.default.removeItem(atPath: segments[1])
+        #expect(throws: LogError.self) { try LogWriter.open(directory: dir.log) }
+        let report = LogVerifier.verify(directory: dir.log)
+        #expect(report.problems.contains { $0.file == segments[2] && $0.message.contains("gap") })
+    }
+
+    @Test func secondWriterGetsClearError() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log)
+        let error = try #require(throws: LogError.self) { try LogWriter.open(directory: dir.log) }
+        #expect(error.kind == .locked)
+        #expect(error.message.contains("pid \(getpid())"))
+        #expect(error.message.contains(dir.log))
+        try writer.close()
+        let next = try LogWriter.open(directory: dir.log)
+        try next.close()
+    }
+
+    @Test func lockIsReleasedWhenWriterIsDropped() throws {
+        let dir = TemporaryDirectory()
+        do { _ = try LogWriter.open(directory: dir.log) }
+        let writer = try LogWriter.open(directory: dir.log)
+        try writer.close()
+    }
+
+    @Test func failedWriteIsFatalAndReopenRecovers() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log)
+        try appendBatch(writer, count: 2)
+        // Replace the writer's segment descriptor with a read-only one: the next write fails with EBADF.
+        let segment = segmentPaths(dir.log)[0]
+        let fd = try #require(openDescriptors(of: segment).first)
+        let readOnly = open(segment, O_RDONLY)
+        #expect(dup2(readOnly, fd) == fd)
+        close(readOnly)
+
+        let first = try #require(throws: LogError.self) { try appendBatch(writer, count: 1) }
+        #expect(first.kind == .io && first.errno == EBADF)
+        #expect(first.message.contains(segment) && first.message.contains("at byte"))
+        let later = try #require(throws: LogError.self) { try appendBatch(writer, count: 1) }
+        #expect(later.kind == .writerFailed && later.message.contains("reopen"))
+        #expect(throws: LogError.self) { try writer.sync() }
+        #expect(throws: LogError.self) { try writer.close() }
+
+        let reopened = try LogWriter.open(directory: dir.log)
+        #expect(reopened.nextOffset == 2)
+        #expect(try appendBatch(reopened, count: 1) == 2)
+        try reopened.close()
+        #expect(try readAll(dir.log).map(\.base) == [0, 2])
+    }
+
+    /// Descriptors of this process open on `path` (via /proc/self/fd).
+    private func openDescriptors(of path: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return entries.compactMap { name in
+            guard let fd = Int32(name),
+                  let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + name),
+                  target == GrowthNotifier.canonical(path) else { return nil }
+            return fd
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+@testable import DaichoLog
+
+/// A fresh temporary directory per test, removed when released.
+final class TemporaryDirectory {
+    let path: String
+
+    init() {
+        path = NSTemporaryDirectory() + "daicho-log-test-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// The log directory inside (not created: the writer creates it).
+    var log: String { path + "/log" }
+}
+
+/// SplitMix64: a small seeded generator so failures replay.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A batch whose bytes depend only on its base offset and size: compressible text-like records
+/// when `compressible`, otherwise random bytes.
+func batchPayload(base: UInt64, count: Int, compressible: Bool) -> [UInt8] {
+    var rng = SeededGenerator(seed: base &* 31 &+ UInt64(count))
+    if !compressible { return (0..<(count * 24)).map { _ in UInt8.random(in: 0...255, using: &rng) } }
+    var bytes: [UInt8] = []
+    for i in 0..<count {
+        bytes += Array("{\"offset\":\(base + UInt64(i)),\"type\":\"page\",\"customer\":\"c\(rng.next() % 50)\"}".utf8)
+    }
+    return bytes
+}
+
+/// Appends one batch and returns its base offset.
+@discardableResult
+func appendBatch(_ writer: LogWriter, count: Int, compressible: Bool = true, time: Int64 = 1_767_225_600_000_000, maxTime: Int64? = nil) throws -> UInt64 {
+    let payload = batchPayload(base: writer.nextOffset, count: count, compressible: compressible)
+    return try payload.withUnsafeBytes { raw in
+        try writer.append(payload: raw, recordCount: count, firstEventTime: time, maxEventTime: maxTime ?? time)
+    }
+}
+
+/// Every frame of the log as (base, count, payload).
+func readAll(_ directory: String, from offset: UInt64 = 0) throws -> [(base: UInt64, count: Int, payload: [UInt8])] {
+    let reader = try LogReader(directory: directory)
+    var frames: [(base: UInt64, count: Int, payload: [UInt8])] = []
+    try reader.forEachFrame(from: offset) { frame in
+        frames.append((frame.baseOffset, frame.recordCount, Array(frame.payload)))
+        return true
+    }
+    return frames
+}
+
+/// The segment files of a log, sorted.
+func segmentPaths(_ directory: String) -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    return names.filter { $0.hasSuffix(".seg") }.sorted().map { directory + "/" + $0 }
+}
+
+func fileBytes(_ path: String) -> [UInt8] { Array(FileManager.default.contents(atPath: path) ?? Data()) }
+
+func writeFile(_ path: String, _ bytes: [UInt8]) { _ = FileManager.default.createFile(atPath: path, contents: Data(bytes)) }
+
+/// Encodes a raw frame with a correct CRC (for building damaged or hostile logs).
+func rawFrame(base: UInt64, count: UInt32, codec: UInt8, stored: [UInt8], uncompressedLength: UInt32, time: Int64 = 0) -> [UInt8] {
+    var frame = [UInt8](repeating: 0, count: 64) + stored
+    frame.withUnsafeMutableBytes { raw in
+        var header = FrameHeader(crc: 0, codec: codec, recordCount: count, baseOffset: base, firstEventTime: time,
+                                 maxEventTime: time, appendTime: time, storedLength: UInt32(stored.count),
+                                 uncompressedLength: uncompressedLength)
+        header.encode(into: raw)
+        header.crc = FrameHeader.computeCRC(header: UnsafeRawBufferPointer(raw), payload: UnsafeRawBufferPointer(rebasing: raw[64...]))
+        raw.storeBytes(of: header.crc.littleEndian, toByteOffset: 4, as: UInt32.self)
+    }
+    return frame
+}
+
+/// Publishes `head` directly (as a writer in another process would).
+func publishHead(_ directory: String, next: UInt64, activeBase: UInt64, durableBytes: Int) throws {
+    let file = try PosixFile.open(directory + "/head", flags: O_RDWR | O_CREAT)
+    try HeadRecord(nextOffset: next, activeSegmentBase: activeBase, durableBytes: UInt64(durableBytes)).write(to: file)
+}
