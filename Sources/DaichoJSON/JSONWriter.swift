@@ -50,18 +50,16 @@ public enum JSONWriter {
 
     /// Appends `v` as a JSON number: the shortest text that reads back as the same `Double`.
     ///
-    /// Choice: an integral value with |v| < 2^53 is written as an integer ("12", not "12.0"; -0.0 as "0"), so it
-    /// reads back as an integer too; other values use Swift's shortest round-trip form ("0.1", "1e-05", "1e+20").
+    /// Choice: Swift's shortest round-trip form ("0.1", "12.0", "1e-05", "1e+20"); integral values keep ".0" so a
+    /// double read back is a double again, never an integer.
     /// NaN and infinities have no JSON form and are written as `null`.
     public static func appendDouble(_ v: Double, to out: inout [UInt8]) {
         guard v.isFinite else {
             out.append(contentsOf: "null".utf8)
             return
         }
-        if v == v.rounded(.towardZero) && v.magnitude < 9_007_199_254_740_992 {
-            appendInt(Int64(v), to: &out)
-            return
-        }
+        // Swift's description is the shortest form that reads back to the same double, and keeps ".0" on
+        // integral values, so a double stays a double through export and ingest (docs/event-encoding.md).
         var text = v.description
         text.withUTF8 { out.append(contentsOf: $0) }
     }

@@ -1,4 +1,52 @@
+import Foundation
 import Daicho
-import DaichoWorkload
 
-print("daicho: under construction")
+// daicho: the command-line interface. Thin: parses arguments, calls the library, prints JSON.
+
+let commands: [(spec: CommandSpec, run: ([String]) throws -> Int32)] = [
+    (AppendCommand.spec, AppendCommand.run),
+    (ExportCommand.spec, ExportCommand.run),
+    (StatsCommand.spec, StatsCommand.run),
+    (VerifyCommand.spec, VerifyCommand.run),
+    (GenerateCommand.spec, GenerateCommand.run),
+]
+
+let topUsage = "daicho COMMAND [OPTIONS]   (daicho COMMAND --help for its options)"
+
+@MainActor func topHelp() -> String {
+    var s = "daicho (台帳): an event-sourced customer data platform.\n\nUsage: \(topUsage)\n\nCommands:\n"
+    for c in commands { s += "  " + c.spec.name.padding(toLength: 10, withPad: " ", startingAt: 0) + c.spec.summary + "\n" }
+    s += """
+
+    Data directory: --data DIR, else $DAICHO_DATA, else ./daicho-data.
+    Exit status: 0 success, 1 some input rejected or corruption found, 2 usage or I/O error.
+
+    """
+    return s
+}
+
+signal(SIGPIPE, SIG_IGN)
+var args = Array(CommandLine.arguments.dropFirst())
+guard let name = args.first else {
+    FileHandle.standardError.write(Data(topHelp().utf8))
+    exit(ExitStatus.usageOrIO)
+}
+args.removeFirst()
+if name == "--help" || name == "-h" || name == "help" {
+    if let sub = args.first, let c = commands.first(where: { $0.spec.name == sub }) { print(c.spec.helpText, terminator: "") }
+    else { print(topHelp(), terminator: "") }
+    exit(ExitStatus.ok)
+}
+guard let command = commands.first(where: { $0.spec.name == name }) else {
+    printError("daicho: unknown command '\(name)'\nUsage: \(topUsage)\nCommands: \(commands.map(\.spec.name).joined(separator: ", "))")
+    exit(ExitStatus.usageOrIO)
+}
+do {
+    exit(try command.run(args))
+} catch let e as UsageError {
+    printError("daicho \(name): \(e.message)\nUsage: \(e.usage)")
+    exit(ExitStatus.usageOrIO)
+} catch {
+    printError("daicho \(name): \(error)")
+    exit(ExitStatus.usageOrIO)
+}

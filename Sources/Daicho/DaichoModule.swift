@@ -1,2 +1,0 @@
-/// The Daicho module. See docs/architecture.md.
-public enum DaichoModule {}

@@ -1,0 +1,243 @@
+import Foundation
+import DaichoJSON
+
+// Validation and binary encoding of one NDJSON envelope line. Rules: docs/ingest.md "Validation";
+// schemas/envelope.schema.json states the same rules for other tools (a test checks they agree).
+
+/// Turns one NDJSON line into one record of a `BatchBuilder`, or says precisely why it cannot.
+/// Validates everything first, then encodes, so a rejected line leaves the batch untouched.
+/// One per thread; reuses its buffers, so the hot path does not allocate.
+public struct EventLineEncoder {
+    /// The longest line accepted, in bytes (docs/ingest.md).
+    public static let defaultMaxLineBytes = 1 << 20
+    /// The longest event id accepted, in bytes.
+    public static let maxIDBytes = 1024
+
+    public let maxLineBytes: Int
+    let normalizer: IdentifierNormalizer
+    private let parser = JSONParser(maxDepth: 64)
+    private var tape = JSONTape(reservingCapacity: 256)
+    private var scratch: [UInt8] = []
+    /// Normalized identifier values of the current line, back to back, and where each one is.
+    private var normalized: [UInt8] = []
+    private var identifiers: [(kind: UInt8, raw: Int, start: Int, end: Int)] = []
+
+    public init(normalizer: IdentifierNormalizer = IdentifierNormalizer(), maxLineBytes: Int = defaultMaxLineBytes) {
+        self.normalizer = normalizer
+        self.maxLineBytes = maxLineBytes
+        scratch.reserveCapacity(1024)
+        normalized.reserveCapacity(1024)
+    }
+
+    /// Validates and encodes `line` (without its newline) as one record of `builder`.
+    /// - Returns: nil when encoded, else the reason the line is rejected (no customer data in full).
+    public mutating func encode(line: UnsafeRawBufferPointer, into builder: inout BatchBuilder) -> String? {
+        if line.count > maxLineBytes {
+            return "line is \(line.count) bytes, longer than the maximum of \(maxLineBytes)"
+        }
+        do throws(JSONError) {
+            try parser.parse(line, into: &tape)
+        } catch {
+            return error.description
+        }
+        let envelope: Envelope
+        switch validate(line) {
+        case .success(let e): envelope = e
+        case .failure(let reason): return reason.text
+        }
+        write(envelope, line: line, into: &builder)
+        return nil
+    }
+
+    // MARK: - Validation
+
+    /// Token indices of the envelope's fields and what was parsed from them.
+    struct Envelope {
+        var id = -1, type = -1, at = -1, source = -1, ids = -1, props = -1
+        var eventType = EventType.track
+        var micros: Int64 = 0
+        var offsetMinutes: Int16 = 0
+    }
+
+    /// A rejection reason; built only on the (rare) rejected path.
+    struct Reason: Error { var text: String }
+
+    private mutating func validate(_ line: UnsafeRawBufferPointer) -> Result<Envelope, Reason> {
+        let root = tape[0]
+        guard root.kind == .object else { return .failure(Reason(text: "not a JSON object")) }
+        var e = Envelope()
+        var i = 1
+        let end = Int(root.end)
+        while i < end {
+            let key = i, value = i + 1
+            let slot: WritableKeyPath<Envelope, Int>?
+            if tape.string(key, in: line, equals: "id") { slot = \.id }
+            else if tape.string(key, in: line, equals: "type") { slot = \.type }
+            else if tape.string(key, in: line, equals: "at") { slot = \.at }
+            else if tape.string(key, in: line, equals: "ids") { slot = \.ids }
+            else if tape.string(key, in: line, equals: "props") { slot = \.props }
+            else if tape.string(key, in: line, equals: "source") { slot = \.source }
+            else if tape.string(key, in: line, equals: "offset") || tape.string(key, in: line, equals: "profile") {
+                slot = nil // export annotations: accepted and ignored, so exported NDJSON can be appended again
+            } else {
+                return .failure(Reason(text: "unknown field \(quoted(key, line))"))
+            }
+            if let slot {
+                if e[keyPath: slot] >= 0 { return .failure(Reason(text: "duplicate field \(quoted(key, line))")) }
+                e[keyPath: slot] = value
+            }
+            i = Int(tape[value].end)
+        }
+        guard e.id >= 0 else { return .failure(Reason(text: "missing field \"id\"")) }
+        guard e.type >= 0 else { return .failure(Reason(text: "missing field \"type\"")) }
+        guard e.at >= 0 else { return .failure(Reason(text: "missing field \"at\"")) }
+        guard e.ids >= 0 else { return .failure(Reason(text: "missing field \"ids\"")) }
+
+        let idToken = tape[e.id]
+        guard idToken.kind == .string, idToken.length > 0 else { return .failure(Reason(text: "\"id\": expected a non-empty string")) }
+        scratch.removeAll(keepingCapacity: true)
+        tape.appendString(e.id, in: line, to: &scratch)
+        guard scratch.count <= Self.maxIDBytes else {
+            return .failure(Reason(text: "\"id\" is \(scratch.count) bytes, longer than the maximum of \(Self.maxIDBytes)"))
+        }
+
+        guard tape[e.type].kind == .string else { return .failure(Reason(text: "\"type\": expected a string")) }
+        scratch.removeAll(keepingCapacity: true)
+        tape.appendString(e.type, in: line, to: &scratch)
+        guard let type = scratch.withUnsafeBytes({ EventType.lookup($0) }) else {
+            return .failure(Reason(text: "unknown type \(quotedValue(scratch))"))
+        }
+        e.eventType = type
+
+        guard tape[e.at].kind == .string else { return .failure(Reason(text: "\"at\": expected a string")) }
+        scratch.removeAll(keepingCapacity: true)
+        tape.appendString(e.at, in: line, to: &scratch)
+        guard let time = scratch.withUnsafeBytes({ RFC3339.parse($0) }) else {
+            return .failure(Reason(text: "\"at\": \(quotedValue(scratch)) is not an RFC 3339 time"))
+        }
+        e.micros = time.micros
+        e.offsetMinutes = time.offsetMinutes
+
+        if e.source >= 0 {
+            let s = tape[e.source]
+            guard s.kind == .string, s.length > 0 else { return .failure(Reason(text: "\"source\": expected a non-empty string")) }
+        }
+        if case .failure(let r) = validateIdentifiers(e.ids, type: type, line) { return .failure(r) }
+        if e.props >= 0 {
+            guard tape[e.props].kind == .object else {
+                return .failure(Reason(text: "\"props\": expected an object"))
+            }
+        }
+        if case .failure(let r) = PropsRules.check(type: type, props: e.props, tape: tape, line: line) { return .failure(r) }
+        return .success(e)
+    }
+
+    private mutating func validateIdentifiers(_ ids: Int, type: EventType, _ line: UnsafeRawBufferPointer) -> Result<Void, Reason> {
+        let t = tape[ids]
+        guard t.kind == .object else { return .failure(Reason(text: "\"ids\": expected an object")) }
+        guard t.length > 0 else { return .failure(Reason(text: "\"ids\" names no identifier")) }
+        if type == .link && t.length < 2 {
+            return .failure(Reason(text: "link needs at least 2 identifiers in \"ids\""))
+        }
+        normalized.removeAll(keepingCapacity: true)
+        identifiers.removeAll(keepingCapacity: true)
+        var i = ids + 1
+        while i < Int(t.end) {
+            let key = i, value = i + 1
+            scratch.removeAll(keepingCapacity: true)
+            tape.appendString(key, in: line, to: &scratch)
+            guard let kind = scratch.withUnsafeBytes({ IdentifierKind.lookup($0) }) else {
+                return .failure(Reason(text: "unknown identifier kind \(quotedValue(scratch))"))
+            }
+            if identifiers.contains(where: { $0.kind == kind.code }) {
+                return .failure(Reason(text: "duplicate field \"\(kind.name)\" in ids"))
+            }
+            let v = tape[value]
+            guard v.kind == .string, v.length > 0 else {
+                return .failure(Reason(text: "\"ids.\(kind.name)\": expected a non-empty string"))
+            }
+            scratch.removeAll(keepingCapacity: true)
+            tape.appendString(value, in: line, to: &scratch)
+            let start = normalized.count
+            let failure = scratch.withUnsafeBytes { normalizer.normalize($0, kind: kind, into: &normalized) }
+            if let failure {
+                return .failure(Reason(text: "\"ids.\(kind.name)\" \(failure.reason)"))
+            }
+            identifiers.append((kind.code, value, start, normalized.count))
+            i = Int(tape[value].end)
+        }
+        return .success(())
+    }
+
+    // MARK: - Encoding
+
+    private mutating func write(_ e: Envelope, line: UnsafeRawBufferPointer, into builder: inout BatchBuilder) {
+        let source: UInt32 = e.source >= 0 ? withString(e.source, line) { builder.ref($0) } : 0
+        withString(e.id, line) { id in
+            builder.beginRecord(type: e.eventType, at: e.micros, utcOffsetMinutes: e.offsetMinutes, id: id, source: source)
+        }
+        builder.beginIdentifiers(count: identifiers.count)
+        let values = normalized, identifiers = self.identifiers // locals: withString mutates self's scratch
+        values.withUnsafeBytes { n in
+            for ident in identifiers {
+                withString(ident.raw, line) { raw in
+                    builder.identifier(kind: ident.kind, normalized: UnsafeRawBufferPointer(rebasing: n[ident.start..<ident.end]), raw: raw)
+                }
+            }
+        }
+        if e.props >= 0 { writeValue(e.props, line, &builder) } else { builder.writeNull() }
+        builder.endRecord(sourceBytes: line.count + 1)
+    }
+
+    /// Writes token `i` and its children.
+    private mutating func writeValue(_ i: Int, _ line: UnsafeRawBufferPointer, _ builder: inout BatchBuilder) {
+        let t = tape[i]
+        switch t.kind {
+        case .null: builder.writeNull()
+        case .true: builder.writeBool(true)
+        case .false: builder.writeBool(false)
+        case .string: withString(i, line) { builder.writeString($0) }
+        case .number:
+            if t.flags & JSONToken.isInteger != 0, let v = tape.int64(i, in: line) { builder.writeInt(v) }
+            else { builder.writeDouble(tape.double(i, in: line)) }
+        case .array:
+            builder.beginArray(count: Int(t.length))
+            var j = i + 1
+            while j < Int(t.end) { writeValue(j, line, &builder); j = Int(tape[j].end) }
+        case .object:
+            builder.beginObject(count: Int(t.length))
+            var j = i + 1
+            while j < Int(t.end) {
+                withString(j, line) { builder.writeKey($0) }
+                writeValue(j + 1, line, &builder)
+                j = Int(tape[j + 1].end)
+            }
+        }
+    }
+
+    /// Calls `body` with the unescaped bytes of string token `i`: a slice of the line when it has no escapes.
+    private mutating func withString<R>(_ i: Int, _ line: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let t = tape[i]
+        if t.flags & JSONToken.hasEscapes == 0 {
+            return body(UnsafeRawBufferPointer(rebasing: line[Int(t.start)..<Int(t.start + t.length)]))
+        }
+        scratch.removeAll(keepingCapacity: true)
+        tape.appendString(i, in: line, to: &scratch)
+        return scratch.withUnsafeBytes(body)
+    }
+
+    // MARK: - Messages
+
+    private func quoted(_ i: Int, _ line: UnsafeRawBufferPointer) -> String {
+        var bytes: [UInt8] = []
+        tape.appendString(i, in: line, to: &bytes)
+        return quotedValue(bytes)
+    }
+}
+
+/// A value quoted for a message, cut at 64 characters. Only used for non-personal fields (types, times, kinds, keys).
+func quotedValue(_ bytes: [UInt8]) -> String {
+    let s = String(decoding: bytes, as: UTF8.self)
+    let cut = s.count > 64 ? String(s.prefix(64)) + "…" : s
+    return "\"" + cut.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+}

@@ -1,0 +1,56 @@
+import Foundation
+import DaichoLog
+
+/// The read side of a data directory: events in offset order from any offset or time, and a live tail.
+/// Any number of readers may run beside the writer; they see only complete, durable frames.
+public final class EventReader: @unchecked Sendable {
+    public let directory: DataDirectory
+    let log: LogReader
+    private let decoder = BatchDecoder()
+
+    /// Opens the log of `directory` for reading.
+    public init(_ directory: DataDirectory) throws(StoreError) {
+        self.directory = directory
+        do {
+            log = try LogReader(directory: directory.logPath)
+        } catch {
+            throw StoreError(error.description)
+        }
+    }
+
+    /// The offset after the last durable event.
+    public var endOffset: UInt64 { log.endOffset }
+
+    /// Picks up events made durable since the last look.
+    public func refresh() throws(StoreError) {
+        do { try log.refresh() } catch { throw StoreError(error.description) }
+    }
+
+    /// The first offset whose frame may hold an event at or after `micros` (event times can be late).
+    public func offset(forTime micros: Int64) -> UInt64 { log.offset(forTime: micros) }
+
+    /// Calls `body` with each event's offset and view, from `offset` up to `end` (exclusive), in order.
+    /// `body` returns false to stop. Views are valid only during the call.
+    /// - Throws: `StoreError` on a corrupt frame or batch; what `body` throws.
+    public func forEach(from offset: UInt64 = 0, to end: UInt64? = nil,
+                        _ body: (UInt64, EventView) throws -> Bool) throws {
+        var stop = false
+        try log.forEachFrame(from: offset, to: end) { frame in
+            var o = frame.baseOffset
+            let header = try decoder.forEach(in: frame.payload) { view in
+                defer { o += 1 }
+                guard !stop, o >= offset, end.map({ o < $0 }) ?? true else { return }
+                if try !body(o, view) { stop = true }
+            }
+            guard header.records == frame.recordCount else {
+                throw StoreError("frame at offset \(frame.baseOffset) says \(frame.recordCount) records, its batch holds \(header.records)")
+            }
+            return !stop
+        }
+    }
+
+    /// Waits until events beyond `offset` are durable (appended by this or another process), or `timeout`.
+    public func waitForEvents(beyond offset: UInt64, timeout: Duration) throws(StoreError) -> Bool {
+        do { return try log.waitForGrowth(beyond: offset, timeout: timeout) } catch { throw StoreError(error.description) }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import DaichoLog
+
+/// Errors of the event store that are not bad input lines.
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The write side of a data directory: the log writer plus the dedup set, so every append is idempotent
+/// by event id across the whole history. One per data directory at a time (the log's writer lock).
+public final class EventStore: @unchecked Sendable {
+    public let directory: DataDirectory
+    let writer: LogWriter
+    /// Fingerprints of every event id in the log; rebuilt from the log on open.
+    var dedup: DedupSet
+    private let compressor: FrameCompressor
+    private let lock = NSLock()
+
+    /// What recovery did on open (a torn tail truncated, or nothing).
+    public var recovery: RecoveryReport { writer.recovery }
+
+    /// Opens (creating if needed) the data directory for writing, recovers the log and rebuilds the dedup set.
+    /// - Throws: `StoreError` naming the cause: another writer holds the lock (its pid), corruption that needs
+    ///   `daicho verify`, or an I/O error.
+    public static func open(_ directory: DataDirectory, options: LogOptions = LogOptions()) throws(StoreError) -> EventStore {
+        do {
+            try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError("cannot create data directory \(directory.path): \(error.localizedDescription)")
+        }
+        let writer: LogWriter
+        do {
+            writer = try LogWriter.open(directory: directory.logPath, options: options)
+        } catch {
+            throw StoreError(error.description)
+        }
+        var dedup = DedupSet(capacity: Int(writer.nextOffset) + 1024)
+        do {
+            let reader = try EventReader(directory)
+            try reader.forEach { _, event in
+                _ = dedup.insert(XXHash64.hash(event.id))
+                return true
+            }
+        } catch {
+            throw StoreError("cannot rebuild the dedup set from the log: \(error)")
+        }
+        return EventStore(directory: directory, writer: writer, dedup: dedup, level: options.compressionLevel)
+    }
+
+    private init(directory: DataDirectory, writer: LogWriter, dedup: DedupSet, level: Int32) {
+        self.directory = directory
+        self.writer = writer
+        self.dedup = dedup
+        self.compressor = FrameCompressor(level: level)
+    }
+
+    /// The offset the next appended event gets.
+    public var nextOffset: UInt64 { writer.nextOffset }
+
+    /// Number of distinct event ids known (the dedup set's size).
+    public var knownEventIDs: Int { lock.withLock { dedup.count } }
+
+    /// Compresses and appends an encoded batch; returns its base offset.
+    func appendPayload(_ payload: [UInt8], summary: BatchBuilder.PayloadSummary) throws(IngestError) -> UInt64 {
+        let frame = payload.withUnsafeBytes {
+            compressor.prepare(payload: $0, recordCount: summary.records,
+                               firstEventTime: summary.firstEventTime, maxEventTime: summary.maxEventTime)
+        }
+        do {
+            return try writer.append(frame)
+        } catch {
+            throw IngestError.log(error.description)
+        }
+    }
+
+    /// Appends events given as values (library use): normalizes their raw identifiers, drops those whose id
+    /// is already in the log or earlier in `events`, and appends the rest as one durable frame.
+    /// - Returns: each event's offset, or nil for a duplicate.
+    /// - Throws: `StoreError` for an invalid event (its reason) or a log failure.
+    public func append(_ events: [Event], normalizer: IdentifierNormalizer = IdentifierNormalizer()) throws(StoreError) -> [UInt64?] {
+        lock.lock()
+        defer { lock.unlock() }
+        var builder = BatchBuilder()
+        var encoder = EventValueEncoder(normalizer: normalizer)
+        for (i, e) in events.enumerated() {
+            if let reason = encoder.encode(e, into: &builder) { throw StoreError("event \(i) (\"\(e.id)\"): \(reason)") }
+        }
+        var keep = [Bool](repeating: false, count: builder.count)
+        for i in 0..<builder.count { keep[i] = dedup.insert(builder.fingerprint(i)) }
+        var payload: [UInt8] = []
+        let s = builder.makePayload(into: &payload, keep: { keep[$0] })
+        var offsets = [UInt64?](repeating: nil, count: events.count)
+        guard s.records > 0 else { return offsets }
+        let base: UInt64
+        do { base = try appendPayload(payload, summary: s) } catch { throw StoreError(error.description) }
+        var next = base
+        for i in 0..<events.count where keep[i] {
+            offsets[i] = next
+            next += 1
+        }
+        return offsets
+    }
+
+    /// Appends NDJSON chunks through the parallel ingest pipeline.
+    /// - Parameters:
+    ///   - onReject: receives each rejected line, in input order.
+    ///   - onProgress: receives progress after each appended chunk.
+    public func ingest(options: IngestOptions = IngestOptions(),
+                       nextChunk: () throws(IngestError) -> NDJSONChunk?,
+                       onReject: @escaping (RejectedLine) throws -> Void,
+                       onProgress: @escaping (IngestProgress) -> Void = { _ in }) throws(IngestError) -> IngestSummary {
+        lock.lock()
+        defer { lock.unlock() }
+        return try Ingestor(store: self, options: options).run(nextChunk: nextChunk, onReject: onReject, onProgress: onProgress)
+    }
+
+    /// Makes everything appended durable (needed with `Durability.end`).
+    public func sync() throws(StoreError) {
+        do { try writer.sync() } catch { throw StoreError(error.description) }
+    }
+
+    /// Syncs and releases the writer lock.
+    public func close() throws(StoreError) {
+        do { try writer.close() } catch { throw StoreError(error.description) }
+    }
+}

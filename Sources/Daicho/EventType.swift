@@ -1,0 +1,51 @@
+// Event types and their wire codes. See docs/event-encoding.md "Event type codes".
+import Foundation
+
+/// The kinds of touchpoint Daicho accepts. Any other `type` is rejected at ingest so typos are caught.
+public enum EventType: UInt8, CaseIterable, Sendable, Hashable {
+    case pageView = 1
+    case purchase = 2
+    case inquiry = 3
+    case socialMention = 4
+    case identify = 5
+    case link = 6
+    case track = 7
+
+    /// The name used in the JSON envelope, e.g. `page_view`.
+    public var name: String {
+        switch self {
+        case .pageView: "page_view"
+        case .purchase: "purchase"
+        case .inquiry: "inquiry"
+        case .socialMention: "social_mention"
+        case .identify: "identify"
+        case .link: "link"
+        case .track: "track"
+        }
+    }
+
+    /// Looks a type up by its envelope name.
+    public init?(name: String) {
+        guard let t = EventType.allCases.first(where: { $0.name == name }) else { return nil }
+        self = t
+    }
+
+    /// The envelope name as UTF-8 bytes, precomputed for the export hot path.
+    static let utf8Names: [[UInt8]] = [[]] + EventType.allCases.map { Array($0.name.utf8) }
+
+    /// Looks a type up by the UTF-8 bytes of its name without creating a String.
+
+    static func lookup(_ bytes: UnsafeRawBufferPointer) -> EventType? {
+        for t in EventType.allCases where bytesEqual(bytes, utf8Names[Int(t.rawValue)]) { return t }
+        return nil
+    }
+}
+
+/// Byte-wise equality of a buffer and an array.
+@inline(__always)
+func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    return b.withUnsafeBytes { bb in
+        a.count == 0 || memcmp(a.baseAddress!, bb.baseAddress!, a.count) == 0
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// Reads NDJSON from a file descriptor in large blocks and cuts them into `NDJSONChunk`s of complete lines.
+/// The I/O edge of ingest: everything after it works on bytes in memory.
+public final class NDJSONChunkReader {
+    /// Lines longer than this are cut here (kept verbatim up to the cap, marked truncated) so one runaway
+    /// line cannot exhaust memory. The ingest limit (`EventLineEncoder.defaultMaxLineBytes`) is far lower.
+    public static let hardLineCap = 64 << 20
+
+    let fd: Int32
+    let name: String
+    let blockBytes: Int
+    private var carry: [UInt8] = []
+    private var nextLine = 1
+    private var atEOF = false
+    private var discardingRestOfLine = false
+    /// Bytes read so far.
+    public private(set) var bytesRead = 0
+
+    /// - Parameters:
+    ///   - fd: an open, readable descriptor; the caller closes it.
+    ///   - name: the input's name for rejects ("-" for stdin).
+    public init(fd: Int32, name: String, blockBytes: Int = 4 << 20) {
+        self.fd = fd
+        self.name = name
+        self.blockBytes = blockBytes
+    }
+
+    /// The next chunk of complete lines, or nil at the end of the input.
+    /// - Throws: `IngestError.io` when reading fails.
+    public func next() throws(IngestError) -> NDJSONChunk? {
+        while true {
+            if atEOF {
+                guard !carry.isEmpty else { return nil }
+                defer { carry = [] }
+                return emit(carry)
+            }
+            var buffer = carry
+            carry = []
+            let start = buffer.count
+            buffer.reserveCapacity(start + blockBytes)
+            let n = try readBlock(into: &buffer)
+            if n == 0 { atEOF = true; carry = buffer; continue }
+            // Only the new bytes can hold the last newline.
+            var cut = -1
+            buffer.withUnsafeBytes { b in
+                var i = b.count - 1
+                while i >= start { if b[i] == 0x0A { cut = i; break }; i -= 1 }
+            }
+            if discardingRestOfLine {
+                guard let nl = buffer[start...].firstIndex(of: 0x0A) else { continue }
+                discardingRestOfLine = false
+                carry = Array(buffer[(nl + 1)...])
+                nextLine += 1
+                continue
+            }
+            if cut < 0 {
+                if buffer.count > Self.hardLineCap {
+                    discardingRestOfLine = true
+                    let line = nextLine
+                    var chunk = emit(Array(buffer[0..<Self.hardLineCap]))
+                    chunk.truncatedLine = line
+                    nextLine = line // the line continues; it is counted when its newline arrives
+                    return chunk
+                }
+                carry = buffer
+                continue
+            }
+            carry = Array(buffer[(cut + 1)...])
+            buffer.removeSubrange((cut + 1)...)
+            return emit(buffer)
+        }
+    }
+
+    private func emit(_ bytes: [UInt8]) -> NDJSONChunk {
+        let chunk = NDJSONChunk(inputName: name, firstLine: nextLine, bytes: bytes)
+        nextLine += countNewlines(bytes)
+        return chunk
+    }
+
+    private func readBlock(into buffer: inout [UInt8]) throws(IngestError) -> Int {
+        let start = buffer.count
+        let want = blockBytes
+        var got = 0
+        buffer.append(contentsOf: repeatElement(0, count: want))
+        defer { buffer.removeSubrange((start + got)...) }
+        while got < want {
+            let r = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + start + got, want - got) }
+            if r < 0 {
+                if errno == EINTR { continue }
+                throw IngestError.io("cannot read \(name == "-" ? "standard input" : name): \(String(cString: strerror(errno)))")
+            }
+            if r == 0 { break }
+            got += r
+            // A pipe returns what is there: hand it on rather than wait for a full block.
+            if fd == STDIN_FILENO { break }
+        }
+        bytesRead += got
+        return got
+    }
+}
+
+/// Number of "\n" bytes in `bytes`.
+func countNewlines(_ bytes: [UInt8]) -> Int {
+    bytes.withUnsafeBytes { b in
+        guard var p = b.baseAddress else { return 0 }
+        let end = p + b.count
+        var n = 0
+        while p < end, let hit = memchr(p, 0x0A, end - p) {
+            n += 1
+            p = UnsafeRawPointer(hit) + 1
+        }
+        return n
+    }
+}
+
+/// Errors of ingest that stop it (bad lines are not errors: they are rejected and kept).
+public enum IngestError: Error, CustomStringConvertible, Sendable {
+    case io(String)
+    case log(String)
+
+    public var description: String {
+        switch self {
+        case .io(let m), .log(let m): m
+        }
+    }
+}

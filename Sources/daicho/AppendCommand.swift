@@ -1,0 +1,186 @@
+import Foundation
+import Daicho
+import DaichoLog
+
+/// `daicho append`: NDJSON in, durable deduplicated events out, one JSON summary line.
+enum AppendCommand {
+    static let spec = CommandSpec(
+        name: "append",
+        summary: "Validate, normalize, deduplicate and append NDJSON events to the log.",
+        usage: "daicho append [--data DIR] [--durability batch|end] [--workers N] [FILE ...]",
+        options: [
+            dataOption,
+            OptionSpec(name: "--durability", valueName: "MODE",
+                       help: "batch (default): every frame is fsynced before the next; end: one fsync when the input ends (bulk loads)."),
+            OptionSpec(name: "--workers", valueName: "N", help: "Parser threads (default: the number of cores, at most 4)."),
+            OptionSpec(name: "--default-country", valueName: "CC",
+                       help: "Country for phone numbers without a country code (ISO 3166 code, default JP)."),
+        ],
+        details: """
+        Reads the FILEs in order, or standard input when none is given or FILE is '-'. Prints
+        {"read":N,"appended":N,"duplicates":N,"rejected":N,"first_offset":N,"last_offset":N,"seconds":X,"rejects_file":"..."}.
+        Rejected lines are kept verbatim with file, line and reason in DIR/rejects/. An event whose id is
+        already in the log is a duplicate and is not appended again.
+        Exit status: 0 all lines appended or duplicates, 1 some lines rejected (the rest appended), 2 usage or I/O error.
+        """)
+
+    static func run(_ args: [String]) throws -> Int32 {
+        let a = try ParsedArguments.parse(args, spec)
+        if a.wantsHelp { print(spec.helpText, terminator: ""); return ExitStatus.ok }
+        let dir = DataDirectory(a.value("--data") ?? DataDirectory.defaultPath)
+        var logOptions = LogOptions()
+        if let d = a.value("--durability") {
+            guard let mode = Durability(rawValue: d) else {
+                throw UsageError(message: "--durability: \"\(d)\" is not one of batch, end", usage: spec.usage)
+            }
+            logOptions.durability = mode
+        }
+        var ingestOptions = IngestOptions()
+        if let w = try a.int("--workers", spec, min: 1) { ingestOptions.workers = w }
+        if let cc = a.value("--default-country") {
+            guard let country = PhoneCountry.byISOCode(cc.uppercased()) else {
+                throw UsageError(message: "--default-country: unknown country \"\(cc)\"", usage: spec.usage)
+            }
+            ingestOptions.normalizer = IdentifierNormalizer(defaultCountry: country)
+        }
+        let inputs = a.positionals.isEmpty ? ["-"] : a.positionals
+        var descriptors: [(String, Int32)] = []
+        var totalBytes = 0
+        for path in inputs {
+            if path == "-" { descriptors.append(("-", STDIN_FILENO)); continue }
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                printError("daicho append: cannot open \(path): \(String(cString: strerror(errno)))")
+                return ExitStatus.usageOrIO
+            }
+            var st = stat()
+            if fstat(fd, &st) == 0 { totalBytes += Int(st.st_size) }
+            descriptors.append((path, fd))
+        }
+        defer { for (name, fd) in descriptors where name != "-" { close(fd) } }
+
+        let store: EventStore
+        do { store = try EventStore.open(dir, options: logOptions) } catch {
+            printError("daicho append: \(error)")
+            return ExitStatus.usageOrIO
+        }
+        if store.recovery.droppedBytes > 0 { printError("daicho append: recovery: \(store.recovery.description)") }
+        let rejects = RejectsFile(directory: dir)
+        let progress = ProgressLine(totalBytes: totalBytes)
+        var readers = descriptors.map { NDJSONChunkReader(fd: $0.1, name: $0.0) }.makeIterator()
+        var current = readers.next()
+        let summary: IngestSummary
+        do {
+            summary = try store.ingest(options: ingestOptions, nextChunk: { () throws(IngestError) -> NDJSONChunk? in
+                while let r = current {
+                    if let chunk = try r.next() { return chunk }
+                    current = readers.next()
+                }
+                return nil
+            }, onReject: { try rejects.write($0) }, onProgress: { progress.update($0) })
+            try rejects.close()
+            try store.close()
+        } catch {
+            progress.finish()
+            printError("daicho append: \(error)")
+            return ExitStatus.usageOrIO
+        }
+        progress.finish()
+        print(jsonLine([
+            JSONMember("read", count(summary.read)),
+            JSONMember("appended", count(summary.appended)),
+            JSONMember("duplicates", count(summary.duplicates)),
+            JSONMember("rejected", count(summary.rejected)),
+            JSONMember("first_offset", summary.firstOffset.map { .int(Int64($0)) } ?? .null),
+            JSONMember("last_offset", summary.lastOffset.map { .int(Int64($0)) } ?? .null),
+            JSONMember("seconds", decimal(summary.seconds)),
+            JSONMember("rejects_file", rejects.path.map { .string($0) } ?? .null),
+        ]))
+        return summary.rejected > 0 ? ExitStatus.someRejected : ExitStatus.ok
+    }
+}
+
+/// The rejects file of one `append` run, created on the first rejected line:
+/// DIR/rejects/append-<UTC time>-<pid>.ndjson, one JSON object per rejected line (docs/ingest.md "Rejects").
+final class RejectsFile {
+    let directory: DataDirectory
+    private(set) var path: String?
+    private var handle: FileHandle?
+    private var pending: [UInt8] = []
+
+    init(directory: DataDirectory) { self.directory = directory }
+
+    func write(_ r: RejectedLine) throws {
+        if handle == nil { try create() }
+        var members = [JSONMember("input", .string(r.input)), JSONMember("line", .int(Int64(r.line))),
+                       JSONMember("reason", .string(r.reason))]
+        if let text = String(validating: r.bytes, as: UTF8.self) {
+            members.append(JSONMember("raw", .string(text)))
+        } else {
+            members.append(JSONMember("raw_base64", .string(Data(r.bytes).base64EncodedString())))
+        }
+        if r.truncated { members.append(JSONMember("truncated", .bool(true))) }
+        EventJSONWriter.appendValue(.object(members), to: &pending)
+        pending.append(0x0A)
+        if pending.count > 1 << 20 { try flush() }
+    }
+
+    private func create() throws {
+        try FileManager.default.createDirectory(atPath: directory.rejectsPath, withIntermediateDirectories: true)
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let p = "\(directory.rejectsPath)/append-\(f.string(from: Date()))-\(getpid()).ndjson"
+        guard FileManager.default.createFile(atPath: p, contents: nil), let h = FileHandle(forWritingAtPath: p) else {
+            throw StoreError("cannot create rejects file \(p)")
+        }
+        path = p
+        handle = h
+    }
+
+    private func flush() throws {
+        guard let handle, !pending.isEmpty else { return }
+        try handle.write(contentsOf: pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is pending and fsyncs, so rejected lines are as durable as appended ones.
+    func close() throws {
+        try flush()
+        try handle?.synchronize()
+        try handle?.close()
+        handle = nil
+    }
+}
+
+/// The progress line on standard error, shown only when it is a terminal.
+final class ProgressLine: @unchecked Sendable {
+    private let enabled = isatty(STDERR_FILENO) == 1
+    private let totalBytes: Int
+    private var lastPrint = 0.0
+    private var shown = false
+
+    init(totalBytes: Int) { self.totalBytes = totalBytes }
+
+    func update(_ p: IngestProgress) {
+        guard enabled, p.seconds - lastPrint >= 0.25 else { return }
+        lastPrint = p.seconds
+        let rate = Double(p.lines) / max(p.seconds, 1e-9)
+        var line = String(format: "\r%@ lines  %@ lines/s  %.1f MB", human(Double(p.lines)), human(rate), Double(p.bytes) / 1e6)
+        if totalBytes > 0 && p.bytes > 0 {
+            let eta = p.seconds * Double(totalBytes - p.bytes) / Double(p.bytes)
+            line += String(format: "  ETA %.0fs", max(0, eta))
+        }
+        FileHandle.standardError.write(Data((line + "   ").utf8))
+        shown = true
+    }
+
+    func finish() {
+        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    private func human(_ x: Double) -> String {
+        x >= 1e6 ? String(format: "%.2fM", x / 1e6) : x >= 1e3 ? String(format: "%.1fk", x / 1e3) : String(format: "%.0f", x)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Daicho
+import DaichoJSON
+
+/// `daicho stats`: what the log holds and how small it is.
+enum StatsCommand {
+    static let spec = CommandSpec(
+        name: "stats",
+        summary: "Print JSON statistics of the log: events by type, times, sizes and compression.",
+        usage: "daicho stats [--data DIR]",
+        options: [dataOption],
+        details: """
+        compression_ratio is the NDJSON bytes of the appended events divided by the bytes on disk.
+        """)
+
+    static func run(_ args: [String]) throws -> Int32 {
+        let a = try ParsedArguments.parse(args, spec)
+        if a.wantsHelp { print(spec.helpText, terminator: ""); return ExitStatus.ok }
+        let dir = DataDirectory(a.value("--data") ?? DataDirectory.defaultPath)
+        let reader = try openReader(dir, command: "stats")
+        let s = try LogStatistics.compute(reader)
+        func time(_ t: Int64?) -> JSONValue { t.map { .string(RFC3339.string(micros: $0, offsetMinutes: 0)) } ?? .null }
+        let members: [JSONMember] = [
+            JSONMember("events", count(s.events)),
+            JSONMember("events_by_type", .object(EventType.allCases.map { JSONMember($0.name, count(s.eventsByType[$0] ?? 0)) })),
+            JSONMember("first_event_time", time(s.firstEventTime)),
+            JSONMember("last_event_time", time(s.lastEventTime)),
+            JSONMember("first_offset", s.events > 0 ? .int(Int64(s.firstOffset)) : .null),
+            JSONMember("end_offset", .int(Int64(s.endOffset))),
+            JSONMember("frames", count(s.frames)),
+            JSONMember("bytes_on_disk", count(s.bytesOnDisk)),
+            JSONMember("uncompressed_bytes", count(s.uncompressedBytes)),
+            JSONMember("ndjson_bytes", count(s.ndjsonBytes)),
+            JSONMember("compression_ratio", decimal(s.compressionRatio)),
+            JSONMember("segment_files", .array(s.segments.map { seg in
+                .object([JSONMember("file", .string(seg.path)), JSONMember("base_offset", .int(Int64(seg.baseOffset))),
+                         JSONMember("events", count(seg.records)), JSONMember("bytes", count(seg.bytes))])
+            })),
+        ]
+        print(jsonLine(members))
+        return ExitStatus.ok
+    }
+}
