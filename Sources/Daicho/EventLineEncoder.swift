@@ -70,22 +70,19 @@ public struct EventLineEncoder {
         let end = Int(root.end)
         while i < end {
             let key = i, value = i + 1
-            let slot: WritableKeyPath<Envelope, Int>?
-            if tape.string(key, in: line, equals: "id") { slot = \.id }
-            else if tape.string(key, in: line, equals: "type") { slot = \.type }
-            else if tape.string(key, in: line, equals: "at") { slot = \.at }
-            else if tape.string(key, in: line, equals: "ids") { slot = \.ids }
-            else if tape.string(key, in: line, equals: "props") { slot = \.props }
-            else if tape.string(key, in: line, equals: "source") { slot = \.source }
+            let previous: Int
+            if tape.string(key, in: line, equals: "id") { previous = e.id; e.id = value }
+            else if tape.string(key, in: line, equals: "type") { previous = e.type; e.type = value }
+            else if tape.string(key, in: line, equals: "at") { previous = e.at; e.at = value }
+            else if tape.string(key, in: line, equals: "ids") { previous = e.ids; e.ids = value }
+            else if tape.string(key, in: line, equals: "props") { previous = e.props; e.props = value }
+            else if tape.string(key, in: line, equals: "source") { previous = e.source; e.source = value }
             else if tape.string(key, in: line, equals: "offset") || tape.string(key, in: line, equals: "profile") {
-                slot = nil // export annotations: accepted and ignored, so exported NDJSON can be appended again
+                previous = -1 // export annotations: accepted and ignored, so exported NDJSON can be appended again
             } else {
                 return .failure(Reason(text: "unknown field \(quoted(key, line))"))
             }
-            if let slot {
-                if e[keyPath: slot] >= 0 { return .failure(Reason(text: "duplicate field \(quoted(key, line))")) }
-                e[keyPath: slot] = value
-            }
+            if previous >= 0 { return .failure(Reason(text: "duplicate field \(quoted(key, line))")) }
             i = Int(tape[value].end)
         }
         guard e.id >= 0 else { return .failure(Reason(text: "missing field \"id\"")) }

@@ -38,7 +38,6 @@ public final class NDJSONChunkReader {
             var buffer = carry
             carry = []
             let start = buffer.count
-            buffer.reserveCapacity(start + blockBytes)
             let n = try readBlock(into: &buffer)
             if n == 0 { atEOF = true; carry = buffer; continue }
             // Only the new bytes can hold the last newline.
@@ -78,25 +77,32 @@ public final class NDJSONChunkReader {
         return chunk
     }
 
+    /// Appends up to `blockBytes` read bytes to `buffer` (no zero-filling); returns how many.
     private func readBlock(into buffer: inout [UInt8]) throws(IngestError) -> Int {
         let start = buffer.count
-        let want = blockBytes
-        var got = 0
-        buffer.append(contentsOf: repeatElement(0, count: want))
-        defer { buffer.removeSubrange((start + got)...) }
-        while got < want {
-            let r = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + start + got, want - got) }
-            if r < 0 {
-                if errno == EINTR { continue }
-                throw IngestError.io("cannot read \(name == "-" ? "standard input" : name): \(String(cString: strerror(errno)))")
+        var failure: Int32 = 0
+        var block = [UInt8](unsafeUninitializedCapacity: blockBytes) { b, initialized in
+            var got = 0
+            while got < blockBytes {
+                let r = Glibc.read(fd, b.baseAddress! + got, blockBytes - got)
+                if r < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if r == 0 { break }
+                got += r
+                // A pipe returns what is there: hand it on rather than wait for a full block.
+                if fd == STDIN_FILENO { break }
             }
-            if r == 0 { break }
-            got += r
-            // A pipe returns what is there: hand it on rather than wait for a full block.
-            if fd == STDIN_FILENO { break }
+            initialized = got
         }
-        bytesRead += got
-        return got
+        if failure != 0 {
+            throw IngestError.io("cannot read \(name == "-" ? "standard input" : name): \(String(cString: strerror(failure)))")
+        }
+        if start == 0 { swap(&buffer, &block) } else { buffer.append(contentsOf: block) }
+        bytesRead += buffer.count - start
+        return buffer.count - start
     }
 }
 

@@ -5,22 +5,42 @@ import Foundation
 /// Maps byte strings to refs: static entries keep their fixed ref, new strings get `S + i` in order of
 /// first appearance. Reset between batches; static entries stay.
 /// - Complexity: amortised O(length) per `ref(for:)`, no allocation once warmed up.
-struct StringInterner {
+struct StringInterner: @unchecked Sendable {
+    /// The open-addressing table lives in a class so probes write through raw pointers
+    /// (no copy-on-write checks on the hot path). A builder owns its interner alone.
+    private final class Table {
+        /// 0 empty, else ref + 1. Power-of-two capacity.
+        var slots: UnsafeMutablePointer<UInt32>
+        var hashes: UnsafeMutablePointer<UInt64>
+        var capacity: Int
+        var used = 0
+        /// Slots holding dynamic entries, cleared on reset.
+        var dynamicSlots: [Int] = []
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            slots = .allocate(capacity: capacity)
+            slots.initialize(repeating: 0, count: capacity)
+            hashes = .allocate(capacity: capacity)
+            hashes.initialize(repeating: 0, count: capacity)
+        }
+
+        deinit {
+            slots.deallocate()
+            hashes.deallocate()
+        }
+    }
+
     /// Dynamic entries' bytes, concatenated, and each entry's end offset in `blob`.
     private(set) var blob: [UInt8] = []
     private(set) var ends: [UInt32] = []
-    /// Open-addressing slots: 0 empty, else ref + 1. Power-of-two capacity.
-    private var slots: [UInt32]
-    private var hashes: [UInt64]
-    private var mask: Int
-    private var dynamicSlots: [Int] = []
+    private let table = Table(capacity: 1 << 12)
 
     init() {
-        slots = Array(repeating: 0, count: 1024)
-        hashes = Array(repeating: 0, count: 1024)
-        mask = 1023
+        blob.reserveCapacity(1 << 20)
+        ends.reserveCapacity(1 << 14)
         for (i, s) in StaticStrings.utf8.enumerated() where i > 0 {
-            s.withUnsafeBytes { _ = insertNew(bytes: $0, ref: UInt32(i), isStatic: true) }
+            s.withUnsafeBytes { place(ref: UInt32(i), hash: XXHash64.hash($0), isStatic: true) }
         }
     }
 
@@ -28,8 +48,9 @@ struct StringInterner {
 
     /// Removes the dynamic entries, keeping capacity.
     mutating func reset() {
-        for s in dynamicSlots { slots[s] = 0 }
-        dynamicSlots.removeAll(keepingCapacity: true)
+        for s in table.dynamicSlots { table.slots[s] = 0 }
+        table.used -= table.dynamicSlots.count
+        table.dynamicSlots.removeAll(keepingCapacity: true)
         blob.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
     }
@@ -37,22 +58,28 @@ struct StringInterner {
     /// The ref for `bytes`, adding a dynamic entry when new.
     mutating func ref(for bytes: UnsafeRawBufferPointer) -> UInt32 {
         let h = XXHash64.hash(bytes)
+        let mask = table.capacity - 1
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
-            let s = slots[i]
+            let s = table.slots[i]
             if s == 0 { break }
-            if hashes[i] == h && entryEquals(Int(s - 1), bytes) { return s - 1 }
+            if table.hashes[i] == h && entryEquals(Int(s - 1), bytes) { return s - 1 }
             i = (i + 1) & mask
         }
         let ref = StaticStrings.count + UInt32(ends.count)
         blob.append(contentsOf: bytes)
         ends.append(UInt32(blob.count))
-        place(ref: ref, hash: h, at: i, isStatic: false)
+        place(ref: ref, hash: h, isStatic: false)
         return ref
     }
 
     private func entryEquals(_ ref: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        if ref < StaticStrings.utf8.count { return bytesEqual(bytes, StaticStrings.utf8[ref]) }
+        let entry: UnsafeRawBufferPointer
+        if ref < Int(StaticStrings.count) {
+            entry = StaticStringStore.bytes(ref)
+            guard entry.count == bytes.count else { return false }
+            return entry.count == 0 || memcmp(entry.baseAddress!, bytes.baseAddress!, entry.count) == 0
+        }
         let d = ref - Int(StaticStrings.count)
         let start = d == 0 ? 0 : Int(ends[d - 1])
         let len = Int(ends[d]) - start
@@ -60,35 +87,37 @@ struct StringInterner {
         return blob.withUnsafeBytes { b in len == 0 || memcmp(b.baseAddress! + start, bytes.baseAddress!, len) == 0 }
     }
 
-    private mutating func insertNew(bytes: UnsafeRawBufferPointer, ref: UInt32, isStatic: Bool) -> Int {
-        let h = XXHash64.hash(bytes)
-        var i = Int(truncatingIfNeeded: h) & mask
-        while slots[i] != 0 { i = (i + 1) & mask }
-        place(ref: ref, hash: h, at: i, isStatic: isStatic)
-        return i
-    }
-
-    private mutating func place(ref: UInt32, hash: UInt64, at i: Int, isStatic: Bool) {
-        slots[i] = ref + 1
-        hashes[i] = hash
-        if !isStatic { dynamicSlots.append(i) }
-        if (dynamicSlots.count + StaticStrings.utf8.count) * 2 > slots.count { grow() }
+    /// Inserts a new entry (known to be absent), growing the table at half load.
+    private func place(ref: UInt32, hash: UInt64, isStatic: Bool) {
+        if (table.used + 1) * 2 > table.capacity { grow() }
+        let mask = table.capacity - 1
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while table.slots[i] != 0 { i = (i + 1) & mask }
+        table.slots[i] = ref + 1
+        table.hashes[i] = hash
+        table.used += 1
+        if !isStatic { table.dynamicSlots.append(i) }
     }
 
     /// Doubles the table, re-placing every live entry.
-    private mutating func grow() {
-        let old = zip(slots, hashes).filter { $0.0 != 0 }
-        let capacity = slots.count * 2
-        slots = Array(repeating: 0, count: capacity)
-        hashes = Array(repeating: 0, count: capacity)
-        mask = capacity - 1
-        dynamicSlots.removeAll(keepingCapacity: true)
-        for (s, h) in old {
-            var i = Int(truncatingIfNeeded: h) & mask
-            while slots[i] != 0 { i = (i + 1) & mask }
-            slots[i] = s
-            hashes[i] = h
-            if s - 1 >= StaticStrings.count { dynamicSlots.append(i) }
+    private func grow() {
+        let oldSlots = table.slots, oldHashes = table.hashes, oldCapacity = table.capacity
+        let capacity = oldCapacity * 2
+        table.slots = .allocate(capacity: capacity)
+        table.slots.initialize(repeating: 0, count: capacity)
+        table.hashes = .allocate(capacity: capacity)
+        table.hashes.initialize(repeating: 0, count: capacity)
+        table.capacity = capacity
+        table.dynamicSlots.removeAll(keepingCapacity: true)
+        let mask = capacity - 1
+        for j in 0..<oldCapacity where oldSlots[j] != 0 {
+            var i = Int(truncatingIfNeeded: oldHashes[j]) & mask
+            while table.slots[i] != 0 { i = (i + 1) & mask }
+            table.slots[i] = oldSlots[j]
+            table.hashes[i] = oldHashes[j]
+            if oldSlots[j] - 1 >= StaticStrings.count { table.dynamicSlots.append(i) }
         }
+        oldSlots.deallocate()
+        oldHashes.deallocate()
     }
 }
