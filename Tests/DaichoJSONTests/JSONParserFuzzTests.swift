@@ -7,7 +7,7 @@ struct JSONParserFuzzTests {
     /// Parses `bytes`; on success checks the tape, on failure that the error position is within bounds.
     static func parseMustNotMisbehave(_ bytes: [UInt8], _ context: @autoclosure () -> String) {
         var tape = JSONTape()
-        bytes.withUnsafeBytes { b in
+        withExactBuffer(bytes) { b in
             do throws(JSONError) {
                 try JSONParser().parse(b, into: &tape)
                 checkTapeInvariants(tape, b)

@@ -42,7 +42,7 @@ indirect enum Value: Equatable, CustomStringConvertible {
 /// Parses `text` with a parser, returning the tape's value tree or the error.
 func parseWithTape(_ bytes: [UInt8], maxDepth: Int = 64) -> Result<Value, JSONError> {
     var tape = JSONTape()
-    return bytes.withUnsafeBytes { b in
+    return withExactBuffer(bytes) { b in
         do throws(JSONError) {
             try JSONParser(maxDepth: maxDepth).parse(b, into: &tape)
         } catch {
@@ -51,6 +51,15 @@ func parseWithTape(_ bytes: [UInt8], maxDepth: Int = 64) -> Result<Value, JSONEr
         checkTapeInvariants(tape, b)
         return .success(treeFromTape(tape, 0, b))
     }
+}
+
+/// Runs `body` on a heap copy of exactly `bytes.count` bytes, so a read past the end is caught by the
+/// address sanitizer (`swift test --sanitize=address`), unlike an array's spare capacity.
+func withExactBuffer<R>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+    defer { buffer.deallocate() }
+    buffer.copyBytes(from: bytes)
+    return try body(UnsafeRawBufferPointer(buffer))
 }
 
 /// Checks the structural promises of a tape: `end` links, member counts, string quotes.

@@ -134,4 +134,23 @@ struct RFC3339Tests {
         }
         #expect(days == RFC3339.daysFromCivil(year: 10000, month: 1, day: 1))
     }
+
+    @Test("mutated date-times never crash; anything accepted formats and parses back to the same instant")
+    func mutations() {
+        var rng = SeededGenerator(seed: 0x3339_0003)
+        let seeds = ["2026-11-23T09:15:00.123+09:00", "1990-12-31T23:59:60Z", "2024-02-29 00:00:00.5-00:00"]
+        let alphabet = Array("0123456789-:.+TtZz 6".utf8) + [0x00, 0xFF]
+        for _ in 0..<20_000 {
+            var bytes = Array(seeds.randomElement(using: &rng)!.utf8)
+            let position = Int.random(in: 0..<bytes.count, using: &rng)
+            switch Int.random(in: 0..<3, using: &rng) {
+            case 0: bytes[position] = alphabet.randomElement(using: &rng)!
+            case 1: bytes.insert(alphabet.randomElement(using: &rng)!, at: position)
+            default: bytes.removeSubrange(position...)
+            }
+            guard let parsed = withExactBuffer(bytes, { RFC3339.parse($0) }) else { continue }
+            let again = Self.parse(RFC3339.string(micros: parsed.micros, offsetMinutes: parsed.offsetMinutes))
+            #expect(again?.micros == parsed.micros && again?.offsetMinutes == parsed.offsetMinutes, "\(bytes)")
+        }
+    }
 }
