@@ -21,17 +21,22 @@ enum JSONBytes {
         guard i + 4 <= n else { return -1 }
         var value = 0
         for k in 0..<4 {
-            let b = byte(p, i + k)
-            let digit: UInt8
-            switch b {
-            case 0x30...0x39: digit = b &- 0x30
-            case 0x41...0x46: digit = b &- 0x37
-            case 0x61...0x66: digit = b &- 0x57
-            default: return -1
-            }
-            value = value << 4 | Int(digit)
+            let digit = hexDigit(byte(p, i + k))
+            if digit < 0 { return -1 }
+            value = value << 4 | digit
         }
         return value
+    }
+
+    /// The value of one hex digit, or -1.
+    @inlinable @inline(__always)
+    static func hexDigit(_ b: UInt8) -> Int {
+        switch b {
+        case 0x30...0x39: return Int(b &- 0x30)
+        case 0x41...0x46: return Int(b &- 0x37)
+        case 0x61...0x66: return Int(b &- 0x57)
+        default: return -1
+        }
     }
 
     /// Whether `count` bytes at `a` and `b` are equal, comparing 8 bytes at a time.

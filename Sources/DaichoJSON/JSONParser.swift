@@ -93,17 +93,15 @@ extension JSONParser {
                     length: UInt32(truncatingIfNeeded: end - i), end: UInt32(truncatingIfNeeded: tokens.count + 1)))
                 i = end
             case UInt8(ascii: "t"):
-                guard i + 4 <= n, word(p, i) == 0x6575_7274 else { throw error(i, n, "invalid literal, expected true") }
+                guard i + 4 <= n, word(p, i) == 0x6575_7274 else { throw literalError(p, i, n, "true") }
                 tokens.append(literal(.true, i, 4, tokens.count))
                 i += 4
             case UInt8(ascii: "f"):
-                guard i + 5 <= n, word(p, i + 1) == 0x6573_6C61 else {
-                    throw error(i, n, "invalid literal, expected false")
-                }
+                guard i + 5 <= n, word(p, i + 1) == 0x6573_6C61 else { throw literalError(p, i, n, "false") }
                 tokens.append(literal(.false, i, 5, tokens.count))
                 i += 5
             case UInt8(ascii: "n"):
-                guard i + 4 <= n, word(p, i) == 0x6C6C_756E else { throw error(i, n, "invalid literal, expected null") }
+                guard i + 4 <= n, word(p, i) == 0x6C6C_756E else { throw literalError(p, i, n, "null") }
                 tokens.append(literal(.null, i, 4, tokens.count))
                 i += 4
             default:
@@ -221,7 +219,7 @@ extension JSONParser {
             } else if c >= 0x80 {
                 flags |= JSONToken.nonASCII
                 let length = UTF8Validator.sequenceLength(p, i, n)
-                guard length != 0 else { throw error(i, n, "invalid UTF-8 in string") }
+                guard length != 0 else { throw utf8Error(p, i, n) }
                 i += length
             } else if c < 0x20 {
                 throw error(i, n, "unescaped control character \(describe(c)) in string")
@@ -240,13 +238,16 @@ extension JSONParser {
             return i + 2
         case UInt8(ascii: "u"):
             let unit = JSONBytes.hex4(p, i + 2, n)
-            guard unit >= 0 else { throw error(i, n, "invalid \\u escape, expected four hex digits") }
+            guard unit >= 0 else {
+                throw error(isCutShort(p, i + 2, n, pattern: "XXXX") ? n : i, n, "invalid \\u escape, expected four hex digits")
+            }
             if unit >= 0xDC00 && unit <= 0xDFFF { throw error(i, n, "lone low surrogate escape") }
             if unit < 0xD800 || unit > 0xDBFF { return i + 6 }
-            guard i + 7 < n, JSONBytes.byte(p, i + 6) == backslash, JSONBytes.byte(p, i + 7) == UInt8(ascii: "u")
-            else { throw error(i, n, "lone high surrogate escape") }
-            let low = JSONBytes.hex4(p, i + 8, n)
-            guard low >= 0xDC00 && low <= 0xDFFF else { throw error(i, n, "lone high surrogate escape") }
+            let low = i + 7 < n && JSONBytes.byte(p, i + 6) == backslash && JSONBytes.byte(p, i + 7) == UInt8(ascii: "u")
+                ? JSONBytes.hex4(p, i + 8, n) : -1
+            guard low >= 0xDC00 && low <= 0xDFFF else {
+                throw error(isCutShort(p, i + 6, n, pattern: "\\uXXXX") ? n : i, n, "lone high surrogate escape")
+            }
             return i + 12
         default:
             throw error(i, n, "invalid escape \\\(describe(JSONBytes.byte(p, i + 1)))")
@@ -289,6 +290,37 @@ extension JSONParser {
             while i < n && JSONBytes.isDigit(JSONBytes.byte(p, i)) { i += 1 }
         }
         return (i, isInteger)
+    }
+
+    /// The error for a bad literal: at the end of input when the text is a cut-off prefix of `literal`.
+    @inline(never)
+    static func literalError(_ p: UnsafeRawPointer, _ i: Int, _ n: Int, _ literal: StaticString) -> JSONError {
+        error(isCutShort(p, i, n, pattern: literal) ? n : i, n, "invalid literal, expected \(literal)")
+    }
+
+    /// The error for a malformed UTF-8 sequence: at the end of input when it is a well-formed sequence cut short.
+    @inline(never)
+    static func utf8Error(_ p: UnsafeRawPointer, _ i: Int, _ n: Int) -> JSONError {
+        var padded: (UInt32, UInt32) = (0, 0)
+        let cutShort = n - i < 4 && withUnsafeMutableBytes(of: &padded) { buffer in
+            // Complete the tail with each continuation byte that some lead byte requires next.
+            [UInt8(0x80), 0x90, 0xA0].contains { filler in
+                for k in 0..<4 { buffer[k] = i + k < n ? JSONBytes.byte(p, i + k) : filler }
+                return UTF8Validator.sequenceLength(UnsafeRawPointer(buffer.baseAddress!), 0, 4) > n - i
+            }
+        }
+        return error(cutShort ? n : i, n, "invalid UTF-8 in string")
+    }
+
+    /// Whether the input ends before `pattern` is complete while every byte present at `i` matches it
+    /// ('X' in the pattern matches a hex digit).
+    static func isCutShort(_ p: UnsafeRawPointer, _ i: Int, _ n: Int, pattern: StaticString) -> Bool {
+        guard n - i < pattern.utf8CodeUnitCount else { return false }
+        for k in 0..<(n - i) {
+            let expected = pattern.utf8Start[k], b = JSONBytes.byte(p, i + k)
+            if expected == UInt8(ascii: "X") ? JSONBytes.hexDigit(b) < 0 : b != expected { return false }
+        }
+        return true
     }
 
     /// A ``JSONError`` at `position`; says "unexpected end of input" when `position` is the input length `n`.

@@ -16,11 +16,11 @@ public enum JSONKind: UInt8, Sendable {
 /// - every kind: `end` is the index (in tokens) of the first token after this whole value.
 public struct JSONToken: Sendable, Equatable {
     /// String flag: the raw content contains at least one backslash escape.
-    public static let hasEscapes: UInt8 = 1 << 0
+    @inlinable public static var hasEscapes: UInt8 { 1 << 0 }
     /// String flag: the raw content contains at least one byte >= 0x80 (validated UTF-8).
-    public static let nonASCII: UInt8 = 1 << 1
+    @inlinable public static var nonASCII: UInt8 { 1 << 1 }
     /// Number flag: the literal has no '.', 'e' or 'E'.
-    public static let isInteger: UInt8 = 1 << 0
+    @inlinable public static var isInteger: UInt8 { 1 << 0 }
 
     /// What kind of value this token stands for.
     public var kind: JSONKind
