@@ -182,13 +182,13 @@ private func escape(_ s: String) -> [UInt8] {
     var out: [UInt8] = []
     for byte in s.utf8 {
         switch byte {
-        case UInt8(ascii: "\""): out.put("\\\"")
-        case UInt8(ascii: "\\"): out.put("\\\\")
-        case UInt8(ascii: "\n"): out.put("\\n")
-        case UInt8(ascii: "\t"): out.put("\\t")
+        case UInt8(ascii: "\""): out += Array(#"\""#.utf8)
+        case UInt8(ascii: "\\"): out += Array(#"\\"#.utf8)
+        case UInt8(ascii: "\n"): out += Array(#"\n"#.utf8)
+        case UInt8(ascii: "\t"): out += Array(#"\t"#.utf8)
         case 0..<0x20:
-            out.put("\\u00")
-            out.putHex(UInt64(byte), digits: 2)
+            let hex = Array("0123456789abcdef".utf8)
+            out += Array(#"\u00"#.utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]]
         default: out.append(byte)
         }
     }
