@@ -43,7 +43,6 @@ struct Pools: Sendable {
     var utmSources: ContiguousArray<Bytes> = []
     var coupons: ContiguousArray<Bytes> = []
     var plans: ContiguousArray<Bytes> = []
-    var linkMethods: ContiguousArray<Bytes> = []
     var unknownTypes: ContiguousArray<Bytes> = []
     var badTimes: ContiguousArray<Bytes> = []
 
@@ -163,7 +162,6 @@ struct Pools: Sendable {
         utmSources = bytes(["google", "instagram", "line", "newsletter", "x", "yahoo"])
         coupons = bytes(["SPRING10", "WELCOME500", "LINE300", "BDAY2026"])
         plans = bytes(["free", "free", "free", "standard", "standard", "premium"])
-        linkMethods = bytes(["line_login", "crm_import", "store_signup", "social_connect"])
         unknownTypes = bytes(["pageview", "Order Completed", "purchase_v2", "screen", ""])
         badTimes = bytes([
             "2026-13-01T09:00:00+09:00", "yesterday", "2026/03/01 12:00:00", "2026-02-30T10:00:00+09:00",

@@ -170,7 +170,7 @@ struct Harness {
                     ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: widths[column] - cell.count) + cell
             }
-            print(cells.joined(separator: "  "))
+            print(String(cells.joined(separator: "  ").reversed().drop(while: { $0 == " " }).reversed()))
             if i == 0 { print(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
         }
     }

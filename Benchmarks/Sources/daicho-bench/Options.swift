@@ -25,8 +25,12 @@ struct Options {
         var description: String
     }
 
+    /// Thrown for `-h` / `--help`.
+    struct HelpRequested: Error {}
+
     /// Parses `arguments` (without the program name).
-    /// - Throws: ``Problem`` naming the unknown option, the missing value or the bad value.
+    /// - Throws: ``Problem`` naming the unknown option, the missing value or the bad value;
+    ///   ``HelpRequested`` for `--help`.
     init(parsing arguments: [String]) throws {
         var rest = arguments[...]
         func value(for option: String) throws -> String {
@@ -53,7 +57,7 @@ struct Options {
                 seed = s
             case "--dir": dir = try value(for: option)
             case "--only": only = try value(for: option)
-            case "-h", "--help": throw Problem(description: "")
+            case "-h", "--help": throw HelpRequested()
             default: throw Problem(description: "unknown option '\(option)'")
             }
         }

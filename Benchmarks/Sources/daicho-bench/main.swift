@@ -6,11 +6,12 @@ import Foundation
 let options: Options
 do {
     options = try Options(parsing: Array(CommandLine.arguments.dropFirst()))
+} catch is Options.HelpRequested {
+    print(Options.usage)
+    exit(0)
 } catch {
-    let message = "\(error)"
-    if !message.isEmpty { FileHandle.standardError.write(Data("error: \(message)\n".utf8)) }
-    FileHandle.standardError.write(Data((Options.usage + "\n").utf8))
-    exit(message.isEmpty ? 0 : 64)
+    FileHandle.standardError.write(Data("error: \(error)\n\(Options.usage)\n".utf8))
+    exit(64)
 }
 
 let workload: Workload
