@@ -43,7 +43,6 @@ struct Pools: Sendable {
     var utmSources: ContiguousArray<Bytes> = []
     var coupons: ContiguousArray<Bytes> = []
     var plans: ContiguousArray<Bytes> = []
-    var linkMethods: ContiguousArray<Bytes> = []
     var unknownTypes: ContiguousArray<Bytes> = []
     var badTimes: ContiguousArray<Bytes> = []
 
@@ -163,7 +162,6 @@ struct Pools: Sendable {
         utmSources = bytes(["google", "instagram", "line", "newsletter", "x", "yahoo"])
         coupons = bytes(["SPRING10", "WELCOME500", "LINE300", "BDAY2026"])
         plans = bytes(["free", "free", "free", "standard", "standard", "premium"])
-        linkMethods = bytes(["line_login", "crm_import", "store_signup", "social_connect"])
         unknownTypes = bytes(["pageview", "Order Completed", "purchase_v2", "screen", ""])
         badTimes = bytes([
             "2026-13-01T09:00:00+09:00", "yesterday", "2026/03/01 12:00:00", "2026-02-30T10:00:00+09:00",
@@ -182,13 +180,13 @@ private func escape(_ s: String) -> [UInt8] {
     var out: [UInt8] = []
     for byte in s.utf8 {
         switch byte {
-        case UInt8(ascii: "\""): out.put("\\\"")
-        case UInt8(ascii: "\\"): out.put("\\\\")
-        case UInt8(ascii: "\n"): out.put("\\n")
-        case UInt8(ascii: "\t"): out.put("\\t")
+        case UInt8(ascii: "\""): out += Array(#"\""#.utf8)
+        case UInt8(ascii: "\\"): out += Array(#"\\"#.utf8)
+        case UInt8(ascii: "\n"): out += Array(#"\n"#.utf8)
+        case UInt8(ascii: "\t"): out += Array(#"\t"#.utf8)
         case 0..<0x20:
-            out.put("\\u00")
-            out.putHex(UInt64(byte), digits: 2)
+            let hex = Array("0123456789abcdef".utf8)
+            out += Array(#"\u00"#.utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]]
         default: out.append(byte)
         }
     }

@@ -10,7 +10,7 @@ enum TimeStyle: Sendable {
     case utcSeconds
 }
 
-extension Array where Element == UInt8 {
+extension ByteSink {
     /// Appends an RFC 3339 time for `micros` (microseconds since the Unix epoch) in the given style.
     mutating func putTimestamp(_ micros: Int64, style: TimeStyle) {
         let offsetSeconds: Int64

@@ -2,7 +2,7 @@
 extension WorkloadGenerator {
     /// Writes one invalid line: broken JSON (a valid line cut short), an unknown type,
     /// missing or empty ids, or an unparseable time.
-    mutating func writeBadLine(into out: inout [UInt8]) {
+    mutating func writeBadLine(into out: inout ByteSink) {
         let fault = rng.below(4)
         if fault == 0 {
             // A line cut off mid-write: always an unterminated object, sometimes mid UTF-8 sequence.
@@ -13,7 +13,7 @@ extension WorkloadGenerator {
             out.append(UInt8(ascii: "\n"))
             return
         }
-        let profile = CustomerProfile(index: nextCustomer(), key: key)
+        let profile = CustomerProfile(index: nextCustomer().index, key: key)
         out.append(UInt8(ascii: "{"))
         putEventID(into: &out)
         out.put(",\"type\":\"")

@@ -32,7 +32,7 @@ extension WorkloadGenerator {
     }
 
     /// Writes one valid event for the next customer.
-    mutating func writeEvent(into out: inout [UInt8], late: Bool) {
+    mutating func writeEvent(into out: inout ByteSink, late: Bool) {
         let draft = nextDraft()
         let at = nextTime(late: late)
         let reordered = rng.chance(0.04)
@@ -68,9 +68,10 @@ extension WorkloadGenerator {
 
     /// Picks the customer and, from its stage, the event kind.
     mutating func nextDraft() -> Draft {
-        let profile = CustomerProfile(index: nextCustomer(), key: key)
-        let seen = Int(activity[profile.index])
-        if seen < Int(UInt32.max) { activity[profile.index] += 1 }
+        let customer = nextCustomer()
+        let profile = CustomerProfile(index: customer.index, key: key)
+        let seen = Int(activity[customer.rank])
+        if seen < Int(UInt32.max) { activity[customer.rank] += 1 }
         let app = profile.usesApp && rng.chance(0.7)
         let kind: EventKind
         let loggedIn = profile.isRegistered && seen > profile.loginAt
@@ -96,21 +97,21 @@ extension WorkloadGenerator {
     }
 
     /// `"id":"evt-<16 hex>"`, unique: a bijection of the line number.
-    mutating func putEventID(into out: inout [UInt8]) {
+    mutating func putEventID(into out: inout ByteSink) {
         sequence += 1
         out.put("\"id\":\"evt-")
         out.putHex(mix64(sequence ^ key), digits: 16)
         out.append(UInt8(ascii: "\""))
     }
 
-    func putType(_ name: StaticString, into out: inout [UInt8]) {
+    func putType(_ name: StaticString, into out: inout ByteSink) {
         out.put("\"type\":\"")
         out.put(name)
         out.append(UInt8(ascii: "\""))
     }
 
     /// `"at":"…"`: mostly Tokyo time with milliseconds, some UTC.
-    mutating func putTime(_ at: Int64, into out: inout [UInt8]) {
+    mutating func putTime(_ at: Int64, into out: inout ByteSink) {
         let r = rng.below(20)
         let style: TimeStyle = r < 15 ? .tokyoMillis : r < 16 ? .tokyoMicros : r < 18 ? .utcMillis : .utcSeconds
         out.put("\"at\":\"")
@@ -118,7 +119,7 @@ extension WorkloadGenerator {
         out.append(UInt8(ascii: "\""))
     }
 
-    func putSource(_ draft: Draft, into out: inout [UInt8]) {
+    func putSource(_ draft: Draft, into out: inout ByteSink) {
         let source: StaticString
         switch draft.kind {
         case .pageView, .track, .identify:
@@ -145,7 +146,7 @@ extension WorkloadGenerator {
     ]
 
     /// `"ids":{…}`: which identifiers a source knows depends on the event kind and the stage.
-    mutating func putIDs(_ draft: Draft, into out: inout [UInt8]) {
+    mutating func putIDs(_ draft: Draft, into out: inout ByteSink) {
         let p = draft.profile
         out.put("\"ids\":{")
         switch draft.kind {
@@ -210,7 +211,7 @@ extension WorkloadGenerator {
     }
 
     /// `"props":{…}` for the draft's kind, sometimes with campaign, utm_source and lang extras.
-    mutating func putProps(_ draft: Draft, into out: inout [UInt8]) {
+    mutating func putProps(_ draft: Draft, into out: inout ByteSink) {
         out.put("\"props\":{")
         switch draft.kind {
         case .pageView: putPageViewProps(into: &out)
@@ -237,7 +238,7 @@ extension WorkloadGenerator {
         out.append(UInt8(ascii: "}"))
     }
 
-    mutating func putPageViewProps(into out: inout [UInt8]) {
+    mutating func putPageViewProps(into out: inout ByteSink) {
         let productPage = rng.chance(0.6)
         let product = rng.pick(pools.products)
         let page = rng.pick(pools.pages)
@@ -255,7 +256,7 @@ extension WorkloadGenerator {
         out.putDecimal(200 + rng.below(rng.chance(0.8) ? 30_000 : 300_000))
     }
 
-    func putPath(productPage: Bool, product: Pools.Product, page: Pools.Page, into out: inout [UInt8]) {
+    func putPath(productPage: Bool, product: Pools.Product, page: Pools.Page, into out: inout ByteSink) {
         if productPage {
             out.put("/products/")
             out.append(contentsOf: product.sku)
@@ -264,7 +265,7 @@ extension WorkloadGenerator {
         }
     }
 
-    mutating func putTrackProps(into out: inout [UInt8]) {
+    mutating func putTrackProps(into out: inout ByteSink) {
         let event = rng.below(pools.trackEvents.count)
         out.put("\"event\":\"")
         out.append(contentsOf: pools.trackEvents[event])
@@ -282,7 +283,7 @@ extension WorkloadGenerator {
         }
     }
 
-    mutating func putTraits(_ profile: CustomerProfile, into out: inout [UInt8]) {
+    mutating func putTraits(_ profile: CustomerProfile, into out: inout ByteSink) {
         out.put("\"traits\":{\"name\":\"")
         out.append(contentsOf: pools.familyKanji[profile.choice(pools.familyKanji.count, shift: 8)])
         out.put(" ")
@@ -298,7 +299,7 @@ extension WorkloadGenerator {
         out.put(rng.chance(0.5) ? ",\"newsletter\":true}" : ",\"newsletter\":false}")
     }
 
-    mutating func putPurchaseProps(into out: inout [UInt8]) {
+    mutating func putPurchaseProps(into out: inout ByteSink) {
         out.put("\"order_id\":\"ord-")
         out.putHex(mix64(sequence ^ key ^ 0x0D0D), digits: 12)
         let currencyRoll = rng.below(100)
@@ -339,11 +340,11 @@ extension WorkloadGenerator {
         centsPerYen == 0 ? yen : yen * 100 / centsPerYen
     }
 
-    func putMoney(_ amount: Int, centsPerYen: Int, into out: inout [UInt8]) {
+    func putMoney(_ amount: Int, centsPerYen: Int, into out: inout ByteSink) {
         if centsPerYen == 0 { out.putDecimal(amount) } else { out.putCents(amount) }
     }
 
-    mutating func putInquiryProps(channel: Int, into out: inout [UInt8]) {
+    mutating func putInquiryProps(channel: Int, into out: inout ByteSink) {
         let r = rng.below(10)
         let category = r < 3 ? 0 : r < 7 ? 1 : r < 9 ? 2 : 3
         let s = rng.below(10)
@@ -363,7 +364,7 @@ extension WorkloadGenerator {
 
     static let inquiryCategories: [StaticString] = ["complaint", "question", "request", "opinion"]
 
-    mutating func putSocialProps(platform: Int, into out: inout [UInt8]) {
+    mutating func putSocialProps(platform: Int, into out: inout ByteSink) {
         let post = rng.pick(pools.posts)
         // Sentiment in hundredths: the post's tone scaled by 0.2...1.0, or near zero when neutral.
         let sentiment = post.tone == 0 ? rng.within(-20...20) : post.tone * rng.within(20...100)

@@ -11,7 +11,7 @@ extension WorkloadGenerator {
     }
 
     /// `"user_id":"U01234567"`: eight digits, a bijection of the customer index.
-    mutating func putUserID(_ profile: CustomerProfile, into out: inout [UInt8]) {
+    mutating func putUserID(_ profile: CustomerProfile, into out: inout ByteSink) {
         out.put("\"user_id\":\"U")
         let offset = Int(mix64(key &+ 1) % 100_000_000)
         out.putPadded((profile.index &* 7_654_321 &+ offset) % 100_000_000, width: 8)
@@ -19,7 +19,7 @@ extension WorkloadGenerator {
     }
 
     /// `"anonymous_id":"<uuid v4>"`: the browser cookie of the customer.
-    mutating func putAnonymousID(_ profile: CustomerProfile, into out: inout [UInt8]) {
+    mutating func putAnonymousID(_ profile: CustomerProfile, into out: inout ByteSink) {
         let a = mix64(profile.bits ^ key ^ 0xA11)
         let b = mix64(profile.bits2 ^ key ^ 0xA12)
         out.put("\"anonymous_id\":\"")
@@ -37,7 +37,7 @@ extension WorkloadGenerator {
     }
 
     /// `"device_id":"dev-…"`: about 5% of registered pairs (2k, 2k+1) share one family device.
-    mutating func putDeviceID(_ profile: CustomerProfile, into out: inout [UInt8]) {
+    mutating func putDeviceID(_ profile: CustomerProfile, into out: inout ByteSink) {
         var owner = profile.index
         let partner = profile.index ^ 1
         if partner < config.customers && mix64(key ^ 0xFA31 ^ UInt64(profile.index >> 1)) % 20 == 0
@@ -50,7 +50,7 @@ extension WorkloadGenerator {
     }
 
     /// `"email":"…"`; when `noisy`, letters change case at random and whitespace may surround it.
-    mutating func putEmail(_ profile: CustomerProfile, noisy: Bool, into out: inout [UInt8]) {
+    mutating func putEmail(_ profile: CustomerProfile, noisy: Bool, into out: inout ByteSink) {
         out.put("\"email\":\"")
         let padding = noisy ? rng.below(4) : 0
         if padding & 1 != 0 { out.put(" ") }
@@ -87,7 +87,7 @@ extension WorkloadGenerator {
 
     /// `"phone":"…"` in one of five formats of the same Japanese mobile number:
     /// `090-1234-5678`, `09012345678`, `+81 90 1234 5678`, `+819012345678`, full-width `０９０－１２３４－５６７８`.
-    mutating func putPhone(_ profile: CustomerProfile, format: Int, into out: inout [UInt8]) {
+    mutating func putPhone(_ profile: CustomerProfile, format: Int, into out: inout ByteSink) {
         let prefix = 9 - profile.phonePrefix  // 090, 080, 070
         let number = (profile.index &* 7_654_321 &+ Int(mix64(key &+ 3) % 100_000_000)) % 100_000_000
         let high = number / 10_000
@@ -126,7 +126,7 @@ extension WorkloadGenerator {
 
     /// `"<platform>":"…"`: the customer's handle on a social platform (index into `platformNames`).
     /// When `noisy`, handles may carry a leading "@" and a capital letter.
-    mutating func putHandle(_ profile: CustomerProfile, platform: Int, noisy: Bool, into out: inout [UInt8]) {
+    mutating func putHandle(_ profile: CustomerProfile, platform: Int, noisy: Bool, into out: inout ByteSink) {
         out.append(UInt8(ascii: "\""))
         out.put(Self.platformNames[platform])
         out.put("\":\"")
@@ -161,7 +161,7 @@ extension WorkloadGenerator {
     }
 
     /// `"line":"U<32 hex>"`: the customer's LINE user id.
-    mutating func putLineID(_ profile: CustomerProfile, into out: inout [UInt8]) {
+    mutating func putLineID(_ profile: CustomerProfile, into out: inout ByteSink) {
         out.put("\"line\":\"U")
         out.putHex(mix64(profile.bits ^ key ^ 0x11E), digits: 16)
         out.putHex(mix64(profile.bits2 ^ key ^ 0x11F), digits: 16)
@@ -169,7 +169,7 @@ extension WorkloadGenerator {
     }
 }
 
-extension Array where Element == UInt8 {
+extension ByteSink {
     /// Appends a full-width digit (U+FF10 + d).
     @inline(__always)
     mutating func putFullWidthDigit(_ d: Int) {

@@ -26,8 +26,11 @@ public struct WorkloadGenerator {
     var clock: Int64
     /// Largest clock step: twice the mean step that spreads the events over a year.
     let maxStep: Int64
-    /// Events emitted per customer so far (drives each customer's life cycle).
+    /// Events emitted per customer so far, by activity rank (drives each customer's life cycle;
+    /// indexed by rank so the busiest customers' counters share cache lines).
     var activity: ContiguousArray<UInt32>
+    /// Scratch memory each line is written into before it is copied out.
+    let scratch = Scratch(capacity: 16 << 10)
     /// Recent valid lines, the candidates for re-sent duplicates.
     var recent: ContiguousArray<[UInt8]>
     /// Number of lines ever stored in `recent`.
@@ -82,15 +85,19 @@ public struct WorkloadGenerator {
             out.append(contentsOf: recent[rng.below(available)])
             stats.duplicates += 1
         } else if roll >= config.duplicateRate && roll < config.duplicateRate + config.badLineRate {
-            writeBadLine(into: &out)
+            var sink = scratch.sink()
+            writeBadLine(into: &sink)
+            out.append(contentsOf: sink.written)
             stats.bad += 1
         } else {
             let late = rng.chance(config.lateRate)
-            writeEvent(into: &out, late: late)
+            var sink = scratch.sink()
+            writeEvent(into: &sink, late: late)
+            out.append(contentsOf: sink.written)
             if late { stats.late += 1 }
             let slot = recentStored % Self.recentCapacity
             recent[slot].removeAll(keepingCapacity: true)
-            recent[slot].append(contentsOf: out[start...])
+            recent[slot].append(contentsOf: sink.written)
             recentStored += 1
         }
         stats.lines += 1
@@ -98,12 +105,12 @@ public struct WorkloadGenerator {
         return true
     }
 
-    /// The next customer index: heavy-tailed by rank, ranks scattered over indices.
+    /// The next customer: its activity rank (heavy-tailed) and its index (ranks scattered over indices).
     @inline(__always)
-    mutating func nextCustomer() -> Int {
+    mutating func nextCustomer() -> (rank: Int, index: Int) {
         let n = config.customers
         let rank = min(n - 1, Int(zipfOffset * exp(rng.unit() * zipfLogSpan) - zipfOffset))
-        return (rank &* customerStride &+ Int(key % UInt64(n))) % n
+        return (rank, (rank &* customerStride &+ Int(key % UInt64(n))) % n)
     }
 
     /// Advances the clock and returns an event time, hours or days behind the clock when `late`.
@@ -117,6 +124,22 @@ public struct WorkloadGenerator {
             : Int64(rng.within(2...30)) * 86_400_000_000
         return clock - maxStep - lag
     }
+}
+
+/// Memory one line is written into; owned by the generator, reused for every line.
+final class Scratch {
+    private let base: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// An empty writer over the whole scratch memory.
+    func sink() -> ByteSink { ByteSink(base: base, capacity: capacity) }
 }
 
 private func gcd(_ a: Int, _ b: Int) -> Int {

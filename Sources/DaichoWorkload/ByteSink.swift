@@ -1,9 +1,59 @@
-/// Byte-level output helpers: the generator writes UTF-8 straight into `[UInt8]`, never through `String`.
-extension Array where Element == UInt8 {
+/// A fixed-capacity byte writer over scratch memory: the generator writes a line's UTF-8 here,
+/// never through `String`, with one bounds check per write and no reference counting, then copies
+/// the finished line out in one go.
+struct ByteSink {
+    private let base: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    /// Bytes written so far.
+    private(set) var count = 0
+
+    /// A writer over `capacity` bytes at `base`; the memory must outlive the writer.
+    init(base: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+    }
+
+    /// The bytes written so far.
+    var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    /// The byte at `index` (below `count`).
+    subscript(index: Int) -> UInt8 {
+        get { base[index] }
+        set { base[index] = newValue }
+    }
+
+    /// Appends one byte.
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        precondition(count < capacity, "workload line exceeds the scratch buffer")
+        base[count] = byte
+        count &+= 1
+    }
+
+    /// Appends a run of bytes.
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        precondition(bytes.count <= capacity &- count, "workload line exceeds the scratch buffer")
+        if let source = bytes.baseAddress { (base + count).update(from: source, count: bytes.count) }
+        count &+= bytes.count
+    }
+
+    /// Appends the bytes of a pool entry.
+    @inline(__always)
+    mutating func append(contentsOf bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
+
+    /// Drops the last `n` bytes.
+    mutating func removeLast(_ n: Int) {
+        precondition(n <= count)
+        count -= n
+    }
+
     /// Appends the UTF-8 bytes of a compile-time string.
     @inline(__always)
     mutating func put(_ s: StaticString) {
-        append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     /// Appends the decimal digits of `value`.
