@@ -140,6 +140,16 @@ public struct IdentifierNormalizer: Sendable {
     @inline(__always)
     static func asciiLower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
+    /// Appends ASCII bytes to `out` with A-Z lower-cased.
+    @inline(__always)
+    static func appendLowercased(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        let start = out.count
+        out.append(contentsOf: bytes)
+        out.withUnsafeMutableBufferPointer { buffer in
+            for i in start..<buffer.count { buffer[i] = asciiLower(buffer[i]) }
+        }
+    }
+
     /// The bounds of `raw` without leading and trailing ASCII white space.
     @inline(__always)
     static func trimmedASCII(_ raw: UnsafeRawBufferPointer) -> Range<Int> {
@@ -176,8 +186,7 @@ public struct IdentifierNormalizer: Sendable {
         if atCount == 0 { return .emailWithoutAt }
         if atCount > 1 { return .emailTooManyAt }
         if atIndex == r.lowerBound || atIndex == r.upperBound - 1 { return .emailEmptyPart }
-        out.reserveCapacity(out.count + r.count)
-        for i in r { out.append(asciiLower(raw[i])) }
+        appendLowercased(UnsafeRawBufferPointer(rebasing: raw[r]), to: &out)
         return nil
     }
 
@@ -188,8 +197,7 @@ public struct IdentifierNormalizer: Sendable {
         if r.isEmpty { return .handleEmpty }
         if raw[r.lowerBound] == UInt8(ascii: "@") { return .invalidCharacter }
         for i in r where raw[i] <= 0x20 || raw[i] == 0x7F { return .invalidCharacter }
-        out.reserveCapacity(out.count + r.count)
-        for i in r { out.append(asciiLower(raw[i])) }
+        appendLowercased(UnsafeRawBufferPointer(rebasing: raw[r]), to: &out)
         return nil
     }
 
@@ -376,12 +384,18 @@ public struct IdentifierNormalizer: Sendable {
     /// Drops a '0' written after a known calling code whose country uses '0' as trunk prefix:
     /// `+81 (0)90…` and `+81 090…` mean `+8190…` (national significant numbers there never start with 0).
     static func dropTrunkZero(_ out: inout [UInt8], first: Int) {
-        for length in 1...3 where out.count > first + length && out[first + length] == UInt8(ascii: "0") {
-            for country in PhoneCountry.known where country.trunkPrefix == "0"
-                && country.callingCode.utf8.count == length && hasPrefix(out, at: first, country.callingCode) {
+        var code: UInt32 = 0
+        for length in 1...3 where out.count > first + length {
+            code = code * 10 + UInt32(out[first + length - 1] &- UInt8(ascii: "0"))
+            if out[first + length] == UInt8(ascii: "0") && trunkZeroCallingCodes.contains(code) {
                 out.remove(at: first + length)
                 return
             }
         }
     }
+
+    /// The calling codes (as numbers) of the known countries whose trunk prefix is '0'.
+    static let trunkZeroCallingCodes: [UInt32] = PhoneCountry.known
+        .filter { $0.trunkPrefix == "0" }
+        .compactMap { UInt32($0.callingCode) }
 }
