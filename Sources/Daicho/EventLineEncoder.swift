@@ -38,7 +38,8 @@ public struct EventLineEncoder {
         do throws(JSONError) {
             try parser.parse(line, into: &tape)
         } catch {
-            return error.description
+            // The parser validates UTF-8 inside strings; say so plainly (docs/ingest.md "Reasons").
+            return error.reason.contains("UTF-8") ? "not valid UTF-8 (at byte \(error.position))" : error.description
         }
         let envelope: Envelope
         switch validate(line) {

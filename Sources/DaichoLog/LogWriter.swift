@@ -17,7 +17,7 @@ public final class LogWriter: @unchecked Sendable {
     private let mutex = NSLock()
     private let notifier: GrowthNotifier
     private let compressor: FrameCompressor
-    private var lockFile: PosixFile?
+    private var lockFile: HeldLock?
     private var headFile: PosixFile?
     private var active: PosixFile?
     private var activeBase: UInt64
@@ -27,7 +27,7 @@ public final class LogWriter: @unchecked Sendable {
     private var failure: LogError?
     private let header = UnsafeMutableRawBufferPointer.allocate(byteCount: LogFormat.headerSize, alignment: 8)
 
-    private init(directory: String, options: LogOptions, lockFile: PosixFile, headFile: PosixFile, recovered: RecoveredLog) {
+    private init(directory: String, options: LogOptions, lockFile: HeldLock, headFile: PosixFile, recovered: RecoveredLog) {
         self.directory = directory
         self.options = options
         self.recovery = recovered.report

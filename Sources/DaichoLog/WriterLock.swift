@@ -3,27 +3,74 @@
 import Glibc
 #endif
 import Foundation
+import Synchronization
 
 /// Acquiring the `LOCK` file of a log directory.
 enum WriterLock {
+    /// Directories with an open writer in this process (their canonical paths).
+    private static let openWriters = Mutex<Set<String>>([])
+
     /// Takes `flock(LOCK_EX | LOCK_NB)` on `<directory>/LOCK` and writes this process's pid into it.
-    /// - Returns: the open lock file; closing it releases the lock.
+    ///
+    /// A child process that this process forks shares the lock file's open description until it calls
+    /// `exec`, so just after a writer of ours closed, the lock can still be held for a moment by such a
+    /// child. When no writer of this process has the directory open and the file names our own pid, the
+    /// lock is retried for up to two seconds instead of being reported.
+    /// - Returns: the held lock; releasing the value releases the lock.
     /// - Throws: `.locked` naming the holder's pid and the directory when another writer holds it.
-    static func acquire(directory: String) throws(LogError) -> PosixFile {
+    static func acquire(directory: String) throws(LogError) -> HeldLock {
         let path = directory + "/" + LogFormat.lockFileName
+        let key = canonical(directory)
+        let ours = openWriters.withLock { $0.contains(key) }
         let file = try PosixFile.open(path, flags: O_RDWR | O_CREAT)
+        var waited = 0
         while flock(file.fd, LOCK_EX | LOCK_NB) != 0 {
             let code = Glibc.errno
             if code == EINTR { continue }
             guard code == EWOULDBLOCK else { throw file.failure("flock", at: nil) }
-            var raw = [UInt8](repeating: 0, count: 32)
-            let n = raw.withUnsafeMutableBytes { pread(file.fd, $0.baseAddress, $0.count, 0) }
-            let text = n > 0 ? String(decoding: raw[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
-            let holder = text.isEmpty ? "pid unknown" : "pid \(text)"
-            throw LogError(.locked, "log directory \(directory) is locked by another writer (\(holder)); stop that writer or wait for it to finish", path: directory)
+            let holder = holderPID(file)
+            if !ours && holder == "\(getpid())" && waited < 2_000 {
+                usleep(1_000)
+                waited += 1
+                continue
+            }
+            let who = holder.isEmpty ? "pid unknown" : "pid \(holder)"
+            throw LogError(.locked, "log directory \(directory) is locked by another writer (\(who)); stop that writer or wait for it to finish", path: directory)
         }
         try file.truncate(to: 0)
         try file.write(Array("\(getpid())\n".utf8), at: 0)
-        return file
+        openWriters.withLock { _ = $0.insert(key) }
+        return HeldLock(file: file, key: key)
     }
+
+    /// Forgets that this process has a writer on the directory `key` (its lock file is about to close).
+    fileprivate static func release(key: String) {
+        openWriters.withLock { _ = $0.remove(key) }
+    }
+
+    /// The pid written in the lock file, or "" when unreadable.
+    private static func holderPID(_ file: PosixFile) -> String {
+        var raw = [UInt8](repeating: 0, count: 32)
+        let n = raw.withUnsafeMutableBytes { pread(file.fd, $0.baseAddress, $0.count, 0) }
+        return n > 0 ? String(decoding: raw[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
+    }
+
+    private static func canonical(_ directory: String) -> String {
+        guard let resolved = realpath(directory, nil) else { return directory }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
+
+/// A held writer lock: the open, flocked `LOCK` file. Released (file closed) when the value is.
+final class HeldLock {
+    let file: PosixFile
+    fileprivate let key: String
+
+    fileprivate init(file: PosixFile, key: String) {
+        self.file = file
+        self.key = key
+    }
+
+    deinit { WriterLock.release(key: key) }
 }

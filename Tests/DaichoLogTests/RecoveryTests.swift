@@ -141,6 +141,22 @@ import Testing
         try next.close()
     }
 
+    /// A child forked just before our writer closed shares the LOCK file until it execs; reopening in that
+    /// moment waits for it instead of reporting our own pid as "another writer". Simulated with a dup.
+    @Test func reopenWaitsForAForkedChildStillSharingTheLock() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log)
+        let lockFD = try #require(openDescriptors(of: dir.log + "/LOCK").first)
+        let childCopy = dup(lockFD)
+        try writer.close()
+        let closer = Thread { usleep(100_000); close(childCopy) }
+        closer.start()
+        let started = Date()
+        let next = try LogWriter.open(directory: dir.log)
+        #expect(Date().timeIntervalSince(started) >= 0.05)
+        try next.close()
+    }
+
     @Test func lockIsReleasedWhenWriterIsDropped() throws {
         let dir = TemporaryDirectory()
         do { _ = try LogWriter.open(directory: dir.log) }

@@ -19,9 +19,6 @@ final class TemporaryDirectory {
 let fixturesPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures").path
 
-/// The repository root.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
 
 /// The lines of a fixture file (no '#' comment lines when `skipComments`).
 func fixtureLines(_ name: String, skipComments: Bool = false) -> [String] {
