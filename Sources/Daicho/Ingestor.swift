@@ -24,6 +24,8 @@ public struct IngestSummary: Sendable, Equatable {
     public var lastOffset: UInt64?
     public var seconds = 0.0
     public var inputBytes = 0
+
+    public init() {}
 }
 
 /// Progress of a running ingest, for the terminal progress line.

@@ -1,22 +1,72 @@
 import Daicho
 import DaichoLog
+import Foundation
 
-// MARK: - Integrator: register Daicho's own benchmarks here.
-//
-// Nothing is registered yet: Daicho's ingest and read paths do not exist in this branch.
-// Add one `h.add` per benchmark, for example:
-//
-//   h.add("ingest", unit: "events/s", target: 1_000_000, versus: "duckdb load",
-//         setup: { /* fresh data dir, untimed */ },
-//         body: { /* append workload.path; return events accepted */ })
-//
-// The body is timed (one warm-up, then --runs runs); it returns the items it processed and the
-// table shows items/s at the median. `scale: 1e-6` turns bytes/s into MB/s. Sizes and ratios
-// (data directory vs `zstd -3` of the file) go in `h.addFact(name, unit:) { ... }`.
-
-/// Registers Daicho's ingest and read benchmarks over `workload` (none yet; see above).
+/// Registers Daicho's ingest and read benchmarks over `workload` (issue targets: ingest ≥ 1M events/s,
+/// read + decode ≥ 4M events/s, on-disk ≥ 10× smaller than the NDJSON).
 /// - Parameters:
 ///   - h: The harness to register with.
 ///   - workload: The cached NDJSON workload file and its counts.
 func registerDaichoBenchmarks(_ h: inout Harness, workload: Workload) {
+    let base = URL(fileURLWithPath: workload.path).deletingLastPathComponent().path
+    let logDir = DataDirectory(base + "/daicho-bench-data")
+    let scratch = DataDirectory(base + "/daicho-bench-scratch")
+
+    for durability in [Durability.batch, .end] {
+        let name = "ingest (durability \(durability.rawValue))"
+        h.addMeasured([Row(name: name, unit: "events/s", target: durability == .batch ? 1_000_000 : nil, versus: "duckdb load"),
+                       Row(name: name + " MB/s", unit: "MB/s", scale: 1e-6)]) {
+            try ingest(workload.path, into: scratch, durability: durability)
+        }
+    }
+    h.add("read + decode", unit: "events/s", target: 4_000_000, setup: {
+        try? FileManager.default.removeItem(atPath: logDir.path)
+        _ = try ingest(workload.path, into: logDir, durability: .end)
+    }) {
+        try readAndDecode(logDir)
+    }
+    h.add("open + rebuild dedup set", unit: "events/s") {
+        let store = try EventStore.open(logDir)
+        defer { try? store.close() }
+        return store.knownEventIDs
+    }
+    h.addFact("daicho on-disk size", unit: "bytes") { Double(try LogStatistics.compute(EventReader(logDir)).bytesOnDisk) }
+    h.addFact("daicho ratio vs NDJSON", unit: "x") { try LogStatistics.compute(EventReader(logDir)).compressionRatio }
+    h.addFact("daicho ratio vs workload file", unit: "x") {
+        Double(workload.stats.bytes) / Double(try LogStatistics.compute(EventReader(logDir)).bytesOnDisk)
+    }
+}
+
+/// Appends the whole file into a fresh data directory; returns events/s and MB/s of the NDJSON read.
+private func ingest(_ path: String, into dir: DataDirectory, durability: Durability) throws -> [Measurement] {
+    try? FileManager.default.removeItem(atPath: dir.path)
+    let clock = ContinuousClock()
+    var summary = IngestSummary()
+    let elapsed = try clock.measure {
+        let store = try EventStore.open(dir, options: LogOptions(durability: durability))
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw StoreError("cannot open \(path)") }
+        defer { close(fd) }
+        let reader = NDJSONChunkReader(fd: fd, name: path)
+        summary = try store.ingest(nextChunk: { () throws(IngestError) -> NDJSONChunk? in try reader.next() }, onReject: { _ in })
+        try store.close()
+    }
+    blackHole(summary.appended)
+    return [Measurement(items: Double(summary.read), seconds: elapsed.seconds),
+            Measurement(items: Double(summary.inputBytes), seconds: elapsed.seconds)]
+}
+
+/// Reads the whole log and decodes every event's fixed fields and identifiers (what replay needs).
+private func readAndDecode(_ dir: DataDirectory) throws -> Int {
+    let reader = try EventReader(dir)
+    var events = 0
+    var checksum: UInt64 = 0
+    try reader.forEach { offset, e in
+        events += 1
+        checksum &+= UInt64(e.type.rawValue) &+ UInt64(bitPattern: e.at) &+ UInt64(e.source)
+        for id in e.identifiers { checksum &+= UInt64(id.kind) &* UInt64(id.normalized) }
+        return true
+    }
+    blackHole(checksum)
+    return events
 }
