@@ -34,6 +34,7 @@ demo: release
 	@echo "  $(BIN) --help"
 
 test: deps
+	@python3 -c "import jsonschema" 2>/dev/null || pip install --quiet jsonschema 2>/dev/null || echo "note: python jsonschema unavailable; the schema cross-check will be skipped"
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 

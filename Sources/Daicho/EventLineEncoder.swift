@@ -78,8 +78,15 @@ public struct EventLineEncoder {
             else if tape.string(key, in: line, equals: "ids") { previous = e.ids; e.ids = value }
             else if tape.string(key, in: line, equals: "props") { previous = e.props; e.props = value }
             else if tape.string(key, in: line, equals: "source") { previous = e.source; e.source = value }
-            else if tape.string(key, in: line, equals: "offset") || tape.string(key, in: line, equals: "profile") {
-                previous = -1 // export annotations: accepted and ignored, so exported NDJSON can be appended again
+            else if tape.string(key, in: line, equals: "offset") {
+                // Export annotations: checked, then ignored, so exported NDJSON can be appended again.
+                guard tape[value].kind == .number, let o = tape.int64(value, in: line), o >= 0 else {
+                    return .failure(Reason(text: "\"offset\": expected an integer >= 0"))
+                }
+                previous = -1
+            } else if tape.string(key, in: line, equals: "profile") {
+                guard tape[value].kind == .string else { return .failure(Reason(text: "\"profile\": expected a string")) }
+                previous = -1
             } else {
                 return .failure(Reason(text: "unknown field \(quoted(key, line))"))
             }
