@@ -24,11 +24,13 @@ let package = Package(
         // Event model, binary codec, normalization, validation, ingest, export.
         .target(name: "Daicho", dependencies: ["DaichoLog", "DaichoJSON"]),
         // Deterministic generator of realistic touchpoint workloads (demo and benchmarks).
-        .target(name: "DaichoWorkload"),
+        .target(name: "DaichoWorkload", dependencies: ["DaichoJSON"]),
         .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoWorkload"]),
-        .testTarget(name: "DaichoLogTests", dependencies: ["DaichoLog"]),
-        .testTarget(name: "DaichoJSONTests", dependencies: ["DaichoJSON"]),
-        .testTarget(name: "DaichoTests", dependencies: ["Daicho", "DaichoWorkload"]),
-        .testTarget(name: "DaichoCLITests", dependencies: ["Daicho", "DaichoWorkload"]),
+        // Seeded generator and temporary directories shared by the test targets.
+        .target(name: "DaichoTestSupport", path: "Tests/DaichoTestSupport"),
+        .testTarget(name: "DaichoLogTests", dependencies: ["DaichoLog", "DaichoTestSupport"]),
+        .testTarget(name: "DaichoJSONTests", dependencies: ["DaichoJSON", "DaichoTestSupport"]),
+        .testTarget(name: "DaichoTests", dependencies: ["Daicho", "DaichoWorkload", "DaichoTestSupport"]),
+        .testTarget(name: "DaichoCLITests", dependencies: ["DaichoTestSupport"]),
     ]
 )

@@ -1,3 +1,5 @@
+import DaichoJSON
+
 /// How an event time is written: the offset and the precision of the fraction.
 enum TimeStyle: Sendable {
     /// `2026-01-01T09:00:00.123+09:00`
@@ -21,7 +23,7 @@ extension ByteSink {
         let (seconds, fraction) = floorDivide(micros, 1_000_000)
         let local = seconds + offsetSeconds
         let (days, secondOfDay) = floorDivide(local, 86_400)
-        let (year, month, day) = civilDate(fromDays: days)
+        let (year, month, day) = RFC3339.civilFromDays(Int(days))
         putPadded(Int(year), width: 4)
         append(UInt8(ascii: "-"))
         putPadded(month, width: 2)
@@ -57,17 +59,4 @@ func floorDivide(_ a: Int64, _ b: Int64) -> (quotient: Int64, remainder: Int64) 
     let q = a / b
     let r = a % b
     return r < 0 ? (q - 1, r + b) : (q, r)
-}
-
-/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-func civilDate(fromDays days: Int64) -> (year: Int64, month: Int, day: Int) {
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let day = Int(doy - (153 * mp + 2) / 5 + 1)
-    let month = Int(mp < 10 ? mp + 3 : mp - 9)
-    return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
 }

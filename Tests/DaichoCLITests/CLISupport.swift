@@ -1,4 +1,5 @@
 import Foundation
+@_exported import DaichoTestSupport
 
 /// The `daicho` executable built beside the test bundle.
 let daichoPath: String = {
@@ -51,23 +52,6 @@ func daicho(_ arguments: [String], stdin: Data? = nil, environment: [String: Str
                      stderr: String(decoding: errData, as: UTF8.self))
 }
 
-/// A fresh temporary directory per test, removed when released.
-final class TemporaryDirectory {
-    let path: String
-
-    init() {
-        path = NSTemporaryDirectory() + "daicho-cli-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func write(_ name: String, _ text: String) -> String {
-        let p = path + "/" + name
-        try! Data(text.utf8).write(to: URL(fileURLWithPath: p))
-        return p
-    }
-}
 
 /// A valid event line with id `id`.
 func eventLine(_ id: String, type: String = "track", at: String = "2026-05-01T10:00:00+09:00") -> String {

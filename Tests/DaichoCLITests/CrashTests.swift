@@ -16,7 +16,7 @@ import Testing
         }
         let script = parts.map { "\"\(daichoPath)\" append --data \"\(data)\" \"\($0)\" >/dev/null && echo ACK \"\($0)\"" }
             .joined(separator: "\n")
-        var rng = SplitMix(seed: 0xC0FFEE)
+        var rng = SeededGenerator(seed: 0xC0FFEE)
         var acknowledged = Set<String>()
         for round in 0..<12 {
             let p = Process()
@@ -58,15 +58,3 @@ import Testing
     }
 }
 
-/// A seeded generator so kill timings replay.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,33 +1,14 @@
 import Foundation
 @testable import DaichoLog
+@_exported import DaichoTestSupport
 
-/// A fresh temporary directory per test, removed when released.
-final class TemporaryDirectory {
-    let path: String
-
-    init() {
-        path = NSTemporaryDirectory() + "daicho-log-test-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
+extension TemporaryDirectory {
     /// The log directory inside (not created: the writer creates it).
     var log: String { path + "/log" }
 }
 
-/// SplitMix64: a small seeded generator so failures replay.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+
+
 
 /// A batch whose bytes depend only on its base offset and size: compressible text-like records
 /// when `compressible`, otherwise random bytes.

@@ -4,10 +4,10 @@ import Testing
 
 /// Random valid events of every type, with Japanese text and unknown extra props.
 struct RandomEvents {
-    var rng: SeededRandom
+    var rng: SeededGenerator
     var counter = 0
 
-    init(seed: UInt64) { rng = SeededRandom(seed: seed) }
+    init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
 
     let words = ["東京都", "大阪府", "返品したい", "配送が遅い", "ありがとう", "coupon", "ｶﾀｶﾅ", "🍣 sushi", "\"quoted\"", "back\\slash", "tab\there", "line\nbreak", ""]
 
@@ -125,7 +125,7 @@ struct RandomEvents {
         for _ in 0..<50 { _ = encoder.encode(random.event(), into: &builder) }
         var payload: [UInt8] = []
         builder.makePayload(into: &payload)
-        var rng = SeededRandom(seed: 99)
+        var rng = SeededGenerator(seed: 99)
         var failures = 0
         for round in 0..<3000 {
             var bad = payload

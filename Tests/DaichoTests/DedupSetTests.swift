@@ -4,7 +4,7 @@ import Testing
 @Suite struct DedupSetTests {
     /// The fast set against Swift's Set as the reference model, through many growths.
     @Test func agreesWithSetOnSeededRandomFingerprints() {
-        var rng = SeededRandom(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         var fast = DedupSet(capacity: 4)
         var reference = Set<UInt64>()
         var pool: [UInt64] = [0, 1]
@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func staysWithinSixteenBytesPerFingerprint() {
-        var rng = SeededRandom(seed: 1)
+        var rng = SeededGenerator(seed: 1)
         var set = DedupSet()
         for n in 1...300_000 {
             _ = set.insert(rng.next())

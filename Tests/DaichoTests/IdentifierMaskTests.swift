@@ -22,7 +22,7 @@ struct IdentifierMaskTests {
     }
 
     @Test func masksNeverContainTheFullValue() {
-        var random = SeededIdentifierRandom(seed: 2026)
+        var random = SeededGenerator(seed: 2026)
         let alphabet = Array("abcXYZ019@.+-_ 山田")
         for _ in 0..<20_000 {
             let length = Int.random(in: 0..<20, using: &random)

@@ -1,19 +1,12 @@
 import Foundation
 @testable import Daicho
+@_exported import DaichoTestSupport
 
-/// A fresh temporary directory per test, removed when the value is released.
-final class TemporaryDirectory {
-    let path: String
-
-    init() {
-        path = NSTemporaryDirectory() + "daicho-test-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
+extension TemporaryDirectory {
     var data: DataDirectory { DataDirectory(path + "/data") }
 }
+
+
 
 /// The repository's Tests/Fixtures directory.
 let fixturesPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -28,18 +21,6 @@ func fixtureLines(_ name: String, skipComments: Bool = false) -> [String] {
     return skipComments ? lines.filter { !$0.hasPrefix("#") } : lines
 }
 
-/// A seeded generator (SplitMix64) so failures replay.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Encodes NDJSON lines into one batch payload; returns the payload and the reasons of rejected lines.
 func encodeLines(_ lines: [String]) -> (payload: [UInt8], rejects: [String?]) {
