@@ -49,8 +49,33 @@ public final class EventReader: @unchecked Sendable {
         }
     }
 
-    /// Waits until events beyond `offset` are durable (appended by this or another process), or `timeout`.
+    /// Waits until an event at `offset` or later is durable (appended by this or another process), or `timeout`.
     public func waitForEvents(beyond offset: UInt64, timeout: Duration) throws(StoreError) -> Bool {
         do { return try log.waitForGrowth(beyond: offset, timeout: timeout) } catch { throw StoreError(error.description) }
+    }
+
+    /// Follows the log: calls `body` for every event from `offset` on, in order, then for each new event as it
+    /// becomes durable (appended by this or another process), until `body` returns false or `shouldStop` says so.
+    /// - Parameters:
+    ///   - offset: the first offset to deliver; pass `endOffset` to see only new events.
+    ///   - poll: how long one wait for new events may last before `shouldStop` is asked again.
+    /// - Returns: the offset after the last event delivered (where to resume).
+    @discardableResult
+    public func follow(from offset: UInt64, poll: Duration = .milliseconds(100), shouldStop: () -> Bool = { false },
+                       _ body: (UInt64, EventView) throws -> Bool) throws -> UInt64 {
+        var next = offset
+        while !shouldStop() {
+            if endOffset > next {
+                var keepGoing = true
+                try forEach(from: next) { o, view in
+                    keepGoing = try body(o, view)
+                    next = o + 1
+                    return keepGoing
+                }
+                if !keepGoing { return next }
+            }
+            _ = try waitForEvents(beyond: next, timeout: poll)
+        }
+        return next
     }
 }

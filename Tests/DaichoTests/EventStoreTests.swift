@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import Daicho
+
+/// The library API: open a data directory, append events (getting their offsets), read from an offset or a
+/// time, follow the live tail.
+@Suite struct EventStoreTests {
+    func event(_ id: String, at: Int64, email: String = "Taro@Example.jp") -> Event {
+        Event(id: id, type: .track, at: at, utcOffsetMinutes: 540, source: "app",
+              identifiers: [Identifier(kind: .email, normalized: "", raw: email)],
+              props: .object([JSONMember("event", .string("App Opened"))]))
+    }
+
+    @Test func appendReturnsOffsetsAndNilForDuplicates() throws {
+        let t = TemporaryDirectory()
+        let store = try EventStore.open(t.data)
+        #expect(try store.append([event("a", at: 1_000), event("b", at: 2_000), event("a", at: 3_000)]) == [0, 1, nil])
+        #expect(try store.append([event("b", at: 4_000), event("c", at: 5_000)]) == [nil, 2])
+        try store.close()
+        // Reopening rebuilds the dedup set from the log.
+        let again = try EventStore.open(t.data)
+        #expect(try again.append([event("c", at: 6_000), event("d", at: 7_000)]) == [nil, 3])
+        #expect(again.knownEventIDs == 4)
+        try again.close()
+        let reader = try EventReader(t.data)
+        var seen: [(UInt64, Event)] = []
+        try reader.forEach { o, v in seen.append((o, try v.materialize())); return true }
+        #expect(seen.map(\.0) == [0, 1, 2, 3])
+        #expect(seen.map(\.1.id) == ["a", "b", "c", "d"])
+        #expect(seen[0].1.identifiers[0].normalized == "taro@example.jp")
+        #expect(seen[0].1.identifiers[0].raw == "Taro@Example.jp")
+    }
+
+    @Test func invalidEventValuesAreRefusedWithTheReason() throws {
+        let t = TemporaryDirectory()
+        let store = try EventStore.open(t.data)
+        let bad = Event(id: "p", type: .purchase, at: 0, identifiers: [Identifier(kind: .userID, normalized: "", raw: "u")],
+                        props: .object([JSONMember("order_id", .string("o"))]))
+        #expect(throws: StoreError.self) { try store.append([event("ok", at: 0), bad]) }
+        #expect(try store.append([event("ok", at: 0)]) == [0])
+    }
+
+    @Test func readingFromAnOffsetOrATimeStartsThere() throws {
+        let t = TemporaryDirectory()
+        let store = try EventStore.open(t.data)
+        for batch in 0..<5 {
+            _ = try store.append((0..<10).map { event("e\(batch)-\($0)", at: Int64(batch * 10 + $0) * 1_000_000) })
+        }
+        try store.close()
+        let reader = try EventReader(t.data)
+        var ids: [String] = []
+        try reader.forEach(from: 23, to: 26) { _, v in ids.append(String(decoding: v.id, as: UTF8.self)); return true }
+        #expect(ids == ["e2-3", "e2-4", "e2-5"])
+        let start = reader.offset(forTime: 31_000_000)
+        #expect(start <= 31 && start >= 30)
+    }
+
+    @Test func followDeliversEventsAppendedByAnotherProcess() throws {
+        let t = TemporaryDirectory()
+        let store = try EventStore.open(t.data)
+        _ = try store.append([event("first", at: 0)])
+        try store.close()
+        let reader = try EventReader(t.data)
+        // Another process appends while we follow.
+        let input = t.write("more.ndjson", (0..<3).map {
+            #"{"id":"later-\#($0)","type":"track","at":"2026-01-01T00:00:00Z","ids":{"user_id":"u"},"props":{"event":"E"}}"#
+        }.joined(separator: "\n"))
+        let daicho = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("daicho").path
+        try #require(FileManager.default.isExecutableFile(atPath: daicho), "the daicho binary is built beside the tests")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: daicho)
+        p.arguments = ["append", "--data", t.data.path, input]
+        p.standardOutput = FileHandle.nullDevice
+        var received: [String] = []
+        let deadline = Date().addingTimeInterval(30)
+        try p.run()
+        let resume = try reader.follow(from: 0, poll: .milliseconds(20), shouldStop: { Date() > deadline }) { _, v in
+            received.append(String(decoding: v.id, as: UTF8.self))
+            return received.count < 4
+        }
+        p.waitUntilExit()
+        #expect(received == ["first", "later-0", "later-1", "later-2"])
+        #expect(resume == 4)
+    }
+}
