@@ -24,11 +24,13 @@ release: deps
 demo: release
 	@mkdir -p $(DATA)
 	$(BIN) generate --events $(DEMO_EVENTS) --customers $(DEMO_CUSTOMERS) --seed 42 --out $(DATA)/sample.ndjson
-	-$(BIN) append --data $(DATA) $(DATA)/sample.ndjson
+	@$(BIN) append --data $(DATA) $(DATA)/sample.ndjson; s=$$?; \
+	  if [ $$s -eq 1 ]; then echo "(exit status 1: the sample holds a few deliberately broken lines; they are in rejects_file)"; \
+	  elif [ $$s -ne 0 ]; then exit $$s; fi
 	$(BIN) stats --data $(DATA)
 	@echo
 	@echo "Try:"
-	@echo "  $(BIN) export --data $(DATA) --type purchase --to-offset 5 --from-offset 0"
+	@echo "  $(BIN) export --data $(DATA) --type purchase --to-offset 100"
 	@echo "  $(BIN) verify --data $(DATA)"
 	@echo "  $(BIN) append --data $(DATA) $(DATA)/sample.ndjson   # again: every event is a duplicate"
 	@echo "  $(BIN) --help"
