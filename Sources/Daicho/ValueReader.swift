@@ -63,10 +63,4 @@ public struct ValueReader {
         guard !c.failed, n <= UInt64(c.remaining) else { throw BatchError(message: "bad count") }
         return Int(n)
     }
-
-    /// The tag of the next value, without consuming it.
-    public var peekTag: ValueTag? {
-        guard c.remaining > 0 else { return nil }
-        return ValueTag(rawValue: c.base.load(fromByteOffset: c.position, as: UInt8.self))
-    }
 }

@@ -139,6 +139,16 @@ struct RandomEvents {
         #expect(failures > 1000)
     }
 
+    /// Well-known keys have fixed refs (projections compare integers); the table is append-only.
+    @Test func staticRefsNameTheirStrings() {
+        #expect(StaticStrings.table[Int(StaticStrings.amount)] == "amount")
+        #expect(StaticStrings.table[Int(StaticStrings.orderID)] == "order_id")
+        #expect(StaticStrings.table[Int(StaticStrings.category)] == "category")
+        #expect(StaticStrings.table[Int(StaticStrings.event)] == "event")
+        #expect(StaticStrings.count == 60, "the static table is part of format version 1: append only, and bump S in the docs")
+        #expect(Set(StaticStrings.table).count == StaticStrings.table.count)
+    }
+
     @Test func xxhash64MatchesPublishedVectors() {
         func h(_ s: String) -> UInt64 { Array(s.utf8).withUnsafeBytes { XXHash64.hash($0) } }
         #expect(h("") == 0xEF46_DB37_51D8_E999)
