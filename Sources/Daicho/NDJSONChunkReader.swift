@@ -14,6 +14,10 @@ public final class NDJSONChunkReader {
     private var nextLine = 1
     private var atEOF = false
     private var discardingRestOfLine = false
+    /// Where `read` lands before the bytes join the chunk buffer; allocated once so it stays mapped.
+    private let staging: UnsafeMutableRawBufferPointer
+    /// Chunk buffers handed back by the ingest workers (`NDJSONChunk.recycle`).
+    private let pool = ChunkBufferPool(maxBuffers: 16)
     /// Bytes read so far.
     public private(set) var bytesRead = 0
 
@@ -24,6 +28,7 @@ public final class NDJSONChunkReader {
         self.fd = fd
         self.name = name
         self.blockBytes = blockBytes
+        staging = .allocate(byteCount: blockBytes, alignment: 16)
     }
 
     /// The next chunk of complete lines, or nil at the end of the input.
@@ -35,8 +40,9 @@ public final class NDJSONChunkReader {
                 defer { carry = [] }
                 return emit(carry)
             }
-            var buffer = carry
-            carry = []
+            var buffer = pool.take(capacity: carry.count + blockBytes)
+            buffer.append(contentsOf: carry)
+            carry.removeAll(keepingCapacity: true)
             let start = buffer.count
             let n = try readBlock(into: &buffer)
             if n == 0 { atEOF = true; carry = buffer; continue }
@@ -65,45 +71,40 @@ public final class NDJSONChunkReader {
                 carry = buffer
                 continue
             }
-            carry = Array(buffer[(cut + 1)...])
+            carry.append(contentsOf: buffer[(cut + 1)...])
             buffer.removeSubrange((cut + 1)...)
             return emit(buffer)
         }
     }
 
     private func emit(_ bytes: [UInt8]) -> NDJSONChunk {
-        let chunk = NDJSONChunk(inputName: name, firstLine: nextLine, bytes: bytes)
+        var chunk = NDJSONChunk(inputName: name, firstLine: nextLine, bytes: bytes)
+        chunk.pool = pool
         nextLine += countNewlines(bytes)
         return chunk
     }
 
-    /// Appends up to `blockBytes` read bytes to `buffer` (no zero-filling); returns how many.
+    /// Appends up to `blockBytes` read bytes to `buffer`; returns how many.
     private func readBlock(into buffer: inout [UInt8]) throws(IngestError) -> Int {
-        let start = buffer.count
-        var failure: Int32 = 0
-        var block = [UInt8](unsafeUninitializedCapacity: blockBytes) { b, initialized in
-            var got = 0
-            while got < blockBytes {
-                let r = Glibc.read(fd, b.baseAddress! + got, blockBytes - got)
-                if r < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    break
-                }
-                if r == 0 { break }
-                got += r
-                // A pipe returns what is there: hand it on rather than wait for a full block.
-                if fd == STDIN_FILENO { break }
+        var got = 0
+        while got < blockBytes {
+            let r = Glibc.read(fd, staging.baseAddress! + got, blockBytes - got)
+            if r < 0 {
+                if errno == EINTR { continue }
+                let failure = errno
+                throw IngestError.io("cannot read \(name == "-" ? "standard input" : name): \(String(cString: strerror(failure)))")
             }
-            initialized = got
+            if r == 0 { break }
+            got += r
+            // A pipe returns what is there: hand it on rather than wait for a full block.
+            if fd == STDIN_FILENO { break }
         }
-        if failure != 0 {
-            throw IngestError.io("cannot read \(name == "-" ? "standard input" : name): \(String(cString: strerror(failure)))")
-        }
-        if start == 0 { swap(&buffer, &block) } else { buffer.append(contentsOf: block) }
-        bytesRead += buffer.count - start
-        return buffer.count - start
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: staging[0..<got]))
+        bytesRead += got
+        return got
     }
+
+    deinit { staging.deallocate() }
 }
 
 /// Number of "\n" bytes in `bytes`.
