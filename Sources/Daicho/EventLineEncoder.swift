@@ -97,25 +97,20 @@ public struct EventLineEncoder {
 
         let idToken = tape[e.id]
         guard idToken.kind == .string, idToken.length > 0 else { return .failure(Reason(text: "\"id\": expected a non-empty string")) }
-        scratch.removeAll(keepingCapacity: true)
-        tape.appendString(e.id, in: line, to: &scratch)
-        guard scratch.count <= Self.maxIDBytes else {
-            return .failure(Reason(text: "\"id\" is \(scratch.count) bytes, longer than the maximum of \(Self.maxIDBytes)"))
+        let idBytes = withString(e.id, line) { $0.count }
+        guard idBytes <= Self.maxIDBytes else {
+            return .failure(Reason(text: "\"id\" is \(idBytes) bytes, longer than the maximum of \(Self.maxIDBytes)"))
         }
 
         guard tape[e.type].kind == .string else { return .failure(Reason(text: "\"type\": expected a string")) }
-        scratch.removeAll(keepingCapacity: true)
-        tape.appendString(e.type, in: line, to: &scratch)
-        guard let type = scratch.withUnsafeBytes({ EventType.lookup($0) }) else {
-            return .failure(Reason(text: "unknown type \(quotedValue(scratch))"))
+        guard let type = withString(e.type, line, { EventType.lookup($0) }) else {
+            return .failure(Reason(text: "unknown type \(quoted(e.type, line))"))
         }
         e.eventType = type
 
         guard tape[e.at].kind == .string else { return .failure(Reason(text: "\"at\": expected a string")) }
-        scratch.removeAll(keepingCapacity: true)
-        tape.appendString(e.at, in: line, to: &scratch)
-        guard let time = scratch.withUnsafeBytes({ RFC3339.parse($0) }) else {
-            return .failure(Reason(text: "\"at\": \(quotedValue(scratch)) is not an RFC 3339 time"))
+        guard let time = withString(e.at, line, { RFC3339.parse($0) }) else {
+            return .failure(Reason(text: "\"at\": \(quoted(e.at, line)) is not an RFC 3339 time"))
         }
         e.micros = time.micros
         e.offsetMinutes = time.offsetMinutes
@@ -145,10 +140,8 @@ public struct EventLineEncoder {
         var i = ids + 1
         while i < Int(t.end) {
             let key = i, value = i + 1
-            scratch.removeAll(keepingCapacity: true)
-            tape.appendString(key, in: line, to: &scratch)
-            guard let kind = scratch.withUnsafeBytes({ IdentifierKind.lookup($0) }) else {
-                return .failure(Reason(text: "unknown identifier kind \(quotedValue(scratch))"))
+            guard let kind = withString(key, line, { IdentifierKind.lookup($0) }) else {
+                return .failure(Reason(text: "unknown identifier kind \(quoted(key, line))"))
             }
             if identifiers.contains(where: { $0.kind == kind.code }) {
                 return .failure(Reason(text: "duplicate field \"\(kind.name)\" in ids"))
@@ -157,10 +150,16 @@ public struct EventLineEncoder {
             guard v.kind == .string, v.length > 0 else {
                 return .failure(Reason(text: "\"ids.\(kind.name)\": expected a non-empty string"))
             }
-            scratch.removeAll(keepingCapacity: true)
-            tape.appendString(value, in: line, to: &scratch)
             let start = normalized.count
-            let failure = scratch.withUnsafeBytes { normalizer.normalize($0, kind: kind, into: &normalized) }
+            let failure: NormalizationFailure?
+            if v.flags & JSONToken.hasEscapes == 0 {
+                failure = normalizer.normalize(UnsafeRawBufferPointer(rebasing: line[Int(v.start)..<Int(v.start + v.length)]),
+                                               kind: kind, into: &normalized)
+            } else {
+                scratch.removeAll(keepingCapacity: true)
+                tape.appendString(value, in: line, to: &scratch)
+                failure = scratch.withUnsafeBytes { normalizer.normalize($0, kind: kind, into: &normalized) }
+            }
             if let failure {
                 return .failure(Reason(text: "\"ids.\(kind.name)\" \(failure.reason)"))
             }
