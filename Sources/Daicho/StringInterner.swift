@@ -17,6 +17,8 @@ struct StringInterner: @unchecked Sendable {
         var used = 0
         /// Slots holding dynamic entries, cleared on reset.
         var dynamicSlots: [Int] = []
+        /// Answers most lookups of static strings before any hashing.
+        let shortStatics = ShortStaticIndex()
 
         init(capacity: Int) {
             self.capacity = capacity
@@ -59,6 +61,7 @@ struct StringInterner: @unchecked Sendable {
 
     /// The ref for `bytes`, adding a dynamic entry when new.
     mutating func ref(for bytes: UnsafeRawBufferPointer) -> UInt32 {
+        if let r = table.shortStatics.ref(bytes) { return r }
         let tag = Self.tag(XXHash64.hash(bytes))
         let slots = table.slots
         let mask = table.capacity &- 1
