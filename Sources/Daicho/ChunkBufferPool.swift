@@ -11,11 +11,18 @@ final class ChunkBufferPool: @unchecked Sendable {
     /// - Parameter maxBuffers: how many idle buffers to keep; more are freed.
     init(maxBuffers: Int) { self.maxBuffers = maxBuffers }
 
-    /// An empty buffer with room for at least `capacity` bytes: a recycled one when there is one.
-    func take(capacity: Int) -> [UInt8] {
-        var buffer = lock.withLock { buffers.popLast() } ?? []
-        buffer.removeAll(keepingCapacity: true)
-        buffer.reserveCapacity(capacity)
+    /// A buffer of exactly `count` bytes whose contents are unspecified (the caller overwrites them): a recycled
+    /// one when there is one, so only bytes beyond its previous size are written here, and a fresh one is not
+    /// zero-filled at all.
+    func take(count: Int) -> [UInt8] {
+        guard var buffer = lock.withLock({ buffers.popLast() }) else {
+            return [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        }
+        if buffer.count < count {
+            buffer.append(contentsOf: repeatElement(0, count: count - buffer.count))
+        } else {
+            buffer.removeLast(buffer.count - count)
+        }
         return buffer
     }
 

@@ -14,8 +14,6 @@ public final class NDJSONChunkReader {
     private var nextLine = 1
     private var atEOF = false
     private var discardingRestOfLine = false
-    /// Where `read` lands before the bytes join the chunk buffer; allocated once so it stays mapped.
-    private let staging: UnsafeMutableRawBufferPointer
     /// Chunk buffers handed back by the ingest workers (`NDJSONChunk.recycle`).
     private let pool = ChunkBufferPool(maxBuffers: 16)
     /// Bytes read so far.
@@ -28,7 +26,6 @@ public final class NDJSONChunkReader {
         self.fd = fd
         self.name = name
         self.blockBytes = blockBytes
-        staging = .allocate(byteCount: blockBytes, alignment: 16)
     }
 
     /// The next chunk of complete lines, or nil at the end of the input.
@@ -40,11 +37,13 @@ public final class NDJSONChunkReader {
                 defer { carry = [] }
                 return emit(carry)
             }
-            var buffer = pool.take(capacity: carry.count + blockBytes)
-            buffer.append(contentsOf: carry)
+            let start = carry.count
+            var buffer = pool.take(count: start + blockBytes)
+            buffer.withUnsafeMutableBytes { b in
+                carry.withUnsafeBytes { c in if c.count > 0 { b.baseAddress!.copyMemory(from: c.baseAddress!, byteCount: c.count) } }
+            }
             carry.removeAll(keepingCapacity: true)
-            let start = buffer.count
-            let n = try readBlock(into: &buffer)
+            let n = try readBlock(into: &buffer, at: start)
             if n == 0 { atEOF = true; carry = buffer; continue }
             // Only the new bytes can hold the last newline.
             var cut = -1
@@ -84,27 +83,33 @@ public final class NDJSONChunkReader {
         return chunk
     }
 
-    /// Appends up to `blockBytes` read bytes to `buffer`; returns how many.
-    private func readBlock(into buffer: inout [UInt8]) throws(IngestError) -> Int {
-        var got = 0
-        while got < blockBytes {
-            let r = Glibc.read(fd, staging.baseAddress! + got, blockBytes - got)
-            if r < 0 {
-                if errno == EINTR { continue }
-                let failure = errno
-                throw IngestError.io("cannot read \(name == "-" ? "standard input" : name): \(String(cString: strerror(failure)))")
+    /// Reads up to `blockBytes` bytes into `buffer` from index `start` (which has room for them), then drops
+    /// the unused end of `buffer`; returns how many bytes were read.
+    private func readBlock(into buffer: inout [UInt8], at start: Int) throws(IngestError) -> Int {
+        var failure: Int32 = 0
+        let got = buffer.withUnsafeMutableBytes { b in
+            var got = 0
+            while got < blockBytes {
+                let r = Glibc.read(fd, b.baseAddress! + start + got, blockBytes - got)
+                if r < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if r == 0 { break }
+                got += r
+                // A pipe returns what is there: hand it on rather than wait for a full block.
+                if fd == STDIN_FILENO { break }
             }
-            if r == 0 { break }
-            got += r
-            // A pipe returns what is there: hand it on rather than wait for a full block.
-            if fd == STDIN_FILENO { break }
+            return got
         }
-        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: staging[0..<got]))
+        buffer.removeLast(buffer.count - start - got)
+        if failure != 0 {
+            throw IngestError.io("cannot read \(name == "-" ? "standard input" : name): \(String(cString: strerror(failure)))")
+        }
         bytesRead += got
         return got
     }
-
-    deinit { staging.deallocate() }
 }
 
 /// Number of "\n" bytes in `bytes`.
