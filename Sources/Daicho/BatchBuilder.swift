@@ -86,7 +86,13 @@ public struct BatchBuilder: Sendable {
     public mutating func beginArray(count: Int) { body.append(ValueTag.array.rawValue); appendVarint(UInt64(count), to: &body) }
     public mutating func beginObject(count: Int) { body.append(ValueTag.object.rawValue); appendVarint(UInt64(count), to: &body) }
     /// Writes an object member's key; follow with its value.
-    public mutating func writeKey(_ bytes: UnsafeRawBufferPointer) { appendVarint(UInt64(ref(bytes)), to: &body) }
+    /// - Returns: the key's ref.
+    @discardableResult
+    public mutating func writeKey(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        let r = ref(bytes)
+        appendVarint(UInt64(r), to: &body)
+        return r
+    }
     public mutating func writeKeyRef(_ ref: UInt32) { appendVarint(UInt64(ref), to: &body) }
 
     /// Finishes the current record; `sourceBytes` is the size of the NDJSON line it came from.
@@ -95,6 +101,13 @@ public struct BatchBuilder: Sendable {
         appendVarint(UInt64(body.count), to: &records)
         records.append(contentsOf: body)
         sourceSizes.append(sourceBytes)
+    }
+
+    /// Drops the record begun by `beginRecord` instead of finishing it. Strings it interned stay in the
+    /// string table (unreferenced, which the format allows); no record is added.
+    public mutating func abandonRecord() {
+        times.removeLast()
+        fingerprints.removeLast()
     }
 
     /// What `makePayload` produced besides the bytes.

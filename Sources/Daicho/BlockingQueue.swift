@@ -4,7 +4,8 @@ import Foundation
 /// after `close`, `pop` drains what is left and then returns nil.
 final class BlockingQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var items: [Element] = []
+    /// Popped slots are set to nil at once so the queue keeps no reference to what it handed out.
+    private var items: [Element?] = []
     private var head = 0
     private let capacity: Int
     private var closed = false
@@ -24,7 +25,7 @@ final class BlockingQueue<Element>: @unchecked Sendable {
         defer { condition.unlock() }
         while head == items.count && !closed { condition.wait() }
         guard head < items.count else { return nil }
-        let item = items[head]
+        let item = items[head].take()
         head += 1
         if head > 64 && head * 2 > items.count {
             items.removeFirst(head)

@@ -5,7 +5,8 @@ import DaichoJSON
 // schemas/envelope.schema.json states the same rules for other tools (a test checks they agree).
 
 /// Turns one NDJSON line into one record of a `BatchBuilder`, or says precisely why it cannot.
-/// Validates everything first, then encodes, so a rejected line leaves the batch untouched.
+/// Validates the envelope and identifiers first, then encodes while checking the props in the same walk;
+/// a line rejected there is abandoned, so a rejected line never leaves a record in the batch.
 /// One per thread; reuses its buffers, so the hot path does not allocate.
 public struct EventLineEncoder {
     /// The longest line accepted, in bytes (docs/ingest.md).
@@ -21,6 +22,10 @@ public struct EventLineEncoder {
     /// Normalized identifier values of the current line, back to back, and where each one is.
     private var normalized: [UInt8] = []
     private var identifiers: [(kind: UInt8, raw: Int, start: Int, end: Int)] = []
+    /// By static ref, the token index of the first top-level props value with that key, or -1 (`PropsRules`).
+    private var members = [Int32](repeating: -1, count: Int(StaticStrings.count))
+    /// The first duplicate key found in the props: the object's token index and the repeated key's token index.
+    private var duplicate: (object: Int, key: Int)?
 
     public init(normalizer: IdentifierNormalizer = IdentifierNormalizer(), maxLineBytes: Int = defaultMaxLineBytes) {
         self.normalizer = normalizer
@@ -46,8 +51,7 @@ public struct EventLineEncoder {
         case .success(let e): envelope = e
         case .failure(let reason): return reason.text
         }
-        write(envelope, line: line, into: &builder)
-        return nil
+        return write(envelope, line: line, into: &builder)?.text
     }
 
     // MARK: - Validation
@@ -100,25 +104,20 @@ public struct EventLineEncoder {
 
         let idToken = tape[e.id]
         guard idToken.kind == .string, idToken.length > 0 else { return .failure(Reason(text: "\"id\": expected a non-empty string")) }
-        scratch.removeAll(keepingCapacity: true)
-        tape.appendString(e.id, in: line, to: &scratch)
-        guard scratch.count <= Self.maxIDBytes else {
-            return .failure(Reason(text: "\"id\" is \(scratch.count) bytes, longer than the maximum of \(Self.maxIDBytes)"))
+        let idBytes = withString(e.id, line) { $0.count }
+        guard idBytes <= Self.maxIDBytes else {
+            return .failure(Reason(text: "\"id\" is \(idBytes) bytes, longer than the maximum of \(Self.maxIDBytes)"))
         }
 
         guard tape[e.type].kind == .string else { return .failure(Reason(text: "\"type\": expected a string")) }
-        scratch.removeAll(keepingCapacity: true)
-        tape.appendString(e.type, in: line, to: &scratch)
-        guard let type = scratch.withUnsafeBytes({ EventType.lookup($0) }) else {
-            return .failure(Reason(text: "unknown type \(quotedValue(scratch))"))
+        guard let type = withString(e.type, line, { EventType.lookup($0) }) else {
+            return .failure(Reason(text: "unknown type \(quoted(e.type, line))"))
         }
         e.eventType = type
 
         guard tape[e.at].kind == .string else { return .failure(Reason(text: "\"at\": expected a string")) }
-        scratch.removeAll(keepingCapacity: true)
-        tape.appendString(e.at, in: line, to: &scratch)
-        guard let time = scratch.withUnsafeBytes({ RFC3339.parse($0) }) else {
-            return .failure(Reason(text: "\"at\": \(quotedValue(scratch)) is not an RFC 3339 time"))
+        guard let time = withString(e.at, line, { RFC3339.parse($0) }) else {
+            return .failure(Reason(text: "\"at\": \(quoted(e.at, line)) is not an RFC 3339 time"))
         }
         e.micros = time.micros
         e.offsetMinutes = time.offsetMinutes
@@ -133,7 +132,6 @@ public struct EventLineEncoder {
                 return .failure(Reason(text: "\"props\": expected an object"))
             }
         }
-        if case .failure(let r) = PropsRules.check(type: type, props: e.props, tape: tape, line: line) { return .failure(r) }
         return .success(e)
     }
 
@@ -149,10 +147,8 @@ public struct EventLineEncoder {
         var i = ids + 1
         while i < Int(t.end) {
             let key = i, value = i + 1
-            scratch.removeAll(keepingCapacity: true)
-            tape.appendString(key, in: line, to: &scratch)
-            guard let kind = scratch.withUnsafeBytes({ IdentifierKind.lookup($0) }) else {
-                return .failure(Reason(text: "unknown identifier kind \(quotedValue(scratch))"))
+            guard let kind = withString(key, line, { IdentifierKind.lookup($0) }) else {
+                return .failure(Reason(text: "unknown identifier kind \(quoted(key, line))"))
             }
             if identifiers.contains(where: { $0.kind == kind.code }) {
                 return .failure(Reason(text: "duplicate field \"\(kind.name)\" in ids"))
@@ -161,10 +157,16 @@ public struct EventLineEncoder {
             guard v.kind == .string, v.length > 0 else {
                 return .failure(Reason(text: "\"ids.\(kind.name)\": expected a non-empty string"))
             }
-            scratch.removeAll(keepingCapacity: true)
-            tape.appendString(value, in: line, to: &scratch)
             let start = normalized.count
-            let failure = scratch.withUnsafeBytes { normalizer.normalize($0, kind: kind, into: &normalized) }
+            let failure: NormalizationFailure?
+            if v.flags & JSONToken.hasEscapes == 0 {
+                failure = normalizer.normalize(UnsafeRawBufferPointer(rebasing: line[Int(v.start)..<Int(v.start + v.length)]),
+                                               kind: kind, into: &normalized)
+            } else {
+                scratch.removeAll(keepingCapacity: true)
+                tape.appendString(value, in: line, to: &scratch)
+                failure = scratch.withUnsafeBytes { normalizer.normalize($0, kind: kind, into: &normalized) }
+            }
             if let failure {
                 return .failure(Reason(text: "\"ids.\(kind.name)\" \(failure.reason)"))
             }
@@ -176,7 +178,9 @@ public struct EventLineEncoder {
 
     // MARK: - Encoding
 
-    private mutating func write(_ e: Envelope, line: UnsafeRawBufferPointer, into builder: inout BatchBuilder) {
+    /// Encodes the validated envelope and checks the props (`PropsRules`, duplicate keys) on the way.
+    /// - Returns: nil when the record is finished, else why the props are rejected (the record is abandoned).
+    private mutating func write(_ e: Envelope, line: UnsafeRawBufferPointer, into builder: inout BatchBuilder) -> Reason? {
         let source: UInt32 = e.source >= 0 ? withString(e.source, line) { builder.ref($0) } : 0
         withString(e.id, line) { id in
             builder.beginRecord(type: e.eventType, at: e.micros, utcOffsetMinutes: e.offsetMinutes, id: id, source: source)
@@ -190,12 +194,28 @@ public struct EventLineEncoder {
                 }
             }
         }
-        if e.props >= 0 { writeValue(e.props, line, &builder) } else { builder.writeNull() }
+        for k in members.indices { members[k] = -1 }
+        duplicate = nil
+        if e.props >= 0 { writeValue(e.props, line, &builder, resolvingMembers: true) } else { builder.writeNull() }
+        let checked = members.withUnsafeBufferPointer {
+            PropsRules.check(type: e.eventType, props: e.props, members: $0, tape: tape, line: line)
+        }
+        if case .failure(let reason) = checked {
+            builder.abandonRecord()
+            return reason
+        }
+        if let duplicate {
+            builder.abandonRecord()
+            return Reason(text: "\"props\": duplicate key \(quoted(duplicate.key, line))")
+        }
         builder.endRecord(sourceBytes: line.count + 1)
+        return nil
     }
 
-    /// Writes token `i` and its children.
-    private mutating func writeValue(_ i: Int, _ line: UnsafeRawBufferPointer, _ builder: inout BatchBuilder) {
+    /// Writes token `i` and its children, noting the first duplicate key of any object (in token order).
+    /// - Parameter resolvingMembers: record the first value of each static key in `members` (the props object).
+    private mutating func writeValue(_ i: Int, _ line: UnsafeRawBufferPointer, _ builder: inout BatchBuilder,
+                                     resolvingMembers: Bool = false) {
         let t = tape[i]
         switch t.kind {
         case .null: builder.writeNull()
@@ -210,14 +230,36 @@ public struct EventLineEncoder {
             var j = i + 1
             while j < Int(t.end) { writeValue(j, line, &builder); j = Int(tape[j].end) }
         case .object:
-            builder.beginObject(count: Int(t.length))
-            var j = i + 1
-            while j < Int(t.end) {
-                withString(j, line) { builder.writeKey($0) }
-                writeValue(j + 1, line, &builder)
-                j = Int(tape[j + 1].end)
+            let count = Int(t.length)
+            builder.beginObject(count: count)
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: count) { refs in
+                var j = i + 1, n = 0
+                while j < Int(t.end) {
+                    let ref = withString(j, line) { builder.writeKey($0) }
+                    refs[n] = ref
+                    n += 1
+                    if resolvingMembers && ref < StaticStrings.count && members[Int(ref)] < 0 { members[Int(ref)] = Int32(j + 1) }
+                    writeValue(j + 1, line, &builder)
+                    j = Int(tape[j + 1].end)
+                }
+                // Equal refs are equal unescaped keys. A nested object finishes before its parent but comes
+                // after it in token order, which decides which duplicate is reported: keep the earliest object's.
+                guard count > 1, duplicate.map({ $0.object > i }) ?? true else { return }
+                for a in 0..<count {
+                    for b in (a + 1)..<count where refs[a] == refs[b] {
+                        duplicate = (i, keyToken(object: i, member: b))
+                        return
+                    }
+                }
             }
         }
+    }
+
+    /// The token index of member `member`'s key in object token `object`.
+    private func keyToken(object: Int, member: Int) -> Int {
+        var k = object + 1
+        for _ in 0..<member { k = Int(tape[k + 1].end) }
+        return k
     }
 
     /// Calls `body` with the unescaped bytes of string token `i`: a slice of the line when it has no escapes.

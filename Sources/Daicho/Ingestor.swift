@@ -80,7 +80,7 @@ final class Ingestor: @unchecked Sendable {
              onReject: @escaping (RejectedLine) throws -> Void,
              onProgress: @escaping (IngestProgress) -> Void) throws(IngestError) -> IngestSummary {
         let started = DispatchTime.now()
-        let work = BlockingQueue<(Int, NDJSONChunk)>(capacity: options.workers * 2)
+        let work = BlockingQueue<(index: Int, chunk: NDJSONChunk)>(capacity: options.workers * 2)
         let done = ReorderBuffer<EncodedChunk>()
         let builders = BlockingQueue<BatchBuilder>(capacity: options.workers * 3 + 2)
         for _ in 0..<(options.workers * 3 + 2) { builders.push(BatchBuilder()) }
@@ -91,10 +91,12 @@ final class Ingestor: @unchecked Sendable {
             let options = self.options
             let t = Thread {
                 var encoder = EventLineEncoder(normalizer: options.normalizer, maxLineBytes: options.maxLineBytes)
-                while let (index, chunk) = work.pop() {
+                while var job = work.pop() {
                     guard var builder = builders.pop() else { break }
                     builder.reset()
-                    done.put(index, Self.encode(chunk, index: index, encoder: &encoder, builder: &builder))
+                    let encoded = Self.encode(job.chunk, index: job.index, encoder: &encoder, builder: &builder)
+                    job.chunk.recycle()
+                    done.put(job.index, encoded)
                 }
             }
             t.stackSize = 8 << 20

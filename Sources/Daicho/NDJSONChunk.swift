@@ -8,8 +8,18 @@ public struct NDJSONChunk: Sendable {
     public var bytes: [UInt8]
     /// Set when a line longer than the reader's hard cap was cut: its line number.
     public var truncatedLine: Int?
+    /// Where `bytes` goes back once the chunk is parsed (set by `NDJSONChunkReader`).
+    var pool: ChunkBufferPool?
 
     public init(inputName: String, firstLine: Int, bytes: [UInt8], truncatedLine: Int? = nil) {
         self.inputName = inputName; self.firstLine = firstLine; self.bytes = bytes; self.truncatedLine = truncatedLine
+    }
+
+    /// Hands `bytes` back to the reader that filled them, for reuse; the chunk is empty afterwards.
+    mutating func recycle() {
+        guard let pool else { return }
+        var bytes: [UInt8] = []
+        swap(&bytes, &self.bytes)
+        pool.give(bytes)
     }
 }

@@ -14,6 +14,8 @@ public final class NDJSONChunkReader {
     private var nextLine = 1
     private var atEOF = false
     private var discardingRestOfLine = false
+    /// Chunk buffers handed back by the ingest workers (`NDJSONChunk.recycle`).
+    private let pool = ChunkBufferPool(maxBuffers: 16)
     /// Bytes read so far.
     public private(set) var bytesRead = 0
 
@@ -35,10 +37,13 @@ public final class NDJSONChunkReader {
                 defer { carry = [] }
                 return emit(carry)
             }
-            var buffer = carry
-            carry = []
-            let start = buffer.count
-            let n = try readBlock(into: &buffer)
+            let start = carry.count
+            var buffer = pool.take(count: start + blockBytes)
+            buffer.withUnsafeMutableBytes { b in
+                carry.withUnsafeBytes { c in if c.count > 0 { b.baseAddress!.copyMemory(from: c.baseAddress!, byteCount: c.count) } }
+            }
+            carry.removeAll(keepingCapacity: true)
+            let n = try readBlock(into: &buffer, at: start)
             if n == 0 { atEOF = true; carry = buffer; continue }
             // Only the new bytes can hold the last newline.
             var cut = -1
@@ -65,26 +70,27 @@ public final class NDJSONChunkReader {
                 carry = buffer
                 continue
             }
-            carry = Array(buffer[(cut + 1)...])
+            carry.append(contentsOf: buffer[(cut + 1)...])
             buffer.removeSubrange((cut + 1)...)
             return emit(buffer)
         }
     }
 
     private func emit(_ bytes: [UInt8]) -> NDJSONChunk {
-        let chunk = NDJSONChunk(inputName: name, firstLine: nextLine, bytes: bytes)
+        var chunk = NDJSONChunk(inputName: name, firstLine: nextLine, bytes: bytes)
+        chunk.pool = pool
         nextLine += countNewlines(bytes)
         return chunk
     }
 
-    /// Appends up to `blockBytes` read bytes to `buffer` (no zero-filling); returns how many.
-    private func readBlock(into buffer: inout [UInt8]) throws(IngestError) -> Int {
-        let start = buffer.count
+    /// Reads up to `blockBytes` bytes into `buffer` from index `start` (which has room for them), then drops
+    /// the unused end of `buffer`; returns how many bytes were read.
+    private func readBlock(into buffer: inout [UInt8], at start: Int) throws(IngestError) -> Int {
         var failure: Int32 = 0
-        var block = [UInt8](unsafeUninitializedCapacity: blockBytes) { b, initialized in
+        let got = buffer.withUnsafeMutableBytes { b in
             var got = 0
             while got < blockBytes {
-                let r = Glibc.read(fd, b.baseAddress! + got, blockBytes - got)
+                let r = Glibc.read(fd, b.baseAddress! + start + got, blockBytes - got)
                 if r < 0 {
                     if errno == EINTR { continue }
                     failure = errno
@@ -95,14 +101,14 @@ public final class NDJSONChunkReader {
                 // A pipe returns what is there: hand it on rather than wait for a full block.
                 if fd == STDIN_FILENO { break }
             }
-            initialized = got
+            return got
         }
+        buffer.removeLast(buffer.count - start - got)
         if failure != 0 {
             throw IngestError.io("cannot read \(name == "-" ? "standard input" : name): \(String(cString: strerror(failure)))")
         }
-        if start == 0 { swap(&buffer, &block) } else { buffer.append(contentsOf: block) }
-        bytesRead += buffer.count - start
-        return buffer.count - start
+        bytesRead += got
+        return got
     }
 }
 
