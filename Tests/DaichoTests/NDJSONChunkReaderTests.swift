@@ -15,7 +15,7 @@ import Testing
 
     @Test(arguments: [1, 7, 64, 4096])
     func chunksAreWholeLinesInOrderWithTheirLineNumbers(blockBytes: Int) throws {
-        var random = SeededRandom(seed: UInt64(blockBytes))
+        var random = SeededGenerator(seed: UInt64(blockBytes))
         var input: [UInt8] = []
         var lines: [[UInt8]] = []
         for i in 0..<300 {

@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func linesRejectedInTheirPropsLeaveNoRecordAndTheNextLinesEncodeWhole() throws {
-        var random = SeededRandom(seed: 7)
+        var random = SeededGenerator(seed: 7)
         var lines: [String] = []
         var expected: [String] = []
         for i in 0..<200 {

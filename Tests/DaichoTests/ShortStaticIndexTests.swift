@@ -13,7 +13,7 @@ import Testing
 
     @Test func nearMissesAreNotStatic() {
         let index = ShortStaticIndex()
-        var random = SeededRandom(seed: 11)
+        var random = SeededGenerator(seed: 11)
         for s in StaticStrings.utf8 where !s.isEmpty {
             var variants: [[UInt8]] = [Array(s.dropLast()), s + [0x20], [0x20] + s, s + [0]]
             var flipped = s
