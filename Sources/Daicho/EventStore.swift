@@ -62,12 +62,16 @@ public final class EventStore: @unchecked Sendable {
     /// Number of distinct event ids known (the dedup set's size).
     public var knownEventIDs: Int { lock.withLock { dedup.count } }
 
-    /// Compresses and appends an encoded batch; returns its base offset.
-    func appendPayload(_ payload: [UInt8], summary: BatchBuilder.PayloadSummary) throws(IngestError) -> UInt64 {
-        let frame = payload.withUnsafeBytes {
+    /// Compresses an encoded batch into a frame (the committer's half of an append).
+    func prepareFrame(_ payload: [UInt8], summary: BatchBuilder.PayloadSummary) -> PreparedFrame {
+        payload.withUnsafeBytes {
             compressor.prepare(payload: $0, recordCount: summary.records,
                                firstEventTime: summary.firstEventTime, maxEventTime: summary.maxEventTime)
         }
+    }
+
+    /// Appends a prepared frame durably (per the durability option); returns its base offset.
+    func appendFrame(_ frame: PreparedFrame) throws(IngestError) -> UInt64 {
         do {
             return try writer.append(frame)
         } catch {
@@ -94,7 +98,7 @@ public final class EventStore: @unchecked Sendable {
         var offsets = [UInt64?](repeating: nil, count: events.count)
         guard s.records > 0 else { return offsets }
         let base: UInt64
-        do { base = try appendPayload(payload, summary: s) } catch { throw StoreError(error.description) }
+        do { base = try appendFrame(prepareFrame(payload, summary: s)) } catch { throw StoreError(error.description) }
         var next = base
         for i in 0..<events.count where keep[i] {
             offsets[i] = next

@@ -102,10 +102,13 @@ final class Ingestor: @unchecked Sendable {
             t.stackSize = 8 << 20
             threads.append(t)
         }
+        // The committer deduplicates and compresses chunk after chunk; the appender writes and fsyncs frames,
+        // so one frame's fsync overlaps the next frame's compression (group commit stays one frame per sync).
         let state = CommitterState(onReject: onReject, onProgress: onProgress)
-        let committerDone = DispatchSemaphore(value: 0)
+        let commits = BlockingQueue<Commit>(capacity: 2)
+        let appenderDone = DispatchSemaphore(value: 0)
         let committer = Thread { [store] in
-            defer { committerDone.signal() }
+            defer { commits.close() }
             var payload: [UInt8] = []
             var duplicate: [Bool] = []
             var next = 0
@@ -117,27 +120,41 @@ final class Ingestor: @unchecked Sendable {
                     duplicate.removeAll(keepingCapacity: true)
                     for i in 0..<chunk.builder.count { duplicate.append(!store.dedup.insert(chunk.builder.fingerprint(i))) }
                     let s = chunk.builder.makePayload(into: &payload, keep: { !duplicate[$0] })
-                    if s.records > 0 {
-                        let base = try store.appendPayload(payload, summary: s)
-                        if state.summary.firstOffset == nil { state.summary.firstOffset = base }
-                        state.summary.lastOffset = base + UInt64(s.records) - 1
-                    }
-                    state.summary.read += chunk.lines
-                    state.summary.appended += s.records
-                    state.summary.duplicates += chunk.builder.count - s.records
-                    state.summary.rejected += chunk.rejects.count
-                    state.summary.inputBytes += chunk.bytes
-                    state.onProgress(IngestProgress(lines: state.summary.read, bytes: state.summary.inputBytes,
-                                                    seconds: seconds(since: started)))
+                    commits.push(Commit(frame: s.records > 0 ? store.prepareFrame(payload, summary: s) : nil,
+                                        appended: s.records, duplicates: chunk.builder.count - s.records,
+                                        rejected: chunk.rejects.count, lines: chunk.lines, bytes: chunk.bytes))
                 } catch {
                     failure.set(error)
                 }
                 builders.push(chunk.builder)
             }
         }
+        let appender = Thread { [store] in
+            defer { appenderDone.signal() }
+            while let c = commits.pop() {
+                if failure.isSet { continue }
+                do {
+                    if let frame = c.frame {
+                        let base = try store.appendFrame(frame)
+                        if state.summary.firstOffset == nil { state.summary.firstOffset = base }
+                        state.summary.lastOffset = base + UInt64(c.appended) - 1
+                    }
+                    state.summary.read += c.lines
+                    state.summary.appended += c.appended
+                    state.summary.duplicates += c.duplicates
+                    state.summary.rejected += c.rejected
+                    state.summary.inputBytes += c.bytes
+                    state.onProgress(IngestProgress(lines: state.summary.read, bytes: state.summary.inputBytes,
+                                                    seconds: seconds(since: started)))
+                } catch {
+                    failure.set(error)
+                }
+            }
+        }
         committer.stackSize = 8 << 20
         threads.forEach { $0.start() }
         committer.start()
+        appender.start()
 
         var index = 0
         var readError: IngestError?
@@ -151,7 +168,7 @@ final class Ingestor: @unchecked Sendable {
         }
         work.close()
         done.finish(count: index)
-        committerDone.wait()
+        appenderDone.wait()
         builders.close()
         if let readError { throw readError }
         if let e = failure.error { throw e as? IngestError ?? IngestError.io("\(e)") }
@@ -202,8 +219,20 @@ final class Ingestor: @unchecked Sendable {
     }
 }
 
-/// What the committer thread owns; handed over by the thread start and read back after it has finished.
+/// One chunk's outcome on its way from the committer to the appender: its frame (nil when every event was
+/// a duplicate) and its counts.
+private struct Commit: Sendable {
+    var frame: PreparedFrame?
+    var appended: Int
+    var duplicates: Int
+    var rejected: Int
+    var lines: Int
+    var bytes: Int
+}
+
+/// What the committer and appender threads share; handed over by the thread starts and read back after both have finished. handed over by the thread start and read back after it has finished.
 private final class CommitterState: @unchecked Sendable {
+    /// Written by the appender only.
     var summary = IngestSummary()
     let onReject: (RejectedLine) throws -> Void
     let onProgress: (IngestProgress) -> Void
