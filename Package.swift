@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "DaichoLog", targets: ["DaichoLog"]),
         .library(name: "DaichoJSON", targets: ["DaichoJSON"]),
         .library(name: "Daicho", targets: ["Daicho"]),
+        .library(name: "DaichoProjections", targets: ["DaichoProjections"]),
         .library(name: "DaichoWorkload", targets: ["DaichoWorkload"]),
         .executable(name: "daicho", targets: ["daicho"]),
     ],
@@ -23,14 +24,17 @@ let package = Package(
         .target(name: "DaichoJSON"),
         // Event model, binary codec, normalization, validation, ingest, export.
         .target(name: "Daicho", dependencies: ["DaichoLog", "DaichoJSON"]),
+        // Projections: identity graph, customer profiles, snapshots, replay (docs/identity.md, docs/profile.md).
+        .target(name: "DaichoProjections", dependencies: ["Daicho"]),
         // Deterministic generator of realistic touchpoint workloads (demo and benchmarks).
         .target(name: "DaichoWorkload", dependencies: ["DaichoJSON"]),
-        .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoWorkload"]),
+        .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoProjections", "DaichoWorkload"]),
         // Seeded generator and temporary directories shared by the test targets.
         .target(name: "DaichoTestSupport", path: "Tests/DaichoTestSupport"),
         .testTarget(name: "DaichoLogTests", dependencies: ["DaichoLog", "DaichoTestSupport"]),
         .testTarget(name: "DaichoJSONTests", dependencies: ["DaichoJSON", "DaichoTestSupport"]),
         .testTarget(name: "DaichoTests", dependencies: ["Daicho", "DaichoWorkload", "DaichoTestSupport"]),
+        .testTarget(name: "DaichoProjectionsTests", dependencies: ["DaichoProjections", "DaichoTestSupport"]),
         .testTarget(name: "DaichoCLITests", dependencies: ["DaichoTestSupport"]),
     ]
 )

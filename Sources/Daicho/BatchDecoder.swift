@@ -21,7 +21,7 @@ public struct StringTable {
     let blob: UnsafeRawPointer
     let ends: UnsafePointer<UInt32>
     /// Number of dynamic entries.
-    let dynamicCount: Int
+    public let dynamicCount: Int
 
     /// True when `ref` names an entry of this batch or the static table (0 included).
     @inline(__always)
