@@ -120,11 +120,12 @@ public final class BatchDecoder {
         public var sourceBytes: Int
     }
 
-    /// Calls `body` for each event of `payload`, in order.
+    /// Calls `onBatch` with the batch's strings, then `body` for each event of `payload`, in order.
     /// - Throws: `BatchError` when the payload is malformed; whatever `body` throws.
     /// - Complexity: O(payload size); no allocation once the buffers have grown.
     @discardableResult
-    public func forEach(in payload: UnsafeRawBufferPointer, _ body: (EventView) throws -> Void) throws -> Header {
+    public func forEach(in payload: UnsafeRawBufferPointer, onBatch: (StringTable) throws -> Void = { _ in },
+                        _ body: (EventView) throws -> Void) throws -> Header {
         var c = ByteCursor(payload)
         let version = c.byte()
         guard !c.failed, version == BatchFormat.version else {
@@ -150,6 +151,7 @@ public final class BatchDecoder {
         return try ends.withUnsafeBufferPointer { endsBuffer in
             let strings = StringTable(blob: blob.baseAddress ?? payload.baseAddress!, ends: endsBuffer.baseAddress ?? UnsafePointer(bitPattern: 4)!,
                                       dynamicCount: stringCount)
+            try onBatch(strings)
             for index in 0..<count {
                 let length = Int(clamping: c.varint())
                 let start = c.position

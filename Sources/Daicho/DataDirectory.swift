@@ -15,6 +15,12 @@ public struct DataDirectory: Sendable {
 
     /// The event log's directory (segments, LOCK, head: docs/log-format.md).
     public var logPath: String { path + "/log" }
+    /// Projection snapshots (docs/profile.md "Snapshots").
+    public var snapshotsPath: String { path + "/snapshots" }
+    /// Identity rules (docs/identity.md "Configuration").
+    public var identityConfigPath: String { path + "/identity.json" }
+    /// Profile settings (docs/profile.md): session gap, business time zone, RFM currency.
+    public var settingsPath: String { path + "/daicho.json" }
     /// Rejected lines of each `append`, one NDJSON file per run.
     public var rejectsPath: String { path + "/rejects" }
 

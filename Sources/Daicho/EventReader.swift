@@ -32,12 +32,13 @@ public final class EventReader: @unchecked Sendable {
     /// Calls `body` with each event's offset and view, from `offset` up to `end` (exclusive), in order.
     /// `body` returns false to stop. Views are valid only during the call.
     /// - Throws: `StoreError` on a corrupt frame or batch; what `body` throws.
-    public func forEach(from offset: UInt64 = 0, to end: UInt64? = nil,
+    /// `onBatch` is called with each batch's strings before its events (per-batch caches reset there).
+    public func forEach(from offset: UInt64 = 0, to end: UInt64? = nil, onBatch: (StringTable) throws -> Void = { _ in },
                         _ body: (UInt64, EventView) throws -> Bool) throws {
         var stop = false
         try log.forEachFrame(from: offset, to: end) { frame in
             var o = frame.baseOffset
-            let header = try decoder.forEach(in: frame.payload) { view in
+            let header = try decoder.forEach(in: frame.payload, onBatch: onBatch) { view in
                 defer { o += 1 }
                 guard !stop, o >= offset, end.map({ o < $0 }) ?? true else { return }
                 if try !body(o, view) { stop = true }
@@ -46,6 +47,18 @@ public final class EventReader: @unchecked Sendable {
                 throw StoreError("frame at offset \(frame.baseOffset) says \(frame.recordCount) records, its batch holds \(header.records)")
             }
             return !stop
+        }
+    }
+
+    /// Calls `body` for every event of the one frame that holds `offset` (random access through the sparse index).
+    public func forEachInFrame(containing offset: UInt64, _ body: (UInt64, EventView) throws -> Void) throws {
+        try log.forEachFrame(from: offset, to: offset + 1) { frame in
+            var o = frame.baseOffset
+            try decoder.forEach(in: frame.payload) { view in
+                try body(o, view)
+                o += 1
+            }
+            return false
         }
     }
 

@@ -45,15 +45,18 @@ public final class FrameCompressor {
     /// - Returns: the prepared frame.
     /// - Complexity: O(n) in the payload size.
     public func prepare(payload: UnsafeRawBufferPointer, recordCount: Int, firstEventTime: Int64, maxEventTime: Int64) -> PreparedFrame {
-        let raw = PreparedFrame(stored: Array(payload), codec: LogFormat.codecNone, recordCount: recordCount,
-                                uncompressedBytes: payload.count, firstEventTime: firstEventTime, maxEventTime: maxEventTime)
-        guard payload.count > 0, payload.count <= LogFormat.maxUncompressedBytes else { return raw }
+        // Stored raw only when zstd does not help (the copy is made then, not on every call).
+        func raw() -> PreparedFrame {
+            PreparedFrame(stored: Array(payload), codec: LogFormat.codecNone, recordCount: recordCount,
+                          uncompressedBytes: payload.count, firstEventTime: firstEventTime, maxEventTime: maxEventTime)
+        }
+        guard payload.count > 0, payload.count <= LogFormat.maxUncompressedBytes else { return raw() }
         let bound = ZSTD_compressBound(payload.count)
         if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
         let written = scratch.withUnsafeMutableBytes { dst in
             ZSTD_compress2(context, dst.baseAddress, dst.count, payload.baseAddress, payload.count)
         }
-        guard daicho_zstd_is_error(written) == 0, written < payload.count else { return raw }
+        guard daicho_zstd_is_error(written) == 0, written < payload.count else { return raw() }
         return PreparedFrame(stored: Array(scratch[0..<written]), codec: LogFormat.codecZstd, recordCount: recordCount,
                              uncompressedBytes: payload.count, firstEventTime: firstEventTime, maxEventTime: maxEventTime)
     }

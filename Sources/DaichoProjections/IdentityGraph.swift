@@ -62,6 +62,20 @@ public final class IdentityGraph {
     /// Number of identifier nodes.
     public var nodeCount: Int { nodeProfile.count }
 
+    /// Installs state read from a snapshot (IdentityGraph+Snapshot.swift).
+    func restore(nodeKind: [UInt8], nodeProfile: [UInt32], profiles: [Profile], live: Int, conflicts: Int, merges: Int) {
+        self.nodeKind = nodeKind
+        self.nodeProfile = nodeProfile
+        self.profiles = profiles
+        liveProfiles = live
+        self.conflicts = conflicts
+        self.merges = merges
+        byID.removeAll()
+        for (i, p) in profiles.enumerated() {
+            byID[p.idHash] = UInt32(i)
+        }
+    }
+
     // MARK: - Lookup
 
     /// The living profile holding identifier (kind, normalized value), if any.
@@ -100,6 +114,13 @@ public final class IdentityGraph {
 
     /// Absorbed profile ids of `p`, oldest first.
     public func mergedIDs(of p: UInt32) -> [String] { profiles[Int(p)].mergedIDs.map(Self.format) }
+
+    /// The living profile that `p` is, or was absorbed into.
+    public func living(_ p: UInt32) -> UInt32 {
+        var p = p
+        while profiles[Int(p)].forward != UInt32.max { p = profiles[Int(p)].forward }
+        return p
+    }
 
     /// True when `p` has not been absorbed.
     public func isAlive(_ p: UInt32) -> Bool { profiles[Int(p)].forward == UInt32.max }

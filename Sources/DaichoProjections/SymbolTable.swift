@@ -132,3 +132,25 @@ public struct SymbolCache {
         return s
     }
 }
+
+extension SymbolTable {
+    /// Writes every symbol, in number order.
+    public func write(to w: inout SnapshotWriter) {
+        w.array(ends)
+        blob.withUnsafeBytes { w.data($0) }
+    }
+
+    /// Re-interns the symbols of a snapshot, in number order, into this (empty) table.
+    public func read(from r: inout SnapshotReader) throws(SnapshotError) {
+        precondition(count == 0, "read into an empty table")
+        let storedEnds = try r.array(of: UInt32.self)
+        let storedBlob = try r.data()
+        var start = 0
+        for end in storedEnds {
+            guard Int(end) >= start, Int(end) <= storedBlob.count else { throw SnapshotError("symbol table damaged") }
+            let s = intern(UnsafeRawBufferPointer(rebasing: storedBlob[start..<Int(end)]))
+            guard Int(s.raw) == count - 1 else { throw SnapshotError("symbol table holds a duplicate") }
+            start = Int(end)
+        }
+    }
+}

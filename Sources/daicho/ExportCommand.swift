@@ -1,18 +1,20 @@
 import Foundation
 import Daicho
+import DaichoProjections
 
 /// `daicho export`: events back out as canonical NDJSON with their offsets.
 enum ExportCommand {
     static let spec = CommandSpec(
         name: "export",
         summary: "Write events from the log as NDJSON in the canonical envelope, each with its \"offset\".",
-        usage: "daicho export [--data DIR] [--from-offset N] [--to-offset N] [--type T] [--normalized-ids]",
+        usage: "daicho export [--data DIR] [--from-offset N] [--to-offset N] [--type T] [--normalized-ids] [--resolve]",
         options: [
             dataOption,
             OptionSpec(name: "--from-offset", valueName: "N", help: "First offset to export (default 0)."),
             OptionSpec(name: "--to-offset", valueName: "N", help: "Last offset to export, inclusive (default: the end)."),
             OptionSpec(name: "--type", valueName: "T", help: "Only events of this type; repeat or comma-separate for several.", repeatable: true),
             OptionSpec(name: "--normalized-ids", valueName: nil, help: "Write normalized identifier values instead of the raw ones."),
+            OptionSpec(name: "--resolve", valueName: nil, help: "Add the resolved \"profile\" id (after all merges) to every event."),
         ],
         details: """
         With raw identifiers (the default), appending the output to an empty data directory reproduces
@@ -36,12 +38,15 @@ enum ExportCommand {
             }
         }
         let reader = try openReader(dir, command: "export")
+        let projection = a.has("--resolve") ? try loadProjection(dir, asOf: nil).0 : nil
         let writer = EventJSONWriter(normalizedIdentifiers: a.has("--normalized-ids"))
         let out = StandardOutput()
         try reader.forEach(from: from, to: to) { offset, view in
             if let types, !types.contains(view.type) { return true }
             let event = try view.materialize()
-            out.append { writer.append(event, offset: offset, to: &$0) }
+            var extra: [(String, String)] = []
+            if let projection, let p = projection.profile(ofEventAt: offset) { extra.append(("profile", projection.graph.id(of: p))) }
+            out.append { writer.append(event, offset: offset, extra: extra, to: &$0) }
             return true
         }
         out.flush()

@@ -8,6 +8,10 @@ let commands: [(spec: CommandSpec, run: ([String]) throws -> Int32)] = [
     (ExportCommand.spec, ExportCommand.run),
     (StatsCommand.spec, StatsCommand.run),
     (VerifyCommand.spec, VerifyCommand.run),
+    (ReplayCommand.spec, ReplayCommand.run),
+    (ProfileCommand.spec, ProfileCommand.run),
+    (ProfilesCommand.spec, ProfilesCommand.run),
+    (TimelineCommand.spec, TimelineCommand.run),
     (GenerateCommand.spec, GenerateCommand.run),
 ]
 
@@ -19,7 +23,8 @@ let topUsage = "daicho COMMAND [OPTIONS]   (daicho COMMAND --help for its option
     s += """
 
     Data directory: --data DIR, else $DAICHO_DATA, else ./daicho-data.
-    Exit status: 0 success, 1 some input rejected or corruption found, 2 usage or I/O error.
+    Exit status: 0 success, 1 some input rejected or corruption found, 2 usage or I/O error,
+    3 no profile matches (profile, timeline).
 
     """
     return s

@@ -1,0 +1,179 @@
+import Daicho
+import DaichoJSON
+
+/// The unified customer view: the identity graph, one `ProfileAggregates` per profile, and a per-profile event
+/// index for timelines. A pure function of the events applied (in offset order): replaying the log from
+/// offset 0 rebuilds it exactly. Not thread-safe: a `ProjectionWorker` or one thread owns it.
+public final class ProfileProjection {
+    public let graph: IdentityGraph
+    public let symbols = SymbolTable()
+    public let config: ProfileConfig
+    /// Only events with `at <= asOf` are applied (the view "as it was"), when set.
+    public let asOf: Int64?
+
+    /// Per profile number; absorbed profiles hold empty aggregates.
+    private(set) var aggregates: [ProfileAggregates] = []
+    /// Timeline index: per event offset, the previous event offset of the same profile (`none` when first),
+    /// and per profile its newest and oldest event. Merges splice chains in O(1). 8 bytes per event.
+    private(set) var previousEvent: [UInt32] = []
+    private(set) var eventProfile: [UInt32] = []
+    private(set) var newest: [UInt32] = []
+    private(set) var oldest: [UInt32] = []
+    static let none = UInt32.max
+
+    /// The offset after the last event seen (applied or filtered out by `asOf`).
+    public private(set) var nextOffset: UInt64 = 0
+    /// Events applied.
+    public private(set) var appliedEvents = 0
+
+    private var cache = SymbolCache()
+
+    public init(rules: IdentityRules = IdentityRules(), config: ProfileConfig = ProfileConfig(), asOf: Int64? = nil) {
+        graph = IdentityGraph(rules: rules)
+        self.config = config
+        self.asOf = asOf
+    }
+
+    /// Installs state read from a snapshot (ProjectionSnapshot.swift).
+    func restore(nextOffset: UInt64, appliedEvents: Int, aggregates: [ProfileAggregates], previousEvent: [UInt32],
+                 eventProfile: [UInt32], newest: [UInt32], oldest: [UInt32]) {
+        self.nextOffset = nextOffset
+        self.appliedEvents = appliedEvents
+        self.aggregates = aggregates
+        self.previousEvent = previousEvent
+        self.eventProfile = eventProfile
+        self.newest = newest
+        self.oldest = oldest
+    }
+
+    // MARK: - Applying
+
+    /// Resets per-batch caches; call with each batch's strings before its events (`EventReader.forEach`'s
+    /// `onBatch`).
+    public func beginBatch(_ strings: StringTable) {
+        cache.reset(dynamicCount: strings.dynamicCount)
+    }
+
+    /// Applies the event at `offset`. Offsets must arrive in order, each once.
+    public func apply(_ e: EventView, offset: UInt64) {
+        precondition(offset == nextOffset, "events must be applied in offset order (expected \(nextOffset), got \(offset))")
+        nextOffset = offset + 1
+        previousEvent.append(Self.none)
+        eventProfile.append(Self.none)
+        if let asOf, e.at > asOf { return }
+        let outcome = graph.apply(e.identifiers, strings: e.strings, offset: offset)
+        let p = Int(outcome.profile)
+        while aggregates.count <= p {
+            aggregates.append(ProfileAggregates())
+            newest.append(Self.none)
+            oldest.append(Self.none)
+        }
+        for a in outcome.absorbed.map(Int.init) {
+            aggregates[p].absorb(aggregates[a])
+            aggregates[a] = ProfileAggregates()
+            splice(a, into: p)
+        }
+        aggregates[p].apply(e, offset: offset, symbols: &cache, table: symbols, config: config)
+        let o = Int(offset)
+        previousEvent[o] = newest[p]
+        eventProfile[o] = UInt32(p)
+        newest[p] = UInt32(o)
+        if oldest[p] == Self.none { oldest[p] = UInt32(o) }
+        appliedEvents += 1
+    }
+
+    /// Appends profile `a`'s event chain to `p`'s (the order inside a chain does not matter: timelines sort).
+    private func splice(_ a: Int, into p: Int) {
+        guard newest[a] != Self.none else { return }
+        if newest[p] == Self.none {
+            newest[p] = newest[a]
+        } else {
+            previousEvent[Int(oldest[p])] = newest[a]
+        }
+        oldest[p] = oldest[a]
+        newest[a] = Self.none
+        oldest[a] = Self.none
+    }
+
+    /// Reads the log from `nextOffset` to its durable end (or `end`) and applies every event.
+    /// - Returns: the number of events read.
+    @discardableResult
+    public func catchUp(_ reader: EventReader, to end: UInt64? = nil) throws -> Int {
+        let start = nextOffset
+        try reader.forEach(from: nextOffset, to: end, onBatch: { beginBatch($0) }) { offset, view in
+            apply(view, offset: offset)
+            return true
+        }
+        return Int(nextOffset - start)
+    }
+
+    // MARK: - Queries
+
+    /// Number of living profiles.
+    public var profileCount: Int { graph.liveProfiles }
+
+    /// The living profile numbers, in birth order.
+    public var livingProfiles: [UInt32] {
+        (0..<UInt32(aggregates.count)).filter { graph.isAlive($0) && newest[Int($0)] != Self.none }
+    }
+
+    /// The profile of an identifier given as the producer wrote it (normalized here exactly as ingest does).
+    public func profile(kind: IdentifierKind, raw: String, normalizer: IdentifierNormalizer = IdentifierNormalizer()) -> UInt32? {
+        guard case .success(let value) = normalizer.normalize(raw, kind: kind) else { return nil }
+        var v = value
+        return v.withUTF8 { graph.profile(kind: kind.code, value: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The living profile an event at `offset` belongs to now (after later merges), if it was applied.
+    public func profile(ofEventAt offset: UInt64) -> UInt32? {
+        guard offset < nextOffset, eventProfile[Int(offset)] != Self.none else { return nil }
+        return graph.living(eventProfile[Int(offset)])
+    }
+
+    /// The offsets of `p`'s events, unordered.
+    public func eventOffsets(of p: UInt32) -> [UInt64] {
+        var out: [UInt64] = []
+        var o = newest[Int(p)]
+        while o != Self.none {
+            out.append(UInt64(o))
+            o = previousEvent[Int(o)]
+        }
+        return out
+    }
+
+    /// The profile as JSON (docs/profile.md); `now` (µs) is the as-of time for age and recency.
+    public func json(of p: UInt32, now: Int64) -> JSONValue {
+        var identifiers: [JSONMember] = []
+        var linked: [JSONValue] = []
+        for id in graph.identifiers(of: p) {
+            let name = IdentifierKind.all[Int(id.kind)].name
+            if let i = identifiers.firstIndex(where: { $0.key == name }), case .array(var values) = identifiers[i].value {
+                values.append(.string(id.value))
+                identifiers[i].value = .array(values)
+            } else {
+                identifiers.append(JSONMember(name, .array([.string(id.value)])))
+            }
+            linked.append(.object([JSONMember("kind", .string(name)), JSONMember("value", .string(id.value)),
+                                   JSONMember("offset", .int(Int64(id.linkedAt)))]))
+        }
+        let conflicts = graph.conflicts(of: p)
+        var members = [
+            JSONMember("id", .string(graph.id(of: p))),
+            JSONMember("merged_ids", .array(graph.mergedIDs(of: p).map { .string($0) })),
+            JSONMember("identifiers", .object(identifiers)),
+        ]
+        members += aggregates[Int(p)].members(asOf: now, table: symbols, config: config)
+        members.append(JSONMember("identity", .object([
+            JSONMember("conflicts", .object([
+                JSONMember("count", .int(Int64(conflicts.count))),
+                JSONMember("recent", .array(conflicts.recent.map { c in
+                    .object([JSONMember("offset", .int(Int64(c.offset))),
+                             JSONMember("kinds", .array(c.kinds.map { .string(IdentifierKind.all[Int($0)].name) }))])
+                })),
+            ])),
+            JSONMember("merges", .int(Int64(graph.mergedIDs(of: p).count))),
+            JSONMember("linked_by", .array(linked)),
+        ])))
+        return .object(members)
+    }
+}

@@ -1,0 +1,105 @@
+import Daicho
+import Foundation
+
+/// The settings a projection is built under: `DIR/identity.json` (docs/identity.md "Configuration") and
+/// `DIR/daicho.json` (docs/profile.md). A snapshot records their hash; changing either rebuilds by replay.
+public struct ProjectionSettings: Sendable {
+    public var rules: IdentityRules
+    public var profile: ProfileConfig
+    /// XXH64 over both files' bytes (an absent file counts as empty) and the snapshot format.
+    public var hash: UInt64
+
+    public init(rules: IdentityRules = IdentityRules(), profile: ProfileConfig = ProfileConfig(), hash: UInt64 = 0) {
+        self.rules = rules
+        self.profile = profile
+        self.hash = hash
+    }
+
+    /// Reads the settings files of `dir`; absent files mean the defaults.
+    /// - Throws: `StoreError` naming the file and the bad key.
+    public static func load(_ dir: DataDirectory) throws -> ProjectionSettings {
+        var settings = ProjectionSettings()
+        let identity = FileManager.default.contents(atPath: dir.identityConfigPath) ?? Data()
+        let profile = FileManager.default.contents(atPath: dir.settingsPath) ?? Data()
+        if !identity.isEmpty { settings.rules = try IdentityRules(json: identity) }
+        if !profile.isEmpty { settings.profile = try profileConfig(profile, path: dir.settingsPath) }
+        var all = Array("v\(ProjectionSnapshot.version)|".utf8) + Array(identity) + [0] + Array(profile)
+        settings.hash = all.withUnsafeMutableBytes { XXHash64.hash(UnsafeRawBufferPointer($0)) }
+        return settings
+    }
+
+    /// `{"session_gap_minutes": 30, "business_time_zone": "Asia/Tokyo", "rfm_currency": "JPY"}`.
+    static func profileConfig(_ data: Data, path: String) throws -> ProfileConfig {
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw StoreError("\(path): expected a JSON object")
+        }
+        var config = ProfileConfig()
+        for (key, value) in root {
+            switch key {
+            case "session_gap_minutes":
+                guard let m = value as? Double, m > 0 else { throw StoreError("\(path): session_gap_minutes must be a number > 0") }
+                config.sessionGapMicros = Int64(m * 60_000_000)
+            case "business_time_zone":
+                guard let name = value as? String, let zone = TimeZone(identifier: name) else {
+                    throw StoreError("\(path): business_time_zone must be an IANA time zone name such as \"Asia/Tokyo\"")
+                }
+                config.businessTimeZone = zone
+            case "rfm_currency":
+                guard let c = value as? String, c.count == 3, c.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+                    throw StoreError("\(path): rfm_currency must be a 3-letter code such as \"JPY\"")
+                }
+                config.rfmCurrency = c
+            default:
+                throw StoreError("\(path): unknown setting \"\(key)\" (known: session_gap_minutes, business_time_zone, rfm_currency)")
+            }
+        }
+        return config
+    }
+}
+
+/// Builds the profile projection of a data directory for a query: the newest valid snapshot plus the log's
+/// tail, or a full replay when there is no usable snapshot (with a notice saying why).
+public enum ProjectionLoader {
+    /// - Parameters:
+    ///   - asOf: build the view of the events with `at <= asOf` (always a replay; snapshots hold the present).
+    /// - Returns: the projection, the reader it caught up with, and a notice when a snapshot was ignored.
+    public static func load(_ dir: DataDirectory, asOf: Int64? = nil) throws -> (ProfileProjection, EventReader, notice: String?) {
+        guard dir.exists else { throw StoreError("no event log in \(dir.path) (run `daicho append` first, or pass --data)") }
+        let settings = try ProjectionSettings.load(dir)
+        let reader = try EventReader(dir)
+        if asOf == nil {
+            switch ProjectionSnapshot.read(directory: dir.snapshotsPath, settingsHash: settings.hash,
+                                           rules: settings.rules, config: settings.profile) {
+            case .loaded(let projection):
+                if projection.nextOffset <= reader.endOffset {
+                    try projection.catchUp(reader)
+                    return (projection, reader, nil)
+                }
+                let projection = try replay(reader, settings: settings, asOf: nil)
+                return (projection, reader, "snapshot is ahead of the log (the log was replaced); rebuilt by replay")
+            case .ignored(let why):
+                let projection = try replay(reader, settings: settings, asOf: nil)
+                return (projection, reader, why == "no snapshot" ? nil : "\(why); rebuilt by replay")
+            }
+        }
+        return (try replay(reader, settings: settings, asOf: asOf), reader, nil)
+    }
+
+    /// Applies the log from offset 0 (up to `end`, exclusive) to a fresh projection.
+    public static func replay(_ reader: EventReader, settings: ProjectionSettings, asOf: Int64?, to end: UInt64? = nil,
+                              progress: ((Int) -> Void)? = nil) throws -> ProfileProjection {
+        let projection = ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf)
+        if let progress {
+            var chunkEnd = UInt64(0)
+            let last = end ?? reader.endOffset
+            while chunkEnd < last {
+                chunkEnd = min(last, chunkEnd + 1_000_000)
+                try projection.catchUp(reader, to: chunkEnd)
+                progress(Int(projection.nextOffset))
+            }
+        } else {
+            try projection.catchUp(reader, to: end)
+        }
+        return projection
+    }
+}

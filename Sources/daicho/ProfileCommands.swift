@@ -1,0 +1,205 @@
+import Daicho
+import DaichoJSON
+import DaichoProjections
+import Foundation
+
+/// Options shared by the profile queries: which customer, and as of when.
+enum CustomerSelector {
+    static let options: [OptionSpec] = [
+        OptionSpec(name: "--id", valueName: "ID", help: "Profile id (absorbed ids resolve too)."),
+        OptionSpec(name: "--user-id", valueName: "V", help: "By user id."),
+        OptionSpec(name: "--email", valueName: "V", help: "By e-mail (normalized as ingest does)."),
+        OptionSpec(name: "--phone", valueName: "V", help: "By phone number (any format; default country JP)."),
+        OptionSpec(name: "--anonymous-id", valueName: "V", help: "By anonymous id."),
+        OptionSpec(name: "--device-id", valueName: "V", help: "By device id."),
+        OptionSpec(name: "--handle", valueName: "PLATFORM:HANDLE", help: "By social handle, e.g. x:@taro or line:U123."),
+    ]
+    static let asOfOption = OptionSpec(name: "--as-of", valueName: "TIME",
+                                       help: "The view as it was at TIME (RFC 3339): events with event time <= TIME.")
+
+    /// The profile the arguments select, or nil when none matches.
+    static func resolve(_ a: ParsedArguments, _ spec: CommandSpec, in projection: ProfileProjection) throws -> (UInt32?, String) {
+        let given = options.filter { a.value($0.name) != nil }
+        guard given.count == 1, let option = given.first, let value = a.value(option.name) else {
+            throw UsageError(message: "give exactly one of \(options.map(\.name).joined(separator: ", "))", usage: spec.usage)
+        }
+        let described = "\(option.name) \(option.name == "--email" || option.name == "--phone" ? "(value not shown)" : value)"
+        switch option.name {
+        case "--id": return (projection.graph.profile(id: value), described)
+        case "--handle":
+            guard let colon = value.firstIndex(of: ":"), let kind = IdentifierKind.named(String(value[..<colon]).lowercased()),
+                  kind.identifierClass == .socialHandle else {
+                throw UsageError(message: "--handle: expected PLATFORM:HANDLE with a known platform, got \"\(value)\"", usage: spec.usage)
+            }
+            return (projection.profile(kind: kind, raw: String(value[value.index(after: colon)...])), described)
+        default:
+            let name = String(option.name.dropFirst(2)).replacingOccurrences(of: "-", with: "_")
+            return (projection.profile(kind: IdentifierKind.named(name)!, raw: value), described)
+        }
+    }
+
+    /// The `--as-of` time in µs, if given.
+    static func asOf(_ a: ParsedArguments, _ spec: CommandSpec) throws -> Int64? {
+        guard let raw = a.value("--as-of") else { return nil }
+        var bytes = Array(raw.utf8)
+        guard let t = bytes.withUnsafeMutableBytes({ RFC3339.parse(UnsafeRawBufferPointer($0)) }) else {
+            throw UsageError(message: "--as-of: \"\(raw)\" is not an RFC 3339 time", usage: spec.usage)
+        }
+        return t.micros
+    }
+}
+
+/// Loads the projection for a query, printing a snapshot notice on stderr.
+func loadProjection(_ dir: DataDirectory, asOf: Int64?) throws -> (ProfileProjection, EventReader) {
+    let (projection, reader, notice) = try ProjectionLoader.load(dir, asOf: asOf)
+    if let notice { printError("daicho: notice: \(notice)") }
+    return (projection, reader)
+}
+
+/// Microseconds since the epoch, now.
+func nowMicros() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
+
+/// `daicho profile`: one customer's unified profile.
+enum ProfileCommand {
+    static let spec = CommandSpec(
+        name: "profile",
+        summary: "Print one customer's profile (identity, traits, web, commerce, support, social) as JSON.",
+        usage: "daicho profile [--data DIR] (--id ID | --user-id V | --email V | --phone V | --anonymous-id V | --device-id V | --handle PLATFORM:HANDLE) [--as-of TIME]",
+        options: [dataOption] + CustomerSelector.options + [CustomerSelector.asOfOption],
+        details: "Exit status: 0 found, 3 no profile matches (one line on stderr), 2 usage or I/O error. Fields: docs/profile.md.")
+
+    static func run(_ args: [String]) throws -> Int32 {
+        let a = try ParsedArguments.parse(args, spec)
+        if a.wantsHelp { print(spec.helpText, terminator: ""); return ExitStatus.ok }
+        let dir = DataDirectory(a.value("--data") ?? DataDirectory.defaultPath)
+        let asOf = try CustomerSelector.asOf(a, spec)
+        let (projection, _) = try loadProjection(dir, asOf: asOf)
+        let (found, described) = try CustomerSelector.resolve(a, spec, in: projection)
+        guard let p = found else {
+            printError("daicho profile: no profile matches \(described)")
+            return ExitStatus.notFound
+        }
+        print(jsonLine(members(projection.json(of: p, now: asOf ?? nowMicros()))))
+        return ExitStatus.ok
+    }
+}
+
+/// `daicho profiles`: every profile as NDJSON (the warehouse export).
+enum ProfilesCommand {
+    static let spec = CommandSpec(
+        name: "profiles",
+        summary: "Stream every customer profile as NDJSON, oldest profile first.",
+        usage: "daicho profiles [--data DIR] [--as-of TIME]",
+        options: [dataOption, CustomerSelector.asOfOption],
+        details: "")
+
+    static func run(_ args: [String]) throws -> Int32 {
+        let a = try ParsedArguments.parse(args, spec)
+        if a.wantsHelp { print(spec.helpText, terminator: ""); return ExitStatus.ok }
+        let dir = DataDirectory(a.value("--data") ?? DataDirectory.defaultPath)
+        let asOf = try CustomerSelector.asOf(a, spec)
+        let (projection, _) = try loadProjection(dir, asOf: asOf)
+        let now = asOf ?? nowMicros()
+        let out = StandardOutput()
+        for p in projection.livingProfiles {
+            out.append {
+                EventJSONWriter.appendValue(projection.json(of: p, now: now), to: &$0)
+                $0.append(0x0A)
+            }
+        }
+        out.flush()
+        return ExitStatus.ok
+    }
+}
+
+/// `daicho timeline`: one customer's events, newest first.
+enum TimelineCommand {
+    static let spec = CommandSpec(
+        name: "timeline",
+        summary: "Print one customer's events (all their identifiers, after merges) newest first as NDJSON.",
+        usage: "daicho timeline [--data DIR] (--id ID | --user-id V | --email V | ...) [--limit N] [--as-of TIME]",
+        options: [dataOption] + CustomerSelector.options + [
+            OptionSpec(name: "--limit", valueName: "N", help: "At most N events (default: all)."),
+            CustomerSelector.asOfOption,
+        ],
+        details: "Each line is the canonical envelope with \"offset\" and \"profile\". Exit status 3 when no profile matches.")
+
+    static func run(_ args: [String]) throws -> Int32 {
+        let a = try ParsedArguments.parse(args, spec)
+        if a.wantsHelp { print(spec.helpText, terminator: ""); return ExitStatus.ok }
+        let dir = DataDirectory(a.value("--data") ?? DataDirectory.defaultPath)
+        let asOf = try CustomerSelector.asOf(a, spec)
+        let limit = try a.int("--limit", spec, min: 0)
+        let (projection, reader) = try loadProjection(dir, asOf: asOf)
+        let (found, described) = try CustomerSelector.resolve(a, spec, in: projection)
+        guard let p = found else {
+            printError("daicho timeline: no profile matches \(described)")
+            return ExitStatus.notFound
+        }
+        let events = try Timeline.events(of: p, in: projection, reader: reader, limit: limit)
+        let writer = EventJSONWriter()
+        let out = StandardOutput()
+        let id = projection.graph.id(of: p)
+        for (offset, event) in events {
+            out.append { writer.append(event, offset: offset, extra: [("profile", id)], to: &$0) }
+        }
+        out.flush()
+        return ExitStatus.ok
+    }
+}
+
+/// `daicho replay`: rebuild every view from offset 0 and write a snapshot.
+enum ReplayCommand {
+    static let spec = CommandSpec(
+        name: "replay",
+        summary: "Rebuild the identity graph and every profile from offset 0; write a snapshot.",
+        usage: "daicho replay [--data DIR] [--until TIME | --to-offset N]",
+        options: [
+            dataOption,
+            OptionSpec(name: "--until", valueName: "TIME", help: "Apply only events with event time <= TIME (no snapshot is written)."),
+            OptionSpec(name: "--to-offset", valueName: "N", help: "Apply events up to offset N inclusive (the snapshot reflects N)."),
+        ],
+        details: #"Prints {"events":N,"profiles":N,"seconds":X,"events_per_second":X}. Progress on stderr when it is a terminal."#)
+
+    static func run(_ args: [String]) throws -> Int32 {
+        let a = try ParsedArguments.parse(args, spec)
+        if a.wantsHelp { print(spec.helpText, terminator: ""); return ExitStatus.ok }
+        if a.value("--until") != nil && a.value("--to-offset") != nil {
+            throw UsageError(message: "give --until or --to-offset, not both", usage: spec.usage)
+        }
+        let dir = DataDirectory(a.value("--data") ?? DataDirectory.defaultPath)
+        var until: Int64?
+        if let raw = a.value("--until") {
+            var bytes = Array(raw.utf8)
+            guard let t = bytes.withUnsafeMutableBytes({ RFC3339.parse(UnsafeRawBufferPointer($0)) }) else {
+                throw UsageError(message: "--until: \"\(raw)\" is not an RFC 3339 time", usage: spec.usage)
+            }
+            until = t.micros
+        }
+        let end = try a.int("--to-offset", spec).map { UInt64($0) + 1 }
+        let reader = try openReader(dir, command: "replay")
+        let settings = try ProjectionSettings.load(dir)
+        let progress = ProgressLine(totalBytes: 0)
+        let started = Date()
+        let projection = try ProjectionLoader.replay(reader, settings: settings, asOf: until, to: end) { n in
+            progress.update(IngestProgress(lines: n, bytes: 0, seconds: Date().timeIntervalSince(started)))
+        }
+        let seconds = Date().timeIntervalSince(started)
+        progress.finish()
+        if until == nil { try ProjectionSnapshot.write(projection, settingsHash: settings.hash, directory: dir.snapshotsPath) }
+        let events = Int(projection.nextOffset)
+        print(jsonLine([
+            JSONMember("events", count(events)),
+            JSONMember("profiles", count(projection.profileCount)),
+            JSONMember("seconds", decimal(seconds)),
+            JSONMember("events_per_second", .int(Int64(Double(events) / max(seconds, 1e-9)))),
+        ]))
+        return ExitStatus.ok
+    }
+}
+
+/// The members of a JSON object value.
+func members(_ v: JSONValue) -> [JSONMember] {
+    if case .object(let m) = v { return m }
+    return []
+}
