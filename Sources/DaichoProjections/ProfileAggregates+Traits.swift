@@ -1,0 +1,142 @@
+import Daicho
+
+// `traits`: per key, the value of the identify event with the latest (at, offset) (docs/profile.md).
+
+/// A trait value stored compactly: scalars inline, strings as symbols, arrays and objects as an interned
+/// self-contained encoding (`NestedValue`).
+enum TraitValue: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(Symbol)
+    /// An array or object: the symbol of its `NestedValue` encoding.
+    case nested(Symbol)
+}
+
+/// One trait: the value and the (at, offset) of the identify that set it.
+struct TraitEntry: Equatable, Sendable {
+    var key: Symbol
+    var value: TraitValue
+    var at: Int64
+    var offset: UInt64
+}
+
+extension ContiguousArray where Element == TraitEntry {
+    /// Keeps `entry` when its key is new or it is later than the stored one; sorted by key.
+    mutating func set(_ entry: TraitEntry) {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if self[mid].key < entry.key { lo = mid + 1 } else { hi = mid }
+        }
+        if lo < count, self[lo].key == entry.key {
+            if isLater(entry.at, entry.offset, than: self[lo].at, self[lo].offset) { self[lo] = entry }
+        } else {
+            insert(entry, at: lo)
+        }
+    }
+}
+
+/// A self-contained binary encoding of a JSON value, for nested trait values interned in the `SymbolTable`.
+///
+/// `value := tag:u8 body` with the tags of docs/event-encoding.md; ints zigzag varints, doubles 8 bytes
+/// little-endian, strings (and object keys) `length:varint bytes` instead of batch refs.
+enum NestedValue {
+    static func encode(_ v: JSONValue, into out: inout [UInt8]) {
+        switch v {
+        case .null: out.append(ValueTag.null.rawValue)
+        case .bool(let b): out.append(b ? ValueTag.true.rawValue : ValueTag.false.rawValue)
+        case .int(let i): out.append(ValueTag.int.rawValue); SnapshotWriter.varint(zigzag(i), &out)
+        case .double(let d): out.append(ValueTag.double.rawValue); SnapshotWriter.fixed64(d.bitPattern, &out)
+        case .string(let s): out.append(ValueTag.string.rawValue); encodeString(s, &out)
+        case .array(let a):
+            out.append(ValueTag.array.rawValue)
+            SnapshotWriter.varint(UInt64(a.count), &out)
+            for e in a { encode(e, into: &out) }
+        case .object(let members):
+            out.append(ValueTag.object.rawValue)
+            SnapshotWriter.varint(UInt64(members.count), &out)
+            for m in members { encodeString(m.key, &out); encode(m.value, into: &out) }
+        }
+    }
+
+    private static func encodeString(_ s: String, _ out: inout [UInt8]) {
+        SnapshotWriter.varint(UInt64(s.utf8.count), &out)
+        out.append(contentsOf: s.utf8)
+    }
+
+    /// Decodes a value written by `encode`.
+    /// - Throws: `ProfileSnapshotError` when the bytes are not such a value.
+    static func decode(_ r: inout SnapshotReader) throws(ProfileSnapshotError) -> JSONValue {
+        let tag = try r.byte()
+        switch ValueTag(rawValue: tag) {
+        case .null: return .null
+        case .false: return .bool(false)
+        case .true: return .bool(true)
+        case .int: return .int(unzigzag(try r.varint()))
+        case .double: return .double(Double(bitPattern: try r.fixed64()))
+        case .string: return .string(try r.string())
+        case .array:
+            let n = try r.count()
+            var a: [JSONValue] = []
+            for _ in 0..<n { a.append(try decode(&r)) }
+            return .array(a)
+        case .object:
+            let n = try r.count()
+            var members: [JSONMember] = []
+            for _ in 0..<n {
+                let key = try r.string()
+                members.append(JSONMember(key, try decode(&r)))
+            }
+            return .object(members)
+        case nil: throw ProfileSnapshotError(message: "unknown nested value tag \(tag)")
+        }
+    }
+}
+
+extension ProfileAggregates {
+    /// Applies the `traits` object of an identify's props.
+    mutating func applyIdentify(_ e: EventView, offset: UInt64, symbols: inout SymbolCache, table: SymbolTable) {
+        var props = e.propsReader
+        try? props.forEachMember { key, value throws(BatchError) in
+            guard key == StaticStrings.traits else { return }
+            try value.forEachMember { traitKey, traitValue throws(BatchError) in
+                let stored: TraitValue
+                if let ref = traitValue.stringValue {
+                    stored = .string(symbols.symbol(ref, in: e.strings, table: table))
+                } else {
+                    // ValueReader has no public tag accessor; scalars materialize without allocating.
+                    switch try traitValue.materialize() {
+                    case .null: stored = .null
+                    case .bool(let b): stored = .bool(b)
+                    case .int(let i): stored = .int(i)
+                    case .double(let d): stored = .double(d)
+                    case let nested:
+                        var bytes: [UInt8] = []
+                        NestedValue.encode(nested, into: &bytes)
+                        stored = .nested(bytes.withUnsafeBytes { table.intern($0) })
+                    }
+                }
+                let k = symbols.symbol(traitKey, in: e.strings, table: table)
+                traits.set(TraitEntry(key: k, value: stored, at: e.at, offset: offset))
+            }
+        }
+    }
+}
+
+/// The JSON value of a stored trait.
+func traitJSON(_ v: TraitValue, table: SymbolTable) -> JSONValue {
+    switch v {
+    case .null: return .null
+    case .bool(let b): return .bool(b)
+    case .int(let i): return .int(i)
+    case .double(let d): return .double(d)
+    case .string(let s): return .string(table.string(s))
+    case .nested(let s):
+        return table.withBytes(s) { bytes in
+            var r = SnapshotReader(bytes)
+            return (try? NestedValue.decode(&r)) ?? .null
+        }
+    }
+}

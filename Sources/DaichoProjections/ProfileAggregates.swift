@@ -1,0 +1,207 @@
+import Daicho
+
+// Per-profile aggregates of docs/profile.md: traits, first/last seen, channels, event count and the web,
+// commerce, support and social sections. Identity fields (id, merged_ids, identifiers, identity) and segments
+// belong to other projections.
+//
+// Every aggregate is a function of the set of applied events: sums and counts are commutative, "latest" values
+// are chosen by (at, offset), sessions are merged intervals, so any arrival order and any split into profiles
+// that are later absorbed give equal aggregates. The one exception is `top_paths` beyond `trackedPaths`
+// distinct paths, where Space-Saving estimates depend on order (docs/profile.md documents the error bound).
+
+/// The aggregates of one customer profile.
+///
+/// A value type: sections are copy-on-write boxes allocated only when the profile has events of that kind,
+/// so a profile with a handful of page views takes a few hundred bytes.
+public struct ProfileAggregates: Sendable, Equatable {
+    var firstSeen: Int64 = .max
+    var lastSeen: Int64 = .min
+    var eventCount: UInt32 = 0
+    /// Source symbols, ascending.
+    var channels: ContiguousArray<Symbol> = []
+    /// Sorted by key symbol.
+    var traits: ContiguousArray<TraitEntry> = []
+    var web: SectionBox<WebSection>?
+    var commerce: SectionBox<CommerceSection>?
+    var support: SectionBox<SupportSection>?
+    var social: SectionBox<SocialSection>?
+
+    /// An empty profile (no events).
+    public init() {}
+
+    /// Number of events applied.
+    public var events: Int { Int(eventCount) }
+
+    /// Applies one event attributed to this profile (the caller resolves identity).
+    ///
+    /// Props that cannot be read (a corrupt value) are ignored from the bad member on.
+    /// - Parameters:
+    ///   - e: The event.
+    ///   - offset: Its log offset: breaks ties between events with the same `at`.
+    ///   - symbols: The current batch's ref → symbol memo.
+    ///   - table: The process's symbol table.
+    ///   - config: Session gap, business time zone, RFM currency, path tracking.
+    /// - Complexity: O(log n) in the section's entries; no allocation in the common case (an existing session
+    ///   extended, a known path, a known channel).
+    public mutating func apply(_ e: EventView, offset: UInt64, symbols: inout SymbolCache, table: SymbolTable,
+                               config: ProfileConfig) {
+        eventCount &+= 1
+        if e.at < firstSeen { firstSeen = e.at }
+        if e.at > lastSeen { lastSeen = e.at }
+        if e.source != 0 { addChannel(symbols.symbol(e.source, in: e.strings, table: table)) }
+        switch e.type {
+        case .pageView: applyPageView(e, offset: offset, symbols: &symbols, table: table, config: config)
+        case .purchase: applyPurchase(e, offset: offset, symbols: &symbols, table: table, config: config)
+        case .inquiry: applyInquiry(e, symbols: &symbols, table: table)
+        case .socialMention: applySocialMention(e, symbols: &symbols, table: table)
+        case .identify: applyIdentify(e, offset: offset, symbols: &symbols, table: table)
+        case .link, .track: break
+        }
+    }
+
+    /// Folds an absorbed profile's aggregates into this one: the result equals applying both event sets.
+    /// - Complexity: O(size of both profiles).
+    public mutating func absorb(_ other: ProfileAggregates) {
+        eventCount &+= other.eventCount
+        firstSeen = min(firstSeen, other.firstSeen)
+        lastSeen = max(lastSeen, other.lastSeen)
+        for c in other.channels { addChannel(c) }
+        for t in other.traits { traits.set(t) }
+        Self.absorb(&web, other.web) { $0.absorb($1) }
+        Self.absorb(&commerce, other.commerce) { $0.absorb($1) }
+        Self.absorb(&support, other.support) { $0.absorb($1) }
+        Self.absorb(&social, other.social) { $0.absorb($1) }
+    }
+
+    /// Approximate heap and inline bytes (array headers and boxes included), for the memory report.
+    public var memoryBytes: Int {
+        func array<E>(_ a: ContiguousArray<E>) -> Int { a.capacity == 0 ? 0 : 32 + a.capacity * MemoryLayout<E>.stride }
+        func box<V>(_ b: SectionBox<V>?, _ arrays: (V) -> Int) -> Int {
+            guard let b else { return 0 }
+            return 16 + MemoryLayout<V>.size + arrays(b.value)
+        }
+        return MemoryLayout<ProfileAggregates>.size + array(channels) + array(traits)
+            + box(web) { array($0.sessions) + array($0.paths) }
+            + box(commerce) { array($0.orders) + array($0.days) }
+            + box(support) { array($0.byChannel) }
+            + box(social) { array($0.byPlatform) }
+    }
+
+    // MARK: - Per type
+
+    private mutating func applyPageView(_ e: EventView, offset: UInt64, symbols: inout SymbolCache, table: SymbolTable,
+                                        config: ProfileConfig) {
+        var pathRef: UInt32 = 0
+        var dwell: Int64 = 0
+        var props = e.propsReader
+        try? props.forEachMember { key, value throws(BatchError) in
+            if key == StaticStrings.path { pathRef = value.stringValue ?? 0 }
+            else if key == StaticStrings.dwellMs { dwell = value.integer ?? 0 }
+        }
+        let path = pathRef == 0 ? nil : symbols.symbol(pathRef, in: e.strings, table: table)
+        Self.unique(&web) { WebSection(trackedPaths: config.trackedPaths, sessionGap: config.sessionGapMicros) }
+            .value.add(at: e.at, offset: offset, path: path, dwellMs: dwell)
+    }
+
+    private mutating func applyPurchase(_ e: EventView, offset: UInt64, symbols: inout SymbolCache, table: SymbolTable,
+                                        config: ProfileConfig) {
+        var orderRef: UInt32 = 0, currencyRef: UInt32 = 0
+        var amount: Double?
+        var props = e.propsReader
+        try? props.forEachMember { key, value throws(BatchError) in
+            if key == StaticStrings.orderID { orderRef = value.stringValue ?? 0 }
+            else if key == StaticStrings.amount { amount = value.number }
+            else if key == StaticStrings.currency { currencyRef = value.stringValue ?? 0 }
+        }
+        let box = Self.unique(&commerce) { CommerceSection() }
+        box.value.addPurchase(at: e.at)
+        // Ingest validation guarantees all three; a purchase without them counts only in first/last_order_at.
+        guard orderRef != 0, currencyRef != 0, let amount else { return }
+        let units = micros(amount)
+        box.value.addOrder(OrderEntry(order: symbols.symbol(orderRef, in: e.strings, table: table),
+                                      currency: symbols.symbol(currencyRef, in: e.strings, table: table),
+                                      at: e.at, offset: offset, amount: units))
+        if config.rfmCurrency.utf8.elementsEqual(e.strings.bytes(currencyRef)) {
+            box.value.addDay(config.calendar.day(ofMicros: e.at), amount: units)
+        }
+    }
+
+    private mutating func applyInquiry(_ e: EventView, symbols: inout SymbolCache, table: SymbolTable) {
+        var channelRef: UInt32 = 0, categoryRef: UInt32 = 0, statusRef: UInt32 = 0
+        var props = e.propsReader
+        try? props.forEachMember { key, value throws(BatchError) in
+            if key == StaticStrings.channel { channelRef = value.stringValue ?? 0 }
+            else if key == StaticStrings.category { categoryRef = value.stringValue ?? 0 }
+            else if key == StaticStrings.status { statusRef = value.stringValue ?? 0 }
+        }
+        let box = Self.unique(&support) { SupportSection() }
+        box.value.inquiries &+= 1
+        box.value.lastAt = max(box.value.lastAt, e.at)
+        switch Self.staticRef(categoryRef, e.strings) {
+        case Self.complaint: box.value.complaints &+= 1
+        case Self.question: box.value.questions &+= 1
+        case Self.request: box.value.requests &+= 1
+        case Self.opinion: box.value.opinions &+= 1
+        default: break
+        }
+        let status = statusRef == 0 ? Self.open : Self.staticRef(statusRef, e.strings)
+        if status == Self.open || status == Self.pending { box.value.open &+= 1 }
+        if channelRef != 0 { box.value.byChannel.add(symbols.symbol(channelRef, in: e.strings, table: table)) }
+    }
+
+    private mutating func applySocialMention(_ e: EventView, symbols: inout SymbolCache, table: SymbolTable) {
+        var platformRef: UInt32 = 0
+        var sentiment: Double?
+        var reach: Int64 = 0
+        var props = e.propsReader
+        try? props.forEachMember { key, value throws(BatchError) in
+            if key == StaticStrings.platform { platformRef = value.stringValue ?? 0 }
+            else if key == StaticStrings.sentiment { sentiment = value.number }
+            else if key == StaticStrings.reach { reach = value.integer ?? 0 }
+        }
+        let box = Self.unique(&social) { SocialSection() }
+        box.value.mentions &+= 1
+        box.value.lastAt = max(box.value.lastAt, e.at)
+        box.value.reach &+= reach
+        if let sentiment { box.value.sentimentCount &+= 1; box.value.sentimentSum &+= micros(sentiment) }
+        if platformRef != 0 { box.value.byPlatform.add(symbols.symbol(platformRef, in: e.strings, table: table)) }
+    }
+
+    // MARK: - Helpers
+
+    static let complaint = StaticStrings.ref("complaint"), question = StaticStrings.ref("question")
+    static let request = StaticStrings.ref("request"), opinion = StaticStrings.ref("opinion")
+    static let open = StaticStrings.ref("open"), pending = StaticStrings.ref("pending")
+
+    /// The static ref equal to string `ref` (the encoder always uses static refs for static strings; a dynamic
+    /// ref with the same text is matched by bytes, so other producers of batches are handled too).
+    @inline(__always)
+    static func staticRef(_ ref: UInt32, _ strings: StringTable) -> UInt32 {
+        if ref < StaticStrings.count { return ref }
+        let bytes = strings.bytes(ref)
+        for candidate in [complaint, question, request, opinion, open, pending]
+        where StaticStrings.table[Int(candidate)].utf8.elementsEqual(bytes) { return candidate }
+        return 0
+    }
+
+    @inline(__always)
+    private mutating func addChannel(_ s: Symbol) {
+        for c in channels where c == s { return }
+        var i = channels.count
+        while i > 0, channels[i - 1] > s { i -= 1 }
+        channels.insert(s, at: i)
+    }
+
+    /// The section's box, created by `make` when absent and copied first when shared (copy-on-write).
+    @inline(__always)
+    static func unique<V>(_ box: inout SectionBox<V>?, _ make: () -> V) -> SectionBox<V> {
+        if box == nil { box = SectionBox(make()) } else if !isKnownUniquelyReferenced(&box) { box = SectionBox(box.unsafelyUnwrapped.value) }
+        return box.unsafelyUnwrapped
+    }
+
+    private static func absorb<V>(_ mine: inout SectionBox<V>?, _ theirs: SectionBox<V>?, _ fold: (inout V, V) -> Void) {
+        guard let theirs else { return }
+        guard mine != nil else { mine = theirs; return } // shared until either side writes
+        fold(&unique(&mine) { theirs.value }.value, theirs.value)
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// Settings of the profile aggregates (`DIR/daicho.json`; docs/profile.md).
+public struct ProfileConfig: Sendable {
+    /// The longest pause between page views of one session, µs (default 30 minutes).
+    public var sessionGapMicros: Int64
+    /// The zone whose calendar days RFM counts (default UTC).
+    public var businessTimeZone: TimeZone {
+        didSet { calendar = BusinessCalendar(timeZone: businessTimeZone) }
+    }
+    /// The currency of the RFM fields; purchases in other currencies count only in `orders` and `revenue`.
+    public var rfmCurrency: String
+    /// How many paths `top_paths` lists (default 10).
+    public var topPaths: Int
+    /// Distinct paths counted exactly per profile; beyond this, Space-Saving estimates (default 64).
+    public var trackedPaths: Int
+    /// Day boundaries of `businessTimeZone`, precomputed.
+    public private(set) var calendar: BusinessCalendar
+
+    /// - Parameters:
+    ///   - sessionGapMicros: Longest pause inside a session, µs.
+    ///   - businessTimeZone: Zone of the calendar days used by RFM.
+    ///   - rfmCurrency: Currency code of the RFM fields.
+    ///   - topPaths: Number of paths in `top_paths`.
+    ///   - trackedPaths: Paths tracked per profile (1...65535).
+    public init(sessionGapMicros: Int64 = 30 * 60 * 1_000_000, businessTimeZone: TimeZone = TimeZone(identifier: "UTC")!,
+                rfmCurrency: String = "JPY", topPaths: Int = 10, trackedPaths: Int = 64) {
+        self.sessionGapMicros = sessionGapMicros
+        self.businessTimeZone = businessTimeZone
+        self.rfmCurrency = rfmCurrency
+        self.topPaths = topPaths
+        self.trackedPaths = trackedPaths
+        calendar = BusinessCalendar(timeZone: businessTimeZone)
+    }
+}
