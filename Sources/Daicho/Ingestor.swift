@@ -33,6 +33,12 @@ public struct IngestProgress: Sendable {
     public var lines: Int
     public var bytes: Int
     public var seconds: Double
+
+    public init(lines: Int, bytes: Int, seconds: Double) {
+        self.lines = lines
+        self.bytes = bytes
+        self.seconds = seconds
+    }
 }
 
 /// Settings of an ingest run.

@@ -29,7 +29,7 @@ public struct ProfileSnapshotError: Error, Sendable, CustomStringConvertible {
 @inline(__always) func unzigzag(_ u: UInt64) -> Int64 { Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1) }
 
 /// Appends varints and fixed-width fields.
-enum SnapshotWriter {
+enum AggregateWriter {
     static func varint(_ v: UInt64, _ out: inout [UInt8]) {
         var v = v
         while v >= 0x80 { out.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
@@ -42,7 +42,7 @@ enum SnapshotWriter {
 }
 
 /// A bounds-checked cursor over serialized aggregates.
-struct SnapshotReader {
+struct AggregateReader {
     let bytes: UnsafeRawBufferPointer
     var position: Int
 
@@ -116,7 +116,7 @@ struct SnapshotReader {
 extension ProfileAggregates {
     /// Appends the binary form (format in the header comment of this file).
     public func serialize(into out: inout [UInt8]) {
-        typealias W = SnapshotWriter
+        typealias W = AggregateWriter
         W.signed(firstSeen, &out); W.signed(lastSeen, &out); W.varint(UInt64(eventCount), &out)
         W.varint(UInt64(channels.count), &out)
         for c in channels { W.varint(UInt64(c.raw), &out) }
@@ -171,7 +171,7 @@ extension ProfileAggregates {
     /// Reads aggregates written by `serialize(into:)` starting at `position`, and moves `position` past them.
     /// - Throws: `ProfileSnapshotError` when the bytes are truncated or malformed.
     public static func deserialize(_ bytes: UnsafeRawBufferPointer, at position: inout Int) throws -> ProfileAggregates {
-        var r = SnapshotReader(bytes, at: position)
+        var r = AggregateReader(bytes, at: position)
         var p = ProfileAggregates()
         p.firstSeen = try r.signed(); p.lastSeen = try r.signed(); p.eventCount = try r.u32()
         let channelCount = try r.count()

@@ -47,28 +47,28 @@ enum NestedValue {
         switch v {
         case .null: out.append(ValueTag.null.rawValue)
         case .bool(let b): out.append(b ? ValueTag.true.rawValue : ValueTag.false.rawValue)
-        case .int(let i): out.append(ValueTag.int.rawValue); SnapshotWriter.varint(zigzag(i), &out)
-        case .double(let d): out.append(ValueTag.double.rawValue); SnapshotWriter.fixed64(d.bitPattern, &out)
+        case .int(let i): out.append(ValueTag.int.rawValue); AggregateWriter.varint(zigzag(i), &out)
+        case .double(let d): out.append(ValueTag.double.rawValue); AggregateWriter.fixed64(d.bitPattern, &out)
         case .string(let s): out.append(ValueTag.string.rawValue); encodeString(s, &out)
         case .array(let a):
             out.append(ValueTag.array.rawValue)
-            SnapshotWriter.varint(UInt64(a.count), &out)
+            AggregateWriter.varint(UInt64(a.count), &out)
             for e in a { encode(e, into: &out) }
         case .object(let members):
             out.append(ValueTag.object.rawValue)
-            SnapshotWriter.varint(UInt64(members.count), &out)
+            AggregateWriter.varint(UInt64(members.count), &out)
             for m in members { encodeString(m.key, &out); encode(m.value, into: &out) }
         }
     }
 
     private static func encodeString(_ s: String, _ out: inout [UInt8]) {
-        SnapshotWriter.varint(UInt64(s.utf8.count), &out)
+        AggregateWriter.varint(UInt64(s.utf8.count), &out)
         out.append(contentsOf: s.utf8)
     }
 
     /// Decodes a value written by `encode`.
     /// - Throws: `ProfileSnapshotError` when the bytes are not such a value.
-    static func decode(_ r: inout SnapshotReader) throws(ProfileSnapshotError) -> JSONValue {
+    static func decode(_ r: inout AggregateReader) throws(ProfileSnapshotError) -> JSONValue {
         let tag = try r.byte()
         switch ValueTag(rawValue: tag) {
         case .null: return .null
@@ -135,7 +135,7 @@ func traitJSON(_ v: TraitValue, table: SymbolTable) -> JSONValue {
     case .string(let s): return .string(table.string(s))
     case .nested(let s):
         return table.withBytes(s) { bytes in
-            var r = SnapshotReader(bytes)
+            var r = AggregateReader(bytes)
             return (try? NestedValue.decode(&r)) ?? .null
         }
     }

@@ -58,7 +58,7 @@ public enum ProjectionSnapshot {
         return data.withUnsafeBytes { raw -> Outcome in
             guard raw.count >= headerBytes, Array(raw[0..<8]) == magic else { return .ignored("snapshot \(path) is not a Daicho snapshot") }
             var r = SnapshotReader(raw, position: 8)
-            do throws(SnapshotError) {
+            do {
                 let v = try r.u64()
                 guard v == version else { return .ignored("snapshot \(path) has format \(v), this build reads \(version)") }
                 let offset = try r.u64(), hash = try r.u64(), length = try r.u64(), crc = try r.u64()
@@ -73,7 +73,7 @@ public enum ProjectionSnapshot {
                 let bytes: [UInt8]
                 do { bytes = try ZstdBlob.decompress(body, limit: maxBody, path: path) } catch { return .ignored("\(error)") }
                 let projection = ProfileProjection(rules: rules, config: config)
-                try bytes.withUnsafeBytes { b throws(SnapshotError) in
+                try bytes.withUnsafeBytes { b in
                     var br = SnapshotReader(b)
                     try projection.read(from: &br)
                     guard br.isAtEnd else { throw SnapshotError("bytes after the end") }
