@@ -21,8 +21,8 @@ public final class IdentityGraph {
     /// Node keys: one byte of kind code, then the normalized value. Node number = symbol number.
     let nodeKeys = SymbolTable()
     /// Per node: its profile and its kind code.
-    private(set) var nodeProfile: [UInt32] = []
-    private(set) var nodeKind: [UInt8] = []
+    @exclusivity(unchecked) private(set) var nodeProfile: [UInt32] = []
+    @exclusivity(unchecked) private(set) var nodeKind: [UInt8] = []
 
     /// One profile: its identifier nodes and what docs/identity.md says about it.
     struct Profile {
@@ -41,18 +41,18 @@ public final class IdentityGraph {
         /// Per node of `nodes`, the offset of the event that attached it (why the merge happened).
         var linkedAt: [UInt64]
     }
-    private(set) var profiles: [Profile] = []
+    @exclusivity(unchecked) private(set) var profiles: [Profile] = []
     /// Profile id hash → profile number (absorbed ids included).
     private var byID: [UInt64: UInt32] = [:]
 
     /// Number of living profiles.
-    public private(set) var liveProfiles = 0
+    @exclusivity(unchecked) public private(set) var liveProfiles = 0
     /// Refused merges so far.
-    public private(set) var conflicts = 0
+    @exclusivity(unchecked) public private(set) var conflicts = 0
     /// Merges so far.
-    public private(set) var merges = 0
+    @exclusivity(unchecked) public private(set) var merges = 0
 
-    private var keyScratch: [UInt8] = []
+    @exclusivity(unchecked) private var keyScratch: [UInt8] = []
 
     public init(rules: IdentityRules = IdentityRules()) {
         self.rules = rules
@@ -160,11 +160,11 @@ public final class IdentityGraph {
     /// One identifier of an event: kind code and normalized value bytes (valid during the call).
     typealias EventIdentifier = (kind: UInt8, value: UnsafeRawBufferPointer)
 
-    private var ids: [EventIdentifier] = []
-    private var fresh: [Int] = []
-    private var reached: [UInt32] = []
-    private var reachedStrongly: [Bool] = []
-    private var merging: [UInt32] = []
+    @exclusivity(unchecked) private var ids: [EventIdentifier] = []
+    @exclusivity(unchecked) private var fresh: [Int] = []
+    @exclusivity(unchecked) private var reached: [UInt32] = []
+    @exclusivity(unchecked) private var reachedStrongly: [Bool] = []
+    @exclusivity(unchecked) private var merging: [UInt32] = []
 
     /// Applies the identifiers of the event at `offset` (docs/identity.md "Applying one event").
     /// - Parameters:
@@ -216,7 +216,8 @@ public final class IdentityGraph {
         }
         // Only weak identifiers, reaching several known customers: ambiguous, nothing merges.
         let ambiguous = !strongInEvent && merging.isEmpty && !reached.isEmpty
-        if !ambiguous, let over = overLimit() {
+        // A limit can only break when profiles merge or new identifiers join.
+        if !ambiguous, merging.count > 1 || !fresh.isEmpty, let over = overLimit() {
             conflicts += 1
             return attributeByPriority(offset: offset, conflict: true, over: over)
         }
@@ -246,6 +247,8 @@ public final class IdentityGraph {
         var over: [UInt8]?
         for k in 0..<rules.limits.count {
             guard let limit = rules.limits[k] else { continue }
+            // With one profile, only the kinds of new identifiers can grow.
+            if merging.count <= 1 && !fresh.contains(where: { ids[$0].kind == UInt8(k) }) { continue }
             var c = 0
             for p in merging { c += count(UInt8(k), in: p) }
             for i in fresh where ids[i].kind == UInt8(k) { c += 1 }

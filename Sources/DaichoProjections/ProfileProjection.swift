@@ -12,21 +12,21 @@ public final class ProfileProjection {
     public let asOf: Int64?
 
     /// Per profile number; absorbed profiles hold empty aggregates.
-    private(set) var aggregates: [ProfileAggregates] = []
+    @exclusivity(unchecked) private(set) var aggregates: [ProfileAggregates] = []
     /// Timeline index: per event offset, the previous event offset of the same profile (`none` when first),
     /// and per profile its newest and oldest event. Merges splice chains in O(1). 8 bytes per event.
-    private(set) var previousEvent: [UInt32] = []
-    private(set) var eventProfile: [UInt32] = []
-    private(set) var newest: [UInt32] = []
-    private(set) var oldest: [UInt32] = []
+    @exclusivity(unchecked) private(set) var previousEvent: [UInt32] = []
+    @exclusivity(unchecked) private(set) var eventProfile: [UInt32] = []
+    @exclusivity(unchecked) private(set) var newest: [UInt32] = []
+    @exclusivity(unchecked) private(set) var oldest: [UInt32] = []
     static let none = UInt32.max
 
     /// The offset after the last event seen (applied or filtered out by `asOf`).
-    public private(set) var nextOffset: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var nextOffset: UInt64 = 0
     /// Events applied.
-    public private(set) var appliedEvents = 0
+    @exclusivity(unchecked) public private(set) var appliedEvents = 0
 
-    private var cache = SymbolCache()
+    @exclusivity(unchecked) private var cache = SymbolCache()
 
     public init(rules: IdentityRules = IdentityRules(), config: ProfileConfig = ProfileConfig(), asOf: Int64? = nil) {
         graph = IdentityGraph(rules: rules)

@@ -12,11 +12,11 @@ public struct Symbol: Hashable, Sendable, Comparable {
 /// order ids, sources...). Append-only, so a symbol's number is stable and can be snapshotted.
 /// Not thread-safe: owned by one projection worker.
 public final class SymbolTable {
-    private var blob: [UInt8] = []
-    private var ends: [UInt32] = []
+    @exclusivity(unchecked) private var blob: [UInt8] = []
+    @exclusivity(unchecked) private var ends: [UInt32] = []
     /// Open addressing: 0 empty, else symbol + 1; hashes kept beside for cheap mismatch checks.
-    private var slots: [UInt32] = Array(repeating: 0, count: 1 << 12)
-    private var hashes: [UInt64] = Array(repeating: 0, count: 1 << 12)
+    @exclusivity(unchecked) private var slots: [UInt32] = Array(repeating: 0, count: 1 << 12)
+    @exclusivity(unchecked) private var hashes: [UInt64] = Array(repeating: 0, count: 1 << 12)
 
     public init() {}
 
