@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "DaichoLogTests", dependencies: ["DaichoLog", "DaichoTestSupport"]),
         .testTarget(name: "DaichoJSONTests", dependencies: ["DaichoJSON", "DaichoTestSupport"]),
         .testTarget(name: "DaichoTests", dependencies: ["Daicho", "DaichoWorkload", "DaichoTestSupport"]),
-        .testTarget(name: "DaichoProjectionsTests", dependencies: ["DaichoProjections", "DaichoTestSupport"]),
+        .testTarget(name: "DaichoProjectionsTests", dependencies: ["DaichoProjections", "DaichoWorkload", "DaichoTestSupport"]),
         .testTarget(name: "DaichoCLITests", dependencies: ["DaichoTestSupport"]),
     ]
 )
