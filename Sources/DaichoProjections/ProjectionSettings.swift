@@ -85,17 +85,31 @@ public enum ProjectionLoader {
         return (try replay(reader, settings: settings, asOf: asOf), reader, nil)
     }
 
+    /// Brings the snapshot of `dir` up to the log's end: loads it (or replays), catches up, writes it.
+    public static func refreshSnapshot(_ dir: DataDirectory) throws {
+        let (projection, _, _) = try load(dir)
+        let settings = try ProjectionSettings.load(dir)
+        try ProjectionSnapshot.write(projection, settingsHash: settings.hash, directory: dir.snapshotsPath)
+    }
+
     /// Applies the log from offset 0 (up to `end`, exclusive) to a fresh projection.
+    /// - Parameters:
+    ///   - snapshotEvery: with `snapshotDirectory`, write a snapshot after every this many events, so a long
+    ///     replay that is interrupted resumes from the last one.
     public static func replay(_ reader: EventReader, settings: ProjectionSettings, asOf: Int64?, to end: UInt64? = nil,
+                              snapshotEvery: Int = 1_000_000, snapshotDirectory: String? = nil,
                               progress: ((Int) -> Void)? = nil) throws -> ProfileProjection {
         let projection = ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf)
-        if let progress {
+        if progress != nil || snapshotDirectory != nil {
             var chunkEnd = UInt64(0)
             let last = end ?? reader.endOffset
             while chunkEnd < last {
-                chunkEnd = min(last, chunkEnd + 1_000_000)
+                chunkEnd = min(last, chunkEnd + UInt64(max(1, snapshotEvery)))
                 try projection.catchUp(reader, to: chunkEnd)
-                progress(Int(projection.nextOffset))
+                progress?(Int(projection.nextOffset))
+                if let snapshotDirectory, asOf == nil, chunkEnd < last {
+                    try ProjectionSnapshot.write(projection, settingsHash: settings.hash, directory: snapshotDirectory)
+                }
             }
         } else {
             try projection.catchUp(reader, to: end)

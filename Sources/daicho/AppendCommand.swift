@@ -1,6 +1,7 @@
 import Foundation
 import Daicho
 import DaichoLog
+import DaichoProjections
 
 /// `daicho append`: NDJSON in, durable deduplicated events out, one JSON summary line.
 enum AppendCommand {
@@ -15,6 +16,8 @@ enum AppendCommand {
             OptionSpec(name: "--workers", valueName: "N", help: "Parser threads (default: the number of cores, at most 4)."),
             OptionSpec(name: "--default-country", valueName: "CC",
                        help: "Country for phone numbers without a country code (ISO 3166 code, default JP)."),
+            OptionSpec(name: "--no-snapshot", valueName: nil,
+                       help: "Do not bring the profile snapshot up to date afterwards (the next query catches up)."),
         ],
         details: """
         Reads the FILEs in order, or standard input when none is given or FILE is '-'. Prints
@@ -86,6 +89,13 @@ enum AppendCommand {
             return ExitStatus.usageOrIO
         }
         progress.finish()
+        if summary.appended > 0 && !a.has("--no-snapshot") {
+            do {
+                try ProjectionLoader.refreshSnapshot(dir)
+            } catch {
+                printError("daicho append: notice: the events are appended, but the profile snapshot was not updated: \(error)")
+            }
+        }
         print(jsonLine([
             JSONMember("read", count(summary.read)),
             JSONMember("appended", count(summary.appended)),

@@ -181,7 +181,8 @@ enum ReplayCommand {
         let settings = try ProjectionSettings.load(dir)
         let progress = ProgressLine(totalBytes: 0)
         let started = Date()
-        let projection = try ProjectionLoader.replay(reader, settings: settings, asOf: until, to: end) { n in
+        let projection = try ProjectionLoader.replay(reader, settings: settings, asOf: until, to: end,
+                                                     snapshotDirectory: until == nil ? dir.snapshotsPath : nil) { n in
             progress.update(IngestProgress(lines: n, bytes: 0, seconds: Date().timeIntervalSince(started)))
         }
         let seconds = Date().timeIntervalSince(started)
