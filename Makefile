@@ -41,10 +41,12 @@ test: deps
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 
 bench: deps
+	$(SWIFT) build -c release --product daicho
 	cd Benchmarks && $(SWIFT) build -c release
 	Benchmarks/.build/release/daicho-bench $(BENCH_ARGS)
 
 bench-smoke: deps
+	$(SWIFT) build -c release --product daicho
 	cd Benchmarks && $(SWIFT) build -c release
 	Benchmarks/.build/release/daicho-bench --events 50000 --customers 5000 --runs 1
 

@@ -16,6 +16,7 @@ let package = Package(
                 .product(name: "DaichoWorkload", package: "Daicho"),
                 .product(name: "Daicho", package: "Daicho"),
                 .product(name: "DaichoLog", package: "Daicho"),
+                .product(name: "DaichoProjections", package: "Daicho"),
             ]
         )
     ]

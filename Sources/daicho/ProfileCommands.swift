@@ -159,7 +159,7 @@ enum ReplayCommand {
             OptionSpec(name: "--until", valueName: "TIME", help: "Apply only events with event time <= TIME (no snapshot is written)."),
             OptionSpec(name: "--to-offset", valueName: "N", help: "Apply events up to offset N inclusive (the snapshot reflects N)."),
         ],
-        details: #"Prints {"events":N,"profiles":N,"seconds":X,"events_per_second":X}. Progress on stderr when it is a terminal."#)
+        details: #"Prints {"events":N,"profiles":N,"seconds":X,"events_per_second":X,"resident_bytes":N}. Progress on stderr when it is a terminal."#)
 
     static func run(_ args: [String]) throws -> Int32 {
         let a = try ParsedArguments.parse(args, spec)
@@ -194,6 +194,7 @@ enum ReplayCommand {
             JSONMember("profiles", count(projection.profileCount)),
             JSONMember("seconds", decimal(seconds)),
             JSONMember("events_per_second", .int(Int64(Double(events) / max(seconds, 1e-9)))),
+            JSONMember("resident_bytes", count(residentBytes())),
         ]))
         return ExitStatus.ok
     }
@@ -203,4 +204,11 @@ enum ReplayCommand {
 func members(_ v: JSONValue) -> [JSONMember] {
     if case .object(let m) = v { return m }
     return []
+}
+
+/// This process's resident memory (VmRSS from /proc/self/statm), for memory reports.
+func residentBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
 }

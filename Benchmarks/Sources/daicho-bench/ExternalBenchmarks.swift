@@ -7,26 +7,49 @@ func registerExternalBenchmarks(_ h: inout Harness, workload: Workload) {
     registerZstd(&h, workload: workload)
 }
 
-/// `duckdb load`: `CREATE TABLE … AS SELECT * FROM read_json(…)`, timed inside Python around the load only.
+/// DuckDB through its Python package, timed inside Python: `duckdb load` (`CREATE TABLE … AS SELECT * FROM
+/// read_json(…)`) and `duckdb dedup + aggregates` (load, keep one row per event id, and materialize per-identifier
+/// aggregates: the nearest DuckDB equivalent of a profile replay, without an identity graph).
 private func registerDuckDB(_ h: inout Harness, workload: Workload) {
     guard let python = findExecutable("python3"),
         (try? runProcess(python, ["-c", "import duckdb"]))?.status == 0
     else {
-        h.note("duckdb load skipped: python3 with the duckdb package not found (pip install duckdb)")
+        h.note("duckdb rows skipped: python3 with the duckdb package not found (pip install duckdb)")
         return
     }
     let file = workload.path.replacingOccurrences(of: "'", with: "''")
+    let load = "CREATE TABLE t AS SELECT * FROM read_json('\(file)', format='newline_delimited', ignore_errors=true)"
+    duckDBRow(&h, python: python, name: "duckdb load", statements: [load], counted: "t")
+    duckDBRow(&h, python: python, name: "duckdb dedup + aggregates", statements: [
+        load,
+        "CREATE TABLE e AS SELECT * FROM t QUALIFY row_number() OVER (PARTITION BY id ORDER BY \"at\") = 1",
+        """
+        CREATE TABLE profiles AS SELECT coalesce(ids.user_id::VARCHAR, ids.email::VARCHAR, ids.phone::VARCHAR, ids.anonymous_id::VARCHAR, ids.device_id::VARCHAR) AS ident, \
+        count(*) AS events, min("at") AS first_seen, max("at") AS last_seen, \
+        count(*) FILTER (WHERE type = 'page_view') AS page_views, \
+        count(DISTINCT props.order_id) FILTER (WHERE type = 'purchase') AS orders, \
+        sum(TRY_CAST(props.amount AS DOUBLE)) FILTER (WHERE type = 'purchase') AS revenue, \
+        count(*) FILTER (WHERE type = 'inquiry') AS inquiries, \
+        avg(TRY_CAST(props.sentiment AS DOUBLE)) FILTER (WHERE type = 'social_mention') AS sentiment \
+        FROM e GROUP BY 1
+        """,
+    ], counted: "e")
+}
+
+/// One DuckDB row: runs `statements` in order (timed together) and counts the rows of table `counted`.
+private func duckDBRow(_ h: inout Harness, python: String, name: String, statements: [String], counted: String) {
+    let body = statements.map { "con.execute(\"\"\"\($0)\"\"\")" }.joined(separator: "\n")
     let script = """
         import duckdb, time
         con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")
         start = time.perf_counter()
-        con.execute("CREATE TABLE t AS SELECT * FROM read_json('\(file)', format='newline_delimited', ignore_errors=true)")
+        \(body)
         seconds = time.perf_counter() - start
-        rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
+        rows = con.execute("SELECT count(*) FROM \(counted)").fetchone()[0]
         print("DAICHO_BENCH", seconds, rows)
         """
-    h.addMeasured([Row(name: "duckdb load", unit: "events/s")]) {
+    h.addMeasured([Row(name: name, unit: "events/s")]) {
         let result = try runProcess(python, ["-c", script])
         guard result.status == 0,
             let line = result.output.split(separator: "\n").last(where: { $0.hasPrefix("DAICHO_BENCH ") })

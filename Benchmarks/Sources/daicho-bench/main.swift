@@ -32,5 +32,6 @@ harness.note(
     "machine: \(info.activeProcessorCount) cores, \(info.physicalMemory >> 30) GiB RAM, \(info.operatingSystemVersionString)")
 registerGeneratorBenchmarks(&harness, workload: workload)
 registerDaichoBenchmarks(&harness, workload: workload)
+registerProjectionBenchmarks(&harness, workload: workload)
 registerExternalBenchmarks(&harness, workload: workload)
 harness.run()
