@@ -11,8 +11,10 @@ public final class ProfileProjection {
     /// Only events with `at <= asOf` are applied (the view "as it was"), when set.
     public let asOf: Int64?
 
-    /// Per profile number; absorbed profiles hold empty aggregates.
+    /// Per profile number; absorbed profiles hold empty aggregates. After a snapshot load, a profile's
+    /// aggregates are deserialized on first use (`lazy`), so a query that needs one profile reads one.
     @exclusivity(unchecked) private(set) var aggregates: [ProfileAggregates] = []
+    @exclusivity(unchecked) var lazy: LazyAggregates?
     /// Timeline index: per event offset, the previous event offset of the same profile (`none` when first),
     /// and per profile its newest and oldest event. Merges splice chains in O(1). 8 bytes per event.
     @exclusivity(unchecked) private(set) var previousEvent: [UInt32] = []
@@ -68,7 +70,9 @@ public final class ProfileProjection {
             newest.append(Self.none)
             oldest.append(Self.none)
         }
+        load(p)
         for a in outcome.absorbed.map(Int.init) {
+            load(a)
             aggregates[p].absorb(aggregates[a])
             aggregates[a] = ProfileAggregates()
             splice(a, into: p)
@@ -141,8 +145,17 @@ public final class ProfileProjection {
         return out
     }
 
+    /// Deserializes profile `p`'s aggregates from the snapshot if that has not happened yet.
+    @inline(__always)
+    func load(_ p: Int) {
+        guard let lazy, p < lazy.loaded.count, !lazy.loaded[p] else { return }
+        aggregates[p] = lazy.aggregates(p)
+        lazy.loaded[p] = true
+    }
+
     /// The profile as JSON (docs/profile.md); `now` (µs) is the as-of time for age and recency.
     public func json(of p: UInt32, now: Int64) -> JSONValue {
+        load(Int(p))
         var identifiers: [JSONMember] = []
         var linked: [JSONValue] = []
         for id in graph.identifiers(of: p) {

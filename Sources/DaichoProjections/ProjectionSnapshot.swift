@@ -122,8 +122,18 @@ extension ProfileProjection {
         w.count(appliedEvents)
         symbols.write(to: &w)
         graph.write(to: &w)
-        w.count(aggregates.count)
-        for a in aggregates { a.serialize(into: &w.bytes) }
+        // Aggregates: an offset table, then each profile's bytes, so a reader can deserialize one profile.
+        var body: [UInt8] = []
+        var offsets: [UInt64] = []
+        offsets.reserveCapacity(aggregates.count + 1)
+        for p in aggregates.indices {
+            offsets.append(UInt64(body.count))
+            if let lazy, p < lazy.loaded.count, !lazy.loaded[p] { body.append(contentsOf: lazy.bytes(p)) }
+            else { aggregates[p].serialize(into: &body) }
+        }
+        offsets.append(UInt64(body.count))
+        w.array(offsets)
+        body.withUnsafeBytes { w.data($0) }
         w.array(previousEvent)
         w.array(eventProfile)
         w.array(newest)
@@ -136,23 +146,47 @@ extension ProfileProjection {
         let applied = try r.count(minimumBytes: 0)
         try symbols.read(from: &r)
         try graph.read(from: &r)
-        let n = try r.count(minimumBytes: 1)
-        var restored: [ProfileAggregates] = []
-        restored.reserveCapacity(n)
-        var position = r.position
-        for _ in 0..<n {
-            do {
-                restored.append(try ProfileAggregates.deserialize(r.base, at: &position))
-            } catch {
-                throw SnapshotError("profile aggregates damaged: \(error)")
-            }
+        let offsets = try r.array(of: UInt64.self)
+        let body = Array(try r.data())
+        guard let last = offsets.last, last == UInt64(body.count), zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+            throw SnapshotError("profile aggregates damaged (offsets)")
         }
-        r = SnapshotReader(r.base, position: position)
+        let n = offsets.count - 1
+        let restored = [ProfileAggregates](repeating: ProfileAggregates(), count: n)
         let previous = try r.array(of: UInt32.self), owners = try r.array(of: UInt32.self)
         let newestEvents = try r.array(of: UInt32.self), oldestEvents = try r.array(of: UInt32.self)
         guard UInt64(previous.count) == next, owners.count == previous.count,
               newestEvents.count == n, oldestEvents.count == n else { throw SnapshotError("timeline index damaged") }
         restore(nextOffset: next, appliedEvents: applied, aggregates: restored, previousEvent: previous,
                 eventProfile: owners, newest: newestEvents, oldest: oldestEvents)
+        lazy = LazyAggregates(body: body, offsets: offsets)
+    }
+}
+
+/// Profiles' aggregates as read from a snapshot, deserialized one profile at a time on first use.
+final class LazyAggregates {
+    let body: [UInt8]
+    let offsets: [UInt64]
+    var loaded: [Bool]
+
+    init(body: [UInt8], offsets: [UInt64]) {
+        self.body = body
+        self.offsets = offsets
+        loaded = Array(repeating: false, count: offsets.count - 1)
+    }
+
+    /// The serialized bytes of profile `p`.
+    func bytes(_ p: Int) -> ArraySlice<UInt8> { body[Int(offsets[p])..<Int(offsets[p + 1])] }
+
+    /// Profile `p`'s aggregates. The snapshot passed its checksum, so damage here is a bug: it traps with the reason.
+    func aggregates(_ p: Int) -> ProfileAggregates {
+        body.withUnsafeBytes { b in
+            var position = Int(offsets[p])
+            do {
+                return try ProfileAggregates.deserialize(b, at: &position)
+            } catch {
+                preconditionFailure("snapshot aggregates of profile \(p) do not decode: \(error)")
+            }
+        }
     }
 }

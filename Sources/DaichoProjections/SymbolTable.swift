@@ -134,23 +134,34 @@ public struct SymbolCache {
 }
 
 extension SymbolTable {
-    /// Writes every symbol, in number order.
+    /// Writes the symbols and the hash table itself, so reading needs no re-hashing.
     public func write(to w: inout SnapshotWriter) {
         w.array(ends)
         blob.withUnsafeBytes { w.data($0) }
+        w.array(slots)
+        w.array(hashes)
     }
 
-    /// Re-interns the symbols of a snapshot, in number order, into this (empty) table.
+    /// Restores a table written by `write(to:)` into this (empty) table, checking its structure.
     public func read(from r: inout SnapshotReader) throws(SnapshotError) {
         precondition(count == 0, "read into an empty table")
         let storedEnds = try r.array(of: UInt32.self)
-        let storedBlob = try r.data()
-        var start = 0
+        let storedBlob = Array(try r.data())
+        let storedSlots = try r.array(of: UInt32.self)
+        let storedHashes = try r.array(of: UInt64.self)
+        var previous: UInt32 = 0
         for end in storedEnds {
-            guard Int(end) >= start, Int(end) <= storedBlob.count else { throw SnapshotError("symbol table damaged") }
-            let s = intern(UnsafeRawBufferPointer(rebasing: storedBlob[start..<Int(end)]))
-            guard Int(s.raw) == count - 1 else { throw SnapshotError("symbol table holds a duplicate") }
-            start = Int(end)
+            guard end >= previous else { throw SnapshotError("symbol table damaged (ends)") }
+            previous = end
         }
+        guard Int(previous) <= storedBlob.count, storedSlots.count == storedHashes.count,
+              storedSlots.count >= 16, storedSlots.count & (storedSlots.count - 1) == 0,
+              storedEnds.count * 2 <= storedSlots.count,
+              storedSlots.allSatisfy({ Int($0) <= storedEnds.count })
+        else { throw SnapshotError("symbol table damaged (hash table)") }
+        ends = storedEnds
+        blob = storedBlob
+        slots = storedSlots
+        hashes = storedHashes
     }
 }
