@@ -78,4 +78,27 @@ import Testing
         let again = t.write("resolved.ndjson", try daicho(["export", "--data", data, "--resolve"]).stdout)
         #expect(try daicho(["append", "--data", t.path + "/copy", again]).json["appended"] as? Int == 6)
     }
+
+    /// Every profile `daicho profiles` prints satisfies schemas/profile.schema.json (python3 + jsonschema).
+    @Test func profilesMatchTheProfileSchema() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        let sample = t.path + "/sample.ndjson"
+        _ = try daicho(["generate", "--events", "4000", "--customers", "400", "--seed", "8", "--out", sample])
+        _ = try daicho(["append", "--data", data, sample])
+        let profiles = t.write("profiles.ndjson", try daicho(["profiles", "--data", data]).stdout)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", root.appendingPathComponent("schemas/check_profiles.py").path, profiles]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { print("SKIPPED profile schema check: no python3"); return }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        if p.terminationStatus == 77 { print("SKIPPED profile schema check: python3 has no jsonschema"); return }
+        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(text.contains("\"invalid\": 0"))
+    }
 }
