@@ -7,7 +7,9 @@ import Daicho
 /// Copy-on-write storage of one section. Mutated only through `ProfileAggregates.unique`, which copies a shared
 /// box first, so a box reachable from two profiles is never written.
 final class SectionBox<Value: Equatable & Sendable>: @unchecked Sendable, Equatable {
-    var value: Value
+    /// Unchecked: the copy-on-write discipline above already rules out overlapping accesses, and dynamic
+    /// exclusivity checks were a measurable part of `apply`.
+    @exclusivity(unchecked) var value: Value
     init(_ value: Value) { self.value = value }
     static func == (a: SectionBox, b: SectionBox) -> Bool { a === b || a.value == b.value }
 }

@@ -100,7 +100,7 @@ extension ProfileAggregates {
     mutating func applyIdentify(_ e: EventView, offset: UInt64, symbols: inout SymbolCache, table: SymbolTable) {
         var props = e.propsReader
         try? props.forEachMember { key, value throws(BatchError) in
-            guard key == StaticStrings.traits else { return }
+            guard key == Key.traits else { return }
             try value.forEachMember { traitKey, traitValue throws(BatchError) in
                 let stored: TraitValue
                 if let ref = traitValue.stringValue {

@@ -9,6 +9,18 @@ import Daicho
 // that are later absorbed give equal aggregates. The one exception is `top_paths` beyond `trackedPaths`
 // distinct paths, where Space-Saving estimates depend on order (docs/profile.md documents the error bound).
 
+/// Static-table refs of the props keys and values the aggregates read, as literals so the hot path compares
+/// constants (`StaticStrings`' refs are lazily initialised globals of another module). They are wire codes,
+/// never renumbered; a test checks them against `StaticStrings`.
+enum Key {
+    static let path: UInt32 = 2, dwellMs: UInt32 = 5
+    static let orderID: UInt32 = 7, amount: UInt32 = 8, currency: UInt32 = 9
+    static let channel: UInt32 = 14, category: UInt32 = 15, status: UInt32 = 17
+    static let platform: UInt32 = 18, sentiment: UInt32 = 19, reach: UInt32 = 20, traits: UInt32 = 21
+    static let complaint: UInt32 = 30, question: UInt32 = 31, request: UInt32 = 32, opinion: UInt32 = 33
+    static let open: UInt32 = 34, pending: UInt32 = 35
+}
+
 /// The aggregates of one customer profile.
 ///
 /// A value type: sections are copy-on-write boxes allocated only when the profile has events of that kind,
@@ -95,8 +107,8 @@ public struct ProfileAggregates: Sendable, Equatable {
         var dwell: Int64 = 0
         var props = e.propsReader
         try? props.forEachMember { key, value throws(BatchError) in
-            if key == StaticStrings.path { pathRef = value.stringValue ?? 0 }
-            else if key == StaticStrings.dwellMs { dwell = value.integer ?? 0 }
+            if key == Key.path { pathRef = value.stringValue ?? 0 }
+            else if key == Key.dwellMs { dwell = value.integer ?? 0 }
         }
         let path = pathRef == 0 ? nil : symbols.symbol(pathRef, in: e.strings, table: table)
         Self.unique(&web) { WebSection(trackedPaths: config.trackedPaths, sessionGap: config.sessionGapMicros) }
@@ -109,9 +121,9 @@ public struct ProfileAggregates: Sendable, Equatable {
         var amount: Double?
         var props = e.propsReader
         try? props.forEachMember { key, value throws(BatchError) in
-            if key == StaticStrings.orderID { orderRef = value.stringValue ?? 0 }
-            else if key == StaticStrings.amount { amount = value.number }
-            else if key == StaticStrings.currency { currencyRef = value.stringValue ?? 0 }
+            if key == Key.orderID { orderRef = value.stringValue ?? 0 }
+            else if key == Key.amount { amount = value.number }
+            else if key == Key.currency { currencyRef = value.stringValue ?? 0 }
         }
         let box = Self.unique(&commerce) { CommerceSection() }
         box.value.addPurchase(at: e.at)
@@ -121,7 +133,8 @@ public struct ProfileAggregates: Sendable, Equatable {
         box.value.addOrder(OrderEntry(order: symbols.symbol(orderRef, in: e.strings, table: table),
                                       currency: symbols.symbol(currencyRef, in: e.strings, table: table),
                                       at: e.at, offset: offset, amount: units))
-        if config.rfmCurrency.utf8.elementsEqual(e.strings.bytes(currencyRef)) {
+        if currencyRef == config.rfmCurrencyRef
+            || (currencyRef >= StaticStrings.count && config.rfmCurrency.utf8.elementsEqual(e.strings.bytes(currencyRef))) {
             box.value.addDay(config.calendar.day(ofMicros: e.at), amount: units)
         }
     }
@@ -130,9 +143,9 @@ public struct ProfileAggregates: Sendable, Equatable {
         var channelRef: UInt32 = 0, categoryRef: UInt32 = 0, statusRef: UInt32 = 0
         var props = e.propsReader
         try? props.forEachMember { key, value throws(BatchError) in
-            if key == StaticStrings.channel { channelRef = value.stringValue ?? 0 }
-            else if key == StaticStrings.category { categoryRef = value.stringValue ?? 0 }
-            else if key == StaticStrings.status { statusRef = value.stringValue ?? 0 }
+            if key == Key.channel { channelRef = value.stringValue ?? 0 }
+            else if key == Key.category { categoryRef = value.stringValue ?? 0 }
+            else if key == Key.status { statusRef = value.stringValue ?? 0 }
         }
         let box = Self.unique(&support) { SupportSection() }
         box.value.inquiries &+= 1
@@ -155,9 +168,9 @@ public struct ProfileAggregates: Sendable, Equatable {
         var reach: Int64 = 0
         var props = e.propsReader
         try? props.forEachMember { key, value throws(BatchError) in
-            if key == StaticStrings.platform { platformRef = value.stringValue ?? 0 }
-            else if key == StaticStrings.sentiment { sentiment = value.number }
-            else if key == StaticStrings.reach { reach = value.integer ?? 0 }
+            if key == Key.platform { platformRef = value.stringValue ?? 0 }
+            else if key == Key.sentiment { sentiment = value.number }
+            else if key == Key.reach { reach = value.integer ?? 0 }
         }
         let box = Self.unique(&social) { SocialSection() }
         box.value.mentions &+= 1
@@ -169,9 +182,8 @@ public struct ProfileAggregates: Sendable, Equatable {
 
     // MARK: - Helpers
 
-    static let complaint = StaticStrings.ref("complaint"), question = StaticStrings.ref("question")
-    static let request = StaticStrings.ref("request"), opinion = StaticStrings.ref("opinion")
-    static let open = StaticStrings.ref("open"), pending = StaticStrings.ref("pending")
+    static let complaint = Key.complaint, question = Key.question, request = Key.request, opinion = Key.opinion
+    static let open = Key.open, pending = Key.pending
 
     /// The static ref equal to string `ref` (the encoder always uses static refs for static strings; a dynamic
     /// ref with the same text is matched by bytes, so other producers of batches are handled too).

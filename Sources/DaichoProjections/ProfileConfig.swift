@@ -1,3 +1,4 @@
+import Daicho
 import Foundation
 
 /// Settings of the profile aggregates (`DIR/daicho.json`; docs/profile.md).
@@ -9,13 +10,18 @@ public struct ProfileConfig: Sendable {
         didSet { calendar = BusinessCalendar(timeZone: businessTimeZone) }
     }
     /// The currency of the RFM fields; purchases in other currencies count only in `orders` and `revenue`.
-    public var rfmCurrency: String
+    public var rfmCurrency: String {
+        didSet { rfmCurrencyRef = Self.staticRef(rfmCurrency) }
+    }
     /// How many paths `top_paths` lists (default 10).
     public var topPaths: Int
     /// Distinct paths counted exactly per profile; beyond this, Space-Saving estimates (default 64).
     public var trackedPaths: Int
     /// Day boundaries of `businessTimeZone`, precomputed.
     public private(set) var calendar: BusinessCalendar
+    /// The static-table ref of `rfmCurrency`, or 0 when it is not a static string (batch refs of static strings
+    /// are always their static refs, so a purchase's currency ref is compared without reading bytes).
+    private(set) var rfmCurrencyRef: UInt32
 
     /// - Parameters:
     ///   - sessionGapMicros: Longest pause inside a session, µs.
@@ -31,5 +37,10 @@ public struct ProfileConfig: Sendable {
         self.topPaths = topPaths
         self.trackedPaths = trackedPaths
         calendar = BusinessCalendar(timeZone: businessTimeZone)
+        rfmCurrencyRef = Self.staticRef(rfmCurrency)
+    }
+
+    private static func staticRef(_ s: String) -> UInt32 {
+        StaticStrings.table.firstIndex(of: s).map { UInt32($0) } ?? 0
     }
 }

@@ -217,6 +217,18 @@ struct ProfileAggregatesTests {
         }
     }
 
+    @Test("The literal key refs of the hot path equal the static table's")
+    func literalKeyRefs() {
+        let pairs: [(UInt32, String)] = [
+            (Key.path, "path"), (Key.dwellMs, "dwell_ms"), (Key.orderID, "order_id"), (Key.amount, "amount"),
+            (Key.currency, "currency"), (Key.channel, "channel"), (Key.category, "category"), (Key.status, "status"),
+            (Key.platform, "platform"), (Key.sentiment, "sentiment"), (Key.reach, "reach"), (Key.traits, "traits"),
+            (Key.complaint, "complaint"), (Key.question, "question"), (Key.request, "request"), (Key.opinion, "opinion"),
+            (Key.open, "open"), (Key.pending, "pending"),
+        ]
+        for (ref, name) in pairs { #expect(ref == StaticStrings.ref(name), "\(name)") }
+    }
+
     @Test("A profile of five page views stays under 512 bytes")
     func memoryOfSmallProfile() throws {
         let config = ProfileConfig()
