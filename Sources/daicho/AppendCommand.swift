@@ -28,9 +28,8 @@ enum AppendCommand {
         """)
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try ParsedArguments.parse(args, spec)
-        if a.wantsHelp { print(spec.helpText, terminator: ""); return ExitStatus.ok }
-        let dir = DataDirectory(a.value("--data") ?? DataDirectory.defaultPath)
+        guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
+        let dir = a.dataDirectory
         var logOptions = LogOptions()
         if let d = a.value("--durability") {
             guard let mode = Durability(rawValue: d) else {

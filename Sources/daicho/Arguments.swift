@@ -1,3 +1,6 @@
+import Daicho
+import DaichoJSON
+
 // A small command-line parser: options with values, flags, positionals; errors name the bad option.
 
 /// One option a command accepts.
@@ -54,6 +57,29 @@ struct ParsedArguments {
             throw UsageError(message: "\(name): \"\(raw)\" is not an integer >= \(min)", usage: spec.usage)
         }
         return v
+    }
+
+    /// Parses a command's arguments; prints its help and returns nil for `--help`.
+    static func command(_ args: [String], _ spec: CommandSpec) throws(UsageError) -> ParsedArguments? {
+        let a = try parse(args, spec)
+        if a.wantsHelp {
+            print(spec.helpText, terminator: "")
+            return nil
+        }
+        return a
+    }
+
+    /// The `--data` directory, else `$DAICHO_DATA`, else `./daicho-data`.
+    var dataDirectory: DataDirectory { DataDirectory(value("--data") ?? DataDirectory.defaultPath) }
+
+    /// An RFC 3339 time option in µs since the epoch, or nil when absent.
+    func time(_ name: String, _ spec: CommandSpec) throws(UsageError) -> Int64? {
+        guard let raw = value(name) else { return nil }
+        var bytes = Array(raw.utf8)
+        guard let t = bytes.withUnsafeMutableBytes({ RFC3339.parse(UnsafeRawBufferPointer($0)) }) else {
+            throw UsageError(message: "\(name): \"\(raw)\" is not an RFC 3339 time", usage: spec.usage)
+        }
+        return t.micros
     }
 
     static func parse(_ args: [String], _ spec: CommandSpec) throws(UsageError) -> ParsedArguments {

@@ -22,9 +22,8 @@ enum ExportCommand {
         """)
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try ParsedArguments.parse(args, spec)
-        if a.wantsHelp { print(spec.helpText, terminator: ""); return ExitStatus.ok }
-        let dir = DataDirectory(a.value("--data") ?? DataDirectory.defaultPath)
+        guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
+        let dir = a.dataDirectory
         let from = UInt64(try a.int("--from-offset", spec, default: 0)!)
         let to = try a.int("--to-offset", spec).map { UInt64($0) + 1 }
         var types: Set<EventType>?

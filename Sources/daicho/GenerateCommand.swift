@@ -23,8 +23,7 @@ enum GenerateCommand {
         """)
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try ParsedArguments.parse(args, spec)
-        if a.wantsHelp { print(spec.helpText, terminator: ""); return ExitStatus.ok }
+        guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
         let events = try a.int("--events", spec, default: 100_000, min: 1)!
         var config = WorkloadConfig(events: events, customers: try a.int("--customers", spec, default: max(1, events / 10), min: 1)!,
                                     seed: UInt64(try a.int("--seed", spec, default: 1)!))

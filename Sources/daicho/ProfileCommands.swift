@@ -38,14 +38,17 @@ enum CustomerSelector {
         }
     }
 
-    /// The `--as-of` time in µs, if given.
-    static func asOf(_ a: ParsedArguments, _ spec: CommandSpec) throws -> Int64? {
-        guard let raw = a.value("--as-of") else { return nil }
-        var bytes = Array(raw.utf8)
-        guard let t = bytes.withUnsafeMutableBytes({ RFC3339.parse(UnsafeRawBufferPointer($0)) }) else {
-            throw UsageError(message: "--as-of: \"\(raw)\" is not an RFC 3339 time", usage: spec.usage)
+    /// Loads the projection (as of `--as-of`) and finds the selected customer; prints the one-line message
+    /// and returns nil when none matches.
+    static func select(_ a: ParsedArguments, _ spec: CommandSpec) throws -> (ProfileProjection, EventReader, UInt32, asOf: Int64?)? {
+        let asOf = try a.time("--as-of", spec)
+        let (projection, reader) = try loadProjection(a.dataDirectory, asOf: asOf)
+        let (found, described) = try resolve(a, spec, in: projection)
+        guard let p = found else {
+            printError("daicho \(spec.name): no profile matches \(described)")
+            return nil
         }
-        return t.micros
+        return (projection, reader, p, asOf)
     }
 }
 
@@ -69,16 +72,8 @@ enum ProfileCommand {
         details: "Exit status: 0 found, 3 no profile matches (one line on stderr), 2 usage or I/O error. Fields: docs/profile.md.")
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try ParsedArguments.parse(args, spec)
-        if a.wantsHelp { print(spec.helpText, terminator: ""); return ExitStatus.ok }
-        let dir = DataDirectory(a.value("--data") ?? DataDirectory.defaultPath)
-        let asOf = try CustomerSelector.asOf(a, spec)
-        let (projection, _) = try loadProjection(dir, asOf: asOf)
-        let (found, described) = try CustomerSelector.resolve(a, spec, in: projection)
-        guard let p = found else {
-            printError("daicho profile: no profile matches \(described)")
-            return ExitStatus.notFound
-        }
+        guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
+        guard let (projection, _, p, asOf) = try CustomerSelector.select(a, spec) else { return ExitStatus.notFound }
         print(jsonLine(members(projection.json(of: p, now: asOf ?? nowMicros()))))
         return ExitStatus.ok
     }
@@ -94,11 +89,9 @@ enum ProfilesCommand {
         details: "")
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try ParsedArguments.parse(args, spec)
-        if a.wantsHelp { print(spec.helpText, terminator: ""); return ExitStatus.ok }
-        let dir = DataDirectory(a.value("--data") ?? DataDirectory.defaultPath)
-        let asOf = try CustomerSelector.asOf(a, spec)
-        let (projection, _) = try loadProjection(dir, asOf: asOf)
+        guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
+        let asOf = try a.time("--as-of", spec)
+        let (projection, _) = try loadProjection(a.dataDirectory, asOf: asOf)
         let now = asOf ?? nowMicros()
         let out = StandardOutput()
         for p in projection.livingProfiles {
@@ -125,17 +118,9 @@ enum TimelineCommand {
         details: "Each line is the canonical envelope with \"offset\" and \"profile\". Exit status 3 when no profile matches.")
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try ParsedArguments.parse(args, spec)
-        if a.wantsHelp { print(spec.helpText, terminator: ""); return ExitStatus.ok }
-        let dir = DataDirectory(a.value("--data") ?? DataDirectory.defaultPath)
-        let asOf = try CustomerSelector.asOf(a, spec)
+        guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
         let limit = try a.int("--limit", spec, min: 0)
-        let (projection, reader) = try loadProjection(dir, asOf: asOf)
-        let (found, described) = try CustomerSelector.resolve(a, spec, in: projection)
-        guard let p = found else {
-            printError("daicho timeline: no profile matches \(described)")
-            return ExitStatus.notFound
-        }
+        guard let (projection, reader, p, _) = try CustomerSelector.select(a, spec) else { return ExitStatus.notFound }
         let events = try Timeline.events(of: p, in: projection, reader: reader, limit: limit)
         let writer = EventJSONWriter()
         let out = StandardOutput()
@@ -162,20 +147,12 @@ enum ReplayCommand {
         details: #"Prints {"events":N,"profiles":N,"seconds":X,"events_per_second":X,"resident_bytes":N}. Progress on stderr when it is a terminal."#)
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try ParsedArguments.parse(args, spec)
-        if a.wantsHelp { print(spec.helpText, terminator: ""); return ExitStatus.ok }
+        guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
         if a.value("--until") != nil && a.value("--to-offset") != nil {
             throw UsageError(message: "give --until or --to-offset, not both", usage: spec.usage)
         }
-        let dir = DataDirectory(a.value("--data") ?? DataDirectory.defaultPath)
-        var until: Int64?
-        if let raw = a.value("--until") {
-            var bytes = Array(raw.utf8)
-            guard let t = bytes.withUnsafeMutableBytes({ RFC3339.parse(UnsafeRawBufferPointer($0)) }) else {
-                throw UsageError(message: "--until: \"\(raw)\" is not an RFC 3339 time", usage: spec.usage)
-            }
-            until = t.micros
-        }
+        let dir = a.dataDirectory
+        let until = try a.time("--until", spec)
         let end = try a.int("--to-offset", spec).map { UInt64($0) + 1 }
         let reader = try openReader(dir, command: "replay")
         let settings = try ProjectionSettings.load(dir)

@@ -14,9 +14,8 @@ enum StatsCommand {
         """)
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try ParsedArguments.parse(args, spec)
-        if a.wantsHelp { print(spec.helpText, terminator: ""); return ExitStatus.ok }
-        let dir = DataDirectory(a.value("--data") ?? DataDirectory.defaultPath)
+        guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
+        let dir = a.dataDirectory
         let reader = try openReader(dir, command: "stats")
         let s = try LogStatistics.compute(reader)
         func time(_ t: Int64?) -> JSONValue { t.map { .string(RFC3339.string(micros: $0, offsetMinutes: 0)) } ?? .null }

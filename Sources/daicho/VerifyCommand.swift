@@ -15,9 +15,8 @@ enum VerifyCommand {
         """)
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try ParsedArguments.parse(args, spec)
-        if a.wantsHelp { print(spec.helpText, terminator: ""); return ExitStatus.ok }
-        let dir = DataDirectory(a.value("--data") ?? DataDirectory.defaultPath)
+        guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
+        let dir = a.dataDirectory
         guard dir.exists else { throw StoreError("no event log in \(dir.path)") }
         let report = LogVerifier.verify(directory: dir.logPath)
         var problems = report.problems.map { p in
