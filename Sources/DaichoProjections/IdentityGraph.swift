@@ -54,8 +54,14 @@ public final class IdentityGraph {
 
     @exclusivity(unchecked) private var keyScratch: [UInt8] = []
 
+    /// The 7-bit counter fields of the strong kinds, so `hasStrong` is one AND.
+    private let strongCounters: UInt128
+
     public init(rules: IdentityRules = IdentityRules()) {
         self.rules = rules
+        var mask: UInt128 = 0
+        for (k, weak) in rules.weak.enumerated() where !weak { mask |= 0x7F << (7 * UInt128(k)) }
+        strongCounters = mask
         keyScratch.reserveCapacity(256)
     }
 
@@ -238,8 +244,7 @@ public final class IdentityGraph {
     }
 
     private func hasStrong(_ p: UInt32) -> Bool {
-        for k in 0..<rules.weak.count where !rules.weak[k] && count(UInt8(k), in: p) > 0 { return true }
-        return false
+        profiles[Int(p)].counts & strongCounters != 0
     }
 
     /// The kinds whose limit the union of `merging` plus the event's new identifiers would break, or nil.

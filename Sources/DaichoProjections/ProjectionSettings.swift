@@ -65,7 +65,10 @@ public enum ProjectionLoader {
     /// - Returns: the projection, the reader it caught up with, and a notice when a snapshot was ignored.
     public static func load(_ dir: DataDirectory, asOf: Int64? = nil) throws -> (ProfileProjection, EventReader, notice: String?) {
         guard dir.exists else { throw StoreError("no event log in \(dir.path) (run `daicho append` first, or pass --data)") }
-        let settings = try ProjectionSettings.load(dir)
+        return try load(dir, settings: ProjectionSettings.load(dir), asOf: asOf)
+    }
+
+    static func load(_ dir: DataDirectory, settings: ProjectionSettings, asOf: Int64?) throws -> (ProfileProjection, EventReader, notice: String?) {
         let reader = try EventReader(dir)
         if asOf == nil {
             switch ProjectionSnapshot.read(directory: dir.snapshotsPath, settingsHash: settings.hash,
@@ -87,8 +90,8 @@ public enum ProjectionLoader {
 
     /// Brings the snapshot of `dir` up to the log's end: loads it (or replays), catches up, writes it.
     public static func refreshSnapshot(_ dir: DataDirectory) throws {
-        let (projection, _, _) = try load(dir)
         let settings = try ProjectionSettings.load(dir)
+        let (projection, _, _) = try load(dir, settings: settings, asOf: nil)
         try ProjectionSnapshot.write(projection, settingsHash: settings.hash, directory: dir.snapshotsPath)
     }
 
