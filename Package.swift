@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "DaichoJSON", targets: ["DaichoJSON"]),
         .library(name: "Daicho", targets: ["Daicho"]),
         .library(name: "DaichoProjections", targets: ["DaichoProjections"]),
+        .library(name: "DaichoSegments", targets: ["DaichoSegments"]),
         .library(name: "DaichoWorkload", targets: ["DaichoWorkload"]),
         .executable(name: "daicho", targets: ["daicho"]),
     ],
@@ -26,15 +27,18 @@ let package = Package(
         .target(name: "Daicho", dependencies: ["DaichoLog", "DaichoJSON"]),
         // Projections: identity graph, customer profiles, snapshots, replay (docs/identity.md, docs/profile.md).
         .target(name: "DaichoProjections", dependencies: ["Daicho"]),
+        // Real-time segments: rule language, windowed aggregates, memberships, change feed (docs/segments.md).
+        .target(name: "DaichoSegments", dependencies: ["Daicho", "DaichoProjections"]),
         // Deterministic generator of realistic touchpoint workloads (demo and benchmarks).
         .target(name: "DaichoWorkload", dependencies: ["DaichoJSON"]),
-        .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoProjections", "DaichoWorkload"]),
+        .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoWorkload"]),
         // Seeded generator and temporary directories shared by the test targets.
         .target(name: "DaichoTestSupport", path: "Tests/DaichoTestSupport"),
         .testTarget(name: "DaichoLogTests", dependencies: ["DaichoLog", "DaichoTestSupport"]),
         .testTarget(name: "DaichoJSONTests", dependencies: ["DaichoJSON", "DaichoTestSupport"]),
         .testTarget(name: "DaichoTests", dependencies: ["Daicho", "DaichoWorkload", "DaichoTestSupport"]),
         .testTarget(name: "DaichoProjectionsTests", dependencies: ["DaichoProjections", "DaichoWorkload", "DaichoTestSupport"]),
+        .testTarget(name: "DaichoSegmentsTests", dependencies: ["DaichoSegments", "DaichoWorkload", "DaichoTestSupport"]),
         .testTarget(name: "DaichoCLITests", dependencies: ["DaichoTestSupport"]),
     ]
 )

@@ -1,0 +1,1 @@
+// Placeholder until the rule language lands (docs/segments.md).
