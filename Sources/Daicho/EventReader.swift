@@ -1,6 +1,18 @@
 import Foundation
 import DaichoLog
 
+/// The frame whose events a reader is about to deliver (docs/log-format.md §3).
+public struct FrameContext: Sendable, Equatable {
+    /// The offset of the frame's first event.
+    public let baseOffset: UInt64
+    /// Events in the frame.
+    public let recordCount: Int
+    /// The newest event time in the frame (µs since the epoch).
+    public let maxEventTime: Int64
+    /// When the writer appended the frame (µs since the epoch, the writer's wall clock).
+    public let appendTime: Int64
+}
+
 /// The read side of a data directory: events in offset order from any offset or time, and a live tail.
 /// Any number of readers may run beside the writer; they see only complete, durable frames.
 public final class EventReader: @unchecked Sendable {
@@ -32,11 +44,15 @@ public final class EventReader: @unchecked Sendable {
     /// Calls `body` with each event's offset and view, from `offset` up to `end` (exclusive), in order.
     /// `body` returns false to stop. Views are valid only during the call.
     /// - Throws: `StoreError` on a corrupt frame or batch; what `body` throws.
-    /// `onBatch` is called with each batch's strings before its events (per-batch caches reset there).
-    public func forEach(from offset: UInt64 = 0, to end: UInt64? = nil, onBatch: (StringTable) throws -> Void = { _ in },
+    /// `onFrame` is called with each frame's description before its events, `onBatch` with each batch's strings
+    /// (per-batch caches reset there); a frame holds one batch.
+    public func forEach(from offset: UInt64 = 0, to end: UInt64? = nil, onFrame: (FrameContext) throws -> Void = { _ in },
+                        onBatch: (StringTable) throws -> Void = { _ in },
                         _ body: (UInt64, EventView) throws -> Bool) throws {
         var stop = false
         try log.forEachFrame(from: offset, to: end) { frame in
+            try onFrame(FrameContext(baseOffset: frame.baseOffset, recordCount: frame.recordCount,
+                                     maxEventTime: frame.maxEventTime, appendTime: frame.appendTime))
             var o = frame.baseOffset
             let header = try decoder.forEach(in: frame.payload, onBatch: onBatch) { view in
                 defer { o += 1 }

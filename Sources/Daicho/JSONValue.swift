@@ -15,6 +15,27 @@ public enum JSONValue: Sendable, Equatable {
         guard case .object(let members) = self else { return nil }
         return members.first(where: { $0.key == key })?.value
     }
+
+    /// The string, when this is one.
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    /// The integer, when this is one.
+    public var intValue: Int64? {
+        if case .int(let i) = self { return i }
+        return nil
+    }
+
+    /// The number as a double, when this is one.
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
 }
 
 /// One member of a JSON object.

@@ -29,6 +29,8 @@ public final class ProfileProjection {
     @exclusivity(unchecked) public private(set) var appliedEvents = 0
 
     @exclusivity(unchecked) private var cache = SymbolCache()
+    /// Set while a worker has subscribers (ProfileChanges.swift).
+    var changeLog: ProfileChangeLog?
 
     public init(rules: IdentityRules = IdentityRules(), config: ProfileConfig = ProfileConfig(), asOf: Int64? = nil) {
         graph = IdentityGraph(rules: rules)
@@ -84,6 +86,7 @@ public final class ProfileProjection {
         newest[p] = UInt32(o)
         if oldest[p] == Self.none { oldest[p] = UInt32(o) }
         appliedEvents += 1
+        changeLog?.record(offset: offset, profile: UInt32(p), absorbed: outcome.absorbed)
     }
 
     /// Appends profile `a`'s event chain to `p`'s (the order inside a chain does not matter: timelines sort).

@@ -59,8 +59,6 @@ func loadProjection(_ dir: DataDirectory, asOf: Int64?) throws -> (ProfileProjec
     return (projection, reader)
 }
 
-/// Microseconds since the epoch, now.
-func nowMicros() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
 
 /// `daicho profile`: one customer's unified profile.
 enum ProfileCommand {
@@ -74,7 +72,7 @@ enum ProfileCommand {
     static func run(_ args: [String]) throws -> Int32 {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
         guard let (projection, _, p, asOf) = try CustomerSelector.select(a, spec) else { return ExitStatus.notFound }
-        print(jsonLine(members(projection.json(of: p, now: asOf ?? nowMicros()))))
+        print(jsonLine(members(projection.json(of: p, now: asOf ?? wallClockMicros()))))
         return ExitStatus.ok
     }
 }
@@ -92,7 +90,7 @@ enum ProfilesCommand {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
         let asOf = try a.time("--as-of", spec)
         let (projection, _) = try loadProjection(a.dataDirectory, asOf: asOf)
-        let now = asOf ?? nowMicros()
+        let now = asOf ?? wallClockMicros()
         let out = StandardOutput()
         for p in projection.livingProfiles {
             out.append {
