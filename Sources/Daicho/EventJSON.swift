@@ -104,7 +104,10 @@ struct EventValueEncoder {
     private let writer = EventJSONWriter()
     private var line: [UInt8] = []
 
-    init(normalizer: IdentifierNormalizer) { lineEncoder = EventLineEncoder(normalizer: normalizer) }
+    init(normalizer: IdentifierNormalizer, acceptsInternalTypes: Bool = false) {
+        lineEncoder = EventLineEncoder(normalizer: normalizer)
+        lineEncoder.acceptsInternalTypes = acceptsInternalTypes
+    }
 
     /// Encodes `event` into `builder`; returns the rejection reason instead when it is invalid.
     mutating func encode(_ event: Event, into builder: inout BatchBuilder) -> String? {

@@ -15,6 +15,8 @@ public struct EventLineEncoder {
     public static let maxIDBytes = 1024
 
     public let maxLineBytes: Int
+    /// Accept Daicho's internal types (`EventType.isInternal`); only the library's own writers set it.
+    public var acceptsInternalTypes = false
     let normalizer: IdentifierNormalizer
     private let parser = JSONParser(maxDepth: 64)
     private var tape = JSONTape(reservingCapacity: 256)
@@ -113,6 +115,9 @@ public struct EventLineEncoder {
         guard let type = withString(e.type, line, { EventType.lookup($0) }) else {
             return .failure(Reason(text: "unknown type \(quoted(e.type, line))"))
         }
+        if type.isInternal && !acceptsInternalTypes {
+            return .failure(Reason(text: "type \(quoted(e.type, line)) is internal: Daicho writes it itself (`daicho segment`), input files cannot"))
+        }
         e.eventType = type
 
         guard tape[e.at].kind == .string else { return .failure(Reason(text: "\"at\": expected a string")) }
@@ -138,6 +143,10 @@ public struct EventLineEncoder {
     private mutating func validateIdentifiers(_ ids: Int, type: EventType, _ line: UnsafeRawBufferPointer) -> Result<Void, Reason> {
         let t = tape[ids]
         guard t.kind == .object else { return .failure(Reason(text: "\"ids\": expected an object")) }
+        if type.isInternal {
+            identifiers.removeAll(keepingCapacity: true)
+            return t.length == 0 ? .success(()) : .failure(Reason(text: "\"ids\": internal events carry no identifiers"))
+        }
         guard t.length > 0 else { return .failure(Reason(text: "\"ids\" names no identifier")) }
         if type == .link && t.length < 2 {
             return .failure(Reason(text: "link needs at least 2 identifiers in \"ids\""))

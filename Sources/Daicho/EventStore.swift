@@ -84,10 +84,22 @@ public final class EventStore: @unchecked Sendable {
     /// - Returns: each event's offset, or nil for a duplicate.
     /// - Throws: `StoreError` for an invalid event (its reason) or a log failure.
     public func append(_ events: [Event], normalizer: IdentifierNormalizer = IdentifierNormalizer()) throws(StoreError) -> [UInt64?] {
+        try append(events, normalizer: normalizer, allowingInternal: false)
+    }
+
+    /// Appends Daicho's own events (`EventType.isInternal`, e.g. segment definitions; docs/segments.md) as one
+    /// durable frame. Input files can never carry these types.
+    /// - Returns: each event's offset, or nil for a duplicate id.
+    public func appendInternal(_ events: [Event]) throws(StoreError) -> [UInt64?] {
+        guard events.allSatisfy(\.type.isInternal) else { throw StoreError("appendInternal takes internal event types only") }
+        return try append(events, normalizer: IdentifierNormalizer(), allowingInternal: true)
+    }
+
+    private func append(_ events: [Event], normalizer: IdentifierNormalizer, allowingInternal: Bool) throws(StoreError) -> [UInt64?] {
         lock.lock()
         defer { lock.unlock() }
         var builder = BatchBuilder()
-        var encoder = EventValueEncoder(normalizer: normalizer)
+        var encoder = EventValueEncoder(normalizer: normalizer, acceptsInternalTypes: allowingInternal)
         for (i, e) in events.enumerated() {
             if let reason = encoder.encode(e, into: &builder) { throw StoreError("event \(i) (\"\(e.id)\"): \(reason)") }
         }

@@ -1,7 +1,8 @@
 // Event types and their wire codes. See docs/event-encoding.md "Event type codes".
 import Foundation
 
-/// The kinds of touchpoint Daicho accepts. Any other `type` is rejected at ingest so typos are caught.
+/// The kinds of touchpoint Daicho accepts, and the internal types Daicho itself writes (segment definitions,
+/// docs/segments.md). Any other `type`, and the internal ones, are rejected at ingest so typos are caught.
 public enum EventType: UInt8, CaseIterable, Sendable, Hashable {
     case pageView = 1
     case purchase = 2
@@ -10,6 +11,13 @@ public enum EventType: UInt8, CaseIterable, Sendable, Hashable {
     case identify = 5
     case link = 6
     case track = 7
+    /// Internal: a segment was defined (props `name`, `rule`, `description`); no identifiers.
+    case segmentDefined = 8
+    /// Internal: a segment was dropped (props `name`); no identifiers.
+    case segmentDropped = 9
+
+    /// Written by Daicho itself, never accepted from input files; carries no identifiers.
+    public var isInternal: Bool { rawValue >= EventType.segmentDefined.rawValue }
 
     /// The name used in the JSON envelope, e.g. `page_view`.
     public var name: String {
@@ -21,6 +29,8 @@ public enum EventType: UInt8, CaseIterable, Sendable, Hashable {
         case .identify: "identify"
         case .link: "link"
         case .track: "track"
+        case .segmentDefined: "segment_defined"
+        case .segmentDropped: "segment_dropped"
         }
     }
 

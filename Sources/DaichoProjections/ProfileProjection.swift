@@ -65,6 +65,7 @@ public final class ProfileProjection {
         previousEvent.append(Self.none)
         eventProfile.append(Self.none)
         if let asOf, e.at > asOf { return }
+        if e.type.isInternal { return } // segment definitions: no customer (docs/segments.md)
         let outcome = graph.apply(e.identifiers, strings: e.strings, offset: offset)
         let p = Int(outcome.profile)
         while aggregates.count <= p {

@@ -12,7 +12,7 @@ enum ExportCommand {
             dataOption,
             OptionSpec(name: "--from-offset", valueName: "N", help: "First offset to export (default 0)."),
             OptionSpec(name: "--to-offset", valueName: "N", help: "Last offset to export, inclusive (default: the end)."),
-            OptionSpec(name: "--type", valueName: "T", help: "Only events of this type; repeat or comma-separate for several.", repeatable: true),
+            OptionSpec(name: "--type", valueName: "T", help: "Only events of this type; repeat or comma-separate for several. Internal types (segment_defined, segment_dropped) are exported only when named here.", repeatable: true),
             OptionSpec(name: "--normalized-ids", valueName: nil, help: "Write normalized identifier values instead of the raw ones."),
             OptionSpec(name: "--resolve", valueName: nil, help: "Add the resolved \"profile\" id (after all merges) to every event."),
         ],
@@ -42,6 +42,8 @@ enum ExportCommand {
         let out = StandardOutput()
         try reader.forEach(from: from, to: to) { offset, view in
             if let types, !types.contains(view.type) { return true }
+            // Internal events (segment definitions) only when asked for by type: exports re-ingest as they are.
+            if types == nil, view.type.isInternal { return true }
             let event = try view.materialize()
             var extra: [(String, String)] = []
             if let projection, let p = projection.profile(ofEventAt: offset) { extra.append(("profile", projection.graph.id(of: p))) }

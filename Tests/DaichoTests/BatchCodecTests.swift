@@ -27,7 +27,7 @@ struct RandomEvents {
 
     mutating func event() -> Event {
         counter += 1
-        let type = EventType.allCases.randomElement(using: &rng)!
+        let type = EventType.allCases.filter { !$0.isInternal }.randomElement(using: &rng)!
         var members: [JSONMember] = []
         switch type {
         case .pageView:
@@ -47,7 +47,7 @@ struct RandomEvents {
             members = [JSONMember("traits", .object([JSONMember("name", .string("山田 太郎")), JSONMember("prefecture", .string("東京都"))]))]
         case .link:
             members = []
-        case .track:
+        case .track, .segmentDefined, .segmentDropped:
             members = [JSONMember("event", .string("Coupon Redeemed"))]
         }
         if Bool.random(using: &rng) { members.append(JSONMember("extra_\(counter)", extra())) }

@@ -31,6 +31,27 @@ import Testing
         #expect(seen[0].1.identifiers[0].raw == "Taro@Example.jp")
     }
 
+    /// Segment definitions are internal events: only `appendInternal` writes them, they carry no identifiers,
+    /// and they read back like any other event.
+    @Test func internalEventsAreWrittenOnlyThroughAppendInternal() throws {
+        let t = TemporaryDirectory()
+        let store = try EventStore.open(t.data)
+        let definition = Event(id: "segment-vip-1", type: .segmentDefined, at: 9_000, identifiers: [],
+                               props: .object([JSONMember("name", .string("vip")), JSONMember("rule", .string("commerce.orders >= 3"))]))
+        let error = #expect(throws: StoreError.self) { try store.append([definition]) }
+        #expect(error?.message.contains("type \"segment_defined\" is internal") == true)
+        #expect(throws: StoreError.self) { try store.appendInternal([event("a", at: 1)]) }
+        var withIdentifier = definition
+        withIdentifier.identifiers = [Identifier(kind: .email, normalized: "", raw: "a@example.jp")]
+        #expect(throws: StoreError.self) { try store.appendInternal([withIdentifier]) }
+        #expect(try store.appendInternal([definition]) == [0])
+        #expect(try store.appendInternal([definition]) == [nil])
+        try store.close()
+        var seen: [Event] = []
+        try EventReader(t.data).forEach { _, v in seen.append(try v.materialize()); return true }
+        #expect(seen == [definition])
+    }
+
     @Test func invalidEventValuesAreRefusedWithTheReason() throws {
         let t = TemporaryDirectory()
         let store = try EventStore.open(t.data)
