@@ -1,16 +1,19 @@
 import Foundation
 import Daicho
 import DaichoJSON
+import DaichoProjections
 
 /// `daicho stats`: what the log holds and how small it is.
 enum StatsCommand {
     static let spec = CommandSpec(
         name: "stats",
-        summary: "Print JSON statistics of the log: events by type, times, sizes and compression.",
+        summary: "Print JSON statistics of the log (events by type, times, sizes, compression) and of the identity graph.",
         usage: "daicho stats [--data DIR]",
         options: [dataOption],
         details: """
         compression_ratio is the NDJSON bytes of the appended events divided by the bytes on disk.
+        profiles: living profiles; identity.merges: profiles absorbed by merges; identity.refused_merges: events whose
+        identifiers would have merged profiles beyond a per-kind limit (docs/identity.md), attributed instead.
         """)
 
     static func run(_ args: [String]) throws -> Int32 {
@@ -18,6 +21,7 @@ enum StatsCommand {
         let dir = a.dataDirectory
         let reader = try openReader(dir, command: "stats")
         let s = try LogStatistics.compute(reader)
+        let (projection, _) = try loadProjection(dir, asOf: nil)
         func time(_ t: Int64?) -> JSONValue { t.map { .string(RFC3339.string(micros: $0, offsetMinutes: 0)) } ?? .null }
         let members: [JSONMember] = [
             JSONMember("events", count(s.events)),
@@ -31,6 +35,11 @@ enum StatsCommand {
             JSONMember("uncompressed_bytes", count(s.uncompressedBytes)),
             JSONMember("ndjson_bytes", count(s.ndjsonBytes)),
             JSONMember("compression_ratio", decimal(s.compressionRatio)),
+            JSONMember("profiles", count(projection.profileCount)),
+            JSONMember("identity", .object([
+                JSONMember("merges", count(projection.graph.merges)),
+                JSONMember("refused_merges", count(projection.graph.conflicts)),
+            ])),
             JSONMember("segment_files", .array(s.segments.map { seg in
                 .object([JSONMember("file", .string(seg.path)), JSONMember("base_offset", .int(Int64(seg.baseOffset))),
                          JSONMember("events", count(seg.records)), JSONMember("bytes", count(seg.bytes))])

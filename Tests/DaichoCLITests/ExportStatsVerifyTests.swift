@@ -54,6 +54,23 @@ import Testing
         #expect(try daicho(["stats", "--data", t.path + "/none"]).status == 2)
     }
 
+    /// docs/identity.md: a merge refused by a per-kind limit is counted in `daicho stats`.
+    @Test func statsCountsProfilesMergesAndRefusedMerges() throws {
+        let t = TemporaryDirectory()
+        let lines = [
+            #"{"id":"a","type":"identify","at":"2026-05-01T10:00:00Z","ids":{"user_id":"u1","email":"a@example.jp"},"props":{"traits":{}}}"#,
+            #"{"id":"b","type":"identify","at":"2026-05-01T10:01:00Z","ids":{"user_id":"u2","email":"a@example.jp"},"props":{"traits":{}}}"#,
+            #"{"id":"c","type":"page_view","at":"2026-05-01T10:02:00Z","ids":{"anonymous_id":"c1"}}"#,
+            #"{"id":"d","type":"link","at":"2026-05-01T10:03:00Z","ids":{"anonymous_id":"c1","user_id":"u1"}}"#,
+        ]
+        let file = t.write("in.ndjson", lines.joined(separator: "\n"))
+        #expect(try daicho(["append", "--data", t.path + "/d", file]).status == 0)
+        let s = try daicho(["stats", "--data", t.path + "/d"]).json
+        #expect(s["profiles"] as? Int == 2) // u1 (with a@example.jp and, after the link, c1) and u2
+        #expect((s["identity"] as? [String: Int])?["refused_merges"] == 1)
+        #expect((s["identity"] as? [String: Int])?["merges"] == 1)
+    }
+
     @Test func verifyReportsACorruptFrameAndTheWriterRefusesToOpen() throws {
         let t = TemporaryDirectory()
         for batch in 0..<3 {
