@@ -28,8 +28,15 @@ demo: release
 	  if [ $$s -eq 1 ]; then echo "(exit status 1: the sample holds a few deliberately broken lines; they are in rejects_file)"; \
 	  elif [ $$s -ne 0 ]; then exit $$s; fi
 	$(BIN) stats --data $(DATA)
+	@id=$$($(BIN) profiles --data $(DATA) | head -1 | sed -E 's/^\{"id":"([^"]+)".*/\1/'); \
+	  echo; echo "One unified customer ($$id):"; \
+	  $(BIN) profile --data $(DATA) --id $$id; \
+	  echo; echo "Their latest 3 touchpoints:"; \
+	  $(BIN) timeline --data $(DATA) --id $$id --limit 3
 	@echo
 	@echo "Try:"
+	@echo "  $(BIN) profiles --data $(DATA) | head -3            # every profile as NDJSON"
+	@echo "  $(BIN) profile --data $(DATA) --email <address> --as-of 2026-01-01T00:00:00Z"
 	@echo "  $(BIN) export --data $(DATA) --type purchase --to-offset 100"
 	@echo "  $(BIN) verify --data $(DATA)"
 	@echo "  $(BIN) append --data $(DATA) $(DATA)/sample.ndjson   # again: every event is a duplicate"

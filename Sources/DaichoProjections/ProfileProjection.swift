@@ -149,6 +149,12 @@ public final class ProfileProjection {
         return out
     }
 
+    /// The aggregates of profile `p` (read from the snapshot on first use).
+    public func aggregates(of p: UInt32) -> ProfileAggregates {
+        load(Int(p))
+        return aggregates[Int(p)]
+    }
+
     /// Deserializes profile `p`'s aggregates from the snapshot if that has not happened yet.
     @inline(__always)
     func load(_ p: Int) {
