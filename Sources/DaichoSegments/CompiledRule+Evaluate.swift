@@ -39,7 +39,7 @@ enum RuleEvaluator {
         case .compare(let l, let op, let r): return compare(value(l, inputs), op, value(r, inputs))
         case .member(let l, let constants):
             let v = value(l, inputs)
-            for c in constants where compare(v, .equal, constantValue(c)) { return true }
+            for i in constants.indices where compare(v, .equal, constantValue(constants[i])) { return true }
             return false
         case .inList(let element, let list):
             return withBytes(value(element, inputs)) { inputs.list(list, contains: $0) } ?? false

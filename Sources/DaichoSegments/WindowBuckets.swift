@@ -73,11 +73,12 @@ public struct WindowBuckets: Sendable, Hashable {
         guard k >= first else { return false }
         expire(now: now)
         let units = Self.micros(value)
-        if let last = buckets.last, last.index == k {
-            buckets[buckets.count - 1].count &+= 1
-            buckets[buckets.count - 1].sum &+= units
-        } else if buckets.last.map({ $0.index < k }) ?? true {
+        let last = buckets.count - 1
+        if last < 0 || buckets[last].index < k {
             buckets.append(Bucket(index: k, count: 1, sum: units))
+        } else if buckets[last].index == k {
+            buckets[last].count &+= 1
+            buckets[last].sum &+= units
         } else {
             let i = position(of: k)
             if i < buckets.count, buckets[i].index == k {
