@@ -15,7 +15,7 @@ import Daicho
         var payload: [UInt8] = []
         _ = builder.makePayload(into: &payload)
         var out: [Double?] = []
-        try payload.withUnsafeBytes { p in
+        _ = try payload.withUnsafeBytes { p in
             try BatchDecoder().forEach(in: p) { e in out.append(term.contribution(of: e)) }
         }
         return out
