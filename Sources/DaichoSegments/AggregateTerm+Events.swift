@@ -1,0 +1,56 @@
+import Daicho
+
+// Matching events against aggregate terms: the filter and the summed prop read the event's props in place.
+// docs/segments.md "Aggregates over events".
+
+extension AggregateTerm {
+    /// What `event` adds to this term: nil when it does not count (another type, the filter is false, or a
+    /// summing term whose prop is not a number); else the summed value (0 for a counting term).
+    /// - Complexity: O(props × tests); no allocation unless a filter compares a prop whose value is an array or
+    ///   object (it is read to tell it from a bool).
+    public func contribution(of event: EventView) -> Double? {
+        guard event.type == eventType else { return nil }
+        let inputs = EventPropsInputs(event: event)
+        guard passes(inputs) else { return nil }
+        guard let valueProp else { return 0 }
+        guard case .number(let v) = inputs.value(valueProp) else { return nil }
+        return v
+    }
+}
+
+/// An event's top-level props as rule inputs (only `value` is meaningful inside a filter).
+struct EventPropsInputs: RuleInputs {
+    let event: EventView
+
+    var now: Int64 { 0 }
+    var nextBusinessDay: Int64 { 0 }
+    func list(_ field: FieldRef, contains element: UnsafeRawBufferPointer) -> Bool { false }
+    func listIsEmpty(_ field: FieldRef) -> Bool { true }
+    func aggregate(_ term: Int) -> AggregateValue { AggregateValue(count: 0, sum: 0) }
+    func nextChange(ofTerm term: Int) -> Int64? { nil }
+
+    func value(_ field: FieldRef) -> RuleValue {
+        var reader = event.propsReader
+        var result = RuleValue.absent
+        var found = false
+        let strings = event.strings
+        try? reader.forEachMember { key, value throws(BatchError) in
+            guard !found, Self.key(key, strings, matches: field) else { return }
+            found = true
+            if let n = value.number { result = .number(n); return }
+            if let s = value.stringValue { result = .utf8(strings.bytes(s)); return }
+            var scalar = value
+            if case .bool(let b) = try scalar.materialize() { result = .bool(b) }
+        }
+        return result
+    }
+
+    /// Whether the member key `ref` is the field's prop name.
+    @inline(__always)
+    static func key(_ ref: UInt32, _ strings: StringTable, matches field: FieldRef) -> Bool {
+        if field.keyRef != 0, ref == field.keyRef { return true }
+        if ref < StaticStrings.count, field.keyRef != 0 { return false }
+        let bytes = strings.bytes(ref)
+        return RuleEvaluator.withBytes(.string(field.key ?? "")) { RuleEvaluator.compareBytes($0, bytes) == 0 } ?? false
+    }
+}

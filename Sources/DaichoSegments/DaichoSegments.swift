@@ -1,1 +1,0 @@
-// Placeholder until the rule language lands (docs/segments.md).

@@ -1,0 +1,147 @@
+// Per-profile store of one windowed aggregate term. Rules: docs/segments.md "Window buckets".
+
+/// Sparse time buckets holding the count and sum of a term's events, so `count(… within D)` and
+/// `sum(… within D)` are answered at any clock without keeping events.
+///
+/// Bucket k covers [k·w, (k+1)·w) (epoch-aligned; w is 1 minute for D < 2h, 1 hour for D < 2d, else 1 day)
+/// and is in the window at `now` iff (k+1)·w > now − D. Only buckets holding events exist. Sums are
+/// fixed-point µ-units with wrapping addition, so the result does not depend on arrival order.
+public struct WindowBuckets: Sendable, Hashable {
+    struct Bucket: Sendable, Hashable {
+        var index: Int32
+        var count: UInt32
+        var sum: Int64
+    }
+
+    /// The window D, µs.
+    public let window: Int64
+    /// The bucket width w, µs.
+    public let width: Int64
+    /// Ascending by index.
+    private(set) var buckets: ContiguousArray<Bucket> = []
+
+    /// An empty store for window `window` (µs, > 0).
+    public init(window: Int64) {
+        precondition(window > 0, "a window is positive")
+        self.window = window
+        width = Self.width(forWindow: window)
+    }
+
+    /// The bucket width for a window: 1 minute below 2 hours, 1 hour below 2 days, else 1 day (µs).
+    public static func width(forWindow window: Int64) -> Int64 {
+        let minute: Int64 = 60_000_000, hour = 60 * minute
+        return window < 2 * hour ? minute : window < 48 * hour ? hour : 24 * hour
+    }
+
+    /// Number of buckets held (expired ones included until `expire`).
+    public var bucketCount: Int { buckets.count }
+
+    /// Approximate bytes held (array header and buckets).
+    public var memoryBytes: Int {
+        MemoryLayout<WindowBuckets>.size + (buckets.capacity == 0 ? 0 : 32 + buckets.capacity * MemoryLayout<Bucket>.stride)
+    }
+
+    @inline(__always)
+    private func bucketIndex(_ time: Int64) -> Int32 {
+        Int32(clamping: RuleEvaluator.floorDivide(time, width))
+    }
+
+    /// The lowest bucket index in the window at `now`.
+    @inline(__always)
+    private func firstIncluded(_ now: Int64) -> Int32 {
+        bucketIndex(now &- window)
+    }
+
+    /// Position of the first bucket with index ≥ `index`.
+    @inline(__always)
+    private func position(of index: Int32) -> Int {
+        var lo = 0, hi = buckets.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if buckets[mid].index < index { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Adds an event at `time` with `value` (0 for counting terms) and drops buckets that left the window.
+    /// - Returns: false, adding nothing, when the event's bucket is already outside the window (a late event).
+    /// - Complexity: O(log n) to find the bucket, O(n) when inserting before the newest bucket or expiring.
+    @discardableResult
+    public mutating func add(at time: Int64, value: Double, now: Int64) -> Bool {
+        let first = firstIncluded(now)
+        let k = bucketIndex(time)
+        guard k >= first else { return false }
+        expire(now: now)
+        let units = Self.micros(value)
+        let last = buckets.count - 1
+        if last < 0 || buckets[last].index < k {
+            buckets.append(Bucket(index: k, count: 1, sum: units))
+        } else if buckets[last].index == k {
+            buckets[last].count &+= 1
+            buckets[last].sum &+= units
+        } else {
+            let i = position(of: k)
+            if i < buckets.count, buckets[i].index == k {
+                buckets[i].count &+= 1
+                buckets[i].sum &+= units
+            } else {
+                buckets.insert(Bucket(index: k, count: 1, sum: units), at: i)
+            }
+        }
+        return true
+    }
+
+    /// Count and sum of the events in the window at `now` (`now` not before the last `add`/`expire` clock).
+    /// - Complexity: O(buckets in the window).
+    public func aggregate(now: Int64) -> AggregateValue {
+        var count: Int64 = 0, sum: Int64 = 0
+        for i in position(of: firstIncluded(now))..<buckets.count {
+            count &+= Int64(buckets[i].count)
+            sum &+= buckets[i].sum
+        }
+        return AggregateValue(count: count, sum: Double(sum) / 1_000_000)
+    }
+
+    /// Drops the buckets outside the window at `now`.
+    public mutating func expire(now: Int64) {
+        let i = position(of: firstIncluded(now))
+        if i > 0 { buckets.removeFirst(i) }
+    }
+
+    /// When `aggregate` next changes without new events: the instant the oldest bucket in the window leaves it,
+    /// (k+1)·w + D; nil when the window is empty at `now`.
+    public func nextChange(now: Int64) -> Int64? {
+        let i = position(of: firstIncluded(now))
+        guard i < buckets.count else { return nil }
+        return (Int64(buckets[i].index) + 1) &* width &+ window
+    }
+
+    /// Adds every bucket of `other` (same window): the result equals adding both event sets.
+    public mutating func absorb(_ other: WindowBuckets, now: Int64) {
+        precondition(other.window == window, "absorbing buckets of another window")
+        var merged = ContiguousArray<Bucket>()
+        merged.reserveCapacity(buckets.count + other.buckets.count)
+        var a = 0, b = 0
+        while a < buckets.count || b < other.buckets.count {
+            if b == other.buckets.count || (a < buckets.count && buckets[a].index < other.buckets[b].index) {
+                merged.append(buckets[a]); a += 1
+            } else if a == buckets.count || other.buckets[b].index < buckets[a].index {
+                merged.append(other.buckets[b]); b += 1
+            } else {
+                var m = buckets[a]
+                m.count &+= other.buckets[b].count
+                m.sum &+= other.buckets[b].sum
+                merged.append(m); a += 1; b += 1
+            }
+        }
+        buckets = merged
+        expire(now: now)
+    }
+
+    /// A value in fixed-point µ-units, saturating far beyond any real amount.
+    @inline(__always)
+    static func micros(_ x: Double) -> Int64 {
+        let m = (x * 1_000_000).rounded()
+        return m >= 9.2e18 ? Int64.max / 4 : m <= -9.2e18 ? Int64.min / 4 : m.isNaN ? 0 : Int64(m)
+    }
+}
