@@ -28,6 +28,7 @@ public struct ProfileSections: OptionSet, Sendable, Hashable {
         case .socialMention: [.summary, .social]
         case .identify: [.summary, .traits]
         case .link, .track: .summary
+        case .segmentDefined, .segmentDropped: []
         }
     }
 }
@@ -192,7 +193,7 @@ enum RuleCatalogue {
         case .purchase: [("order_id", .string), ("amount", .number), ("currency", .string)]
         case .inquiry: [("channel", .string), ("category", .string), ("text", .string), ("status", .string)]
         case .socialMention: [("platform", .string), ("text", .string), ("sentiment", .number), ("reach", .number)]
-        case .identify, .link: []
+        case .identify, .link, .segmentDefined, .segmentDropped: []
         case .track: [("event", .string)]
         }
     }

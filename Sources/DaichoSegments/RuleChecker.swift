@@ -259,8 +259,8 @@ struct RuleChecker {
     // MARK: - Aggregates
 
     private mutating func term(_ a: RuleAggregate) throws(RuleError) -> Int {
-        guard let type = EventType(name: a.eventType) else {
-            throw error("unknown event type \(a.eventType); expected one of \(EventType.allCases.map(\.name).joined(separator: ", "))",
+        guard let type = EventType(name: a.eventType), !type.isInternal else {
+            throw error("unknown event type \(a.eventType); expected one of \(EventType.allCases.filter { !$0.isInternal }.map(\.name).joined(separator: ", "))",
                         at: a.eventTypeOffset)
         }
         var inner = RuleChecker(text: text, eventType: type)
