@@ -29,6 +29,8 @@ public final class ProfileProjection {
     @exclusivity(unchecked) public private(set) var appliedEvents = 0
 
     @exclusivity(unchecked) private var cache = SymbolCache()
+    /// The profiles the last applied event's merges absorbed into its profile (empty almost always).
+    public private(set) var lastAbsorbed: [UInt32] = []
     /// Set while a worker has subscribers (ProfileChanges.swift).
     var changeLog: ProfileChangeLog?
 
@@ -62,6 +64,7 @@ public final class ProfileProjection {
     public func apply(_ e: EventView, offset: UInt64) {
         precondition(offset == nextOffset, "events must be applied in offset order (expected \(nextOffset), got \(offset))")
         nextOffset = offset + 1
+        if !lastAbsorbed.isEmpty { lastAbsorbed = [] }
         previousEvent.append(Self.none)
         eventProfile.append(Self.none)
         if let asOf, e.at > asOf { return }
@@ -88,6 +91,7 @@ public final class ProfileProjection {
         if oldest[p] == Self.none { oldest[p] = UInt32(o) }
         appliedEvents += 1
         changeLog?.record(offset: offset, profile: UInt32(p), absorbed: outcome.absorbed)
+        if !outcome.absorbed.isEmpty { lastAbsorbed = outcome.absorbed }
     }
 
     /// Appends profile `a`'s event chain to `p`'s (the order inside a chain does not matter: timelines sort).

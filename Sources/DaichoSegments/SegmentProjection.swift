@@ -1,0 +1,356 @@
+import Daicho
+import DaichoProjections
+
+/// A segment as defined in the log, with its memberships.
+final class SegmentState {
+    /// Definition sequence number: orders deadlines, and a redefinition gets a new one (old deadlines go stale).
+    let sequence: UInt32
+    let name: String
+    let text: String
+    let description: String
+    let definedAt: Int64
+    let definedOffset: UInt64
+    /// nil when the stored rule does not check (`error` says why); the segment then stays empty.
+    let rule: CompiledRule?
+    let error: String?
+    /// By `FieldRef.index`.
+    let fields: [ResolvedField]
+    /// By rule term index: the projection's term store id.
+    let terms: [Int]
+    /// Member profile → when it entered (µs).
+    var members: [UInt32: Int64] = [:]
+    /// Profile → its pending deadline (time-dependent rules).
+    var deadlines: [UInt32: Int64] = [:]
+
+    init(sequence: UInt32, name: String, text: String, description: String, definedAt: Int64, definedOffset: UInt64,
+         rule: CompiledRule?, error: String?, fields: [ResolvedField], terms: [Int]) {
+        self.sequence = sequence
+        self.name = name
+        self.text = text
+        self.description = description
+        self.definedAt = definedAt
+        self.definedOffset = definedOffset
+        self.rule = rule
+        self.error = error
+        self.fields = fields
+        self.terms = terms
+    }
+}
+
+/// A segment's definition and size, for `segment list`.
+public struct SegmentInfo: Sendable, Equatable {
+    public var name: String
+    public var rule: String
+    public var description: String
+    public var definedAt: Int64
+    public var definedOffset: UInt64
+    public var members: Int
+    /// Why the stored rule does not check, when it does not (the segment stays empty).
+    public var error: String?
+}
+
+/// Real-time segment memberships over the profile projection, and their change feed (docs/segments.md).
+/// Composes a `ProfileProjection`: each event is applied to the profiles first, then the segments that depend
+/// on what it changed are re-evaluated for its profile; time-dependent memberships are re-evaluated when the
+/// segment clock passes their deadline. A pure function of the log (plus the wall-clock advances at its end).
+public final class SegmentProjection: LogProjection {
+    public typealias Changes = SegmentChanges
+
+    /// The profiles the rules read.
+    public let profiles: ProfileProjection
+    /// Only events with `at <= asOf` are applied, and frame append times are ignored (the view "as it was").
+    public let asOf: Int64?
+    /// How far the live clock stays behind the wall clock, so a frame stamped just before a wall-clock advance
+    /// is never applied after it (docs/segments.md "Segment clock").
+    public static let wallClockLag: Int64 = 2_000_000
+
+    /// The segment clock, µs (docs/segments.md "Segment clock"); `Int64.min` before the first frame.
+    public private(set) var clock: Int64 = .min
+    /// Records produced so far: the cursor of the newest one.
+    public private(set) var feedCount: UInt64 = 0
+
+    private let history: EventReader?
+    private var segments: [SegmentState] = []
+    private var bySequence: [UInt32: SegmentState] = [:]
+    private var nextSequence: UInt32 = 0
+    /// By event type code: the indexes in `segments` whose rule an event of that type can change.
+    private var affected: [[Int]] = Array(repeating: [], count: 256)
+    /// By event type code: the term stores fed by events of that type.
+    private var storesByType: [[Int]] = Array(repeating: [], count: 256)
+    private var termIDs: [AggregateTerm: Int] = [:]
+    private(set) var stores: [TermStore?] = []
+    private var heap = DeadlineHeap()
+    private var tracking = false
+    private var keepAfter: UInt64 = 0
+    private var pending: [FeedRecord] = []
+
+    /// - Parameters:
+    ///   - profiles: the profile projection to compose, at offset 0 (segments are rebuilt with it).
+    ///   - history: a reader of the same log, separate from the one feeding the projection, for backfilling
+    ///     the aggregates of a segment defined after its events (nil: no backfill; tests of pure memory).
+    public init(profiles: ProfileProjection, history: EventReader?) {
+        precondition(profiles.nextOffset == 0, "a segment projection is built from offset 0 together with its profiles")
+        self.profiles = profiles
+        self.asOf = profiles.asOf
+        self.history = history
+    }
+
+    public var nextOffset: UInt64 { profiles.nextOffset }
+
+    // MARK: - LogProjection
+
+    public func beginFrame(_ frame: FrameContext, strings: StringTable) {
+        profiles.beginFrame(frame, strings: strings)
+        if asOf == nil { advance(to: frame.appendTime) }
+    }
+
+    public func apply(_ e: EventView, offset: UInt64) {
+        if let asOf, e.at > asOf {
+            profiles.apply(e, offset: offset)
+            return
+        }
+        if e.at > clock { advance(to: e.at) }
+        profiles.apply(e, offset: offset)
+        switch e.type {
+        case .segmentDefined: define(e, offset: offset)
+        case .segmentDropped: drop(e, offset: offset)
+        default:
+            guard !segments.isEmpty, let p = profiles.profile(ofEventAt: offset) else { return }
+            let absorbed = profiles.lastAbsorbed
+            for a in absorbed { absorb(a, into: p, offset: offset) }
+            for id in storesByType[Int(e.type.rawValue)] {
+                if let value = stores[id]!.term.contribution(of: e) {
+                    stores[id]!.add(p, at: e.at, value: value, now: clock)
+                }
+            }
+            if absorbed.isEmpty {
+                for i in affected[Int(e.type.rawValue)] { evaluate(segments[i], p, offset: offset, at: clock) }
+            } else {
+                for s in segments { evaluate(s, p, offset: offset, at: clock) }
+            }
+        }
+    }
+
+    public func advanceClock(to micros: Int64) {
+        guard asOf == nil else { return }
+        advance(to: micros - Self.wallClockLag)
+    }
+
+    /// Advances the clock to exactly `micros` whatever the mode: the end of an as-of view, or a test's clock.
+    public func settleClock(at micros: Int64) { advance(to: micros) }
+
+    public func trackChanges(_ on: Bool) {
+        profiles.trackChanges(on)
+        tracking = on
+        if !on { pending.removeAll() }
+    }
+
+    /// Keeps only feed records after `cursor` for subscribers (what `watch --from` resumes after).
+    public func keepRecords(after cursor: UInt64) { keepAfter = cursor }
+
+    public func takeChanges() -> SegmentChanges? {
+        let profileChanges = profiles.takeChanges()
+        guard profileChanges != nil || !pending.isEmpty else { return nil }
+        defer { pending.removeAll(keepingCapacity: true) }
+        return SegmentChanges(profiles: profileChanges, records: pending)
+    }
+
+    // MARK: - Queries
+
+    /// The segments defined now, in definition order.
+    public var definitions: [SegmentInfo] {
+        segments.map {
+            SegmentInfo(name: $0.name, rule: $0.text, description: $0.description, definedAt: $0.definedAt,
+                         definedOffset: $0.definedOffset, members: $0.members.count, error: $0.error)
+        }
+    }
+
+    /// The members of segment `name` and when each entered, by profile number; nil when no such segment.
+    public func members(of name: String) -> [(profile: UInt32, since: Int64)]? {
+        guard let s = segments.first(where: { $0.name == name }) else { return nil }
+        return s.members.map { (profile: $0.key, since: $0.value) }.sorted { $0.profile < $1.profile }
+    }
+
+    /// The segments profile `p` is a member of, with the time it entered each, in definition order.
+    public func memberships(of p: UInt32) -> [(segment: String, since: Int64)] {
+        segments.compactMap { s in s.members[p].map { (segment: s.name, since: $0) } }
+    }
+
+    /// Bytes held by memberships, deadlines and term stores (for the memory report).
+    public var memoryBytes: Int {
+        var bytes = heap.count * MemoryLayout<DeadlineHeap.Entry>.stride
+        for s in segments { bytes += (s.members.capacity + s.deadlines.capacity) * 24 }
+        for case let store? in stores { bytes += store.memoryBytes }
+        return bytes
+    }
+
+    // MARK: - Membership
+
+    /// The offset of the last event applied (time-driven changes name it).
+    private var lastOffset: UInt64 { nextOffset == 0 ? 0 : nextOffset - 1 }
+
+    /// Advances the clock to `t`, re-evaluating the memberships whose deadline it passes, in deadline order.
+    private func advance(to t: Int64) {
+        guard t > clock else { return }
+        while let top = heap.min, top.time <= t {
+            _ = heap.pop()
+            guard let s = bySequence[top.segment], s.deadlines[top.profile] == top.time else { continue }
+            s.deadlines[top.profile] = nil
+            if top.time > clock { clock = top.time }
+            evaluate(s, profiles.graph.living(top.profile), offset: lastOffset, at: top.time)
+        }
+        clock = t
+    }
+
+    /// Re-evaluates segment `s` for profile `p` at the clock; a change becomes a feed record (`at`, `offset`).
+    private func evaluate(_ s: SegmentState, _ p: UInt32, offset: UInt64, at: Int64) {
+        guard let rule = s.rule else { return }
+        let inputs = ProfileRuleInputs(segments: self, segment: s, p: p, aggregates: profiles.aggregates(of: p), now: clock)
+        let member = rule.evaluate(inputs)
+        if member != (s.members[p] != nil) {
+            s.members[p] = member ? at : nil
+            emit(s, p, member ? .entered : .exited, at: at, offset: offset)
+        }
+        guard rule.dependencies.isTimeDependent else { return }
+        if let deadline = rule.nextDeadline(inputs) {
+            if s.deadlines[p] != deadline {
+                s.deadlines[p] = deadline
+                heap.push(DeadlineHeap.Entry(time: deadline, segment: s.sequence, profile: p))
+            }
+        } else {
+            s.deadlines[p] = nil
+        }
+    }
+
+    private func emit(_ s: SegmentState, _ p: UInt32, _ change: FeedRecord.Change, at: Int64, offset: UInt64) {
+        feedCount += 1
+        guard tracking, feedCount > keepAfter else { return }
+        pending.append(FeedRecord(cursor: feedCount, segment: s.name, profile: profiles.graph.id(of: p), change: change,
+                                  at: at, offset: offset))
+    }
+
+    /// Profile `a` was absorbed into `p`: it leaves every segment; its aggregates move to `p`.
+    private func absorb(_ a: UInt32, into p: UInt32, offset: UInt64) {
+        for s in segments {
+            if s.members.removeValue(forKey: a) != nil { emit(s, a, .exited, at: clock, offset: offset) }
+            s.deadlines[a] = nil
+        }
+        for id in stores.indices where stores[id] != nil { stores[id]!.absorb(a, into: p, now: clock) }
+    }
+
+    // MARK: - Definitions
+
+    /// The string props of a definition event (`name`, `rule`, `description`).
+    private func strings(of e: EventView) -> [String: String] {
+        var out: [String: String] = [:]
+        var reader = e.propsReader
+        try? reader.forEachMember { key, value throws(BatchError) in
+            if let s = value.stringValue { out[e.strings.string(key)] = e.strings.string(s) } else { try value.skipValue() }
+        }
+        return out
+    }
+
+    private func define(_ e: EventView, offset: UInt64) {
+        let props = strings(of: e)
+        guard let name = props["name"], let text = props["rule"] else { return }
+        let compiled: CompiledRule?
+        let problem: String?
+        do {
+            compiled = try CompiledRule(compiling: text)
+            problem = nil
+        } catch {
+            compiled = nil
+            problem = error.description
+        }
+        var termIDs: [Int] = []
+        for term in compiled?.terms ?? [] { termIDs.append(acquire(term, before: offset)) }
+        let state = SegmentState(
+            sequence: nextSequence, name: name, text: text, description: props["description"] ?? "",
+            definedAt: e.at, definedOffset: offset, rule: compiled, error: problem,
+            fields: compiled?.fields.map { ResolvedField($0, symbols: profiles.symbols) } ?? [], terms: termIDs)
+        nextSequence += 1
+        bySequence[state.sequence] = state
+        if let old = segments.firstIndex(where: { $0.name == name }) {
+            // Redefinition: members that stay keep their entry time; only differences are published.
+            let previous = segments[old]
+            segments[old] = state
+            bySequence[previous.sequence] = nil
+            for id in previous.terms { release(id) }
+            if state.rule == nil {
+                for p in previous.members.keys.sorted() { emit(state, p, .exited, at: clock, offset: offset) }
+            } else {
+                state.members = previous.members
+            }
+        } else {
+            segments.append(state)
+        }
+        rebuildDependencies()
+        for p in profiles.livingProfiles { evaluate(state, p, offset: offset, at: clock) }
+    }
+
+    private func drop(_ e: EventView, offset: UInt64) {
+        guard let name = strings(of: e)["name"], let i = segments.firstIndex(where: { $0.name == name }) else { return }
+        let s = segments.remove(at: i)
+        bySequence[s.sequence] = nil
+        for p in s.members.keys.sorted() { emit(s, p, .exited, at: clock, offset: offset) }
+        for id in s.terms { release(id) }
+        rebuildDependencies()
+    }
+
+    /// The store of `term`, created and backfilled from the events before `offset` when new.
+    private func acquire(_ term: AggregateTerm, before offset: UInt64) -> Int {
+        if let id = termIDs[term] {
+            stores[id]!.users += 1
+            return id
+        }
+        var store = TermStore(term: term)
+        store.users = 1
+        backfill(&store, before: offset)
+        let id = stores.firstIndex { $0 == nil } ?? stores.count
+        if id == stores.count { stores.append(store) } else { stores[id] = store }
+        termIDs[term] = id
+        return id
+    }
+
+    private func release(_ id: Int) {
+        stores[id]!.users -= 1
+        guard stores[id]!.users == 0 else { return }
+        termIDs[stores[id]!.term] = nil
+        stores[id] = nil
+    }
+
+    /// Feeds a new term the events before `offset` (only those that can still be in its window).
+    private func backfill(_ store: inout TermStore, before offset: UInt64) {
+        guard let history, offset > 0 else { return }
+        let term = store.term
+        var from: UInt64 = 0
+        if let window = term.window, clock != .min {
+            from = history.offset(forTime: clock - window - WindowBuckets.width(forWindow: window))
+        }
+        let now = clock
+        let asOf = self.asOf
+        try? history.forEach(from: from, to: offset) { o, view in
+            guard view.type == term.eventType, asOf.map({ view.at <= $0 }) ?? true,
+                  let value = term.contribution(of: view), let p = profiles.profile(ofEventAt: o) else { return true }
+            store.add(p, at: view.at, value: value, now: now)
+            return true
+        }
+    }
+
+    private func rebuildDependencies() {
+        for t in affected.indices { affected[t].removeAll() }
+        for t in storesByType.indices { storesByType[t].removeAll() }
+        for (i, s) in segments.enumerated() {
+            guard let deps = s.rule?.dependencies else { continue }
+            for type in EventType.allCases where !type.isInternal {
+                let changed = ProfileSections.changed(by: type).union(.identity)
+                if !deps.sections.intersection(changed).isEmpty || deps.eventTypes.contains(type) {
+                    affected[Int(type.rawValue)].append(i)
+                }
+            }
+        }
+        for (id, store) in stores.enumerated() {
+            if let store { storesByType[Int(store.term.eventType.rawValue)].append(id) }
+        }
+    }
+}

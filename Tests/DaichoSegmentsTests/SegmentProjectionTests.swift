@@ -1,0 +1,182 @@
+import Daicho
+import DaichoJSON
+import DaichoProjections
+import DaichoTestSupport
+import Foundation
+import Testing
+@testable import DaichoSegments
+
+/// Memberships and the feed over a real log (docs/segments.md "Feed"): backfill on define, event-driven and
+/// time-driven changes, late events, merges, redefinition and drop, as-of views.
+@Suite struct SegmentProjectionTests {
+    /// Event times from the next minute on: ahead of the frames' append times (the writer's clock), so the
+    /// events' times drive the segment clock.
+    let t0 = (wallClockMicros() / 60_000_000 + 2) * 60_000_000
+    static let minute: Int64 = 60_000_000
+    static let day: Int64 = 86_400_000_000
+
+    func purchase(_ id: String, _ email: String, at: Int64, amount: Int64 = 1000) -> Event {
+        Event(id: id, type: .purchase, at: at, source: "web", identifiers: [Identifier(kind: .email, normalized: "", raw: email)],
+              props: .object([JSONMember("order_id", .string("o-\(id)")), JSONMember("amount", .int(amount)),
+                              JSONMember("currency", .string("JPY"))]))
+    }
+
+    func event(_ id: String, _ type: EventType, _ ids: [(IdentifierKind, String)], at: Int64, props: [JSONMember] = []) -> Event {
+        Event(id: id, type: type, at: at, source: "web", identifiers: ids.map { Identifier(kind: $0.0, normalized: "", raw: $0.1) },
+              props: props.isEmpty ? nil : .object(props))
+    }
+
+    /// The whole feed of a replay, as (segment, profile-by-email, change) with the record's offset.
+    func feed(_ dir: DataDirectory, now: Int64) throws -> (SegmentProjection, [FeedRecord]) {
+        let (segments, _) = try SegmentLoader.load(dir, now: now, trackingAfter: 0)
+        return (segments, segments.takeChanges()?.records ?? [])
+    }
+
+    func id(_ segments: SegmentProjection, email: String) -> String {
+        segments.profiles.profile(kind: .email, raw: email).map { segments.profiles.graph.id(of: $0) } ?? "?"
+    }
+
+    @Test func aSegmentDefinedAfterItsDataBackfillsAndThenFollowsEvents() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        _ = try store.append([purchase("a1", "a@example.jp", at: t0), purchase("a2", "a@example.jp", at: t0 + Self.minute),
+                              purchase("b1", "b@example.jp", at: t0)])
+        let definedAt = try SegmentDefinitions.define(name: "repeat_buyers", rule: "count(purchase within 30d) >= 2", in: store)
+        _ = try store.append([purchase("b2", "b@example.jp", at: t0 + 2 * Self.minute)])
+        try store.close()
+
+        let (segments, records) = try feed(dir, now: t0 + Self.day)
+        let a = id(segments, email: "a@example.jp"), b = id(segments, email: "b@example.jp")
+        #expect(records.map { [$0.segment, $0.profile, $0.change.rawValue] } == [["repeat_buyers", a, "entered"], ["repeat_buyers", b, "entered"]])
+        #expect(records.map(\.cursor) == [1, 2])
+        #expect(records[0].offset == definedAt)
+        #expect(records[1].offset == definedAt + 1)
+        #expect(segments.definitions.map(\.members) == [2])
+        let p = try #require(segments.profiles.profile(kind: .email, raw: "a@example.jp"))
+        #expect(segments.memberships(of: p).map(\.segment) == ["repeat_buyers"])
+    }
+
+    /// `within` windows expire with the clock alone: the exit is published at the deadline, naming the last
+    /// offset applied before it, and a replay publishes the same records.
+    @Test func membersLeaveAWindowedSegmentWhenTheirWindowExpires() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        try SegmentDefinitions.define(name: "recent_buyers", rule: "count(purchase within 30m) >= 1", in: store, at: t0)
+        let bought = try #require(try store.append([purchase("a1", "a@example.jp", at: t0 + Self.minute)]).first ?? nil)
+        try store.close()
+
+        // Live view: the clock is the wall clock (minus the lag) after the log; a controllable clock here.
+        let (segments, _) = try SegmentLoader.load(dir, now: t0 + 2 * Self.minute + SegmentProjection.wallClockLag, trackingAfter: 0)
+        #expect(segments.takeChanges()?.records.map(\.change) == [.entered])
+        segments.advanceClock(to: t0 + 30 * Self.minute + SegmentProjection.wallClockLag)
+        #expect(segments.takeChanges() == nil, "the minute bucket of the purchase is still in the window")
+        segments.advanceClock(to: t0 + 40 * Self.minute)
+        let exit = try #require(segments.takeChanges()?.records.first)
+        #expect(exit.change == .exited)
+        #expect(exit.at == t0 + 2 * Self.minute + 30 * Self.minute) // the bucket [t0+1m, t0+2m) leaves at its end + 30m
+        #expect(exit.offset == bought)
+        #expect(exit.cursor == 2)
+
+        let (_, replayed) = try feed(dir, now: t0 + 40 * Self.minute)
+        #expect(replayed.map(\.change) == [.entered, .exited])
+        #expect(replayed.last == exit)
+    }
+
+    /// An event whose time is already outside every window counts nowhere, but still updates the profile.
+    @Test func aLateEventCountsInNoWindowButUpdatesTheProfile() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        try SegmentDefinitions.define(name: "buyers_this_week", rule: "count(purchase within 7d) >= 1", in: store)
+        try SegmentDefinitions.define(name: "buyers_ever", rule: "commerce.orders >= 1", in: store)
+        _ = try store.append([purchase("old", "a@example.jp", at: t0 - 30 * Self.day)])
+        try store.close()
+        let (segments, records) = try feed(dir, now: t0)
+        #expect(records.map(\.segment) == ["buyers_ever"])
+        #expect(segments.definitions.map(\.members) == [0, 1])
+    }
+
+    /// An event later than the clock advances it: a time-driven exit then comes before the event's own changes.
+    @Test func anEventAheadOfTheClockFiresEarlierDeadlinesFirst() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        try SegmentDefinitions.define(name: "recent_buyers", rule: "count(purchase within 30m) >= 1", in: store, at: t0)
+        _ = try store.append([purchase("a1", "a@example.jp", at: t0 + Self.minute)])
+        let later = try #require(try store.append([purchase("b1", "b@example.jp", at: t0 + 3 * 60 * Self.minute)]).first ?? nil)
+        try store.close()
+        let (segments, records) = try feed(dir, now: t0 + 3 * 60 * Self.minute)
+        let a = id(segments, email: "a@example.jp"), b = id(segments, email: "b@example.jp")
+        #expect(records.map { "\($0.profile) \($0.change.rawValue) \($0.offset)" } == [
+            "\(a) entered \(later - 1)", "\(a) exited \(later - 1)", "\(b) entered \(later)",
+        ])
+    }
+
+    @Test func aMergedProfileLeavesItsSegmentsAndTheSurvivorIsReevaluated() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        _ = try store.append([event("v", .pageView, [(.anonymousID, "c1")], at: t0, props: [JSONMember("path", .string("/cart"))])])
+        _ = try store.append([purchase("p", "a@example.jp", at: t0 + Self.minute)])
+        try SegmentDefinitions.define(name: "browsers", rule: "web.page_views >= 1", in: store)
+        try SegmentDefinitions.define(name: "buyers", rule: "commerce.orders >= 1", in: store)
+        try SegmentDefinitions.define(name: "browsing_buyers", rule: "web.page_views >= 1 and commerce.orders >= 1", in: store)
+        let link = try #require(try store.append([event("l", .link, [(.anonymousID, "c1"), (.email, "a@example.jp")], at: t0 + 2 * Self.minute)]).first ?? nil)
+        try store.close()
+        let (segments, records) = try feed(dir, now: t0 + Self.day)
+        // The anonymous browser is the older profile, so it survives and absorbs the buyer's.
+        let survivor = id(segments, email: "a@example.jp")
+        let absorbed = try #require(segments.profiles.graph.mergedIDs(of: segments.profiles.graph.profile(id: survivor)!).first)
+        #expect(records.filter { $0.offset == link }.map { "\($0.segment) \($0.profile) \($0.change.rawValue)" } == [
+            "buyers \(absorbed) exited", "buyers \(survivor) entered", "browsing_buyers \(survivor) entered",
+        ])
+    }
+
+    @Test func redefiningPublishesOnlyTheDifferencesAndDroppingExitsEveryMember() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        _ = try store.append([purchase("a", "a@example.jp", at: t0, amount: 5000), purchase("b", "b@example.jp", at: t0, amount: 20000),
+                              purchase("c", "c@example.jp", at: t0, amount: 60000)])
+        try SegmentDefinitions.define(name: "big", rule: "commerce.revenue.JPY >= 10000", in: store, at: t0 + Self.minute)
+        let redefined = try SegmentDefinitions.define(name: "big", rule: "sum(purchase.amount) >= 50000", in: store, at: t0 + 2 * Self.minute)
+        let dropped = try SegmentDefinitions.drop(name: "big", in: store, at: t0 + 3 * Self.minute)
+        try store.close()
+        let (segments, records) = try feed(dir, now: t0 + Self.day)
+        let b = id(segments, email: "b@example.jp"), c = id(segments, email: "c@example.jp")
+        #expect(records.map { "\($0.profile) \($0.change.rawValue) \($0.offset)" } == [
+            "\(b) entered 3", "\(c) entered 3", "\(b) exited \(redefined)", "\(c) exited \(dropped)",
+        ])
+        #expect(segments.definitions.isEmpty)
+        #expect(segments.members(of: "big") == nil)
+    }
+
+    @Test func anAsOfViewShowsTheSegmentsAndMembersOfThatTime() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        try SegmentDefinitions.define(name: "buyers", rule: "commerce.orders >= 1", in: store, at: t0)
+        _ = try store.append([purchase("a", "a@example.jp", at: t0 + Self.minute), purchase("b", "b@example.jp", at: t0 + 10 * Self.minute)])
+        try SegmentDefinitions.define(name: "later", rule: "events >= 1", in: store, at: t0 + 20 * Self.minute)
+        try store.close()
+        let (then, _) = try SegmentLoader.load(dir, asOf: t0 + 5 * Self.minute)
+        #expect(then.definitions.map(\.name) == ["buyers"])
+        #expect(then.members(of: "buyers")?.count == 1)
+        let (now, _) = try SegmentLoader.load(dir)
+        #expect(now.definitions.map(\.name) == ["buyers", "later"])
+        #expect(now.members(of: "buyers")?.count == 2)
+    }
+
+    @Test func invalidDefinitionsAreRefusedBeforeAnythingIsAppended() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        #expect(throws: RuleError.self) { try SegmentDefinitions.define(name: "x", rule: "commerce.order >= 3", in: store) }
+        #expect(throws: StoreError.self) { try SegmentDefinitions.define(name: "VIP", rule: "commerce.orders >= 3", in: store) }
+        #expect(throws: StoreError.self) { try SegmentDefinitions.define(name: "9lives", rule: "commerce.orders >= 3", in: store) }
+        #expect(store.nextOffset == 0)
+        try store.close()
+    }
+}
