@@ -12,6 +12,8 @@ let commands: [(spec: CommandSpec, run: ([String]) throws -> Int32)] = [
     (ProfileCommand.spec, ProfileCommand.run),
     (ProfilesCommand.spec, ProfilesCommand.run),
     (TimelineCommand.spec, TimelineCommand.run),
+    (SegmentCommand.spec, SegmentCommand.run),
+    (WatchCommand.spec, WatchCommand.run),
     (GenerateCommand.spec, GenerateCommand.run),
 ]
 
@@ -24,7 +26,7 @@ let topUsage = "daicho COMMAND [OPTIONS]   (daicho COMMAND --help for its option
 
     Data directory: --data DIR, else $DAICHO_DATA, else ./daicho-data.
     Exit status: 0 success, 1 some input rejected or corruption found, 2 usage or I/O error,
-    3 no profile matches (profile, timeline).
+    3 no profile or segment matches (profile, timeline, segment members|drop).
 
     """
     return s
