@@ -2,6 +2,7 @@ import Daicho
 import DaichoJSON
 import DaichoProjections
 import DaichoTestSupport
+import DaichoWorkload
 import Foundation
 import Testing
 @testable import DaichoSegments
@@ -178,5 +179,19 @@ import Testing
         #expect(throws: StoreError.self) { try SegmentDefinitions.define(name: "9lives", rule: "commerce.orders >= 3", in: store) }
         #expect(store.nextOffset == 0)
         try store.close()
+    }
+}
+
+/// The benchmark's and demo's fifty segments all check, half of them time-dependent.
+@Suite struct WorkloadSegmentsTests {
+    @Test func everyWorkloadRuleChecks() throws {
+        var timeDependent = 0
+        for (name, rule) in WorkloadSegments.rules {
+            #expect(SegmentDefinitions.problem(withName: name) == nil)
+            if try CompiledRule(compiling: rule).dependencies.isTimeDependent { timeDependent += 1 }
+        }
+        #expect(WorkloadSegments.rules.count == 50)
+        #expect(Set(WorkloadSegments.rules.map(\.name)).count == 50)
+        #expect(timeDependent == 25)
     }
 }
