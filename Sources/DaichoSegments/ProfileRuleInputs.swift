@@ -53,11 +53,11 @@ enum ResolvedField {
 
 /// One profile as a segment's rule sees it at the segment clock (docs/segments.md "Evaluation interface").
 struct ProfileRuleInputs: RuleInputs {
-    unowned let segments: SegmentProjection
-    let segment: SegmentState
+    unowned(unsafe) let segments: SegmentProjection
+    var segment: SegmentState
     let p: UInt32
     let aggregates: ProfileAggregates
-    let now: Int64
+    var now: Int64
 
     var profiles: ProfileProjection { segments.profiles }
 

@@ -12,13 +12,14 @@ final class SegmentState {
     let definedOffset: UInt64
     /// nil when the stored rule does not check (`error` says why); the segment then stays empty.
     let rule: CompiledRule?
+    /// The rule can change with the clock alone (it has deadlines).
+    let timeDependent: Bool
     let error: String?
     /// By `FieldRef.index`.
     let fields: [ResolvedField]
     /// By rule term index: the projection's term store id.
     let terms: [Int]
-    /// Member profile → when it entered (µs).
-    var members: [UInt32: Int64] = [:]
+    var members = Membership()
     /// Profile → its pending deadline (time-dependent rules).
     var deadlines: [UInt32: Int64] = [:]
 
@@ -31,6 +32,7 @@ final class SegmentState {
         self.definedAt = definedAt
         self.definedOffset = definedOffset
         self.rule = rule
+        timeDependent = rule?.dependencies.isTimeDependent ?? false
         self.error = error
         self.fields = fields
         self.terms = terms
@@ -123,10 +125,11 @@ public final class SegmentProjection: LogProjection {
                     stores[id]!.add(p, at: e.at, value: value, now: clock)
                 }
             }
+            var inputs = ProfileRuleInputs(segments: self, segment: segments[0], p: p, aggregates: profiles.aggregates(of: p), now: clock)
             if absorbed.isEmpty {
-                for i in affected[Int(e.type.rawValue)] { evaluate(segments[i], p, offset: offset, at: clock) }
+                for i in affected[Int(e.type.rawValue)] { evaluate(segments[i], &inputs, offset: offset, at: clock) }
             } else {
-                for s in segments { evaluate(s, p, offset: offset, at: clock) }
+                for s in segments { evaluate(s, &inputs, offset: offset, at: clock) }
             }
         }
     }
@@ -168,18 +171,18 @@ public final class SegmentProjection: LogProjection {
     /// The members of segment `name` and when each entered, by profile number; nil when no such segment.
     public func members(of name: String) -> [(profile: UInt32, since: Int64)]? {
         guard let s = segments.first(where: { $0.name == name }) else { return nil }
-        return s.members.map { (profile: $0.key, since: $0.value) }.sorted { $0.profile < $1.profile }
+        return s.members.since.map { (profile: $0.key, since: $0.value) }.sorted { $0.profile < $1.profile }
     }
 
     /// The segments profile `p` is a member of, with the time it entered each, in definition order.
     public func memberships(of p: UInt32) -> [(segment: String, since: Int64)] {
-        segments.compactMap { s in s.members[p].map { (segment: s.name, since: $0) } }
+        segments.compactMap { s in s.members.contains(p) ? (segment: s.name, since: s.members.since[p]!) : nil }
     }
 
     /// Bytes held by memberships, deadlines and term stores (for the memory report).
     public var memoryBytes: Int {
         var bytes = heap.count * MemoryLayout<DeadlineHeap.Entry>.stride
-        for s in segments { bytes += (s.members.capacity + s.deadlines.capacity) * 24 }
+        for s in segments { bytes += s.members.memoryBytes + s.deadlines.capacity * 16 }
         for case let store? in stores { bytes += store.memoryBytes }
         return bytes
     }
@@ -197,22 +200,27 @@ public final class SegmentProjection: LogProjection {
             guard let s = bySequence[top.segment], s.deadlines[top.profile] == top.time else { continue }
             s.deadlines[top.profile] = nil
             if top.time > clock { clock = top.time }
-            evaluate(s, profiles.graph.living(top.profile), offset: lastOffset, at: top.time)
+            let p = profiles.graph.living(top.profile)
+            var inputs = ProfileRuleInputs(segments: self, segment: s, p: p, aggregates: profiles.aggregates(of: p), now: clock)
+            evaluate(s, &inputs, offset: lastOffset, at: top.time)
         }
         clock = t
     }
 
-    /// Re-evaluates segment `s` for profile `p` at the clock; a change becomes a feed record (`at`, `offset`).
-    private func evaluate(_ s: SegmentState, _ p: UInt32, offset: UInt64, at: Int64) {
-        guard let rule = s.rule else { return }
-        let inputs = ProfileRuleInputs(segments: self, segment: s, p: p, aggregates: profiles.aggregates(of: p), now: clock)
-        let member = rule.evaluate(inputs)
-        if member != (s.members[p] != nil) {
-            s.members[p] = member ? at : nil
+    /// Re-evaluates segment `s` for the profile of `inputs` at the clock; a change becomes a feed record
+    /// (`at`, `offset`). `inputs` is reused across the segments of one event (one copy of the aggregates).
+    private func evaluate(_ s: SegmentState, _ inputs: inout ProfileRuleInputs, offset: UInt64, at: Int64) {
+        guard s.rule != nil else { return }
+        inputs.segment = s
+        inputs.now = clock
+        let p = inputs.p
+        let member = s.rule.unsafelyUnwrapped.evaluate(inputs)
+        if member != s.members.contains(p) {
+            if member { s.members.insert(p, since: at) } else { s.members.remove(p) }
             emit(s, p, member ? .entered : .exited, at: at, offset: offset)
         }
-        guard rule.dependencies.isTimeDependent else { return }
-        if let deadline = rule.nextDeadline(inputs) {
+        guard s.timeDependent else { return }
+        if let deadline = s.rule.unsafelyUnwrapped.nextDeadline(inputs) {
             if s.deadlines[p] != deadline {
                 s.deadlines[p] = deadline
                 heap.push(DeadlineHeap.Entry(time: deadline, segment: s.sequence, profile: p))
@@ -232,7 +240,7 @@ public final class SegmentProjection: LogProjection {
     /// Profile `a` was absorbed into `p`: it leaves every segment; its aggregates move to `p`.
     private func absorb(_ a: UInt32, into p: UInt32, offset: UInt64) {
         for s in segments {
-            if s.members.removeValue(forKey: a) != nil { emit(s, a, .exited, at: clock, offset: offset) }
+            if s.members.remove(a) { emit(s, a, .exited, at: clock, offset: offset) }
             s.deadlines[a] = nil
         }
         for id in stores.indices where stores[id] != nil { stores[id]!.absorb(a, into: p, now: clock) }
@@ -277,7 +285,7 @@ public final class SegmentProjection: LogProjection {
             bySequence[previous.sequence] = nil
             for id in previous.terms { release(id) }
             if state.rule == nil {
-                for p in previous.members.keys.sorted() { emit(state, p, .exited, at: clock, offset: offset) }
+                for p in previous.members.sorted { emit(state, p, .exited, at: clock, offset: offset) }
             } else {
                 state.members = previous.members
             }
@@ -285,14 +293,17 @@ public final class SegmentProjection: LogProjection {
             segments.append(state)
         }
         rebuildDependencies()
-        for p in profiles.livingProfiles { evaluate(state, p, offset: offset, at: clock) }
+        for p in profiles.livingProfiles {
+            var inputs = ProfileRuleInputs(segments: self, segment: state, p: p, aggregates: profiles.aggregates(of: p), now: clock)
+            evaluate(state, &inputs, offset: offset, at: clock)
+        }
     }
 
     private func drop(_ e: EventView, offset: UInt64) {
         guard let name = strings(of: e)["name"], let i = segments.firstIndex(where: { $0.name == name }) else { return }
         let s = segments.remove(at: i)
         bySequence[s.sequence] = nil
-        for p in s.members.keys.sorted() { emit(s, p, .exited, at: clock, offset: offset) }
+        for p in s.members.sorted { emit(s, p, .exited, at: clock, offset: offset) }
         for id in s.terms { release(id) }
         rebuildDependencies()
     }
