@@ -17,6 +17,7 @@ let package = Package(
                 .product(name: "Daicho", package: "Daicho"),
                 .product(name: "DaichoLog", package: "Daicho"),
                 .product(name: "DaichoProjections", package: "Daicho"),
+                .product(name: "DaichoSegments", package: "Daicho"),
             ]
         )
     ]
