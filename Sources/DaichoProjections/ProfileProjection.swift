@@ -15,6 +15,9 @@ public final class ProfileProjection {
     /// aggregates are deserialized on first use (`lazy`), so a query that needs one profile reads one.
     @exclusivity(unchecked) private(set) var aggregates: [ProfileAggregates] = []
     @exclusivity(unchecked) var lazy: LazyAggregates?
+    /// Snapshot sections (symbols, aggregates) not decoded yet: a query that needs only the graph and the
+    /// timeline index never decodes them.
+    @exclusivity(unchecked) var pending: PendingSections?
     /// Timeline index: per event offset, the previous event offset of the same profile (`none` when first),
     /// and per profile its newest and oldest event. Merges splice chains in O(1). 8 bytes per event.
     @exclusivity(unchecked) private(set) var previousEvent: [UInt32] = []
@@ -37,15 +40,20 @@ public final class ProfileProjection {
     }
 
     /// Installs state read from a snapshot (ProjectionSnapshot.swift).
-    func restore(nextOffset: UInt64, appliedEvents: Int, aggregates: [ProfileAggregates], previousEvent: [UInt32],
+    func restore(nextOffset: UInt64, appliedEvents: Int, previousEvent: [UInt32],
                  eventProfile: [UInt32], newest: [UInt32], oldest: [UInt32]) {
         self.nextOffset = nextOffset
         self.appliedEvents = appliedEvents
-        self.aggregates = aggregates
         self.previousEvent = previousEvent
         self.eventProfile = eventProfile
         self.newest = newest
         self.oldest = oldest
+    }
+
+    /// Installs the aggregates of a snapshot, deserialized per profile on first use.
+    func installAggregates(_ lazy: LazyAggregates) {
+        aggregates = [ProfileAggregates](repeating: ProfileAggregates(), count: newest.count)
+        self.lazy = lazy
     }
 
     // MARK: - Applying
@@ -59,6 +67,7 @@ public final class ProfileProjection {
     /// Applies the event at `offset`. Offsets must arrive in order, each once.
     public func apply(_ e: EventView, offset: UInt64) {
         precondition(offset == nextOffset, "events must be applied in offset order (expected \(nextOffset), got \(offset))")
+        if pending != nil { loadPending() }
         nextOffset = offset + 1
         previousEvent.append(Self.none)
         eventProfile.append(Self.none)
@@ -118,7 +127,7 @@ public final class ProfileProjection {
 
     /// The living profile numbers, in birth order.
     public var livingProfiles: [UInt32] {
-        (0..<UInt32(aggregates.count)).filter { graph.isAlive($0) && newest[Int($0)] != Self.none }
+        (0..<UInt32(newest.count)).filter { graph.isAlive($0) && newest[Int($0)] != Self.none }
     }
 
     /// The profile of an identifier given as the producer wrote it (normalized here exactly as ingest does).
@@ -155,6 +164,7 @@ public final class ProfileProjection {
 
     /// The profile as JSON (docs/profile.md); `now` (µs) is the as-of time for age and recency.
     public func json(of p: UInt32, now: Int64) -> JSONValue {
+        loadPending()
         load(Int(p))
         var identifiers: [JSONMember] = []
         var linked: [JSONValue] = []

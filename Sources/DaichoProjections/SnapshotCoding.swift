@@ -35,7 +35,18 @@ public struct SnapshotWriter {
     /// An array of fixed-width integers, length-prefixed, copied as little-endian memory.
     public mutating func array<T: FixedWidthInteger>(_ a: [T]) {
         count(a.count)
+        #if _endian(little)
+        a.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        #else
         for v in a { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+        #endif
+    }
+
+    /// An array of plain structs, length-prefixed, as their in-memory bytes (little-endian hosts only; the
+    /// caller documents the layout).
+    mutating func rawArray<T: BitwiseCopyable>(_ a: [T]) {
+        count(a.count)
+        a.withUnsafeBytes { bytes.append(contentsOf: $0) }
     }
 }
 
@@ -88,6 +99,23 @@ public struct SnapshotReader {
     public mutating func array<T: FixedWidthInteger>(of: T.Type) throws(SnapshotError) -> [T] {
         let n = try count(minimumBytes: MemoryLayout<T>.size)
         let raw = try take(n * MemoryLayout<T>.size)
+        #if _endian(little)
+        return [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+            if n > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
+            initialized = n
+        }
+        #else
         return (0..<n).map { T(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self)) }
+        #endif
+    }
+
+    /// An array written by `SnapshotWriter.rawArray`.
+    mutating func rawArray<T: BitwiseCopyable>(of: T.Type) throws(SnapshotError) -> [T] {
+        let n = try count(minimumBytes: MemoryLayout<T>.stride)
+        let raw = try take(n * MemoryLayout<T>.stride)
+        return [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+            if n > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
+            initialized = n
+        }
     }
 }
