@@ -162,6 +162,22 @@ public final class ProfileProjection {
         lazy.loaded[p] = true
     }
 
+    /// Bytes held per component, computed from capacities (array headers and dictionary overhead estimated):
+    /// identity graph nodes (value arena and per-node arrays), identity node table, identity profiles, symbol
+    /// table, aggregates (per-profile values and their sections; snapshot bytes not yet deserialized count as
+    /// they are), timeline index (8 bytes per event and 8 per profile).
+    /// - Complexity: O(profiles).
+    public func memoryReport() -> [(component: String, bytes: Int)] {
+        let g = graph.memoryBytes
+        var aggregateBytes = aggregates.capacity * MemoryLayout<ProfileAggregates>.stride
+        for a in aggregates { aggregateBytes += a.memoryBytes - MemoryLayout<ProfileAggregates>.size }
+        if let lazy { aggregateBytes += lazy.section.capacity + lazy.offsets.capacity * 8 + lazy.loaded.capacity }
+        if let pending { aggregateBytes += pending.symbols.count + pending.aggregates.count }
+        let timeline = (previousEvent.capacity + eventProfile.capacity + newest.capacity + oldest.capacity) * 4
+        return [("identity nodes", g.nodes), ("identity node table", g.table), ("identity profiles", g.profiles),
+                ("symbol table", symbols.memoryBytes), ("aggregates", aggregateBytes), ("timeline index", timeline)]
+    }
+
     /// The profile as JSON (docs/profile.md); `now` (µs) is the as-of time for age and recency.
     public func json(of p: UInt32, now: Int64) -> JSONValue {
         loadPending()

@@ -10,9 +10,10 @@ import Foundation
 //   24  8  settings hash: XXH64 of the identity rules and profile settings it was built under
 //   32  8  section count (3)
 //   40  8  CRC32C of bytes [16, 40) and of the section table
-//   48  32 × count  section table: compressed length, decompressed length, XXH64 of the compressed bytes, 0
-//   …      the sections, each one zstd frame, in table order: 0 index (identity graph + timeline index),
-//          1 symbols, 2 aggregates
+//   48  32 × count  section table: stored length, decoded length, XXH64 of the stored bytes, encoding
+//          (0 raw, 1 one zstd frame)
+//   …      the sections in table order: 0 index (identity graph + timeline index; raw, so loading it is a copy
+//          out of the mapped file), 1 symbols (zstd), 2 aggregates (zstd)
 //
 // A query maps the file and decompresses only the sections it touches: `timeline` the index, `profile` the
 // index, then symbols and aggregates on first use. Every section's hash is checked when the file is opened.
@@ -42,14 +43,15 @@ public enum ProjectionSnapshot {
         header.u64(settingsHash)
         header.u64(UInt64(sections.count))
         header.u64(0) // CRC, below
-        var compressed: [[UInt8]] = []
-        for section in sections {
-            let c = section.withUnsafeBytes { ZstdBlob.compress($0, level: 1) }
+        var stored: [[UInt8]] = []
+        for (i, section) in sections.enumerated() {
+            let encoding: UInt64 = i == 0 ? 0 : 1
+            let c = encoding == 0 ? section : section.withUnsafeBytes { ZstdBlob.compress($0, level: 1) }
             header.u64(UInt64(c.count))
             header.u64(UInt64(section.count))
             header.u64(c.withUnsafeBytes { XXHash64.hash($0) })
-            header.u64(0)
-            compressed.append(c)
+            header.u64(encoding)
+            stored.append(c)
         }
         let crc = header.bytes.withUnsafeBytes { h in
             CRC32C.checksum(UnsafeRawBufferPointer(rebasing: h[headerBytes...]),
@@ -57,7 +59,7 @@ public enum ProjectionSnapshot {
         }
         withUnsafeBytes(of: UInt64(crc).littleEndian) { header.bytes.replaceSubrange(40..<48, with: $0) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try writeAtomically([header.bytes] + compressed, to: directory + "/" + fileName, directory: directory)
+        try writeAtomically([header.bytes] + stored, to: directory + "/" + fileName, directory: directory)
     }
 
     /// Why a snapshot was not used, for the notice users see; nil when it was used.
@@ -87,10 +89,10 @@ public enum ProjectionSnapshot {
             guard hash == settingsHash else { return .ignored("snapshot \(path) was built under other identity or profile settings") }
             var sections: [UnsafeRawBufferPointer] = []
             var at = headerBytes + 32 * sectionCount
-            for _ in 0..<sectionCount {
-                let length = try r.u64(), decompressed = try r.u64(), sum = try r.u64()
-                _ = try r.u64()
-                guard length <= UInt64(raw.count - at), decompressed <= UInt64(maxSection) else {
+            for i in 0..<sectionCount {
+                let length = try r.u64(), decoded = try r.u64(), sum = try r.u64(), encoding = try r.u64()
+                guard length <= UInt64(raw.count - at), decoded <= UInt64(maxSection),
+                      encoding == (i == 0 ? 0 : 1), encoding == 1 || decoded == length else {
                     return .ignored("snapshot \(path) is truncated or damaged (length)")
                 }
                 let bytes = UnsafeRawBufferPointer(rebasing: raw[at..<(at + Int(length))])
@@ -99,14 +101,10 @@ public enum ProjectionSnapshot {
                 at += Int(length)
             }
             guard at == raw.count else { return .ignored("snapshot \(path) is truncated or damaged (length)") }
-            let index: [UInt8]
-            do { index = try ZstdBlob.decompress(sections[0], limit: maxSection, path: path) } catch { return .ignored("\(error)") }
             let projection = ProfileProjection(rules: rules, config: config)
-            try index.withUnsafeBytes { b in
-                var br = SnapshotReader(b)
-                try projection.readIndex(from: &br)
-                guard br.isAtEnd else { throw SnapshotError("bytes after the end") }
-            }
+            var br = SnapshotReader(sections[0])
+            try projection.readIndex(from: &br)
+            guard br.isAtEnd else { throw SnapshotError("bytes after the end") }
             guard projection.nextOffset == offset else { return .ignored("snapshot \(path) is inconsistent (offset)") }
             projection.pending = PendingSections(file: file, symbols: sections[1], aggregates: sections[2], path: path)
             return .loaded(projection)
@@ -260,7 +258,7 @@ final class MappedFile {
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_size > 0 else { return nil }
         let size = Int(st.st_size)
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), base != MAP_FAILED else { return nil }
         bytes = UnsafeRawBufferPointer(start: base, count: size)
     }
 

@@ -1,6 +1,7 @@
 import Daicho
 import DaichoLog
 import DaichoProjections
+import DaichoWorkload
 import Foundation
 
 /// Issue 3 targets: replay >= 3M events/s (DuckDB dedup + aggregates beside it), lookup p99 <= 10 µs,
@@ -40,6 +41,30 @@ func registerProjectionBenchmarks(_ h: inout Harness, workload: Workload) {
                 throw StoreError("daicho replay: \(result.output)")
             }
             return Double(rss) / Double(max(1, profiles))
+        }
+    }
+    h.addFact("bytes per profile by component (default log)", unit: "bytes") {
+        try state.ensureProjection(workload, dir)
+        let p = state.projection!
+        let report = p.memoryReport()
+        for (component, bytes) in report {
+            print("    \(component): \(bytes / max(1, p.profileCount)) B/profile, \(bytes / max(1, p.appliedEvents)) B/event, \(bytes >> 10) KiB")
+        }
+        return Double(report.reduce(0) { $0 + $1.bytes }) / Double(max(1, p.profileCount))
+    }
+    if let n = options.memoryProfiles {
+        h.addFact("bytes per profile by component (\(n) customers, \(3 * n) events)", unit: "bytes") {
+            let big = try Workload.prepare(WorkloadConfig(events: 3 * n, customers: n, seed: options.seed), in: options.dir)
+            let bigDir = DataDirectory(options.dir + "/daicho-bench-memory-\(n)")
+            let bigState = ProjectionBenchState()
+            try bigState.ensureLog(big, bigDir)
+            let p = try ProjectionLoader.replay(EventReader(bigDir), settings: ProjectionSettings.load(bigDir), asOf: nil)
+            let report = p.memoryReport()
+            print("    \(p.profileCount) profiles, \(p.appliedEvents) events")
+            for (component, bytes) in report {
+                print("    \(component): \(bytes / max(1, p.profileCount)) B/profile, \(bytes / max(1, p.appliedEvents)) B/event, \(bytes >> 10) KiB")
+            }
+            return Double(report.reduce(0) { $0 + $1.bytes }) / Double(max(1, p.profileCount))
         }
     }
     h.addFact("events per profile", unit: "count") {
