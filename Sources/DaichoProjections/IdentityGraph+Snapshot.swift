@@ -1,26 +1,26 @@
 import Daicho
 
 // The identity graph's part of a snapshot (docs/profile.md "Snapshots"): its arrays as they are in memory,
-// so loading is a handful of copies. The node hash table is stored too (16-byte slots: tag u32, node + 1 u32,
+// 16-byte aligned, so a loaded snapshot is used in place (Column.swift). The node hash table is stored too (16-byte slots: tag u32, node + 1 u32,
 // arena start u32, length u16, kind u8, reserved u8, little-endian), so loading never re-hashes.
 
 extension IdentityGraph {
     /// Writes the graph: nodes, the node table, profiles and the sparse per-profile extras (by profile number).
     func write(to w: inout SnapshotWriter) {
-        arena.withUnsafeBytes { w.data($0) }
-        w.array(nodeEnd)
-        w.array(nodeKind)
-        w.array(nodeProfile)
-        w.array(nodeNext)
-        w.array(nodeLinkedAt)
-        w.rawArray(slots)
-        w.array(idHash)
-        w.array(birthOffset)
-        w.array(counts)
-        w.array(firstNode)
-        w.array(lastNode)
-        w.array(forward)
-        w.array(conflictCount)
+        w.column(arena)
+        w.column(nodeEnd)
+        w.column(nodeKind)
+        w.column(nodeProfile)
+        w.column(nodeNext)
+        w.column(nodeLinkedAt)
+        w.column(slots)
+        w.column(idHash)
+        w.column(birthOffset)
+        w.column(counts)
+        w.column(firstNode)
+        w.column(lastNode)
+        w.column(forward)
+        w.column(conflictCount)
         w.count(mergedIDs.count)
         for p in mergedIDs.keys.sorted() { w.u64(UInt64(p)); w.array(mergedIDs[p]!) }
         w.count(recentConflicts.count)
@@ -35,27 +35,27 @@ extension IdentityGraph {
     }
 
     /// Restores a graph written by `write(to:)` into this empty graph, checking that every index is in range.
-    func read(from r: inout SnapshotReader) throws(SnapshotError) {
+    func read(from r: inout SnapshotReader, mapping: MappedFile) throws(SnapshotError) {
         precondition(MemoryLayout<NodeSlot>.stride == 16 && MemoryLayout<NodeSlot>.offset(of: \.kind) == 14,
                      "NodeSlot layout changed: bump ProjectionSnapshot.version")
-        arena = Array(try r.data())
-        nodeEnd = try r.array(of: UInt32.self)
-        nodeKind = try r.array(of: UInt8.self)
-        nodeProfile = try r.array(of: UInt32.self)
-        nodeNext = try r.array(of: UInt32.self)
-        nodeLinkedAt = try r.array(of: UInt64.self)
-        slots = try r.rawArray(of: NodeSlot.self)
-        idHash = try r.array(of: UInt64.self)
-        birthOffset = try r.array(of: UInt64.self)
-        counts = try r.array(of: UInt128.self)
-        firstNode = try r.array(of: UInt32.self)
-        lastNode = try r.array(of: UInt32.self)
-        forward = try r.array(of: UInt32.self)
-        conflictCount = try r.array(of: UInt32.self)
+        arena = try r.column(of: UInt8.self, in: mapping)
+        nodeEnd = try r.column(of: UInt32.self, in: mapping)
+        nodeKind = try r.column(of: UInt8.self, in: mapping)
+        nodeProfile = try r.column(of: UInt32.self, in: mapping)
+        nodeNext = try r.column(of: UInt32.self, in: mapping)
+        nodeLinkedAt = try r.column(of: UInt64.self, in: mapping)
+        slots = try r.column(of: NodeSlot.self, in: mapping)
+        idHash = try r.column(of: UInt64.self, in: mapping)
+        birthOffset = try r.column(of: UInt64.self, in: mapping)
+        counts = try r.column(of: UInt128.self, in: mapping)
+        firstNode = try r.column(of: UInt32.self, in: mapping)
+        lastNode = try r.column(of: UInt32.self, in: mapping)
+        forward = try r.column(of: UInt32.self, in: mapping)
+        conflictCount = try r.column(of: UInt32.self, in: mapping)
         let nodes = nodeKind.count, profiles = idHash.count
         guard nodeEnd.count == nodes, nodeProfile.count == nodes, nodeNext.count == nodes, nodeLinkedAt.count == nodes,
               nodeEnd.last.map({ Int($0) == arena.count }) ?? arena.isEmpty,
-              zip(nodeEnd, nodeEnd.dropFirst()).allSatisfy({ $0 <= $1 }),
+              zip(nodeEnd.buffer, nodeEnd.buffer.dropFirst()).allSatisfy({ $0 <= $1 }),
               nodeProfile.allSatisfy({ Int($0) < profiles }),
               nodeNext.allSatisfy({ $0 == Self.none || Int($0) < nodes })
         else { throw SnapshotError("identity nodes damaged") }

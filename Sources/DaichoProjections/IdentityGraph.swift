@@ -33,6 +33,8 @@ struct NodeSlot: Equatable {
     var length: UInt16
     var kind: UInt8
     var reserved: UInt8 = 0
+
+    static let empty = NodeSlot(tag: 0, node: 0, start: 0, length: 0, kind: 0)
 }
 
 /// Resolves identifiers to profiles. Profiles are numbered densely in birth order; an absorbed profile keeps
@@ -43,29 +45,29 @@ public final class IdentityGraph {
 
     // MARK: Nodes
     /// Identifier values, concatenated in node order.
-    @exclusivity(unchecked) var arena: [UInt8] = []
+    @exclusivity(unchecked) var arena = Column<UInt8>()
     /// Per node: end of its value in `arena` (start = previous node's end).
-    @exclusivity(unchecked) var nodeEnd: [UInt32] = []
-    @exclusivity(unchecked) var nodeKind: [UInt8] = []
+    @exclusivity(unchecked) var nodeEnd = Column<UInt32>()
+    @exclusivity(unchecked) var nodeKind = Column<UInt8>()
     /// Per node: its profile (possibly absorbed since; `profileOf` follows and shortens forwards).
-    @exclusivity(unchecked) var nodeProfile: [UInt32] = []
+    @exclusivity(unchecked) var nodeProfile = Column<UInt32>()
     /// Per node: the next node of the same profile, `none` at the end.
-    @exclusivity(unchecked) var nodeNext: [UInt32] = []
+    @exclusivity(unchecked) var nodeNext = Column<UInt32>()
     /// Per node: the offset of the event that attached it (why the merge happened).
-    @exclusivity(unchecked) var nodeLinkedAt: [UInt64] = []
+    @exclusivity(unchecked) var nodeLinkedAt = Column<UInt64>()
     /// Power-of-two open-addressing table, at most half full.
-    @exclusivity(unchecked) var slots: [NodeSlot] = Array(repeating: NodeSlot(tag: 0, node: 0, start: 0, length: 0, kind: 0), count: 1 << 10)
+    @exclusivity(unchecked) var slots = Column(repeating: NodeSlot.empty, count: 1 << 10)
 
     // MARK: Profiles
-    @exclusivity(unchecked) var idHash: [UInt64] = []
-    @exclusivity(unchecked) var birthOffset: [UInt64] = []
+    @exclusivity(unchecked) var idHash = Column<UInt64>()
+    @exclusivity(unchecked) var birthOffset = Column<UInt64>()
     /// Identifiers per kind code, 7 bits each (saturating at 127): limit checks without walking nodes.
-    @exclusivity(unchecked) var counts: [UInt128] = []
-    @exclusivity(unchecked) var firstNode: [UInt32] = []
-    @exclusivity(unchecked) var lastNode: [UInt32] = []
+    @exclusivity(unchecked) var counts = Column<UInt128>()
+    @exclusivity(unchecked) var firstNode = Column<UInt32>()
+    @exclusivity(unchecked) var lastNode = Column<UInt32>()
     /// The survivor when absorbed; `none` while alive.
-    @exclusivity(unchecked) var forward: [UInt32] = []
-    @exclusivity(unchecked) var conflictCount: [UInt32] = []
+    @exclusivity(unchecked) var forward = Column<UInt32>()
+    @exclusivity(unchecked) var conflictCount = Column<UInt32>()
     /// Absorbed profiles' id hashes, oldest first, for profiles that absorbed any.
     @exclusivity(unchecked) var mergedIDs: [UInt32: [UInt64]] = [:]
     /// The last refused merges per profile that had any: (offset, kind codes over their limit).
@@ -114,20 +116,17 @@ public final class IdentityGraph {
     @inline(__always)
     private func probe(kind: UInt8, value: UnsafeRawBufferPointer, hash: UInt64) -> Int {
         let tag = UInt32(truncatingIfNeeded: hash >> 32)
-        return slots.withUnsafeBufferPointer { s in
-            let mask = s.count &- 1
-            var i = Int(tag) & mask
-            while true {
-                let slot = s[i]
-                if slot.node == 0 { return i }
-                if slot.tag == tag, slot.kind == kind, Int(slot.length) == value.count {
-                    let equal = arena.withUnsafeBytes { a in
-                        value.count == 0 || memcmp(a.baseAddress! + Int(slot.start), value.baseAddress!, value.count) == 0
-                    }
-                    if equal { return i }
-                }
-                i = (i &+ 1) & mask
+        let s = slots.base
+        let mask = slots.count &- 1
+        var i = Int(tag) & mask
+        while true {
+            let slot = s[i]
+            if slot.node == 0 { return i }
+            if slot.tag == tag, slot.kind == kind, Int(slot.length) == value.count,
+               value.count == 0 || memcmp(arena.base + Int(slot.start), value.baseAddress!, value.count) == 0 {
+                return i
             }
+            i = (i &+ 1) & mask
         }
     }
 
@@ -158,7 +157,7 @@ public final class IdentityGraph {
         guard id.hasPrefix("p-"), id.count == 18, let h = UInt64(id.dropFirst(2), radix: 16) else { return nil }
         if byID == nil {
             var index = [UInt64: UInt32](minimumCapacity: idHash.count)
-            for (p, h) in idHash.enumerated() { index[h] = UInt32(p) }
+            for (p, h) in idHash.buffer.enumerated() { index[h] = UInt32(p) }
             byID = index
         }
         return byID![h].map(living)
@@ -195,7 +194,8 @@ public final class IdentityGraph {
         while n != Self.none {
             let i = Int(n)
             let start = i == 0 ? 0 : Int(nodeEnd[i - 1])
-            out.append((nodeKind[i], String(decoding: arena[start..<Int(nodeEnd[i])], as: UTF8.self), nodeLinkedAt[i]))
+            let value = UnsafeBufferPointer(start: arena.base + start, count: Int(nodeEnd[i]) - start)
+            out.append((nodeKind[i], String(decoding: value, as: UTF8.self), nodeLinkedAt[i]))
             n = nodeNext[i]
         }
         return out.sorted { ($0.kind, $0.value) < ($1.kind, $1.value) }
@@ -213,15 +213,15 @@ public final class IdentityGraph {
 
     /// Bytes held, by part: nodes (arena and per-node arrays), the node hash table, profiles.
     public var memoryBytes: (nodes: Int, table: Int, profiles: Int) {
-        let nodes = arena.capacity + nodeEnd.capacity * 4 + nodeKind.capacity + nodeProfile.capacity * 4
-            + nodeNext.capacity * 4 + nodeLinkedAt.capacity * 8
-        var profiles = idHash.capacity * 8 + birthOffset.capacity * 8 + counts.capacity * 16 + firstNode.capacity * 4
-            + lastNode.capacity * 4 + forward.capacity * 4 + conflictCount.capacity * 4
+        let nodes = arena.memoryBytes + nodeEnd.memoryBytes + nodeKind.memoryBytes + nodeProfile.memoryBytes
+            + nodeNext.memoryBytes + nodeLinkedAt.memoryBytes
+        var profiles = idHash.memoryBytes + birthOffset.memoryBytes + counts.memoryBytes + firstNode.memoryBytes
+            + lastNode.memoryBytes + forward.memoryBytes + conflictCount.memoryBytes
         // Dictionaries: about 1.5× their entries in buckets, plus each value array's header and elements.
         profiles += mergedIDs.values.reduce(mergedIDs.count * 24) { $0 + 32 + $1.capacity * 8 }
         profiles += recentConflicts.values.reduce(recentConflicts.count * 24) { $0 + 32 + $1.capacity * 56 }
         profiles += (byID?.capacity ?? 0) * 16
-        return (nodes, slots.capacity * MemoryLayout<NodeSlot>.stride, profiles)
+        return (nodes, slots.memoryBytes, profiles)
     }
 
     // MARK: - Applying an event
@@ -413,9 +413,9 @@ public final class IdentityGraph {
     }
 
     private func grow() {
-        var bigger = [NodeSlot](repeating: NodeSlot(tag: 0, node: 0, start: 0, length: 0, kind: 0), count: slots.count * 2)
+        let bigger = Column(repeating: NodeSlot.empty, count: slots.count * 2)
         let mask = bigger.count - 1
-        for s in slots where s.node != 0 {
+        for s in slots.buffer where s.node != 0 {
             var i = Int(s.tag) & mask
             while bigger[i].node != 0 { i = (i + 1) & mask }
             bigger[i] = s

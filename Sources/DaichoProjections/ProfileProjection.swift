@@ -20,10 +20,10 @@ public final class ProfileProjection {
     @exclusivity(unchecked) var pending: PendingSections?
     /// Timeline index: per event offset, the previous event offset of the same profile (`none` when first),
     /// and per profile its newest and oldest event. Merges splice chains in O(1). 8 bytes per event.
-    @exclusivity(unchecked) private(set) var previousEvent: [UInt32] = []
-    @exclusivity(unchecked) private(set) var eventProfile: [UInt32] = []
-    @exclusivity(unchecked) private(set) var newest: [UInt32] = []
-    @exclusivity(unchecked) private(set) var oldest: [UInt32] = []
+    @exclusivity(unchecked) private(set) var previousEvent = Column<UInt32>()
+    @exclusivity(unchecked) private(set) var eventProfile = Column<UInt32>()
+    @exclusivity(unchecked) private(set) var newest = Column<UInt32>()
+    @exclusivity(unchecked) private(set) var oldest = Column<UInt32>()
     static let none = UInt32.max
 
     /// The offset after the last event seen (applied or filtered out by `asOf`).
@@ -40,8 +40,8 @@ public final class ProfileProjection {
     }
 
     /// Installs state read from a snapshot (ProjectionSnapshot.swift).
-    func restore(nextOffset: UInt64, appliedEvents: Int, previousEvent: [UInt32],
-                 eventProfile: [UInt32], newest: [UInt32], oldest: [UInt32]) {
+    func restore(nextOffset: UInt64, appliedEvents: Int, previousEvent: Column<UInt32>,
+                 eventProfile: Column<UInt32>, newest: Column<UInt32>, oldest: Column<UInt32>) {
         self.nextOffset = nextOffset
         self.appliedEvents = appliedEvents
         self.previousEvent = previousEvent
@@ -173,7 +173,7 @@ public final class ProfileProjection {
         for a in aggregates { aggregateBytes += a.memoryBytes - MemoryLayout<ProfileAggregates>.size }
         if let lazy { aggregateBytes += lazy.section.capacity + lazy.offsets.capacity * 8 + lazy.loaded.capacity }
         if let pending { aggregateBytes += pending.symbols.count + pending.aggregates.count }
-        let timeline = (previousEvent.capacity + eventProfile.capacity + newest.capacity + oldest.capacity) * 4
+        let timeline = previousEvent.memoryBytes + eventProfile.memoryBytes + newest.memoryBytes + oldest.memoryBytes
         return [("identity nodes", g.nodes), ("identity node table", g.table), ("identity profiles", g.profiles),
                 ("symbol table", symbols.memoryBytes), ("aggregates", aggregateBytes), ("timeline index", timeline)]
     }

@@ -103,7 +103,7 @@ public enum ProjectionSnapshot {
             guard at == raw.count else { return .ignored("snapshot \(path) is truncated or damaged (length)") }
             let projection = ProfileProjection(rules: rules, config: config)
             var br = SnapshotReader(sections[0])
-            try projection.readIndex(from: &br)
+            try projection.readIndex(from: &br, mapping: file)
             guard br.isAtEnd else { throw SnapshotError("bytes after the end") }
             guard projection.nextOffset == offset else { return .ignored("snapshot \(path) is inconsistent (offset)") }
             projection.pending = PendingSections(file: file, symbols: sections[1], aggregates: sections[2], path: path)
@@ -154,10 +154,10 @@ extension ProfileProjection {
         index.u64(nextOffset)
         index.count(appliedEvents)
         graph.write(to: &index)
-        index.array(previousEvent)
-        index.array(eventProfile)
-        index.array(newest)
-        index.array(oldest)
+        index.column(previousEvent)
+        index.column(eventProfile)
+        index.column(newest)
+        index.column(oldest)
         var symbolSection = SnapshotWriter()
         symbols.write(to: &symbolSection)
         // Aggregates: an offset table, then each profile's bytes, so a reader can deserialize one profile.
@@ -177,12 +177,12 @@ extension ProfileProjection {
     }
 
     /// Restores the index section into this empty projection.
-    func readIndex(from r: inout SnapshotReader) throws(SnapshotError) {
+    func readIndex(from r: inout SnapshotReader, mapping: MappedFile) throws(SnapshotError) {
         let next = try r.u64()
         let applied = try r.count(minimumBytes: 0)
-        try graph.read(from: &r)
-        let previous = try r.array(of: UInt32.self), owners = try r.array(of: UInt32.self)
-        let newestEvents = try r.array(of: UInt32.self), oldestEvents = try r.array(of: UInt32.self)
+        try graph.read(from: &r, mapping: mapping)
+        let previous = try r.column(of: UInt32.self, in: mapping), owners = try r.column(of: UInt32.self, in: mapping)
+        let newestEvents = try r.column(of: UInt32.self, in: mapping), oldestEvents = try r.column(of: UInt32.self, in: mapping)
         let n = newestEvents.count
         guard UInt64(previous.count) == next, owners.count == previous.count, oldestEvents.count == n, n <= graph.profileNumbers,
               previous.allSatisfy({ $0 == Self.none || UInt64($0) < next }),
@@ -250,7 +250,8 @@ final class PendingSections {
 final class MappedFile {
     let bytes: UnsafeRawBufferPointer
 
-    /// Maps `path`; nil when it cannot be opened or mapped (or is empty).
+    /// Maps `path` private and writable (writes stay in this process: columns are used in place); nil when it
+    /// cannot be opened or mapped (or is empty).
     init?(path: String) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -258,7 +259,7 @@ final class MappedFile {
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_size > 0 else { return nil }
         let size = Int(st.st_size)
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), base != MAP_FAILED else { return nil }
+        guard let base = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
         bytes = UnsafeRawBufferPointer(start: base, count: size)
     }
 

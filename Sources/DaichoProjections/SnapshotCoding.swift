@@ -70,6 +70,9 @@ public struct SnapshotReader {
 
     public mutating func u8() throws(SnapshotError) -> UInt8 { try take(1)[0] }
 
+    /// The next `n` bytes, in place.
+    mutating func bytes(_ n: Int) throws(SnapshotError) -> UnsafeRawBufferPointer { try take(n) }
+
     public mutating func u64() throws(SnapshotError) -> UInt64 { UInt64(littleEndian: try take(8).loadUnaligned(as: UInt64.self)) }
 
     public mutating func i64() throws(SnapshotError) -> Int64 { Int64(bitPattern: try u64()) }
