@@ -74,9 +74,14 @@ final class Column<Element: BitwiseCopyable> {
         count += values.count
     }
 
+    /// Makes room for `n` elements in all, so appending up to there neither moves nor over-allocates.
+    func reserveCapacity(_ n: Int) {
+        if n > capacity { grow(to: n, exactly: true) }
+    }
+
     /// Moves the storage to a heap allocation of at least `minimum` elements (doubling).
-    private func grow(to minimum: Int) {
-        let newCapacity = max(minimum, capacity * 2, 16)
+    private func grow(to minimum: Int, exactly: Bool = false) {
+        let newCapacity = exactly ? minimum : max(minimum, capacity * 2, 16)
         let fresh = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
         fresh.initialize(from: base, count: count)
         if mapping == nil { base.deallocate() }

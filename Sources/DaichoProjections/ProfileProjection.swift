@@ -25,6 +25,9 @@ public final class ProfileProjection {
     @exclusivity(unchecked) private(set) var newest = Column<UInt32>()
     @exclusivity(unchecked) private(set) var oldest = Column<UInt32>()
     static let none = UInt32.max
+    /// Per profile, the source symbol of its last applied event (a cache, not snapshotted): an event from the
+    /// same source needs no look at the profile's channel list. Dense, so it mostly stays in cache.
+    @exclusivity(unchecked) private var lastSource = Column<UInt32>()
 
     /// The offset after the last event seen (applied or filtered out by `asOf`).
     @exclusivity(unchecked) public private(set) var nextOffset: UInt64 = 0
@@ -86,7 +89,11 @@ public final class ProfileProjection {
             aggregates[a] = ProfileAggregates()
             splice(a, into: p)
         }
-        aggregates[p].apply(e, offset: offset, symbols: &cache, table: symbols, config: config)
+        while lastSource.count <= p { lastSource.append(Self.none) }
+        let source = e.source == 0 ? Self.none : cache.symbol(e.source, in: e.strings, table: symbols).raw
+        aggregates[p].apply(e, offset: offset, symbols: &cache, table: symbols, config: config,
+                            channelKnown: source != Self.none && source == lastSource[p])
+        if source != Self.none { lastSource[p] = source }
         let o = Int(offset)
         previousEvent[o] = newest[p]
         eventProfile[o] = UInt32(p)
@@ -113,6 +120,11 @@ public final class ProfileProjection {
     @discardableResult
     public func catchUp(_ reader: EventReader, to end: UInt64? = nil) throws -> Int {
         let start = nextOffset
+        // Room for the whole log (not just `end`, so a replay in chunks allocates once): 8 bytes per event.
+        if reader.endOffset > nextOffset {
+            previousEvent.reserveCapacity(Int(reader.endOffset))
+            eventProfile.reserveCapacity(Int(reader.endOffset))
+        }
         try reader.forEach(from: nextOffset, to: end, onBatch: { beginBatch($0) }) { offset, view in
             apply(view, offset: offset)
             return true
