@@ -156,8 +156,7 @@ extension ProfileProjection {
         graph.write(to: &index)
         index.column(previousEvent)
         index.column(eventProfile)
-        index.column(newest)
-        index.column(oldest)
+        index.column(heads)
         var symbolSection = SnapshotWriter()
         symbols.write(to: &symbolSection)
         // Aggregates: an offset table, then each profile's bytes, so a reader can deserialize one profile.
@@ -182,16 +181,16 @@ extension ProfileProjection {
         let applied = try r.count(minimumBytes: 0)
         try graph.read(from: &r, mapping: mapping)
         let previous = try r.column(of: UInt32.self, in: mapping), owners = try r.column(of: UInt32.self, in: mapping)
-        let newestEvents = try r.column(of: UInt32.self, in: mapping), oldestEvents = try r.column(of: UInt32.self, in: mapping)
-        let n = newestEvents.count
-        guard UInt64(previous.count) == next, owners.count == previous.count, oldestEvents.count == n, n <= graph.profileNumbers,
+        let profileHeads = try r.column(of: ProfileHeads.self, in: mapping)
+        let n = profileHeads.count
+        guard UInt64(previous.count) == next, owners.count == previous.count, n <= graph.profileNumbers,
               previous.allSatisfy({ $0 == Self.none || UInt64($0) < next }),
               owners.allSatisfy({ $0 == Self.none || Int($0) < n }),
-              newestEvents.allSatisfy({ $0 == Self.none || UInt64($0) < next }),
-              oldestEvents.allSatisfy({ $0 == Self.none || UInt64($0) < next })
+              profileHeads.allSatisfy({ ($0.newest == Self.none || UInt64($0.newest) < next)
+                  && ($0.oldest == Self.none || UInt64($0.oldest) < next) })
         else { throw SnapshotError("timeline index damaged") }
         restore(nextOffset: next, appliedEvents: applied, previousEvent: previous, eventProfile: owners,
-                newest: newestEvents, oldest: oldestEvents)
+                heads: profileHeads)
     }
 
     /// Decodes the symbols and aggregates sections if they are still pending. Their hashes passed when the file
@@ -223,7 +222,7 @@ extension ProfileProjection {
         var r = SnapshotReader(b)
         let offsets = try r.array(of: UInt64.self)
         let body = try r.data()
-        guard r.isAtEnd, let last = offsets.last, last == UInt64(body.count), offsets.count == newest.count + 1,
+        guard r.isAtEnd, let last = offsets.last, last == UInt64(body.count), offsets.count == heads.count + 1,
               zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }) else {
             throw SnapshotError("profile aggregates damaged (offsets)")
         }
