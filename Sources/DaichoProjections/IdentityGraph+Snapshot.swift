@@ -1,7 +1,7 @@
 import Daicho
 
 // The identity graph's part of a snapshot (docs/profile.md "Snapshots"): its arrays as they are in memory,
-// 16-byte aligned, so a loaded snapshot is used in place (Column.swift). The node hash table is stored too (16-byte slots: tag u32, node + 1 u32,
+// 16-byte aligned, so a loaded snapshot is used in place (Column.swift). The node hash table is stored too (16-byte slots: tag u32, profile + 1 u32,
 // arena start u32, length u16, kind u8, reserved u8, little-endian), so loading never re-hashes.
 
 extension IdentityGraph {
@@ -10,7 +10,6 @@ extension IdentityGraph {
         w.column(arena)
         w.column(nodeEnd)
         w.column(nodeKind)
-        w.column(nodeProfile)
         w.column(nodeNext)
         w.column(nodeLinkedAt)
         w.column(slots)
@@ -41,7 +40,6 @@ extension IdentityGraph {
         arena = try r.column(of: UInt8.self, in: mapping)
         nodeEnd = try r.column(of: UInt32.self, in: mapping)
         nodeKind = try r.column(of: UInt8.self, in: mapping)
-        nodeProfile = try r.column(of: UInt32.self, in: mapping)
         nodeNext = try r.column(of: UInt32.self, in: mapping)
         nodeLinkedAt = try r.column(of: UInt64.self, in: mapping)
         slots = try r.column(of: NodeSlot.self, in: mapping)
@@ -53,14 +51,13 @@ extension IdentityGraph {
         forward = try r.column(of: UInt32.self, in: mapping)
         conflictCount = try r.column(of: UInt32.self, in: mapping)
         let nodes = nodeKind.count, profiles = idHash.count
-        guard nodeEnd.count == nodes, nodeProfile.count == nodes, nodeNext.count == nodes, nodeLinkedAt.count == nodes,
+        guard nodeEnd.count == nodes, nodeNext.count == nodes, nodeLinkedAt.count == nodes,
               nodeEnd.last.map({ Int($0) == arena.count }) ?? arena.isEmpty,
               zip(nodeEnd.buffer, nodeEnd.buffer.dropFirst()).allSatisfy({ $0 <= $1 }),
-              nodeProfile.allSatisfy({ Int($0) < profiles }),
               nodeNext.allSatisfy({ $0 == Self.none || Int($0) < nodes })
         else { throw SnapshotError("identity nodes damaged") }
         guard slots.count >= 16, slots.count & (slots.count - 1) == 0, nodes * 2 <= slots.count,
-              slots.allSatisfy({ Int($0.node) <= nodes && Int($0.start) + Int($0.length) <= arena.count })
+              slots.allSatisfy({ Int($0.profile) <= profiles && Int($0.start) + Int($0.length) <= arena.count })
         else { throw SnapshotError("identity node table damaged") }
         guard birthOffset.count == profiles, counts.count == profiles, firstNode.count == profiles,
               lastNode.count == profiles, forward.count == profiles, conflictCount.count == profiles,

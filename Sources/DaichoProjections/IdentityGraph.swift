@@ -5,10 +5,10 @@ import Foundation
 // protection. A pure function of the events applied, in offset order.
 //
 // Layout (struct of arrays, so a snapshot loads with a few copies and a lookup touches few cache lines):
-// - nodes: one byte arena of identifier values; per node its end in the arena, kind, profile, the next node
-//   of the same profile (a linked list instead of per-profile arrays) and the offset that attached it;
-// - an open-addressing table of 16-byte slots (hash tag, node, arena start, length, kind): a probe compares
-//   the tag and kind in the slot and reads the arena only on a likely match;
+// - nodes: one byte arena of identifier values; per node its end in the arena, kind, the next node of the same
+//   profile (a linked list instead of per-profile arrays) and the offset that attached it;
+// - an open-addressing table of 16-byte slots (hash tag, profile, arena start, length, kind): a probe compares
+//   the tag and kind in the slot and reads the arena only on a likely match, and the slot holds the profile;
 // - profiles: per profile its id hash, birth offset, per-kind counts, first and last node, forward pointer
 //   and conflict count; merged ids and recent conflicts (rare) in sparse dictionaries.
 
@@ -26,15 +26,16 @@ public struct IdentityOutcome: Sendable, Equatable {
 struct NodeSlot: Equatable {
     /// The high 32 bits of the node key's hash; also picks the home slot, so growing never re-hashes bytes.
     var tag: UInt32
-    /// Node number + 1.
-    var node: UInt32
+    /// The node's profile + 1 (0: empty slot). It may have been absorbed since: lookups follow the forwards and
+    /// write the survivor back (path compression), so the profile is read without a per-node array.
+    var profile: UInt32
     /// Start of the value in the arena, and its length.
     var start: UInt32
     var length: UInt16
     var kind: UInt8
     var reserved: UInt8 = 0
 
-    static let empty = NodeSlot(tag: 0, node: 0, start: 0, length: 0, kind: 0)
+    static let empty = NodeSlot(tag: 0, profile: 0, start: 0, length: 0, kind: 0)
 }
 
 /// Resolves identifiers to profiles. Profiles are numbered densely in birth order; an absorbed profile keeps
@@ -49,8 +50,6 @@ public final class IdentityGraph {
     /// Per node: end of its value in `arena` (start = previous node's end).
     @exclusivity(unchecked) var nodeEnd = Column<UInt32>()
     @exclusivity(unchecked) var nodeKind = Column<UInt8>()
-    /// Per node: its profile (possibly absorbed since; `profileOf` follows and shortens forwards).
-    @exclusivity(unchecked) var nodeProfile = Column<UInt32>()
     /// Per node: the next node of the same profile, `none` at the end.
     @exclusivity(unchecked) var nodeNext = Column<UInt32>()
     /// Per node: the offset of the event that attached it (why the merge happened).
@@ -103,8 +102,7 @@ public final class IdentityGraph {
     /// The living profile holding identifier (kind, normalized value), if any.
     public func profile(kind: UInt8, value: UnsafeRawBufferPointer) -> UInt32? {
         let i = probe(kind: kind, value: value, hash: Self.hash(kind: kind, value: value))
-        let n = slots[i].node
-        return n == 0 ? nil : profileOf(node: n - 1)
+        return slots[i].profile == 0 ? nil : profileOf(slot: i)
     }
 
     @inline(__always)
@@ -121,7 +119,7 @@ public final class IdentityGraph {
         var i = Int(tag) & mask
         while true {
             let slot = s[i]
-            if slot.node == 0 { return i }
+            if slot.profile == 0 { return i }
             if slot.tag == tag, slot.kind == kind, Int(slot.length) == value.count,
                value.count == 0 || memcmp(arena.base + Int(slot.start), value.baseAddress!, value.count) == 0 {
                 return i
@@ -130,13 +128,13 @@ public final class IdentityGraph {
         }
     }
 
-    /// The living profile of node `n`, shortening its forwarding chain (path compression).
+    /// The living profile of the node in slot `i`, shortening its forwarding chain (path compression).
     @inline(__always)
-    private func profileOf(node n: UInt32) -> UInt32 {
-        var p = nodeProfile[Int(n)]
+    private func profileOf(slot i: Int) -> UInt32 {
+        var p = slots[i].profile &- 1
         guard forward[Int(p)] != Self.none else { return p }
         while forward[Int(p)] != Self.none { p = forward[Int(p)] }
-        nodeProfile[Int(n)] = p
+        slots[i].profile = p &+ 1
         return p
     }
 
@@ -213,7 +211,7 @@ public final class IdentityGraph {
 
     /// Bytes held, by part: nodes (arena and per-node arrays), the node hash table, profiles.
     public var memoryBytes: (nodes: Int, table: Int, profiles: Int) {
-        let nodes = arena.memoryBytes + nodeEnd.memoryBytes + nodeKind.memoryBytes + nodeProfile.memoryBytes
+        let nodes = arena.memoryBytes + nodeEnd.memoryBytes + nodeKind.memoryBytes
             + nodeNext.memoryBytes + nodeLinkedAt.memoryBytes
         var profiles = idHash.memoryBytes + birthOffset.memoryBytes + counts.memoryBytes + firstNode.memoryBytes
             + lastNode.memoryBytes + forward.memoryBytes + conflictCount.memoryBytes
@@ -226,13 +224,14 @@ public final class IdentityGraph {
 
     // MARK: - Applying an event
 
-    /// One identifier of an event: kind code, normalized value bytes (valid during the call), its hash, and its
-    /// node + 1 (0 when new).
+    /// One identifier of an event: kind code, normalized value bytes (valid during the call), its hash, its slot
+    /// in the node table, and whether it is known.
     struct EventIdentifier {
         var kind: UInt8
         var value: UnsafeRawBufferPointer
         var hash: UInt64 = 0
-        var node: UInt32 = 0
+        var slot = 0
+        var known = false
     }
 
     @exclusivity(unchecked) private var ids: [EventIdentifier] = []
@@ -278,12 +277,13 @@ public final class IdentityGraph {
             let kind = ids[i].kind
             let h = Self.hash(kind: kind, value: ids[i].value)
             ids[i].hash = h
-            let n = slots[probe(kind: kind, value: ids[i].value, hash: h)].node
-            ids[i].node = n
+            let slot = probe(kind: kind, value: ids[i].value, hash: h)
+            ids[i].slot = slot
             let strong = !rules.weak[Int(kind)]
             strongInEvent = strongInEvent || strong
-            if n != 0 {
-                let p = profileOf(node: n - 1)
+            if slots[slot].profile != 0 {
+                ids[i].known = true
+                let p = profileOf(slot: slot)
                 if let j = reached.firstIndex(of: p) { reachedStrongly[j] = reachedStrongly[j] || strong }
                 else { reached.append(p); reachedStrongly.append(strong) }
             } else {
@@ -348,8 +348,8 @@ public final class IdentityGraph {
     private func attributeByPriority(offset: UInt64, conflict: Bool, over: [UInt8]) -> IdentityOutcome {
         let top = ids.indices.min { rules.priority[Int(ids[$0].kind)] < rules.priority[Int(ids[$1].kind)] }!
         let p: UInt32
-        if ids[top].node != 0 {
-            p = profileOf(node: ids[top].node - 1)
+        if ids[top].known {
+            p = profileOf(slot: ids[top].slot)
         } else {
             p = newProfile(offset: offset)
         }
@@ -394,18 +394,16 @@ public final class IdentityGraph {
         let id = ids[i]
         precondition(id.value.count <= Int(UInt16.max), "identifier values are at most 512 bytes")
         let slot = probe(kind: id.kind, value: id.value, hash: id.hash)
-        guard slots[slot].node == 0 else { return } // the same identifier twice in one event
+        guard slots[slot].profile == 0 else { return } // the same identifier twice in one event
         let n = UInt32(nodeKind.count)
         let start = UInt32(arena.count)
         arena.append(contentsOf: id.value)
         nodeEnd.append(UInt32(arena.count))
         nodeKind.append(id.kind)
-        nodeProfile.append(p)
         nodeNext.append(Self.none)
         nodeLinkedAt.append(offset)
-        slots[slot] = NodeSlot(tag: UInt32(truncatingIfNeeded: id.hash >> 32), node: n + 1, start: start,
+        slots[slot] = NodeSlot(tag: UInt32(truncatingIfNeeded: id.hash >> 32), profile: p + 1, start: start,
                                length: UInt16(id.value.count), kind: id.kind)
-        ids[i].node = n + 1
         if lastNode[Int(p)] == Self.none { firstNode[Int(p)] = n } else { nodeNext[Int(lastNode[Int(p)])] = n }
         lastNode[Int(p)] = n
         addCount(id.kind, 1, to: p)
@@ -415,9 +413,9 @@ public final class IdentityGraph {
     private func grow() {
         let bigger = Column(repeating: NodeSlot.empty, count: slots.count * 2)
         let mask = bigger.count - 1
-        for s in slots.buffer where s.node != 0 {
+        for s in slots.buffer where s.profile != 0 {
             var i = Int(s.tag) & mask
-            while bigger[i].node != 0 { i = (i + 1) & mask }
+            while bigger[i].profile != 0 { i = (i + 1) & mask }
             bigger[i] = s
         }
         slots = bigger
