@@ -109,6 +109,25 @@ import Testing
         #expect(Self.render(loaded) == Self.render(full))
     }
 
+    /// A timeline read on two threads (a profile with many events) holds every event of the profile once,
+    /// newest first, and equals the events read one by one.
+    @Test func aLongTimelineReadInParallelHasEveryEventNewestFirst() throws {
+        let t = TemporaryDirectory()
+        let dir = try Self.dataDirectory(t, events: 6000)
+        let reader = try EventReader(dir)
+        let projection = try ProjectionLoader.replay(reader, settings: ProjectionSettings.load(dir), asOf: nil)
+        let p = try #require(projection.livingProfiles.max { projection.eventOffsets(of: $0).count < projection.eventOffsets(of: $1).count })
+        let offsets = projection.eventOffsets(of: p)
+        #expect(offsets.count >= Timeline.parallelFrom * 2)
+        let events = try Timeline.events(of: p, in: projection, reader: reader)
+        #expect(events.map(\.0).sorted() == offsets.sorted())
+        #expect(zip(events, events.dropFirst()).allSatisfy { ($0.1.at, $0.0) > ($1.1.at, $1.0) })
+        var one: [UInt64: Event] = [:]
+        for o in offsets { try reader.forEachInFrame(containing: o) { at, view in if at == o { one[o] = try view.materialize() } } }
+        #expect(events.allSatisfy { one[$0.0] == $0.1 })
+        #expect(try Timeline.events(of: p, in: projection, reader: reader, limit: 3).map(\.0) == events.prefix(3).map(\.0))
+    }
+
     /// The memory report covers every component, and identity plus aggregates stay within 1 KiB per profile.
     @Test func theMemoryReportStaysWithinTheBudget() throws {
         let t = TemporaryDirectory()
