@@ -52,7 +52,6 @@ final class Column<Element: BitwiseCopyable> {
         }
     }
 
-    var isEmpty: Bool { count == 0 }
     var last: Element? { count == 0 ? nil : base[count - 1] }
 
     /// The elements as a buffer (valid until the next append).

@@ -52,7 +52,7 @@ extension IdentityGraph {
         conflictCount = try r.column(of: UInt32.self, in: mapping)
         let nodes = nodeKind.count, profiles = idHash.count
         guard nodeEnd.count == nodes, nodeNext.count == nodes, nodeLinkedAt.count == nodes,
-              nodeEnd.last.map({ Int($0) == arena.count }) ?? arena.isEmpty,
+              nodeEnd.last.map({ Int($0) == arena.count }) ?? (arena.count == 0),
               zip(nodeEnd.buffer, nodeEnd.buffer.dropFirst()).allSatisfy({ $0 <= $1 }),
               nodeNext.allSatisfy({ $0 == Self.none || Int($0) < nodes })
         else { throw SnapshotError("identity nodes damaged") }

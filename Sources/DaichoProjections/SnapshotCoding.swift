@@ -41,13 +41,6 @@ public struct SnapshotWriter {
         for v in a { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
         #endif
     }
-
-    /// An array of plain structs, length-prefixed, as their in-memory bytes (little-endian hosts only; the
-    /// caller documents the layout).
-    mutating func rawArray<T: BitwiseCopyable>(_ a: [T]) {
-        count(a.count)
-        a.withUnsafeBytes { bytes.append(contentsOf: $0) }
-    }
 }
 
 /// Reads snapshot fields; every read is bounds-checked and throws on damage.
@@ -110,15 +103,5 @@ public struct SnapshotReader {
         #else
         return (0..<n).map { T(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self)) }
         #endif
-    }
-
-    /// An array written by `SnapshotWriter.rawArray`.
-    mutating func rawArray<T: BitwiseCopyable>(of: T.Type) throws(SnapshotError) -> [T] {
-        let n = try count(minimumBytes: MemoryLayout<T>.stride)
-        let raw = try take(n * MemoryLayout<T>.stride)
-        return [T](unsafeUninitializedCapacity: n) { buffer, initialized in
-            if n > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
-            initialized = n
-        }
     }
 }
