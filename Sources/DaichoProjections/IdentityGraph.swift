@@ -1,7 +1,16 @@
 import Daicho
+import Foundation
 
 // The identity graph of docs/identity.md "Identity graph": normalized identifiers → profiles, with merge
 // protection. A pure function of the events applied, in offset order.
+//
+// Layout (struct of arrays, so a snapshot loads with a few copies and a lookup touches few cache lines):
+// - nodes: one byte arena of identifier values; per node its end in the arena, kind, the next node of the same
+//   profile (a linked list instead of per-profile arrays) and the offset that attached it;
+// - an open-addressing table of 16-byte slots (hash tag, profile, arena start, length, kind): a probe compares
+//   the tag and kind in the slot and reads the arena only on a likely match, and the slot holds the profile;
+// - profiles: per profile its id hash, birth offset, per-kind counts, first and last node, forward pointer
+//   and conflict count; merged ids and recent conflicts (rare) in sparse dictionaries.
 
 /// The outcome of applying one event's identifiers.
 public struct IdentityOutcome: Sendable, Equatable {
@@ -13,46 +22,64 @@ public struct IdentityOutcome: Sendable, Equatable {
     public var conflict: Bool
 }
 
+/// One slot of the node hash table: 0 in `node` means empty.
+struct NodeSlot: Equatable {
+    /// The high 32 bits of the node key's hash; also picks the home slot, so growing never re-hashes bytes.
+    var tag: UInt32
+    /// The node's profile + 1 (0: empty slot). It may have been absorbed since: lookups follow the forwards and
+    /// write the survivor back (path compression), so the profile is read without a per-node array.
+    var profile: UInt32
+    /// Start of the value in the arena, and its length.
+    var start: UInt32
+    var length: UInt16
+    var kind: UInt8
+    var reserved: UInt8 = 0
+
+    static let empty = NodeSlot(tag: 0, profile: 0, start: 0, length: 0, kind: 0)
+}
+
 /// Resolves identifiers to profiles. Profiles are numbered densely in birth order; an absorbed profile keeps
 /// its number, marked dead and forwarding to its survivor. Not thread-safe: owned by one projection worker.
 public final class IdentityGraph {
     public let rules: IdentityRules
+    static let none = UInt32.max
 
-    /// Node keys: one byte of kind code, then the normalized value. Node number = symbol number.
-    let nodeKeys = SymbolTable()
-    /// Per node: its profile and its kind code.
-    @exclusivity(unchecked) private(set) var nodeProfile: [UInt32] = []
-    @exclusivity(unchecked) private(set) var nodeKind: [UInt8] = []
+    // MARK: Nodes
+    /// Identifier values, concatenated in node order.
+    @exclusivity(unchecked) var arena = Column<UInt8>()
+    /// Per node: end of its value in `arena` (start = previous node's end).
+    @exclusivity(unchecked) var nodeEnd = Column<UInt32>()
+    @exclusivity(unchecked) var nodeKind = Column<UInt8>()
+    /// Per node: the next node of the same profile, `none` at the end.
+    @exclusivity(unchecked) var nodeNext = Column<UInt32>()
+    /// Per node: the offset of the event that attached it (why the merge happened).
+    @exclusivity(unchecked) var nodeLinkedAt = Column<UInt64>()
+    /// Power-of-two open-addressing table, at most half full.
+    @exclusivity(unchecked) var slots = Column(repeating: NodeSlot.empty, count: 1 << 10)
 
-    /// One profile: its identifier nodes and what docs/identity.md says about it.
-    struct Profile {
-        var idHash: UInt64
-        var birthOffset: UInt64
-        /// Identifiers per kind code, 7 bits each (saturating at 127): limit checks without scanning `nodes`.
-        var counts: UInt128 = 0
-        var nodes: [UInt32]
-        /// Absorbed profiles' id hashes, oldest first.
-        var mergedIDs: [UInt64] = []
-        var conflicts = 0
-        /// The last refused merges: (offset, kind codes over their limit).
-        var recentConflicts: [(offset: UInt64, kinds: [UInt8])] = []
-        /// The survivor when absorbed; UInt32.max while alive.
-        var forward = UInt32.max
-        /// Per node of `nodes`, the offset of the event that attached it (why the merge happened).
-        var linkedAt: [UInt64]
-    }
-    @exclusivity(unchecked) private(set) var profiles: [Profile] = []
-    /// Profile id hash → profile number (absorbed ids included).
-    private var byID: [UInt64: UInt32] = [:]
+    // MARK: Profiles
+    @exclusivity(unchecked) var idHash = Column<UInt64>()
+    @exclusivity(unchecked) var birthOffset = Column<UInt64>()
+    /// Identifiers per kind code, 7 bits each (saturating at 127): limit checks without walking nodes.
+    @exclusivity(unchecked) var counts = Column<UInt128>()
+    @exclusivity(unchecked) var firstNode = Column<UInt32>()
+    @exclusivity(unchecked) var lastNode = Column<UInt32>()
+    /// The survivor when absorbed; `none` while alive.
+    @exclusivity(unchecked) var forward = Column<UInt32>()
+    @exclusivity(unchecked) var conflictCount = Column<UInt32>()
+    /// Absorbed profiles' id hashes, oldest first, for profiles that absorbed any.
+    @exclusivity(unchecked) var mergedIDs: [UInt32: [UInt64]] = [:]
+    /// The last refused merges per profile that had any: (offset, kind codes over their limit).
+    @exclusivity(unchecked) var recentConflicts: [UInt32: [(offset: UInt64, kinds: [UInt8])]] = [:]
+    /// Profile id hash → profile number (absorbed ids included); built on the first lookup by id.
+    private var byID: [UInt64: UInt32]?
 
     /// Number of living profiles.
-    @exclusivity(unchecked) public private(set) var liveProfiles = 0
+    @exclusivity(unchecked) public internal(set) var liveProfiles = 0
     /// Refused merges so far.
-    @exclusivity(unchecked) public private(set) var conflicts = 0
+    @exclusivity(unchecked) public internal(set) var conflicts = 0
     /// Merges so far.
-    @exclusivity(unchecked) public private(set) var merges = 0
-
-    @exclusivity(unchecked) private var keyScratch: [UInt8] = []
+    @exclusivity(unchecked) public internal(set) var merges = 0
 
     /// The 7-bit counter fields of the strong kinds, so `hasStrong` is one AND.
     private let strongCounters: UInt128
@@ -62,87 +89,119 @@ public final class IdentityGraph {
         var mask: UInt128 = 0
         for (k, weak) in rules.weak.enumerated() where !weak { mask |= 0x7F << (7 * UInt128(k)) }
         strongCounters = mask
-        keyScratch.reserveCapacity(256)
     }
 
     /// Number of identifier nodes.
-    public var nodeCount: Int { nodeProfile.count }
+    public var nodeCount: Int { nodeKind.count }
 
-    /// Installs state read from a snapshot (IdentityGraph+Snapshot.swift).
-    func restore(nodeKind: [UInt8], nodeProfile: [UInt32], profiles: [Profile], live: Int, conflicts: Int, merges: Int) {
-        self.nodeKind = nodeKind
-        self.nodeProfile = nodeProfile
-        self.profiles = profiles
-        liveProfiles = live
-        self.conflicts = conflicts
-        self.merges = merges
-        byID.removeAll()
-        for (i, p) in profiles.enumerated() {
-            byID[p.idHash] = UInt32(i)
-        }
-    }
+    /// Number of profile numbers given out (absorbed ones included).
+    public var profileNumbers: Int { idHash.count }
 
     // MARK: - Lookup
 
     /// The living profile holding identifier (kind, normalized value), if any.
     public func profile(kind: UInt8, value: UnsafeRawBufferPointer) -> UInt32? {
-        node(kind: kind, value: value).map { profileOf(node: $0) }
+        let i = probe(kind: kind, value: value, hash: Self.hash(kind: kind, value: value))
+        return slots[i].profile == 0 ? nil : profileOf(slot: i)
     }
 
-    /// The living profile of node `n`, shortening its forwarding chain (path compression).
-    private func profileOf(node n: UInt32) -> UInt32 {
-        var p = nodeProfile[Int(n)]
-        while profiles[Int(p)].forward != UInt32.max { p = profiles[Int(p)].forward }
-        nodeProfile[Int(n)] = p
+    @inline(__always)
+    static func hash(kind: UInt8, value: UnsafeRawBufferPointer) -> UInt64 {
+        XXHash64.hash(value, seed: UInt64(kind))
+    }
+
+    /// The slot holding (kind, value), or the empty slot where it would go.
+    @inline(__always)
+    private func probe(kind: UInt8, value: UnsafeRawBufferPointer, hash: UInt64) -> Int {
+        let tag = UInt32(truncatingIfNeeded: hash >> 32)
+        let s = slots.base
+        let mask = slots.count &- 1
+        var i = Int(tag) & mask
+        while true {
+            let slot = s[i]
+            if slot.profile == 0 { return i }
+            if slot.tag == tag, slot.kind == kind, Int(slot.length) == value.count,
+               value.count == 0 || memcmp(arena.base + Int(slot.start), value.baseAddress!, value.count) == 0 {
+                return i
+            }
+            i = (i &+ 1) & mask
+        }
+    }
+
+    /// The living profile of the node in slot `i`, shortening its forwarding chain (path compression).
+    @inline(__always)
+    private func profileOf(slot i: Int) -> UInt32 {
+        var p = slots[i].profile &- 1
+        guard forward[Int(p)] != Self.none else { return p }
+        while forward[Int(p)] != Self.none { p = forward[Int(p)] }
+        slots[i].profile = p &+ 1
         return p
     }
 
     @inline(__always)
     private func count(_ kind: UInt8, in p: UInt32) -> Int {
-        Int(truncatingIfNeeded: (profiles[Int(p)].counts >> (7 * UInt128(kind))) & 0x7F)
+        Int(truncatingIfNeeded: (counts[Int(p)] >> (7 * UInt128(kind))) & 0x7F)
     }
 
     private func addCount(_ kind: UInt8, _ n: Int, to p: UInt32) {
         let total = min(127, count(kind, in: p) + n)
         let shift = 7 * UInt128(kind)
-        profiles[Int(p)].counts = (profiles[Int(p)].counts & ~(0x7F << shift)) | (UInt128(total) << shift)
+        counts[Int(p)] = (counts[Int(p)] & ~(0x7F << shift)) | (UInt128(total) << shift)
     }
 
     /// The living profile of a profile id (`p-` + 16 hex digits), absorbed ids included.
+    /// - Complexity: O(1) after the first call, which indexes every profile id (O(profiles)).
     public func profile(id: String) -> UInt32? {
-        guard id.hasPrefix("p-"), id.count == 18, let h = UInt64(id.dropFirst(2), radix: 16), var p = byID[h] else { return nil }
-        while profiles[Int(p)].forward != UInt32.max { p = profiles[Int(p)].forward }
-        return p
+        guard id.hasPrefix("p-"), id.count == 18, let h = UInt64(id.dropFirst(2), radix: 16) else { return nil }
+        if byID == nil {
+            var index = [UInt64: UInt32](minimumCapacity: idHash.count)
+            for (p, h) in idHash.buffer.enumerated() { index[h] = UInt32(p) }
+            byID = index
+        }
+        return byID![h].map(living)
     }
 
     /// The id of profile `p` (`p-` + 16 hex digits).
-    public func id(of p: UInt32) -> String { Self.format(profiles[Int(p)].idHash) }
+    public func id(of p: UInt32) -> String { Self.format(idHash[Int(p)]) }
 
     /// Absorbed profile ids of `p`, oldest first.
-    public func mergedIDs(of p: UInt32) -> [String] { profiles[Int(p)].mergedIDs.map(Self.format) }
+    public func mergedIDs(of p: UInt32) -> [String] { (mergedIDs[p] ?? []).map(Self.format) }
 
     /// The living profile that `p` is, or was absorbed into.
     public func living(_ p: UInt32) -> UInt32 {
         var p = p
-        while profiles[Int(p)].forward != UInt32.max { p = profiles[Int(p)].forward }
+        while forward[Int(p)] != Self.none { p = forward[Int(p)] }
         return p
     }
 
     /// True when `p` has not been absorbed.
-    public func isAlive(_ p: UInt32) -> Bool { profiles[Int(p)].forward == UInt32.max }
+    public func isAlive(_ p: UInt32) -> Bool { forward[Int(p)] == Self.none }
+
+    /// Number of identifiers of `p`.
+    public func identifierCount(of p: UInt32) -> Int {
+        var c = 0
+        var n = firstNode[Int(p)]
+        while n != Self.none { c += 1; n = nodeNext[Int(n)] }
+        return c
+    }
 
     /// The identifiers of `p`: (kind code, normalized value, offset that attached it), sorted by kind then value.
     public func identifiers(of p: UInt32) -> [(kind: UInt8, value: String, linkedAt: UInt64)] {
-        let prof = profiles[Int(p)]
-        return zip(prof.nodes, prof.linkedAt).map { n, at in
-            let key = nodeKeys.string(Symbol(raw: n))
-            return (nodeKind[Int(n)], String(key.unicodeScalars.dropFirst()), at)
-        }.sorted { ($0.kind, $0.value) < ($1.kind, $1.value) }
+        var out: [(kind: UInt8, value: String, linkedAt: UInt64)] = []
+        var n = firstNode[Int(p)]
+        while n != Self.none {
+            let i = Int(n)
+            let start = i == 0 ? 0 : Int(nodeEnd[i - 1])
+            let value = UnsafeBufferPointer(start: arena.base + start, count: Int(nodeEnd[i]) - start)
+            out.append((nodeKind[i], String(decoding: value, as: UTF8.self), nodeLinkedAt[i]))
+            n = nodeNext[i]
+        }
+        return out.sorted { ($0.kind, $0.value) < ($1.kind, $1.value) }
     }
 
     /// Conflicts recorded on `p`: the total and the last ten.
     public func conflicts(of p: UInt32) -> (count: Int, recent: [(offset: UInt64, kinds: [UInt8])]) {
-        (profiles[Int(p)].conflicts, profiles[Int(p)].recentConflicts)
+        (Int(conflictCount[Int(p)]), recentConflicts[p] ?? [])
     }
 
     static func format(_ h: UInt64) -> String {
@@ -150,21 +209,30 @@ public final class IdentityGraph {
         return "p-" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    private func node(kind: UInt8, value: UnsafeRawBufferPointer) -> UInt32? {
-        withKey(kind: kind, value: value) { nodeKeys.lookup($0)?.raw }
-    }
-
-    private func withKey<R>(kind: UInt8, value: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        keyScratch.removeAll(keepingCapacity: true)
-        keyScratch.append(kind)
-        keyScratch.append(contentsOf: value)
-        return keyScratch.withUnsafeBytes(body)
+    /// Bytes held, by part: nodes (arena and per-node arrays), the node hash table, profiles.
+    public var memoryBytes: (nodes: Int, table: Int, profiles: Int) {
+        let nodes = arena.memoryBytes + nodeEnd.memoryBytes + nodeKind.memoryBytes
+            + nodeNext.memoryBytes + nodeLinkedAt.memoryBytes
+        var profiles = idHash.memoryBytes + birthOffset.memoryBytes + counts.memoryBytes + firstNode.memoryBytes
+            + lastNode.memoryBytes + forward.memoryBytes + conflictCount.memoryBytes
+        // Dictionaries: about 1.5× their entries in buckets, plus each value array's header and elements.
+        profiles += mergedIDs.values.reduce(mergedIDs.count * 24) { $0 + 32 + $1.capacity * 8 }
+        profiles += recentConflicts.values.reduce(recentConflicts.count * 24) { $0 + 32 + $1.capacity * 56 }
+        profiles += (byID?.capacity ?? 0) * 16
+        return (nodes, slots.memoryBytes, profiles)
     }
 
     // MARK: - Applying an event
 
-    /// One identifier of an event: kind code and normalized value bytes (valid during the call).
-    typealias EventIdentifier = (kind: UInt8, value: UnsafeRawBufferPointer)
+    /// One identifier of an event: kind code, normalized value bytes (valid during the call), its hash, its slot
+    /// in the node table, and whether it is known.
+    struct EventIdentifier {
+        var kind: UInt8
+        var value: UnsafeRawBufferPointer
+        var hash: UInt64 = 0
+        var slot = 0
+        var known = false
+    }
 
     @exclusivity(unchecked) private var ids: [EventIdentifier] = []
     @exclusivity(unchecked) private var fresh: [Int] = []
@@ -178,7 +246,7 @@ public final class IdentityGraph {
     /// - Complexity: O(identifiers) plus, on a merge, the absorbed profile's identifier count.
     public func apply(_ identifiers: UnsafeBufferPointer<DecodedIdentifier>, strings: StringTable, offset: UInt64) -> IdentityOutcome {
         ids.removeAll(keepingCapacity: true)
-        for d in identifiers { ids.append((d.kind, strings.bytes(d.normalized))) }
+        for d in identifiers { ids.append(EventIdentifier(kind: d.kind, value: strings.bytes(d.normalized))) }
         return applyCollected(offset: offset)
     }
 
@@ -193,28 +261,39 @@ public final class IdentityGraph {
         guard i < storage.count else { return body() }
         let kind = storage[i].0
         return storage[i].1.withUnsafeBytes { bytes in
-            ids.append((kind, bytes))
+            ids.append(EventIdentifier(kind: kind, value: bytes))
             return withBuffers(&storage, i + 1, body)
         }
     }
 
     private func applyCollected(offset: UInt64) -> IdentityOutcome {
+        // The common case: one known identifier (or several of one profile) and nothing new.
         fresh.removeAll(keepingCapacity: true)
         reached.removeAll(keepingCapacity: true)
         reachedStrongly.removeAll(keepingCapacity: true)
         merging.removeAll(keepingCapacity: true)
-        for (i, id) in ids.enumerated() {
-            if let n = node(kind: id.kind, value: id.value) {
-                let p = profileOf(node: n)
-                let strong = !rules.weak[Int(id.kind)]
+        var strongInEvent = false
+        for i in ids.indices {
+            let kind = ids[i].kind
+            let h = Self.hash(kind: kind, value: ids[i].value)
+            ids[i].hash = h
+            let slot = probe(kind: kind, value: ids[i].value, hash: h)
+            ids[i].slot = slot
+            let strong = !rules.weak[Int(kind)]
+            strongInEvent = strongInEvent || strong
+            if slots[slot].profile != 0 {
+                ids[i].known = true
+                let p = profileOf(slot: slot)
                 if let j = reached.firstIndex(of: p) { reachedStrongly[j] = reachedStrongly[j] || strong }
                 else { reached.append(p); reachedStrongly.append(strong) }
             } else {
                 fresh.append(i)
             }
         }
+        if fresh.isEmpty && reached.count == 1 {
+            return IdentityOutcome(profile: reached[0], absorbed: [], conflict: false)
+        }
         // Who merges: weak links never bridge two known customers (docs/identity.md rule 2).
-        let strongInEvent = ids.contains { !rules.weak[Int($0.kind)] }
         if strongInEvent {
             for (j, p) in reached.enumerated() where reachedStrongly[j] || !hasStrong(p) { merging.append(p) }
         } else if reached.lazy.filter({ self.hasStrong($0) }).count <= 1 {
@@ -230,21 +309,23 @@ public final class IdentityGraph {
         if ambiguous { return attributeByPriority(offset: offset, conflict: false, over: []) }
         guard !merging.isEmpty else {
             let p = newProfile(offset: offset)
-            for i in fresh { attach(ids[i], to: p, offset: offset) }
+            for i in fresh { attach(i, to: p, offset: offset) }
             return IdentityOutcome(profile: p, absorbed: [], conflict: false)
         }
-        let survivor = merging.min { profiles[Int($0)].birthOffset < profiles[Int($1)].birthOffset }!
+        var survivor = merging[0]
+        for p in merging where birthOffset[Int(p)] < birthOffset[Int(survivor)] { survivor = p }
         var absorbed: [UInt32] = []
         for p in merging where p != survivor {
             absorb(p, into: survivor)
             absorbed.append(p)
         }
-        for i in fresh { attach(ids[i], to: survivor, offset: offset) }
+        for i in fresh { attach(i, to: survivor, offset: offset) }
         return IdentityOutcome(profile: survivor, absorbed: absorbed, conflict: false)
     }
 
+    @inline(__always)
     private func hasStrong(_ p: UInt32) -> Bool {
-        profiles[Int(p)].counts & strongCounters != 0
+        counts[Int(p)] & strongCounters != 0
     }
 
     /// The kinds whose limit the union of `merging` plus the event's new identifiers would break, or nil.
@@ -267,16 +348,18 @@ public final class IdentityGraph {
     private func attributeByPriority(offset: UInt64, conflict: Bool, over: [UInt8]) -> IdentityOutcome {
         let top = ids.indices.min { rules.priority[Int(ids[$0].kind)] < rules.priority[Int(ids[$1].kind)] }!
         let p: UInt32
-        if let n = node(kind: ids[top].kind, value: ids[top].value) {
-            p = profileOf(node: n)
+        if ids[top].known {
+            p = profileOf(slot: ids[top].slot)
         } else {
             p = newProfile(offset: offset)
         }
-        for i in fresh where fits(ids[i].kind, in: p) { attach(ids[i], to: p, offset: offset) }
+        for i in fresh where fits(ids[i].kind, in: p) { attach(i, to: p, offset: offset) }
         if conflict {
-            profiles[Int(p)].conflicts += 1
-            profiles[Int(p)].recentConflicts.append((offset, over))
-            if profiles[Int(p)].recentConflicts.count > 10 { profiles[Int(p)].recentConflicts.removeFirst() }
+            conflictCount[Int(p)] &+= 1
+            var recent = recentConflicts.removeValue(forKey: p) ?? []
+            recent.append((offset, over))
+            if recent.count > 10 { recent.removeFirst() }
+            recentConflicts[p] = recent
         }
         return IdentityOutcome(profile: p, absorbed: [], conflict: conflict)
     }
@@ -293,39 +376,73 @@ public final class IdentityGraph {
         var key = Array(name.utf8)
         key.append(contentsOf: top.value)
         let h = key.withUnsafeBytes { XXHash64.hash($0) }
-        let p = UInt32(profiles.count)
-        profiles.append(Profile(idHash: h, birthOffset: offset, nodes: [], linkedAt: []))
-        byID[h] = p
+        let p = UInt32(idHash.count)
+        idHash.append(h)
+        birthOffset.append(offset)
+        counts.append(0)
+        firstNode.append(Self.none)
+        lastNode.append(Self.none)
+        forward.append(Self.none)
+        conflictCount.append(0)
+        byID?[h] = p
         liveProfiles += 1
         return p
     }
 
-    private func attach(_ id: EventIdentifier, to p: UInt32, offset: UInt64) {
-        let n = withKey(kind: id.kind, value: id.value) { nodeKeys.intern($0) }.raw
-        if Int(n) == nodeProfile.count {
-            nodeProfile.append(p)
-            nodeKind.append(id.kind)
-        } else {
-            nodeProfile[Int(n)] = p
-        }
-        profiles[Int(p)].nodes.append(n)
-        profiles[Int(p)].linkedAt.append(offset)
+    /// Adds event identifier `i` (new) as a node of `p`.
+    private func attach(_ i: Int, to p: UInt32, offset: UInt64) {
+        let id = ids[i]
+        precondition(id.value.count <= Int(UInt16.max), "identifier values are at most 512 bytes")
+        let slot = probe(kind: id.kind, value: id.value, hash: id.hash)
+        guard slots[slot].profile == 0 else { return } // the same identifier twice in one event
+        let n = UInt32(nodeKind.count)
+        let start = UInt32(arena.count)
+        arena.append(contentsOf: id.value)
+        nodeEnd.append(UInt32(arena.count))
+        nodeKind.append(id.kind)
+        nodeNext.append(Self.none)
+        nodeLinkedAt.append(offset)
+        slots[slot] = NodeSlot(tag: UInt32(truncatingIfNeeded: id.hash >> 32), profile: p + 1, start: start,
+                               length: UInt16(id.value.count), kind: id.kind)
+        if lastNode[Int(p)] == Self.none { firstNode[Int(p)] = n } else { nodeNext[Int(lastNode[Int(p)])] = n }
+        lastNode[Int(p)] = n
         addCount(id.kind, 1, to: p)
+        if nodeKind.count * 2 > slots.count { grow() }
+    }
+
+    private func grow() {
+        let bigger = Column(repeating: NodeSlot.empty, count: slots.count * 2)
+        let mask = bigger.count - 1
+        for s in slots.buffer where s.profile != 0 {
+            var i = Int(s.tag) & mask
+            while bigger[i].profile != 0 { i = (i + 1) & mask }
+            bigger[i] = s
+        }
+        slots = bigger
     }
 
     /// Marks `p` absorbed by `survivor` (its nodes forward there) and moves its identifiers' bookkeeping.
     private func absorb(_ p: UInt32, into survivor: UInt32) {
-        let gone = profiles[Int(p)]
         for k in 0..<rules.limits.count {
             let c = count(UInt8(k), in: p)
             if c > 0 { addCount(UInt8(k), c, to: survivor) }
         }
-        profiles[Int(survivor)].nodes.append(contentsOf: gone.nodes)
-        profiles[Int(survivor)].linkedAt.append(contentsOf: gone.linkedAt)
-        profiles[Int(survivor)].mergedIDs.append(gone.idHash)
-        profiles[Int(survivor)].mergedIDs.append(contentsOf: gone.mergedIDs)
-        profiles[Int(survivor)].conflicts += gone.conflicts
-        profiles[Int(p)] = Profile(idHash: gone.idHash, birthOffset: gone.birthOffset, nodes: [], forward: survivor, linkedAt: [])
+        counts[Int(p)] = 0
+        if firstNode[Int(p)] != Self.none {
+            if lastNode[Int(survivor)] == Self.none { firstNode[Int(survivor)] = firstNode[Int(p)] }
+            else { nodeNext[Int(lastNode[Int(survivor)])] = firstNode[Int(p)] }
+            lastNode[Int(survivor)] = lastNode[Int(p)]
+            firstNode[Int(p)] = Self.none
+            lastNode[Int(p)] = Self.none
+        }
+        var merged = mergedIDs.removeValue(forKey: survivor) ?? []
+        merged.append(idHash[Int(p)])
+        if let theirs = mergedIDs.removeValue(forKey: p) { merged.append(contentsOf: theirs) }
+        mergedIDs[survivor] = merged
+        conflictCount[Int(survivor)] &+= conflictCount[Int(p)]
+        conflictCount[Int(p)] = 0
+        recentConflicts[p] = nil
+        forward[Int(p)] = survivor
         liveProfiles -= 1
         merges += 1
     }

@@ -53,14 +53,16 @@ public struct ProfileAggregates: Sendable, Equatable {
     ///   - symbols: The current batch's ref → symbol memo.
     ///   - table: The process's symbol table.
     ///   - config: Session gap, business time zone, RFM currency, path tracking.
+    ///   - channelKnown: true when the caller knows the event's source is already among `channels` (skips a
+    ///     look at the channel list, usually a cache miss).
     /// - Complexity: O(log n) in the section's entries; no allocation in the common case (an existing session
     ///   extended, a known path, a known channel).
     public mutating func apply(_ e: EventView, offset: UInt64, symbols: inout SymbolCache, table: SymbolTable,
-                               config: ProfileConfig) {
+                               config: ProfileConfig, channelKnown: Bool = false) {
         eventCount &+= 1
         if e.at < firstSeen { firstSeen = e.at }
         if e.at > lastSeen { lastSeen = e.at }
-        if e.source != 0 { addChannel(symbols.symbol(e.source, in: e.strings, table: table)) }
+        if e.source != 0 && !channelKnown { addChannel(symbols.symbol(e.source, in: e.strings, table: table)) }
         switch e.type {
         case .pageView: applyPageView(e, offset: offset, symbols: &symbols, table: table, config: config)
         case .purchase: applyPurchase(e, offset: offset, symbols: &symbols, table: table, config: config)

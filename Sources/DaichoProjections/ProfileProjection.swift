@@ -1,6 +1,15 @@
 import Daicho
 import DaichoJSON
 
+/// Per-profile heads of the timeline index, and the source symbol of the profile's last event (an event from the
+/// same source needs no look at the profile's channel list). Stored in snapshots as four u32.
+struct ProfileHeads: Equatable {
+    var newest = UInt32.max
+    var oldest = UInt32.max
+    var lastSource = UInt32.max
+    var reserved: UInt32 = 0
+}
+
 /// The unified customer view: the identity graph, one `ProfileAggregates` per profile, and a per-profile event
 /// index for timelines. A pure function of the events applied (in offset order): replaying the log from
 /// offset 0 rebuilds it exactly. Not thread-safe: a `ProjectionWorker` or one thread owns it.
@@ -15,12 +24,16 @@ public final class ProfileProjection {
     /// aggregates are deserialized on first use (`lazy`), so a query that needs one profile reads one.
     @exclusivity(unchecked) private(set) var aggregates: [ProfileAggregates] = []
     @exclusivity(unchecked) var lazy: LazyAggregates?
+    /// Snapshot sections (symbols, aggregates) not decoded yet: a query that needs only the graph and the
+    /// timeline index never decodes them.
+    @exclusivity(unchecked) var pending: PendingSections?
     /// Timeline index: per event offset, the previous event offset of the same profile (`none` when first),
-    /// and per profile its newest and oldest event. Merges splice chains in O(1). 8 bytes per event.
-    @exclusivity(unchecked) private(set) var previousEvent: [UInt32] = []
-    @exclusivity(unchecked) private(set) var eventProfile: [UInt32] = []
-    @exclusivity(unchecked) private(set) var newest: [UInt32] = []
-    @exclusivity(unchecked) private(set) var oldest: [UInt32] = []
+    /// and per profile its newest and oldest event (`heads`). Merges splice chains in O(1). 8 bytes per event.
+    @exclusivity(unchecked) private(set) var previousEvent = Column<UInt32>()
+    @exclusivity(unchecked) private(set) var eventProfile = Column<UInt32>()
+    /// Per profile: its newest and oldest event and the source of its last event, together so `apply` touches
+    /// one cache line per profile.
+    @exclusivity(unchecked) private(set) var heads = Column<ProfileHeads>()
     static let none = UInt32.max
 
     /// The offset after the last event seen (applied or filtered out by `asOf`).
@@ -41,15 +54,19 @@ public final class ProfileProjection {
     }
 
     /// Installs state read from a snapshot (ProjectionSnapshot.swift).
-    func restore(nextOffset: UInt64, appliedEvents: Int, aggregates: [ProfileAggregates], previousEvent: [UInt32],
-                 eventProfile: [UInt32], newest: [UInt32], oldest: [UInt32]) {
+    func restore(nextOffset: UInt64, appliedEvents: Int, previousEvent: Column<UInt32>,
+                 eventProfile: Column<UInt32>, heads: Column<ProfileHeads>) {
         self.nextOffset = nextOffset
         self.appliedEvents = appliedEvents
-        self.aggregates = aggregates
         self.previousEvent = previousEvent
         self.eventProfile = eventProfile
-        self.newest = newest
-        self.oldest = oldest
+        self.heads = heads
+    }
+
+    /// Installs the aggregates of a snapshot, deserialized per profile on first use.
+    func installAggregates(_ lazy: LazyAggregates) {
+        aggregates = [ProfileAggregates](repeating: ProfileAggregates(), count: heads.count)
+        self.lazy = lazy
     }
 
     // MARK: - Applying
@@ -63,6 +80,7 @@ public final class ProfileProjection {
     /// Applies the event at `offset`. Offsets must arrive in order, each once.
     public func apply(_ e: EventView, offset: UInt64) {
         precondition(offset == nextOffset, "events must be applied in offset order (expected \(nextOffset), got \(offset))")
+        if pending != nil { loadPending() }
         nextOffset = offset + 1
         if !lastAbsorbed.isEmpty { lastAbsorbed = [] }
         previousEvent.append(Self.none)
@@ -73,8 +91,7 @@ public final class ProfileProjection {
         let p = Int(outcome.profile)
         while aggregates.count <= p {
             aggregates.append(ProfileAggregates())
-            newest.append(Self.none)
-            oldest.append(Self.none)
+            heads.append(ProfileHeads())
         }
         load(p)
         for a in outcome.absorbed.map(Int.init) {
@@ -83,12 +100,17 @@ public final class ProfileProjection {
             aggregates[a] = ProfileAggregates()
             splice(a, into: p)
         }
-        aggregates[p].apply(e, offset: offset, symbols: &cache, table: symbols, config: config)
+        var h = heads[p]
+        let source = e.source == 0 ? Self.none : cache.symbol(e.source, in: e.strings, table: symbols).raw
+        aggregates[p].apply(e, offset: offset, symbols: &cache, table: symbols, config: config,
+                            channelKnown: source != Self.none && source == h.lastSource)
+        if source != Self.none { h.lastSource = source }
         let o = Int(offset)
-        previousEvent[o] = newest[p]
+        previousEvent[o] = h.newest
         eventProfile[o] = UInt32(p)
-        newest[p] = UInt32(o)
-        if oldest[p] == Self.none { oldest[p] = UInt32(o) }
+        h.newest = UInt32(o)
+        if h.oldest == Self.none { h.oldest = UInt32(o) }
+        heads[p] = h
         appliedEvents += 1
         changeLog?.record(offset: offset, profile: UInt32(p), absorbed: outcome.absorbed)
         if !outcome.absorbed.isEmpty { lastAbsorbed = outcome.absorbed }
@@ -96,15 +118,15 @@ public final class ProfileProjection {
 
     /// Appends profile `a`'s event chain to `p`'s (the order inside a chain does not matter: timelines sort).
     private func splice(_ a: Int, into p: Int) {
-        guard newest[a] != Self.none else { return }
-        if newest[p] == Self.none {
-            newest[p] = newest[a]
+        guard heads[a].newest != Self.none else { return }
+        if heads[p].newest == Self.none {
+            heads[p].newest = heads[a].newest
         } else {
-            previousEvent[Int(oldest[p])] = newest[a]
+            previousEvent[Int(heads[p].oldest)] = heads[a].newest
         }
-        oldest[p] = oldest[a]
-        newest[a] = Self.none
-        oldest[a] = Self.none
+        heads[p].oldest = heads[a].oldest
+        heads[a].newest = Self.none
+        heads[a].oldest = Self.none
     }
 
     /// Reads the log from `nextOffset` to its durable end (or `end`) and applies every event.
@@ -112,6 +134,11 @@ public final class ProfileProjection {
     @discardableResult
     public func catchUp(_ reader: EventReader, to end: UInt64? = nil) throws -> Int {
         let start = nextOffset
+        // Room for the whole log (not just `end`, so a replay in chunks allocates once): 8 bytes per event.
+        if reader.endOffset > nextOffset {
+            previousEvent.reserveCapacity(Int(reader.endOffset))
+            eventProfile.reserveCapacity(Int(reader.endOffset))
+        }
         try reader.forEach(from: nextOffset, to: end, onBatch: { beginBatch($0) }) { offset, view in
             apply(view, offset: offset)
             return true
@@ -126,7 +153,7 @@ public final class ProfileProjection {
 
     /// The living profile numbers, in birth order.
     public var livingProfiles: [UInt32] {
-        (0..<UInt32(aggregates.count)).filter { graph.isAlive($0) && newest[Int($0)] != Self.none }
+        (0..<UInt32(heads.count)).filter { graph.isAlive($0) && heads[Int($0)].newest != Self.none }
     }
 
     /// The profile of an identifier given as the producer wrote it (normalized here exactly as ingest does).
@@ -145,7 +172,7 @@ public final class ProfileProjection {
     /// The offsets of `p`'s events, unordered.
     public func eventOffsets(of p: UInt32) -> [UInt64] {
         var out: [UInt64] = []
-        var o = newest[Int(p)]
+        var o = heads[Int(p)].newest
         while o != Self.none {
             out.append(UInt64(o))
             o = previousEvent[Int(o)]
@@ -167,8 +194,25 @@ public final class ProfileProjection {
         lazy.loaded[p] = true
     }
 
+    /// Bytes held per component, computed from capacities (array headers and dictionary overhead estimated):
+    /// identity graph nodes (value arena and per-node arrays), identity node table, identity profiles, symbol
+    /// table, aggregates (per-profile values and their sections; snapshot bytes not yet deserialized count as
+    /// they are), timeline index (8 bytes per event and 8 per profile).
+    /// - Complexity: O(profiles).
+    public func memoryReport() -> [(component: String, bytes: Int)] {
+        let g = graph.memoryBytes
+        var aggregateBytes = aggregates.capacity * MemoryLayout<ProfileAggregates>.stride
+        for a in aggregates { aggregateBytes += a.memoryBytes - MemoryLayout<ProfileAggregates>.size }
+        if let lazy { aggregateBytes += lazy.section.capacity + lazy.offsets.capacity * 8 + lazy.loaded.capacity }
+        if let pending { aggregateBytes += pending.symbols.count + pending.aggregates.count }
+        let timeline = previousEvent.memoryBytes + eventProfile.memoryBytes + heads.memoryBytes
+        return [("identity nodes", g.nodes), ("identity node table", g.table), ("identity profiles", g.profiles),
+                ("symbol table", symbols.memoryBytes), ("aggregates", aggregateBytes), ("timeline index", timeline)]
+    }
+
     /// The profile as JSON (docs/profile.md); `now` (µs) is the as-of time for age and recency.
     public func json(of p: UInt32, now: Int64) -> JSONValue {
+        loadPending()
         load(Int(p))
         var identifiers: [JSONMember] = []
         var linked: [JSONValue] = []

@@ -5,23 +5,29 @@ import Foundation
 // The profile projection's snapshot file (docs/profile.md "Snapshots"):
 //
 //   0   8  magic "DCHPROJ1"
-//   8   8  format version (little-endian; this code writes and reads 1)
+//   8   8  format version (little-endian; this code writes and reads 2)
 //   16  8  log offset the snapshot reflects (the next offset to apply)
 //   24  8  settings hash: XXH64 of the identity rules and profile settings it was built under
-//   32  8  length of the compressed body
-//   40  8  CRC32C of bytes [16, 40) and of the body
-//   48  …  body: zstd of (symbols, identity graph, aggregates, timeline index)
+//   32  8  section count (3)
+//   40  8  CRC32C of bytes [16, 40) and of the section table
+//   48  32 × count  section table: stored length, decoded length, XXH64 of the stored bytes, encoding
+//          (0 raw, 1 one zstd frame)
+//   …      the sections in table order: 0 index (identity graph + timeline index; raw, so loading it is a copy
+//          out of the mapped file), 1 symbols (zstd), 2 aggregates (zstd)
 //
+// A query maps the file and decompresses only the sections it touches: `timeline` the index, `profile` the
+// index, then symbols and aggregates on first use. Every section's hash is checked when the file is opened.
 // Written to a temporary file, fsynced, renamed over the old one, and the directory fsynced.
 
 /// Reading and writing the profile projection's snapshot.
 public enum ProjectionSnapshot {
     static let magic = Array("DCHPROJ1".utf8)
     /// The body format written by this code.
-    public static let version: UInt64 = 1
+    public static let version: UInt64 = 2
     static let headerBytes = 48
-    /// Largest body accepted when reading (a damaged length cannot make us allocate more).
-    static let maxBody = 8 << 30
+    static let sectionCount = 3
+    /// Largest section accepted when reading (a damaged length cannot make us allocate more).
+    static let maxSection = 8 << 30
 
     /// The file name inside `DataDirectory.snapshotsPath`.
     public static let fileName = "profiles.snap"
@@ -29,20 +35,31 @@ public enum ProjectionSnapshot {
     /// Writes `projection` atomically to `directory/profiles.snap`.
     public static func write(_ projection: ProfileProjection, settingsHash: UInt64, directory: String) throws {
         precondition(projection.asOf == nil, "an as-of view is not snapshotted")
-        var w = SnapshotWriter()
-        projection.write(to: &w)
-        let body = w.bytes.withUnsafeBytes { ZstdBlob.compress($0) }
+        let sections = projection.sections()
         var header = SnapshotWriter()
         header.bytes.append(contentsOf: magic)
         header.u64(version)
         header.u64(projection.nextOffset)
         header.u64(settingsHash)
-        header.u64(UInt64(body.count))
-        var crc = header.bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[16..<40])) }
-        crc = body.withUnsafeBytes { CRC32C.checksum($0, continuing: crc) }
-        header.u64(UInt64(crc))
+        header.u64(UInt64(sections.count))
+        header.u64(0) // CRC, below
+        var stored: [[UInt8]] = []
+        for (i, section) in sections.enumerated() {
+            let encoding: UInt64 = i == 0 ? 0 : 1
+            let c = encoding == 0 ? section : section.withUnsafeBytes { ZstdBlob.compress($0, level: 1) }
+            header.u64(UInt64(c.count))
+            header.u64(UInt64(section.count))
+            header.u64(c.withUnsafeBytes { XXHash64.hash($0) })
+            header.u64(encoding)
+            stored.append(c)
+        }
+        let crc = header.bytes.withUnsafeBytes { h in
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: h[headerBytes...]),
+                            continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: h[16..<40])))
+        }
+        withUnsafeBytes(of: UInt64(crc).littleEndian) { header.bytes.replaceSubrange(40..<48, with: $0) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try writeAtomically(header.bytes + body, to: directory + "/" + fileName, directory: directory)
+        try writeAtomically([header.bytes] + stored, to: directory + "/" + fileName, directory: directory)
     }
 
     /// Why a snapshot was not used, for the notice users see; nil when it was used.
@@ -51,55 +68,69 @@ public enum ProjectionSnapshot {
         case ignored(String)
     }
 
-    /// Reads the snapshot in `directory`, if any, valid, of this format and built under `settingsHash`.
+    /// Reads the snapshot in `directory`, if any, valid, of this format and built under `settingsHash`. Only the
+    /// index section is decoded now; symbols and aggregates are decoded on first use.
     public static func read(directory: String, settingsHash: UInt64, rules: IdentityRules, config: ProfileConfig) -> Outcome {
         let path = directory + "/" + fileName
-        guard let data = FileManager.default.contents(atPath: path) else { return .ignored("no snapshot") }
-        return data.withUnsafeBytes { raw -> Outcome in
-            guard raw.count >= headerBytes, Array(raw[0..<8]) == magic else { return .ignored("snapshot \(path) is not a Daicho snapshot") }
-            var r = SnapshotReader(raw, position: 8)
-            do {
-                let v = try r.u64()
-                guard v == version else { return .ignored("snapshot \(path) has format \(v), this build reads \(version)") }
-                let offset = try r.u64(), hash = try r.u64(), length = try r.u64(), crc = try r.u64()
-                guard length <= UInt64(maxBody), UInt64(raw.count - headerBytes) == length else {
+        guard let file = MappedFile(path: path) else { return .ignored("no snapshot") }
+        let raw = file.bytes
+        guard raw.count >= headerBytes, Array(raw[0..<8]) == magic else { return .ignored("snapshot \(path) is not a Daicho snapshot") }
+        var r = SnapshotReader(raw, position: 8)
+        do {
+            let v = try r.u64()
+            guard v == version else { return .ignored("snapshot \(path) has format \(v), this build reads \(version)") }
+            let offset = try r.u64(), hash = try r.u64(), count = try r.u64(), crc = try r.u64()
+            guard count == UInt64(sectionCount), raw.count >= headerBytes + 32 * sectionCount else {
+                return .ignored("snapshot \(path) is truncated or damaged (sections)")
+            }
+            let table = UnsafeRawBufferPointer(rebasing: raw[headerBytes..<(headerBytes + 32 * sectionCount)])
+            let actual = CRC32C.checksum(table, continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[16..<40])))
+            guard UInt64(actual) == crc else { return .ignored("snapshot \(path) fails its checksum") }
+            guard hash == settingsHash else { return .ignored("snapshot \(path) was built under other identity or profile settings") }
+            var sections: [UnsafeRawBufferPointer] = []
+            var at = headerBytes + 32 * sectionCount
+            for i in 0..<sectionCount {
+                let length = try r.u64(), decoded = try r.u64(), sum = try r.u64(), encoding = try r.u64()
+                guard length <= UInt64(raw.count - at), decoded <= UInt64(maxSection),
+                      encoding == (i == 0 ? 0 : 1), encoding == 1 || decoded == length else {
                     return .ignored("snapshot \(path) is truncated or damaged (length)")
                 }
-                let body = UnsafeRawBufferPointer(rebasing: raw[headerBytes...])
-                var actual = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[16..<40]))
-                actual = CRC32C.checksum(body, continuing: actual)
-                guard UInt64(actual) == crc else { return .ignored("snapshot \(path) fails its checksum") }
-                guard hash == settingsHash else { return .ignored("snapshot \(path) was built under other identity or profile settings") }
-                let bytes: [UInt8]
-                do { bytes = try ZstdBlob.decompress(body, limit: maxBody, path: path) } catch { return .ignored("\(error)") }
-                let projection = ProfileProjection(rules: rules, config: config)
-                try bytes.withUnsafeBytes { b in
-                    var br = SnapshotReader(b)
-                    try projection.read(from: &br)
-                    guard br.isAtEnd else { throw SnapshotError("bytes after the end") }
-                }
-                guard projection.nextOffset == offset else { return .ignored("snapshot \(path) is inconsistent (offset)") }
-                return .loaded(projection)
-            } catch {
-                return .ignored("snapshot \(path) is damaged: \(error)")
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[at..<(at + Int(length))])
+                guard XXHash64.hash(bytes) == sum else { return .ignored("snapshot \(path) fails its checksum") }
+                sections.append(bytes)
+                at += Int(length)
             }
+            guard at == raw.count else { return .ignored("snapshot \(path) is truncated or damaged (length)") }
+            let projection = ProfileProjection(rules: rules, config: config)
+            var br = SnapshotReader(sections[0])
+            try projection.readIndex(from: &br, mapping: file)
+            guard br.isAtEnd else { throw SnapshotError("bytes after the end") }
+            guard projection.nextOffset == offset else { return .ignored("snapshot \(path) is inconsistent (offset)") }
+            projection.pending = PendingSections(file: file, symbols: sections[1], aggregates: sections[2], path: path)
+            return .loaded(projection)
+        } catch {
+            return .ignored("snapshot \(path) is damaged: \(error)")
         }
     }
 
     /// temp file → write → fsync → rename → fsync(directory).
-    static func writeAtomically(_ bytes: [UInt8], to path: String, directory: String) throws {
+    static func writeAtomically(_ parts: [[UInt8]], to path: String, directory: String) throws {
         let temp = path + ".tmp-\(getpid())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SnapshotError("cannot create \(temp): \(String(cString: strerror(errno)))") }
-        var written = 0
-        let ok = bytes.withUnsafeBytes { b -> Bool in
-            while written < b.count {
-                let n = Glibc.write(fd, b.baseAddress! + written, b.count - written)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                written += n
+        var ok = true
+        for part in parts where ok {
+            var written = 0
+            ok = part.withUnsafeBytes { b -> Bool in
+                while written < b.count {
+                    let n = Glibc.write(fd, b.baseAddress! + written, b.count - written)
+                    if n < 0 { if errno == EINTR { continue }; return false }
+                    written += n
+                }
+                return true
             }
-            return fsync(fd) == 0
         }
+        ok = ok && fsync(fd) == 0
         let failure = errno
         close(fd)
         guard ok else {
@@ -116,12 +147,18 @@ public enum ProjectionSnapshot {
 }
 
 extension ProfileProjection {
-    /// Writes symbols, graph, aggregates and the timeline index.
-    func write(to w: inout SnapshotWriter) {
-        w.u64(nextOffset)
-        w.count(appliedEvents)
-        symbols.write(to: &w)
-        graph.write(to: &w)
+    /// The snapshot sections: index (graph + timeline index), symbols, aggregates.
+    func sections() -> [[UInt8]] {
+        loadPending()
+        var index = SnapshotWriter()
+        index.u64(nextOffset)
+        index.count(appliedEvents)
+        graph.write(to: &index)
+        index.column(previousEvent)
+        index.column(eventProfile)
+        index.column(heads)
+        var symbolSection = SnapshotWriter()
+        symbols.write(to: &symbolSection)
         // Aggregates: an offset table, then each profile's bytes, so a reader can deserialize one profile.
         var body: [UInt8] = []
         var offsets: [UInt64] = []
@@ -132,56 +169,123 @@ extension ProfileProjection {
             else { aggregates[p].serialize(into: &body) }
         }
         offsets.append(UInt64(body.count))
-        w.array(offsets)
-        body.withUnsafeBytes { w.data($0) }
-        w.array(previousEvent)
-        w.array(eventProfile)
-        w.array(newest)
-        w.array(oldest)
+        var aggregateSection = SnapshotWriter()
+        aggregateSection.array(offsets)
+        body.withUnsafeBytes { aggregateSection.data($0) }
+        return [index.bytes, symbolSection.bytes, aggregateSection.bytes]
     }
 
-    /// Restores what `write(to:)` wrote into this empty projection.
-    func read(from r: inout SnapshotReader) throws(SnapshotError) {
+    /// Restores the index section into this empty projection.
+    func readIndex(from r: inout SnapshotReader, mapping: MappedFile) throws(SnapshotError) {
         let next = try r.u64()
         let applied = try r.count(minimumBytes: 0)
+        try graph.read(from: &r, mapping: mapping)
+        let previous = try r.column(of: UInt32.self, in: mapping), owners = try r.column(of: UInt32.self, in: mapping)
+        let profileHeads = try r.column(of: ProfileHeads.self, in: mapping)
+        let n = profileHeads.count
+        guard UInt64(previous.count) == next, owners.count == previous.count, n <= graph.profileNumbers,
+              previous.allSatisfy({ $0 == Self.none || UInt64($0) < next }),
+              owners.allSatisfy({ $0 == Self.none || Int($0) < n }),
+              profileHeads.allSatisfy({ ($0.newest == Self.none || UInt64($0.newest) < next)
+                  && ($0.oldest == Self.none || UInt64($0.oldest) < next) })
+        else { throw SnapshotError("timeline index damaged") }
+        restore(nextOffset: next, appliedEvents: applied, previousEvent: previous, eventProfile: owners,
+                heads: profileHeads)
+    }
+
+    /// Decodes the symbols and aggregates sections if they are still pending. Their hashes passed when the file
+    /// was opened, so a section that does not decode is a bug: it traps with the reason.
+    func loadPending() {
+        guard let pending else { return }
+        self.pending = nil
+        do {
+            let symbolBytes = try ZstdBlob.decompress(pending.symbols, limit: ProjectionSnapshot.maxSection, path: pending.path)
+            try symbolBytes.withUnsafeBytes { try readSymbols($0) }
+            let section = try ZstdBlob.decompress(pending.aggregates, limit: ProjectionSnapshot.maxSection, path: pending.path)
+            let (offsets, bodyStart) = try section.withUnsafeBytes { try aggregateOffsets($0) }
+            installAggregates(LazyAggregates(section: section, bodyStart: bodyStart, offsets: offsets))
+        } catch {
+            preconditionFailure("snapshot \(pending.path): a section that passed its checksum does not decode: \(error)")
+        }
+    }
+}
+
+extension ProfileProjection {
+    private func readSymbols(_ b: UnsafeRawBufferPointer) throws {
+        var r = SnapshotReader(b)
         try symbols.read(from: &r)
-        try graph.read(from: &r)
+        guard r.isAtEnd else { throw SnapshotError("bytes after the symbols") }
+    }
+
+    /// The aggregates section's per-profile offsets and where their bytes start in it.
+    private func aggregateOffsets(_ b: UnsafeRawBufferPointer) throws -> ([UInt64], Int) {
+        var r = SnapshotReader(b)
         let offsets = try r.array(of: UInt64.self)
-        let body = Array(try r.data())
-        guard let last = offsets.last, last == UInt64(body.count), zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+        let body = try r.data()
+        guard r.isAtEnd, let last = offsets.last, last == UInt64(body.count), offsets.count == heads.count + 1,
+              zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }) else {
             throw SnapshotError("profile aggregates damaged (offsets)")
         }
-        let n = offsets.count - 1
-        let restored = [ProfileAggregates](repeating: ProfileAggregates(), count: n)
-        let previous = try r.array(of: UInt32.self), owners = try r.array(of: UInt32.self)
-        let newestEvents = try r.array(of: UInt32.self), oldestEvents = try r.array(of: UInt32.self)
-        guard UInt64(previous.count) == next, owners.count == previous.count,
-              newestEvents.count == n, oldestEvents.count == n else { throw SnapshotError("timeline index damaged") }
-        restore(nextOffset: next, appliedEvents: applied, aggregates: restored, previousEvent: previous,
-                eventProfile: owners, newest: newestEvents, oldest: oldestEvents)
-        lazy = LazyAggregates(body: body, offsets: offsets)
+        return (offsets, r.position - body.count)
     }
+}
+
+/// The sections of a mapped snapshot not decoded yet.
+final class PendingSections {
+    let file: MappedFile
+    let symbols: UnsafeRawBufferPointer
+    let aggregates: UnsafeRawBufferPointer
+    let path: String
+
+    init(file: MappedFile, symbols: UnsafeRawBufferPointer, aggregates: UnsafeRawBufferPointer, path: String) {
+        self.file = file
+        self.symbols = symbols
+        self.aggregates = aggregates
+        self.path = path
+    }
+}
+
+/// A whole file mapped read-only; unmapped when released.
+final class MappedFile {
+    let bytes: UnsafeRawBufferPointer
+
+    /// Maps `path` private and writable (writes stay in this process: columns are used in place); nil when it
+    /// cannot be opened or mapped (or is empty).
+    init?(path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size > 0 else { return nil }
+        let size = Int(st.st_size)
+        guard let base = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
+        bytes = UnsafeRawBufferPointer(start: base, count: size)
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
 }
 
 /// Profiles' aggregates as read from a snapshot, deserialized one profile at a time on first use.
 final class LazyAggregates {
-    let body: [UInt8]
+    let section: [UInt8]
+    let bodyStart: Int
     let offsets: [UInt64]
     var loaded: [Bool]
 
-    init(body: [UInt8], offsets: [UInt64]) {
-        self.body = body
+    init(section: [UInt8], bodyStart: Int, offsets: [UInt64]) {
+        self.section = section
+        self.bodyStart = bodyStart
         self.offsets = offsets
         loaded = Array(repeating: false, count: offsets.count - 1)
     }
 
     /// The serialized bytes of profile `p`.
-    func bytes(_ p: Int) -> ArraySlice<UInt8> { body[Int(offsets[p])..<Int(offsets[p + 1])] }
+    func bytes(_ p: Int) -> ArraySlice<UInt8> { section[(bodyStart + Int(offsets[p]))..<(bodyStart + Int(offsets[p + 1]))] }
 
     /// Profile `p`'s aggregates. The snapshot passed its checksum, so damage here is a bug: it traps with the reason.
     func aggregates(_ p: Int) -> ProfileAggregates {
-        body.withUnsafeBytes { b in
-            var position = Int(offsets[p])
+        section.withUnsafeBytes { b in
+            var position = bodyStart + Int(offsets[p])
             do {
                 return try ProfileAggregates.deserialize(b, at: &position)
             } catch {

@@ -35,7 +35,11 @@ public struct SnapshotWriter {
     /// An array of fixed-width integers, length-prefixed, copied as little-endian memory.
     public mutating func array<T: FixedWidthInteger>(_ a: [T]) {
         count(a.count)
+        #if _endian(little)
+        a.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        #else
         for v in a { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+        #endif
     }
 }
 
@@ -58,6 +62,9 @@ public struct SnapshotReader {
     }
 
     public mutating func u8() throws(SnapshotError) -> UInt8 { try take(1)[0] }
+
+    /// The next `n` bytes, in place.
+    mutating func bytes(_ n: Int) throws(SnapshotError) -> UnsafeRawBufferPointer { try take(n) }
 
     public mutating func u64() throws(SnapshotError) -> UInt64 { UInt64(littleEndian: try take(8).loadUnaligned(as: UInt64.self)) }
 
@@ -88,6 +95,13 @@ public struct SnapshotReader {
     public mutating func array<T: FixedWidthInteger>(of: T.Type) throws(SnapshotError) -> [T] {
         let n = try count(minimumBytes: MemoryLayout<T>.size)
         let raw = try take(n * MemoryLayout<T>.size)
+        #if _endian(little)
+        return [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+            if n > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
+            initialized = n
+        }
+        #else
         return (0..<n).map { T(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self)) }
+        #endif
     }
 }

@@ -151,7 +151,7 @@ final class ReferenceIdentity {
             #expect(fastIDs == ref.members[slow], "event \(offset)")
             if fastIDs != ref.members[slow] { return }
         }
-        let fastPartition = Set((0..<UInt32(g.profiles.count)).filter { g.isAlive($0) && !g.profiles[Int($0)].nodes.isEmpty }
+        let fastPartition = Set((0..<UInt32(g.profileNumbers)).filter { g.isAlive($0) && g.identifierCount(of: $0) > 0 }
             .map { Set(g.identifiers(of: $0).map { "\($0.kind):\($0.value)" }) })
         #expect(fastPartition == ref.partition)
         #expect(g.liveProfiles == ref.forward.indices.filter { ref.forward[$0] == nil }.count)

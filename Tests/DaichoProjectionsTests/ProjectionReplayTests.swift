@@ -71,6 +71,77 @@ import Testing
         }
     }
 
+    /// A snapshot loaded in place, caught up and written again is byte-identical to a full replay's: columns that
+    /// start inside the mapped file and then grow on the heap keep every value.
+    @Test func aCaughtUpSnapshotIsByteIdenticalToAFullReplaysSnapshot() throws {
+        let t = TemporaryDirectory()
+        let dir = try Self.dataDirectory(t, events: 4000)
+        let settings = try ProjectionSettings.load(dir)
+        let reader = try EventReader(dir)
+        let full = try ProjectionLoader.replay(reader, settings: settings, asOf: nil)
+        try ProjectionSnapshot.write(full, settingsHash: settings.hash, directory: dir.snapshotsPath)
+        let expected = Self.snapshotBytes(dir)
+        let partial = try ProjectionLoader.replay(reader, settings: settings, asOf: nil, to: reader.endOffset * 2 / 3)
+        try ProjectionSnapshot.write(partial, settingsHash: settings.hash, directory: dir.snapshotsPath)
+        let (loaded, _, notice) = try ProjectionLoader.load(dir)
+        #expect(notice == nil)
+        try ProjectionSnapshot.write(loaded, settingsHash: settings.hash, directory: dir.snapshotsPath)
+        #expect(Self.snapshotBytes(dir) == expected)
+    }
+
+    /// A timeline query on a loaded snapshot resolves identifiers and event lists from the index section alone;
+    /// the aggregates section is decoded only when a profile's aggregates are asked for.
+    @Test func aTimelineQueryDoesNotDecodeTheAggregates() throws {
+        let t = TemporaryDirectory()
+        let dir = try Self.dataDirectory(t, events: 3000)
+        let settings = try ProjectionSettings.load(dir)
+        let full = try ProjectionLoader.replay(EventReader(dir), settings: settings, asOf: nil)
+        try ProjectionSnapshot.write(full, settingsHash: settings.hash, directory: dir.snapshotsPath)
+        let (loaded, reader, _) = try ProjectionLoader.load(dir)
+        let p = try #require(full.livingProfiles.first)
+        #expect(loaded.graph.id(of: p) == full.graph.id(of: p))
+        #expect(loaded.graph.profile(id: full.graph.id(of: p)) == p)
+        #expect(Set(loaded.eventOffsets(of: p)) == Set(full.eventOffsets(of: p)))
+        #expect(try Timeline.events(of: p, in: loaded, reader: reader).count == full.eventOffsets(of: p).count)
+        #expect(loaded.pending != nil && loaded.lazy == nil)
+        _ = loaded.json(of: p, now: 0)
+        #expect(loaded.pending == nil && loaded.lazy != nil)
+        #expect(Self.render(loaded) == Self.render(full))
+    }
+
+    /// A timeline read on two threads (a profile with many events) holds every event of the profile once,
+    /// newest first, and equals the events read one by one.
+    @Test func aLongTimelineReadInParallelHasEveryEventNewestFirst() throws {
+        let t = TemporaryDirectory()
+        let dir = try Self.dataDirectory(t, events: 6000)
+        let reader = try EventReader(dir)
+        let projection = try ProjectionLoader.replay(reader, settings: ProjectionSettings.load(dir), asOf: nil)
+        let p = try #require(projection.livingProfiles.max { projection.eventOffsets(of: $0).count < projection.eventOffsets(of: $1).count })
+        let offsets = projection.eventOffsets(of: p)
+        #expect(offsets.count >= Timeline.parallelFrom * 2)
+        let events = try Timeline.events(of: p, in: projection, reader: reader)
+        #expect(events.map(\.0).sorted() == offsets.sorted())
+        #expect(zip(events, events.dropFirst()).allSatisfy { ($0.1.at, $0.0) > ($1.1.at, $1.0) })
+        var one: [UInt64: Event] = [:]
+        for o in offsets { try reader.forEachInFrame(containing: o) { at, view in if at == o { one[o] = try view.materialize() } } }
+        #expect(events.allSatisfy { one[$0.0] == $0.1 })
+        #expect(try Timeline.events(of: p, in: projection, reader: reader, limit: 3).map(\.0) == events.prefix(3).map(\.0))
+    }
+
+    /// The memory report covers every component, and identity plus aggregates stay within 1 KiB per profile.
+    @Test func theMemoryReportStaysWithinTheBudget() throws {
+        let t = TemporaryDirectory()
+        let dir = try Self.dataDirectory(t, events: 8000)
+        let p = try ProjectionLoader.replay(EventReader(dir), settings: ProjectionSettings.load(dir), asOf: nil)
+        let report = p.memoryReport()
+        #expect(report.map(\.component) == ["identity nodes", "identity node table", "identity profiles", "symbol table",
+                                             "aggregates", "timeline index"])
+        #expect(report.allSatisfy { $0.bytes > 0 })
+        let perProfile = report.filter { $0.component != "timeline index" }.reduce(0) { $0 + $1.bytes } / p.profileCount
+        #expect(perProfile <= 1024)
+        #expect(report.last!.bytes / p.appliedEvents <= 16)
+    }
+
     @Test func aCorruptSnapshotIsDetectedAndTheViewsRebuilt() throws {
         let t = TemporaryDirectory()
         let dir = try Self.dataDirectory(t, events: 3000)

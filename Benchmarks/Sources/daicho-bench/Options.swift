@@ -8,9 +8,12 @@ struct Options {
     var seed: UInt64 = 42
     var dir = "Benchmarks/data"
     var only: String?
+    /// When set, the memory rows also build a projection of this many customers (3 events each).
+    var memoryProfiles: Int?
 
     static let usage = """
         usage: daicho-bench [--events N] [--customers N] [--runs N] [--seed S] [--dir PATH] [--only NAME]
+                           [--memory-profiles N]
 
           --events N      events in the workload file (default 1000000)
           --customers N   customers in the workload (default 100000)
@@ -18,6 +21,8 @@ struct Options {
           --seed S        workload seed (default 42)
           --dir PATH      where the workload file is cached (default Benchmarks/data)
           --only NAME     run only benchmarks whose name contains NAME
+          --memory-profiles N  also report memory per component for a workload of N customers
+                          (3N events; generated and ingested once, cached in --dir)
         """
 
     /// An option error: names the option and the bad value.
@@ -57,6 +62,7 @@ struct Options {
                 seed = s
             case "--dir": dir = try value(for: option)
             case "--only": only = try value(for: option)
+            case "--memory-profiles": memoryProfiles = try count(value(for: option), for: option, minimum: 1)
             case "-h", "--help": throw HelpRequested()
             default: throw Problem(description: "unknown option '\(option)'")
             }
