@@ -55,7 +55,7 @@ bench: deps
 bench-smoke: deps
 	$(SWIFT) build -c release --product daicho
 	cd Benchmarks && $(SWIFT) build -c release
-	Benchmarks/.build/release/daicho-bench --events 50000 --customers 5000 --runs 1
+	Benchmarks/.build/release/daicho-bench --events 50000 --customers 5000 --runs 1 --backfill-customers 20000
 
 clean:
 	rm -rf .build Benchmarks/.build

@@ -48,8 +48,6 @@ final class ProfileChangeLog {
 }
 
 extension ProfileProjection: LogProjection {
-    public func beginFrame(_ frame: FrameContext, strings: StringTable) { beginBatch(strings) }
-
     /// Profiles do not depend on the wall clock (age and recency are computed when a profile is read).
     public func advanceClock(to micros: Int64) {}
 

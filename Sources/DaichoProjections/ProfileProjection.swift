@@ -40,6 +40,14 @@ public final class ProfileProjection {
     @exclusivity(unchecked) public private(set) var nextOffset: UInt64 = 0
     /// Events applied.
     @exclusivity(unchecked) public private(set) var appliedEvents = 0
+    /// Internal events seen (segment definitions and drops): views beside the profiles exist when > 0.
+    @exclusivity(unchecked) public private(set) var internalEvents = 0
+    /// The newest event time and frame append time seen, µs (`Int64.min` before any): the log's own clock, from
+    /// which the segment clock starts after a snapshot (docs/segments.md "Segment clock").
+    @exclusivity(unchecked) public private(set) var logClock: Int64 = .min
+    /// Bytes that views composed over this projection stored in its snapshot (docs/profile.md "Snapshots"),
+    /// nil when the snapshot had none (or the projection did not come from a snapshot).
+    public internal(set) var dependentState: [UInt8]?
 
     @exclusivity(unchecked) private var cache = SymbolCache()
     /// The profiles the last applied event's merges absorbed into its profile (empty almost always).
@@ -54,10 +62,12 @@ public final class ProfileProjection {
     }
 
     /// Installs state read from a snapshot (ProjectionSnapshot.swift).
-    func restore(nextOffset: UInt64, appliedEvents: Int, previousEvent: Column<UInt32>,
-                 eventProfile: Column<UInt32>, heads: Column<ProfileHeads>) {
+    func restore(nextOffset: UInt64, appliedEvents: Int, internalEvents: Int, logClock: Int64,
+                 previousEvent: Column<UInt32>, eventProfile: Column<UInt32>, heads: Column<ProfileHeads>) {
         self.nextOffset = nextOffset
         self.appliedEvents = appliedEvents
+        self.internalEvents = internalEvents
+        self.logClock = logClock
         self.previousEvent = previousEvent
         self.eventProfile = eventProfile
         self.heads = heads
@@ -77,6 +87,12 @@ public final class ProfileProjection {
         cache.reset(dynamicCount: strings.dynamicCount)
     }
 
+    /// Notes a frame's append time in `logClock`, then `beginBatch`.
+    public func beginFrame(_ frame: FrameContext, strings: StringTable) {
+        if asOf == nil, frame.appendTime > logClock { logClock = frame.appendTime }
+        beginBatch(strings)
+    }
+
     /// Applies the event at `offset`. Offsets must arrive in order, each once.
     public func apply(_ e: EventView, offset: UInt64) {
         precondition(offset == nextOffset, "events must be applied in offset order (expected \(nextOffset), got \(offset))")
@@ -86,7 +102,11 @@ public final class ProfileProjection {
         previousEvent.append(Self.none)
         eventProfile.append(Self.none)
         if let asOf, e.at > asOf { return }
-        if e.type.isInternal { return } // segment definitions: no customer (docs/segments.md)
+        if e.at > logClock { logClock = e.at }
+        if e.type.isInternal { // segment definitions: no customer (docs/segments.md)
+            internalEvents += 1
+            return
+        }
         let outcome = graph.apply(e.identifiers, strings: e.strings, offset: offset)
         let p = Int(outcome.profile)
         while aggregates.count <= p {
@@ -139,7 +159,8 @@ public final class ProfileProjection {
             previousEvent.reserveCapacity(Int(reader.endOffset))
             eventProfile.reserveCapacity(Int(reader.endOffset))
         }
-        try reader.forEach(from: nextOffset, to: end, onBatch: { beginBatch($0) }) { offset, view in
+        var frame: FrameContext?
+        try reader.forEach(from: nextOffset, to: end, onFrame: { frame = $0 }, onBatch: { beginFrame(frame!, strings: $0) }) { offset, view in
             apply(view, offset: offset)
             return true
         }

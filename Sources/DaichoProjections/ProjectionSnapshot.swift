@@ -8,12 +8,13 @@ import Foundation
 //   8   8  format version (little-endian; this code writes and reads 2)
 //   16  8  log offset the snapshot reflects (the next offset to apply)
 //   24  8  settings hash: XXH64 of the identity rules and profile settings it was built under
-//   32  8  section count (3)
+//   32  8  section count (4)
 //   40  8  CRC32C of bytes [16, 40) and of the section table
 //   48  32 × count  section table: stored length, decoded length, XXH64 of the stored bytes, encoding
 //          (0 raw, 1 one zstd frame)
 //   …      the sections in table order: 0 index (identity graph + timeline index; raw, so loading it is a copy
-//          out of the mapped file), 1 symbols (zstd), 2 aggregates (zstd)
+//          out of the mapped file), 1 symbols (zstd), 2 aggregates (zstd), 3 dependents (zstd; the state of
+//          views composed over the profiles — segments — or empty when the writer kept none)
 //
 // A query maps the file and decompresses only the sections it touches: `timeline` the index, `profile` the
 // index, then symbols and aggregates on first use. Every section's hash is checked when the file is opened.
@@ -23,9 +24,9 @@ import Foundation
 public enum ProjectionSnapshot {
     static let magic = Array("DCHPROJ1".utf8)
     /// The body format written by this code.
-    public static let version: UInt64 = 2
+    public static let version: UInt64 = 3
     static let headerBytes = 48
-    static let sectionCount = 3
+    static let sectionCount = 4
     /// Largest section accepted when reading (a damaged length cannot make us allocate more).
     static let maxSection = 8 << 30
 
@@ -33,9 +34,12 @@ public enum ProjectionSnapshot {
     public static let fileName = "profiles.snap"
 
     /// Writes `projection` atomically to `directory/profiles.snap`.
-    public static func write(_ projection: ProfileProjection, settingsHash: UInt64, directory: String) throws {
+    /// - Parameter dependents: the state of views composed over the profiles at the same offset (the segment
+    ///   projection's), restored with them; nil when the writer keeps none (such views then replay).
+    public static func write(_ projection: ProfileProjection, settingsHash: UInt64, directory: String,
+                             dependents: [UInt8]? = nil) throws {
         precondition(projection.asOf == nil, "an as-of view is not snapshotted")
-        let sections = projection.sections()
+        let sections = projection.sections() + [dependents ?? []]
         var header = SnapshotWriter()
         header.bytes.append(contentsOf: magic)
         header.u64(version)
@@ -106,6 +110,8 @@ public enum ProjectionSnapshot {
             try projection.readIndex(from: &br, mapping: file)
             guard br.isAtEnd else { throw SnapshotError("bytes after the end") }
             guard projection.nextOffset == offset else { return .ignored("snapshot \(path) is inconsistent (offset)") }
+            let dependents = try ZstdBlob.decompress(sections[3], limit: maxSection, path: path)
+            if !dependents.isEmpty { projection.dependentState = dependents }
             projection.pending = PendingSections(file: file, symbols: sections[1], aggregates: sections[2], path: path)
             return .loaded(projection)
         } catch {
@@ -153,6 +159,8 @@ extension ProfileProjection {
         var index = SnapshotWriter()
         index.u64(nextOffset)
         index.count(appliedEvents)
+        index.count(internalEvents)
+        index.i64(logClock)
         graph.write(to: &index)
         index.column(previousEvent)
         index.column(eventProfile)
@@ -179,6 +187,8 @@ extension ProfileProjection {
     func readIndex(from r: inout SnapshotReader, mapping: MappedFile) throws(SnapshotError) {
         let next = try r.u64()
         let applied = try r.count(minimumBytes: 0)
+        let internalCount = try r.count(minimumBytes: 0)
+        let clock = try r.i64()
         try graph.read(from: &r, mapping: mapping)
         let previous = try r.column(of: UInt32.self, in: mapping), owners = try r.column(of: UInt32.self, in: mapping)
         let profileHeads = try r.column(of: ProfileHeads.self, in: mapping)
@@ -189,8 +199,8 @@ extension ProfileProjection {
               profileHeads.allSatisfy({ ($0.newest == Self.none || UInt64($0.newest) < next)
                   && ($0.oldest == Self.none || UInt64($0.oldest) < next) })
         else { throw SnapshotError("timeline index damaged") }
-        restore(nextOffset: next, appliedEvents: applied, previousEvent: previous, eventProfile: owners,
-                heads: profileHeads)
+        restore(nextOffset: next, appliedEvents: applied, internalEvents: internalCount, logClock: clock,
+                previousEvent: previous, eventProfile: owners, heads: profileHeads)
     }
 
     /// Decodes the symbols and aggregates sections if they are still pending. Their hashes passed when the file

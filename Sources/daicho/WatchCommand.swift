@@ -30,15 +30,8 @@ enum WatchCommand {
         let dir = a.dataDirectory
         guard dir.exists else { throw StoreError("no event log in \(dir.path) (run `daicho append` first, or pass --data)") }
 
-        let done = DispatchSemaphore(value: 0)
         let state = Mutex<(cursor: UInt64, printed: Int)>((from ?? 0, 0))
-        for s in [SIGINT, SIGTERM] { signal(s, SIG_IGN) }
-        let sources = [SIGINT, SIGTERM].map { s in
-            let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
-            source.setEventHandler { done.signal() }
-            source.resume()
-            return source
-        }
+        StopSignal.install()
         let live = try LiveSegments.open(dir, after: from) { changes in
             var out: [UInt8] = []
             var reachedLimit = false
@@ -53,16 +46,44 @@ enum WatchCommand {
                 }
             }
             if !out.isEmpty { FileHandle.standardOutput.write(Data(out)) }
-            if reachedLimit { done.signal() }
+            if reachedLimit { StopSignal.raise() }
         }
         let start = live.read { $0.feedCount }
         if from == nil { state.withLock { $0.cursor = max($0.cursor, start) } }
-        done.wait()
+        StopSignal.wait()
         live.close()
-        _ = sources
         let cursor = state.withLock { $0.cursor }
         printError(jsonLine([JSONMember("cursor", .int(Int64(cursor)))]))
         if let error = live.error { throw error }
         return ExitStatus.ok
+    }
+}
+
+/// Ctrl-C, SIGTERM or the record limit ends `watch`. A POSIX semaphore, because posting one is
+/// async-signal-safe; the signals are unblocked in case the parent started us with them blocked.
+enum StopSignal {
+    /// On the heap, so the handler and the waiter never make overlapping Swift accesses to it.
+    nonisolated(unsafe) private static let semaphore: UnsafeMutablePointer<sem_t> = {
+        let p = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
+        sem_init(p, 0, 0)
+        return p
+    }()
+
+    static func install() {
+        _ = semaphore
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        let handler: @convention(c) (Int32) -> Void = { _ in StopSignal.raise() }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+    }
+
+    static func raise() { sem_post(semaphore) }
+
+    static func wait() {
+        while sem_wait(semaphore) != 0 && errno == EINTR {}
     }
 }

@@ -97,4 +97,25 @@ import Testing
             #expect(next.first?["cursor"] as? Int == resume + 1)
         }
     }
+
+    /// Ctrl-C or SIGTERM ends `watch` cleanly with the cursor to resume from.
+    @Test func watchStopsOnSIGTERMAndPrintsTheCursor() throws {
+        let t = TemporaryDirectory()
+        let d = t.path + "/d"
+        _ = try daicho(["append", "--data", d, t.write("a.ndjson", purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"))])
+        _ = try daicho(["segment", "define", "--data", d, "buyers", "commerce.orders >= 1"])
+        let watcher = Process()
+        watcher.executableURL = URL(fileURLWithPath: daichoPath)
+        watcher.arguments = ["watch", "--data", d]
+        let err = Pipe()
+        watcher.standardOutput = FileHandle.nullDevice
+        watcher.standardError = err
+        try watcher.run()
+        usleep(500_000)
+        watcher.terminate()
+        watcher.waitUntilExit()
+        #expect(watcher.terminationStatus == 0)
+        let printed = lines(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        #expect(printed.last?["cursor"] as? Int == 1, "the backfill made one record; resuming goes on after it")
+    }
 }

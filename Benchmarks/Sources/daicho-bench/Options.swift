@@ -10,10 +10,12 @@ struct Options {
     var only: String?
     /// When set, the memory rows also build a projection of this many customers (3 events each).
     var memoryProfiles: Int?
+    /// Customers of the log the segment backfill rows define segments over (2 events each).
+    var backfillCustomers = 1_250_000
 
     static let usage = """
         usage: daicho-bench [--events N] [--customers N] [--runs N] [--seed S] [--dir PATH] [--only NAME]
-                           [--memory-profiles N]
+                           [--memory-profiles N] [--backfill-customers N]
 
           --events N      events in the workload file (default 1000000)
           --customers N   customers in the workload (default 100000)
@@ -23,6 +25,8 @@ struct Options {
           --only NAME     run only benchmarks whose name contains NAME
           --memory-profiles N  also report memory per component for a workload of N customers
                           (3N events; generated and ingested once, cached in --dir)
+          --backfill-customers N  customers of the log the "define ... over" rows backfill segments over
+                          (2N events; default 1250000, about a million profiles; cached in --dir)
         """
 
     /// An option error: names the option and the bad value.
@@ -63,6 +67,7 @@ struct Options {
             case "--dir": dir = try value(for: option)
             case "--only": only = try value(for: option)
             case "--memory-profiles": memoryProfiles = try count(value(for: option), for: option, minimum: 1)
+            case "--backfill-customers": backfillCustomers = try count(value(for: option), for: option, minimum: 1)
             case "-h", "--help": throw HelpRequested()
             default: throw Problem(description: "unknown option '\(option)'")
             }

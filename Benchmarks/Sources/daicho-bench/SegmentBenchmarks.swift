@@ -9,7 +9,7 @@ import Synchronization
 /// Issue 4 targets over the workload with the fifty `WorkloadSegments` defined first: replay with segments
 /// >= 1.5M events/s; append → in-process subscriber p99 <= 1 ms; append → `daicho watch` in another process
 /// p99 <= 100 ms; defining (backfilling) a segment over 1M profiles <= 1 s.
-func registerSegmentBenchmarks(_ h: inout Harness, workload: Workload, backfillProfiles: Int) {
+func registerSegmentBenchmarks(_ h: inout Harness, workload: Workload, backfillCustomers: Int) {
     let base = URL(fileURLWithPath: workload.path).deletingLastPathComponent().path
     let dir = DataDirectory(base + "/daicho-bench-segments")
     let state = SegmentBenchState()
@@ -42,14 +42,16 @@ func registerSegmentBenchmarks(_ h: inout Harness, workload: Workload, backfillP
             return state.watch!.p99
         }
     }
-    let backfillDir = DataDirectory(base + "/daicho-bench-backfill-\(backfillProfiles)")
+    let backfillDir = DataDirectory(base + "/daicho-bench-backfill-\(backfillCustomers)")
     for (name, rule) in [("field rule", "commerce.orders >= 2 and traits.plan == \"premium\""),
                          ("windowed rule", "count(purchase within 30d) >= 1")] {
-        h.addFact("define \(name) over \(backfillProfiles / 1000)k-customer log (target <= 1000)", unit: "ms") {
-            try state.backfill(rule, customers: backfillProfiles, dir: backfillDir, base: base)
+        h.addFact("define (backfill) a \(name) over the backfill log (target <= 1000)", unit: "ms") {
+            try state.backfill(rule, customers: backfillCustomers, dir: backfillDir, base: base)
         }
     }
-    h.addFact("profiles in the backfill log", unit: "count") { Double(state.backfillProfiles) }
+    h.addFact("profiles in the backfill log (\(backfillCustomers) customers, 2 events each)", unit: "count") {
+        Double(state.backfillProfiles)
+    }
 }
 
 /// Logs and results shared by the segment rows.

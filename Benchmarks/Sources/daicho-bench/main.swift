@@ -33,5 +33,6 @@ harness.note(
 registerGeneratorBenchmarks(&harness, workload: workload)
 registerDaichoBenchmarks(&harness, workload: workload)
 registerProjectionBenchmarks(&harness, workload: workload)
+registerSegmentBenchmarks(&harness, workload: workload, backfillCustomers: options.backfillCustomers)
 registerExternalBenchmarks(&harness, workload: workload)
 harness.run()
