@@ -203,8 +203,15 @@ public final class ProfileProjection {
 
     /// The aggregates of profile `p` (read from the snapshot on first use).
     public func aggregates(of p: UInt32) -> ProfileAggregates {
+        if pending != nil { loadPending() }
         load(Int(p))
         return aggregates[Int(p)]
+    }
+
+    /// Decodes the snapshot's symbol and aggregate sections if that has not happened yet. Applying, `json` and
+    /// `aggregates(of:)` do it themselves; a view that reads `symbols` directly calls it first.
+    public func loadSnapshotSections() {
+        if pending != nil { loadPending() }
     }
 
     /// Deserializes profile `p`'s aggregates from the snapshot if that has not happened yet.

@@ -1,29 +1,58 @@
 import Daicho
 import DaichoProjections
 
-/// Builds the segment view of a data directory by replaying its log (profiles with it), for one-off queries
-/// (`daicho segment list|members`, `profile`'s memberships) and as the start of a live worker.
+/// Builds the segment view of a data directory (profiles with it) for one-off queries (`daicho segment
+/// list|members`, `profile`'s memberships) and as the start of a live worker: the newest snapshot with its
+/// segment state plus the log's tail, or a replay from offset 0 when there is no usable snapshot.
 public enum SegmentLoader {
-    /// Replays the log of `dir` (events with `at <= asOf` when given) into a new segment projection, then
-    /// advances the clock to `asOf`, or for the present view to the wall clock `now` (time-driven exits up to then).
+    /// Loads the view of `dir` (events with `at <= asOf` when given: always a replay), then advances the clock to
+    /// `asOf`, or for the present view to the wall clock `now` (time-driven exits up to then).
+    /// - Parameters:
+    ///   - trackingAfter: keep the feed records after this cursor for `takeChanges` (a snapshot that is already
+    ///     past the cursor cannot give them back, so the view is then replayed from offset 0).
     /// - Returns: the projection and the reader it was built with (to follow the log from there).
     public static func load(_ dir: DataDirectory, asOf: Int64? = nil, settings: ProjectionSettings? = nil,
-                            now: Int64 = wallClockMicros(), trackingAfter cursor: UInt64? = nil) throws -> (SegmentProjection, EventReader) {
+                            now: Int64? = wallClockMicros(), trackingAfter cursor: UInt64? = nil) throws -> (SegmentProjection, EventReader) {
         guard dir.exists else { throw StoreError("no event log in \(dir.path) (run `daicho append` first, or pass --data)") }
         let settings = try settings ?? ProjectionSettings.load(dir)
         let reader = try EventReader(dir)
-        let profiles = ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf)
-        let segments = SegmentProjection(profiles: profiles, history: try EventReader(dir))
+        let restored = asOf == nil ? try fromSnapshot(dir, settings: settings, reader: reader, cursor: cursor) : nil
+        let segments = try restored
+            ?? SegmentProjection(profiles: ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf),
+                                 history: EventReader(dir))
         if let cursor {
             segments.trackChanges(true)
             segments.keepRecords(after: cursor)
         }
         try catchUp(segments, reader)
-        if let asOf { segments.settleClock(at: asOf) } else { segments.advanceClock(to: now) }
+        if let asOf { segments.settleClock(at: asOf) } else if let now { segments.advanceClock(to: now) }
         return (segments, reader)
     }
 
-    /// Applies the log from the projection's offset to its durable end.
+    /// The view restored from `dir`'s snapshot, or nil when it has none usable for segments: no snapshot, a
+    /// snapshot ahead of the log, one written without the segment state of a log that defines segments, or one
+    /// already past `cursor`.
+    static func fromSnapshot(_ dir: DataDirectory, settings: ProjectionSettings, reader: EventReader,
+                             cursor: UInt64?) throws -> SegmentProjection? {
+        guard case .loaded(let profiles) = ProjectionSnapshot.read(directory: dir.snapshotsPath, settingsHash: settings.hash,
+                                                                   rules: settings.rules, config: settings.profile),
+              profiles.nextOffset <= reader.endOffset else { return nil }
+        let segments: SegmentProjection
+        if let state = profiles.dependentState {
+            guard let restored = try? SegmentProjection(profiles: profiles, restoring: state, history: try EventReader(dir)) else {
+                return nil
+            }
+            segments = restored
+        } else if profiles.internalEvents == 0 {
+            segments = SegmentProjection(profiles: profiles, history: try EventReader(dir))
+        } else {
+            return nil
+        }
+        if let cursor, cursor < segments.feedCount { return nil }
+        return segments
+    }
+
+    /// Applies the log from the projection's offset to its durable end (or `end`, exclusive).
     public static func catchUp(_ segments: SegmentProjection, _ reader: EventReader, to end: UInt64? = nil) throws {
         var frame: FrameContext?
         try reader.forEach(from: segments.nextOffset, to: end, onFrame: { frame = $0 }, onBatch: { strings in
@@ -32,5 +61,39 @@ public enum SegmentLoader {
             segments.apply(view, offset: offset)
             return true
         }
+    }
+
+    /// Writes the snapshot of the view: the profiles with the segment state beside them.
+    public static func writeSnapshot(_ segments: SegmentProjection, settings: ProjectionSettings, directory: DataDirectory) throws {
+        try ProjectionSnapshot.write(segments.profiles, settingsHash: settings.hash, directory: directory.snapshotsPath,
+                                     dependents: segments.encodeState())
+    }
+
+    /// Brings the snapshot of `dir` up to the log's end (profiles and segments), without advancing the clock to
+    /// the wall clock: what `append` and `segment define` do before they return.
+    public static func refreshSnapshot(_ dir: DataDirectory) throws {
+        let settings = try ProjectionSettings.load(dir)
+        let (segments, _) = try load(dir, settings: settings, now: nil)
+        try writeSnapshot(segments, settings: settings, directory: dir)
+    }
+
+    /// Rebuilds the view from offset 0 (up to `end`, exclusive).
+    /// - Parameters:
+    ///   - snapshotEvery: with `asOf` nil, write a snapshot after every this many events, so a long replay that
+    ///     is interrupted resumes from the last one.
+    public static func replay(_ dir: DataDirectory, settings: ProjectionSettings, asOf: Int64?, to end: UInt64? = nil,
+                              snapshotEvery: Int = 1_000_000, progress: ((Int) -> Void)? = nil) throws -> SegmentProjection {
+        let reader = try EventReader(dir)
+        let segments = SegmentProjection(profiles: ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf),
+                                         history: try EventReader(dir))
+        let last = end ?? reader.endOffset
+        var chunkEnd = UInt64(0)
+        while chunkEnd < last {
+            chunkEnd = min(last, chunkEnd + UInt64(max(1, snapshotEvery)))
+            try catchUp(segments, reader, to: chunkEnd)
+            progress?(Int(segments.nextOffset))
+            if asOf == nil { try writeSnapshot(segments, settings: settings, directory: dir) }
+        }
+        return segments
     }
 }

@@ -18,7 +18,7 @@ final class SegmentState {
     /// By `FieldRef.index`.
     let fields: [ResolvedField]
     /// By rule term index: the projection's term store id.
-    let terms: [Int]
+    var terms: [Int]
     var members = Membership()
     /// Profile → its pending deadline (time-dependent rules).
     var deadlines: [UInt32: Int64] = [:]
@@ -67,31 +67,39 @@ public final class SegmentProjection: LogProjection {
     public static let wallClockLag: Int64 = 2_000_000
 
     /// The segment clock, µs (docs/segments.md "Segment clock"); `Int64.min` before the first frame.
-    public private(set) var clock: Int64 = .min
+    public internal(set) var clock: Int64 = .min
+    /// The offset of the snapshot this view was restored from; nil when it was built by replay.
+    public internal(set) var restoredFrom: UInt64?
     /// Records produced so far: the cursor of the newest one.
-    public private(set) var feedCount: UInt64 = 0
+    public internal(set) var feedCount: UInt64 = 0
 
     private let history: EventReader?
-    private var segments: [SegmentState] = []
-    private var bySequence: [UInt32: SegmentState] = [:]
-    private var nextSequence: UInt32 = 0
+    var segments: [SegmentState] = []
+    var bySequence: [UInt32: SegmentState] = [:]
+    var nextSequence: UInt32 = 0
     /// By event type code: the indexes in `segments` whose rule an event of that type can change.
     private var affected: [[Int]] = Array(repeating: [], count: 256)
     /// By event type code: the term stores fed by events of that type.
     private var storesByType: [[Int]] = Array(repeating: [], count: 256)
-    private var termIDs: [AggregateTerm: Int] = [:]
-    private(set) var stores: [TermStore?] = []
-    private var heap = DeadlineHeap()
+    var termIDs: [AggregateTerm: Int] = [:]
+    var stores: [TermStore?] = []
+    var heap = DeadlineHeap()
     private var tracking = false
     private var keepAfter: UInt64 = 0
     private var pending: [FeedRecord] = []
 
     /// - Parameters:
-    ///   - profiles: the profile projection to compose, at offset 0 (segments are rebuilt with it).
+    ///   - profiles: the profile projection to compose: at offset 0, or restored from a snapshot of a log in which
+    ///     no segment was ever defined (else restore with `init(profiles:restoring:history:)`, or replay).
     ///   - history: a reader of the same log, separate from the one feeding the projection, for backfilling
     ///     the aggregates of a segment defined after its events (nil: no backfill; tests of pure memory).
-    public init(profiles: ProfileProjection, history: EventReader?) {
-        precondition(profiles.nextOffset == 0, "a segment projection is built from offset 0 together with its profiles")
+    public convenience init(profiles: ProfileProjection, history: EventReader?) {
+        precondition(profiles.internalEvents == 0, "segments were defined: restore their state or replay from offset 0")
+        self.init(unchecked: profiles, history: history)
+        clock = profiles.logClock
+    }
+
+    init(unchecked profiles: ProfileProjection, history: EventReader?) {
         self.profiles = profiles
         self.asOf = profiles.asOf
         self.history = history
@@ -348,7 +356,7 @@ public final class SegmentProjection: LogProjection {
         }
     }
 
-    private func rebuildDependencies() {
+    func rebuildDependencies() {
         for t in affected.indices { affected[t].removeAll() }
         for t in storesByType.indices { storesByType[t].removeAll() }
         for (i, s) in segments.enumerated() {

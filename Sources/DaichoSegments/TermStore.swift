@@ -7,9 +7,9 @@ struct TermStore {
     let term: AggregateTerm
     /// Segments using the term; the store is freed when it drops to 0.
     var users = 0
-    private var buckets: [WindowBuckets?] = []
+    var buckets: [WindowBuckets?] = []
     /// All-time count and sum (fixed-point µ-units, so the sum does not depend on arrival order).
-    private var totals: [(count: Int64, units: Int64)] = []
+    var totals: [(count: Int64, units: Int64)] = []
 
     init(term: AggregateTerm) { self.term = term }
 

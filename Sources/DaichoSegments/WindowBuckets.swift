@@ -18,7 +18,7 @@ public struct WindowBuckets: Sendable, Hashable {
     /// The bucket width w, µs.
     public let width: Int64
     /// Ascending by index.
-    private(set) var buckets: ContiguousArray<Bucket> = []
+    var buckets: ContiguousArray<Bucket> = []
 
     /// An empty store for window `window` (µs, > 0).
     public init(window: Int64) {

@@ -2,6 +2,7 @@ import Foundation
 import Daicho
 import DaichoLog
 import DaichoProjections
+import DaichoSegments
 
 /// `daicho append`: NDJSON in, durable deduplicated events out, one JSON summary line.
 enum AppendCommand {
@@ -90,7 +91,7 @@ enum AppendCommand {
         progress.finish()
         if summary.appended > 0 && !a.has("--no-snapshot") {
             do {
-                try ProjectionLoader.refreshSnapshot(dir)
+                try SegmentLoader.refreshSnapshot(dir)
             } catch {
                 printError("daicho append: notice: the events are appended, but the profile snapshot was not updated: \(error)")
             }

@@ -1,6 +1,7 @@
 import Daicho
 import DaichoJSON
 import DaichoProjections
+import DaichoSegments
 import Foundation
 
 /// Options shared by the profile queries: which customer, and as of when.
@@ -38,17 +39,55 @@ enum CustomerSelector {
         }
     }
 
-    /// Loads the projection (as of `--as-of`) and finds the selected customer; prints the one-line message
-    /// and returns nil when none matches.
-    static func select(_ a: ParsedArguments, _ spec: CommandSpec) throws -> (ProfileProjection, EventReader, UInt32, asOf: Int64?)? {
+    /// Loads the views (as of `--as-of`; segments too when `withSegments`) and finds the selected customer;
+    /// prints the one-line message and returns nil when none matches.
+    static func select(_ a: ParsedArguments, _ spec: CommandSpec, withSegments: Bool) throws -> (QueryViews, UInt32, asOf: Int64?)? {
         let asOf = try a.time("--as-of", spec)
-        let (projection, reader) = try loadProjection(a.dataDirectory, asOf: asOf)
-        let (found, described) = try resolve(a, spec, in: projection)
+        let views = try withSegments ? QueryViews.load(a.dataDirectory, asOf: asOf) : QueryViews(profilesOf: a.dataDirectory, asOf: asOf)
+        let (found, described) = try resolve(a, spec, in: views.profiles)
         guard let p = found else {
             printError("daicho \(spec.name): no profile matches \(described)")
             return nil
         }
-        return (projection, reader, p, asOf)
+        return (views, p, asOf)
+    }
+}
+
+/// What the profile queries read: the profiles, and the segments when the log defines any.
+struct QueryViews {
+    let profiles: ProfileProjection
+    let reader: EventReader
+    let segments: SegmentProjection?
+
+    /// The profiles only (snapshot + tail), printing a snapshot notice on stderr.
+    init(profilesOf dir: DataDirectory, asOf: Int64?) throws {
+        (profiles, reader) = try loadProjection(dir, asOf: asOf)
+        segments = nil
+    }
+
+    private init(segments: SegmentProjection, reader: EventReader) {
+        profiles = segments.profiles
+        self.reader = reader
+        self.segments = segments
+    }
+
+    /// The profiles, and the segments too when the log has ever defined one.
+    static func load(_ dir: DataDirectory, asOf: Int64?) throws -> QueryViews {
+        let views = try QueryViews(profilesOf: dir, asOf: asOf)
+        guard views.profiles.internalEvents > 0 else { return views }
+        let (segments, reader) = try SegmentLoader.load(dir, asOf: asOf)
+        return QueryViews(segments: segments, reader: reader)
+    }
+
+    /// The profile JSON of docs/profile.md, with `segments`: the memberships and when each began.
+    func json(of p: UInt32, now: Int64) -> JSONValue {
+        var fields = members(profiles.json(of: p, now: now))
+        let memberships = segments?.memberships(of: p) ?? []
+        fields.append(JSONMember("segments", .array(memberships.map {
+            .object([JSONMember("segment", .string($0.segment)),
+                     JSONMember("since", .string(RFC3339.string(micros: $0.since, offsetMinutes: 0)))])
+        })))
+        return .object(fields)
     }
 }
 
@@ -71,8 +110,8 @@ enum ProfileCommand {
 
     static func run(_ args: [String]) throws -> Int32 {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
-        guard let (projection, _, p, asOf) = try CustomerSelector.select(a, spec) else { return ExitStatus.notFound }
-        print(jsonLine(members(projection.json(of: p, now: asOf ?? wallClockMicros()))))
+        guard let (views, p, asOf) = try CustomerSelector.select(a, spec, withSegments: true) else { return ExitStatus.notFound }
+        print(jsonLine(members(views.json(of: p, now: asOf ?? wallClockMicros()))))
         return ExitStatus.ok
     }
 }
@@ -89,12 +128,12 @@ enum ProfilesCommand {
     static func run(_ args: [String]) throws -> Int32 {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
         let asOf = try a.time("--as-of", spec)
-        let (projection, _) = try loadProjection(a.dataDirectory, asOf: asOf)
+        let views = try QueryViews.load(a.dataDirectory, asOf: asOf)
         let now = asOf ?? wallClockMicros()
         let out = StandardOutput()
-        for p in projection.livingProfiles {
+        for p in views.profiles.livingProfiles {
             out.append {
-                EventJSONWriter.appendValue(projection.json(of: p, now: now), to: &$0)
+                EventJSONWriter.appendValue(views.json(of: p, now: now), to: &$0)
                 $0.append(0x0A)
             }
         }
@@ -118,7 +157,8 @@ enum TimelineCommand {
     static func run(_ args: [String]) throws -> Int32 {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
         let limit = try a.int("--limit", spec, min: 0)
-        guard let (projection, reader, p, _) = try CustomerSelector.select(a, spec) else { return ExitStatus.notFound }
+        guard let (views, p, _) = try CustomerSelector.select(a, spec, withSegments: false) else { return ExitStatus.notFound }
+        let projection = views.profiles, reader = views.reader
         let events = try Timeline.events(of: p, in: projection, reader: reader, limit: limit)
         let writer = EventJSONWriter()
         let out = StandardOutput()
@@ -135,14 +175,14 @@ enum TimelineCommand {
 enum ReplayCommand {
     static let spec = CommandSpec(
         name: "replay",
-        summary: "Rebuild the identity graph and every profile from offset 0; write a snapshot.",
+        summary: "Rebuild the identity graph, every profile and every segment from offset 0; write a snapshot.",
         usage: "daicho replay [--data DIR] [--until TIME | --to-offset N]",
         options: [
             dataOption,
             OptionSpec(name: "--until", valueName: "TIME", help: "Apply only events with event time <= TIME (no snapshot is written)."),
             OptionSpec(name: "--to-offset", valueName: "N", help: "Apply events up to offset N inclusive (the snapshot reflects N)."),
         ],
-        details: #"Prints {"events":N,"profiles":N,"seconds":X,"events_per_second":X,"resident_bytes":N}. Progress on stderr when it is a terminal."#)
+        details: #"Prints {"events":N,"profiles":N,"segments":N,"feed_records":N,"seconds":X,"events_per_second":X,"resident_bytes":N}. Progress on stderr when it is a terminal."#)
 
     static func run(_ args: [String]) throws -> Int32 {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
@@ -152,21 +192,22 @@ enum ReplayCommand {
         let dir = a.dataDirectory
         let until = try a.time("--until", spec)
         let end = try a.int("--to-offset", spec).map { UInt64($0) + 1 }
-        let reader = try openReader(dir, command: "replay")
+        _ = try openReader(dir, command: "replay")
         let settings = try ProjectionSettings.load(dir)
         let progress = ProgressLine(totalBytes: 0)
         let started = Date()
-        let projection = try ProjectionLoader.replay(reader, settings: settings, asOf: until, to: end,
-                                                     snapshotDirectory: until == nil ? dir.snapshotsPath : nil) { n in
+        let segments = try SegmentLoader.replay(dir, settings: settings, asOf: until, to: end) { n in
             progress.update(IngestProgress(lines: n, bytes: 0, seconds: Date().timeIntervalSince(started)))
         }
         let seconds = Date().timeIntervalSince(started)
         progress.finish()
-        if until == nil { try ProjectionSnapshot.write(projection, settingsHash: settings.hash, directory: dir.snapshotsPath) }
+        let projection = segments.profiles
         let events = Int(projection.nextOffset)
         print(jsonLine([
             JSONMember("events", count(events)),
             JSONMember("profiles", count(projection.profileCount)),
+            JSONMember("segments", count(segments.definitions.count)),
+            JSONMember("feed_records", count(Int(segments.feedCount))),
             JSONMember("seconds", decimal(seconds)),
             JSONMember("events_per_second", .int(Int64(Double(events) / max(seconds, 1e-9)))),
             JSONMember("resident_bytes", count(residentBytes())),

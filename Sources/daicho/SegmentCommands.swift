@@ -56,16 +56,17 @@ enum SegmentCommand {
 
     private static func define(_ a: ParsedArguments, name: String, rule: String) throws -> Int32 {
         let store = try EventStore.open(a.dataDirectory)
-        defer { try? store.close() }
         let time = wallClockMicros()
         let offset: UInt64
         do {
+            defer { try? store.close() }
             offset = try SegmentDefinitions.define(name: name, rule: rule, description: a.value("--description") ?? "",
                                                    in: store, at: time)
         } catch let error as RuleError {
             printError("daicho segment define: the rule does not check\n\(error)")
             return ExitStatus.usageOrIO
         }
+        refreshSnapshot(a.dataDirectory)
         print(jsonLine([JSONMember("segment", .string(name)), JSONMember("offset", .int(Int64(offset))),
                         JSONMember("defined_at", .string(RFC3339.string(micros: time, offsetMinutes: 0)))]))
         return ExitStatus.ok
@@ -79,11 +80,24 @@ enum SegmentCommand {
             return ExitStatus.notFound
         }
         let store = try EventStore.open(dir)
-        defer { try? store.close() }
-        let offset = try SegmentDefinitions.drop(name: name, in: store)
+        let offset: UInt64
+        do {
+            defer { try? store.close() }
+            offset = try SegmentDefinitions.drop(name: name, in: store)
+        }
+        refreshSnapshot(dir)
         print(jsonLine([JSONMember("segment", .string(name)), JSONMember("offset", .int(Int64(offset))),
                         JSONMember("members_exited", count(segments.members(of: name)?.count ?? 0))]))
         return ExitStatus.ok
+    }
+
+    /// Backfills the new definition into the snapshot now, so later queries start from it.
+    private static func refreshSnapshot(_ dir: DataDirectory) {
+        do {
+            try SegmentLoader.refreshSnapshot(dir)
+        } catch {
+            printError("daicho segment: notice: the definition is appended, but the snapshot was not updated: \(error)")
+        }
     }
 
     private static func list(_ a: ParsedArguments) throws -> Int32 {

@@ -30,8 +30,13 @@ import Testing
         #expect(list.first?["description"] as? String == "2+ orders")
 
         let members = lines(try daicho(["segment", "members", "--data", d, "repeat_buyers"]).stdout)
-        let a = try daicho(["profile", "--data", d, "--email", "a@example.jp"]).json["id"] as? String
+        let profile = try daicho(["profile", "--data", d, "--email", "a@example.jp"]).json
+        let a = profile["id"] as? String
         #expect(members.map { $0["profile"] as? String } == [a])
+        let memberships = profile["segments"] as? [[String: String]]
+        #expect(memberships?.map { $0["segment"] } == ["repeat_buyers"])
+        #expect(memberships?.first?["since"] == members.first?["since"] as? String)
+        #expect((try daicho(["profile", "--data", d, "--email", "b@example.jp"]).json["segments"] as? [Any])?.isEmpty == true)
         let before = lines(try daicho(["segment", "members", "--data", d, "repeat_buyers", "--as-of", "2026-05-01T12:00:00Z"]).stdout)
         #expect(before.isEmpty, "as of then the segment was not defined yet")
 

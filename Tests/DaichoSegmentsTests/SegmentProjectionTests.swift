@@ -3,6 +3,7 @@ import DaichoJSON
 import DaichoProjections
 import DaichoTestSupport
 import DaichoWorkload
+import Glibc
 import Foundation
 import Testing
 @testable import DaichoSegments
@@ -193,5 +194,78 @@ import Testing
         #expect(WorkloadSegments.rules.count == 50)
         #expect(Set(WorkloadSegments.rules.map(\.name)).count == 50)
         #expect(timeDependent == 25)
+    }
+}
+
+/// Snapshots carry the segment state: restoring one and catching up gives what a replay from offset 0 gives,
+/// feed cursors included; a snapshot without segment state (written by a profile-only writer) is never trusted
+/// for segments.
+@Suite struct SegmentSnapshotTests {
+    /// A generated log: 3,000 events, twelve of the workload's segments, then 3,000 more events.
+    static func dataDirectory(_ t: TemporaryDirectory, seed: UInt64) throws -> DataDirectory {
+        let dir = DataDirectory(t.path + "/d")
+        for (part, partSeed) in [(0, seed), (1, seed + 100)] {
+            let file = t.path + "/in\(part).ndjson"
+            _ = try WorkloadGenerator.write(WorkloadConfig(events: 3000, customers: 400, seed: partSeed), toPath: file)
+            let store = try EventStore.open(dir)
+            let fd = open(file, O_RDONLY)
+            let reader = NDJSONChunkReader(fd: fd, name: file, blockBytes: 32 << 10)
+            _ = try store.ingest(nextChunk: { () throws(IngestError) -> NDJSONChunk? in try reader.next() }, onReject: { _ in })
+            close(fd)
+            if part == 0 {
+                for (name, rule) in WorkloadSegments.rules.enumerated().filter({ $0.offset % 4 == 0 }).map(\.element) {
+                    try SegmentDefinitions.define(name: name, rule: rule, in: store)
+                }
+            }
+            try store.close()
+        }
+        return dir
+    }
+
+    static func state(_ s: SegmentProjection) -> String {
+        var out = "\(s.nextOffset) \(s.feedCount) \(s.clock)\n"
+        for d in s.definitions {
+            out += "\(d.name) \(d.members): " + (s.members(of: d.name) ?? []).map { "\(s.profiles.graph.id(of: $0.profile))@\($0.since)" }.joined(separator: " ") + "\n"
+        }
+        return out
+    }
+
+    @Test(arguments: [UInt64(21), 22])
+    func aSnapshotAtARandomCutPlusCatchUpEqualsAReplay(seed: UInt64) throws {
+        let t = TemporaryDirectory()
+        let dir = try Self.dataDirectory(t, seed: seed)
+        let settings = try ProjectionSettings.load(dir)
+        let end = try EventReader(dir).endOffset
+        let (full, _) = try SegmentLoader.load(dir, now: nil, trackingAfter: 0)
+        let allRecords = full.takeChanges()?.records ?? []
+        #expect(full.definitions.count == 13)
+        #expect(allRecords.count > 100)
+        var rng = SeededGenerator(seed: seed)
+        for _ in 0..<3 {
+            let cut = UInt64.random(in: 1..<end, using: &rng)
+            let partial = try SegmentLoader.replay(dir, settings: settings, asOf: nil, to: cut, snapshotEvery: Int(cut))
+            let cursor = partial.feedCount
+            let (restored, _) = try SegmentLoader.load(dir, now: nil, trackingAfter: cursor)
+            #expect(restored.restoredFrom == cut)
+            #expect(Self.state(restored) == Self.state(full), "cut at \(cut)")
+            #expect(restored.takeChanges()?.records ?? [] == Array(allRecords.dropFirst(Int(cursor))), "cut at \(cut)")
+        }
+    }
+
+    @Test func aProfileOnlySnapshotOfALogWithSegmentsIsReplayedForSegments() throws {
+        let t = TemporaryDirectory()
+        let dir = try Self.dataDirectory(t, seed: 23)
+        let (full, _) = try SegmentLoader.load(dir, now: nil)
+        try ProjectionLoader.refreshSnapshot(dir) // a writer that knows nothing of segments
+        guard case .loaded(let profiles) = ProjectionSnapshot.read(directory: dir.snapshotsPath, settingsHash: try ProjectionSettings.load(dir).hash,
+                                                                   rules: IdentityRules(), config: ProfileConfig()) else {
+            Issue.record("the snapshot does not load")
+            return
+        }
+        #expect(profiles.dependentState == nil)
+        #expect(profiles.internalEvents == 13)
+        let (loaded, _) = try SegmentLoader.load(dir, now: nil)
+        #expect(loaded.restoredFrom == nil)
+        #expect(Self.state(loaded) == Self.state(full))
     }
 }

@@ -110,6 +110,8 @@ import DaichoTestSupport
         var store = WindowBuckets(window: 90 * day)
         for d in 0..<90 { store.add(at: jan1 - Int64(d) * day, value: 1, now: jan1) }
         #expect(store.bucketCount == 90)
-        #expect(store.memoryBytes <= MemoryLayout<WindowBuckets>.size + 32 + 128 * 16)
+        #expect(MemoryLayout<WindowBuckets.Bucket>.stride == 16)
+        // Array growth leaves some spare capacity (the allocator decides how much): at most half again.
+        #expect(store.memoryBytes <= MemoryLayout<WindowBuckets>.size + 32 + 90 * 16 * 3 / 2)
     }
 }
