@@ -177,6 +177,27 @@ public final class IdentityGraph {
     /// True when `p` has not been absorbed.
     public func isAlive(_ p: UInt32) -> Bool { forward[Int(p)] == Self.none }
 
+    /// Number of identifiers of kind `kind` of `p` (saturating at 127).
+    public func identifierCount(of p: UInt32, kind: UInt8) -> Int { count(kind, in: p) }
+
+    /// Whether `p` holds the identifier (`kind`, normalized `value`), without building strings.
+    public func hasIdentifier(of p: UInt32, kind: UInt8, value: UnsafeRawBufferPointer) -> Bool {
+        var n = firstNode[Int(p)]
+        while n != Self.none {
+            let i = Int(n)
+            if nodeKind[i] == kind {
+                let start = i == 0 ? 0 : Int(nodeEnd[i - 1])
+                let count = Int(nodeEnd[i]) - start
+                if count == value.count, count == 0 || memcmp(arena.base + start, value.baseAddress!, count) == 0 { return true }
+            }
+            n = nodeNext[i]
+        }
+        return false
+    }
+
+    /// Number of profile ids `p` absorbed (its `merged_ids`).
+    public func mergedCount(of p: UInt32) -> Int { mergedIDs[p]?.count ?? 0 }
+
     /// Number of identifiers of `p`.
     public func identifierCount(of p: UInt32) -> Int {
         var c = 0

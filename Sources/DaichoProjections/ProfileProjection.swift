@@ -50,6 +50,8 @@ public final class ProfileProjection {
     public internal(set) var dependentState: [UInt8]?
 
     @exclusivity(unchecked) private var cache = SymbolCache()
+    /// Whether the last applied event linked identifiers its profile did not have (new identifier nodes).
+    public private(set) var lastLinkedNewIdentifiers = false
     /// The profiles the last applied event's merges absorbed into its profile (empty almost always).
     public private(set) var lastAbsorbed: [UInt32] = []
     /// Set while a worker has subscribers (ProfileChanges.swift).
@@ -107,7 +109,9 @@ public final class ProfileProjection {
             internalEvents += 1
             return
         }
+        let nodesBefore = graph.nodeCount
         let outcome = graph.apply(e.identifiers, strings: e.strings, offset: offset)
+        lastLinkedNewIdentifiers = graph.nodeCount > nodesBefore
         let p = Int(outcome.profile)
         while aggregates.count <= p {
             aggregates.append(ProfileAggregates())

@@ -78,7 +78,7 @@ struct ProfileRuleInputs: RuleInputs {
             case .symbol(let s): return .string(profiles.symbols.string(s))
             }
         case .id: return .string(profiles.graph.id(of: p))
-        case .identityMerges: return .number(Double(profiles.graph.mergedIDs(of: p).count))
+        case .identityMerges: return .number(Double(profiles.graph.mergedCount(of: p)))
         case .identityConflicts: return .number(Double(profiles.graph.conflicts(of: p).count))
         case .mergedIDs, .channels, .identifiers, .none: return .absent
         }
@@ -92,7 +92,7 @@ struct ProfileRuleInputs: RuleInputs {
         case .mergedIDs:
             return profiles.graph.mergedIDs(of: p).contains { $0.utf8.elementsEqual(element) }
         case .identifiers(let kind):
-            return profiles.graph.identifiers(of: p).contains { $0.kind == kind && $0.value.utf8.elementsEqual(element) }
+            return profiles.graph.hasIdentifier(of: p, kind: kind, value: element)
         default: return false
         }
     }
@@ -100,8 +100,8 @@ struct ProfileRuleInputs: RuleInputs {
     func listIsEmpty(_ field: FieldRef) -> Bool {
         switch segment.fields[field.index] {
         case .channels: return aggregates.channelCount == 0
-        case .mergedIDs: return profiles.graph.mergedIDs(of: p).isEmpty
-        case .identifiers(let kind): return !profiles.graph.identifiers(of: p).contains { $0.kind == kind }
+        case .mergedIDs: return profiles.graph.mergedCount(of: p) == 0
+        case .identifiers(let kind): return profiles.graph.identifierCount(of: p, kind: kind) == 0
         default: return true
         }
     }

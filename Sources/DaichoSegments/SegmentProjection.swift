@@ -12,8 +12,12 @@ final class SegmentState {
     let definedOffset: UInt64
     /// nil when the stored rule does not check (`error` says why); the segment then stays empty.
     let rule: CompiledRule?
+    /// The rule's tree (one reference, so the hot path does not copy the whole compiled rule).
+    let root: RuleNode?
     /// The rule can change with the clock alone (it has deadlines).
     let timeDependent: Bool
+    /// The rule reads identity fields (identifiers, merges): re-evaluated only when the identity changes.
+    let readsIdentity: Bool
     let error: String?
     /// By `FieldRef.index`.
     let fields: [ResolvedField]
@@ -32,7 +36,9 @@ final class SegmentState {
         self.definedAt = definedAt
         self.definedOffset = definedOffset
         self.rule = rule
+        root = rule?.root
         timeDependent = rule?.dependencies.isTimeDependent ?? false
+        readsIdentity = rule?.dependencies.sections.contains(.identity) ?? false
         self.error = error
         self.fields = fields
         self.terms = terms
@@ -77,13 +83,18 @@ public final class SegmentProjection: LogProjection {
     var segments: [SegmentState] = []
     var bySequence: [UInt32: SegmentState] = [:]
     var nextSequence: UInt32 = 0
-    /// By event type code: the indexes in `segments` whose rule an event of that type can change.
+    /// By event type code: the indexes in `segments` whose rule an event of that type can change when it
+    /// brings no new identifier (`affected`), and when it does or merges (`affectedWithIdentity`).
     private var affected: [[Int]] = Array(repeating: [], count: 256)
+    private var affectedWithIdentity: [[Int]] = Array(repeating: [], count: 256)
     /// By event type code: the term stores fed by events of that type.
     private var storesByType: [[Int]] = Array(repeating: [], count: 256)
     var termIDs: [AggregateTerm: Int] = [:]
     var stores: [TermStore?] = []
     var heap = DeadlineHeap()
+    /// Re-evaluate every segment for an event's profile, ignoring dependencies: the reference the dependency
+    /// tracking is tested against.
+    var reevaluatesEverything = false
     private var tracking = false
     private var keepAfter: UInt64 = 0
     private var pending: [FeedRecord] = []
@@ -134,8 +145,9 @@ public final class SegmentProjection: LogProjection {
                 }
             }
             var inputs = ProfileRuleInputs(segments: self, segment: segments[0], p: p, aggregates: profiles.aggregates(of: p), now: clock)
-            if absorbed.isEmpty {
-                for i in affected[Int(e.type.rawValue)] { evaluate(segments[i], &inputs, offset: offset, at: clock) }
+            if absorbed.isEmpty && !reevaluatesEverything {
+                let list = profiles.lastLinkedNewIdentifiers ? affectedWithIdentity : affected
+                for i in list[Int(e.type.rawValue)] { evaluate(segments[i], &inputs, offset: offset, at: clock) }
             } else {
                 for s in segments { evaluate(s, &inputs, offset: offset, at: clock) }
             }
@@ -218,17 +230,19 @@ public final class SegmentProjection: LogProjection {
     /// Re-evaluates segment `s` for the profile of `inputs` at the clock; a change becomes a feed record
     /// (`at`, `offset`). `inputs` is reused across the segments of one event (one copy of the aggregates).
     private func evaluate(_ s: SegmentState, _ inputs: inout ProfileRuleInputs, offset: UInt64, at: Int64) {
-        guard s.rule != nil else { return }
+        guard let root = s.root else { return }
         inputs.segment = s
         inputs.now = clock
         let p = inputs.p
-        let member = s.rule.unsafelyUnwrapped.evaluate(inputs)
+        let member = RuleEvaluator.evaluate(root, inputs)
         if member != s.members.contains(p) {
             if member { s.members.insert(p, since: at) } else { s.members.remove(p) }
             emit(s, p, member ? .entered : .exited, at: at, offset: offset)
         }
         guard s.timeDependent else { return }
-        if let deadline = s.rule.unsafelyUnwrapped.nextDeadline(inputs) {
+        var next: Int64?
+        RuleEvaluator.deadline(root, inputs, &next)
+        if let deadline = next {
             if s.deadlines[p] != deadline {
                 s.deadlines[p] = deadline
                 heap.push(DeadlineHeap.Entry(time: deadline, segment: s.sequence, profile: p))
@@ -357,14 +371,20 @@ public final class SegmentProjection: LogProjection {
     }
 
     func rebuildDependencies() {
-        for t in affected.indices { affected[t].removeAll() }
+        for t in affected.indices {
+            affected[t].removeAll()
+            affectedWithIdentity[t].removeAll()
+        }
         for t in storesByType.indices { storesByType[t].removeAll() }
         for (i, s) in segments.enumerated() {
             guard let deps = s.rule?.dependencies else { continue }
             for type in EventType.allCases where !type.isInternal {
-                let changed = ProfileSections.changed(by: type).union(.identity)
+                let changed = ProfileSections.changed(by: type)
                 if !deps.sections.intersection(changed).isEmpty || deps.eventTypes.contains(type) {
                     affected[Int(type.rawValue)].append(i)
+                    affectedWithIdentity[Int(type.rawValue)].append(i)
+                } else if s.readsIdentity {
+                    affectedWithIdentity[Int(type.rawValue)].append(i)
                 }
             }
         }

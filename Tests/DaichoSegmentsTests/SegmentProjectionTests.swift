@@ -269,3 +269,37 @@ import Testing
         #expect(Self.state(loaded) == Self.state(full))
     }
 }
+
+/// Re-evaluating only the segments an event can affect gives the same feed as re-evaluating every segment on
+/// every event (the plain reference), over generated customers and the fifty workload segments.
+@Suite struct SegmentDependencyTests {
+    @Test(arguments: [UInt64(31), 32])
+    func dependencyTrackingMissesNoChange(seed: UInt64) throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        for (name, rule) in WorkloadSegments.rules { try SegmentDefinitions.define(name: name, rule: rule, in: store) }
+        try store.close()
+        let file = t.path + "/in.ndjson"
+        _ = try WorkloadGenerator.write(WorkloadConfig(events: 5000, customers: 500, seed: seed), toPath: file)
+        let ingest = try EventStore.open(dir)
+        let fd = open(file, O_RDONLY)
+        let reader = NDJSONChunkReader(fd: fd, name: file, blockBytes: 32 << 10)
+        _ = try ingest.ingest(nextChunk: { () throws(IngestError) -> NDJSONChunk? in try reader.next() }, onReject: { _ in })
+        close(fd)
+        try ingest.close()
+
+        func feed(everything: Bool) throws -> [FeedRecord] {
+            let settings = try ProjectionSettings.load(dir)
+            let segments = SegmentProjection(profiles: ProfileProjection(rules: settings.rules, config: settings.profile),
+                                             history: try EventReader(dir))
+            segments.reevaluatesEverything = everything
+            segments.trackChanges(true)
+            try SegmentLoader.catchUp(segments, try EventReader(dir))
+            return segments.takeChanges()?.records ?? []
+        }
+        let reference = try feed(everything: true)
+        #expect(reference.count > 1000)
+        #expect(try feed(everything: false) == reference)
+    }
+}
