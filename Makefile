@@ -33,8 +33,15 @@ demo: release
 	  $(BIN) profile --data $(DATA) --id $$id; \
 	  echo; echo "Their latest 3 touchpoints:"; \
 	  $(BIN) timeline --data $(DATA) --id $$id --limit 3
+	@echo; echo "Segments (docs/segments.md):"
+	@$(BIN) segment define --data $(DATA) vip 'commerce.orders >= 5' --description "five orders or more" >/dev/null
+	@$(BIN) segment define --data $(DATA) complained_week 'count(inquiry where category == "complaint" within 7d) >= 1' >/dev/null
+	@$(BIN) segment define --data $(DATA) tokyo_buyers_30d 'traits.prefecture == "東京都" and count(purchase within 30d) >= 1' >/dev/null
+	$(BIN) segment list --data $(DATA)
 	@echo
 	@echo "Try:"
+	@echo "  $(BIN) watch --data $(DATA) --from 0 --max-records 5   # the enter/exit feed; live while you append"
+	@echo "  $(BIN) segment members --data $(DATA) vip | head -3"
 	@echo "  $(BIN) profiles --data $(DATA) | head -3            # every profile as NDJSON"
 	@echo "  $(BIN) profile --data $(DATA) --email <address> --as-of 2026-01-01T00:00:00Z"
 	@echo "  $(BIN) export --data $(DATA) --type purchase --to-offset 100"

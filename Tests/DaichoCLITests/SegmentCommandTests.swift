@@ -7,6 +7,18 @@ import Testing
         #"{"id":"\#(id)","type":"purchase","at":"\#(at)","ids":{"email":"\#(email)"},"props":{"order_id":"o-\#(id)","amount":1000,"currency":"JPY"}}"#
     }
 
+    /// `daicho watch ARGS` running in another process, with its output pipes.
+    func startWatcher(_ arguments: [String]) throws -> (Process, out: Pipe, err: Pipe) {
+        let watcher = Process()
+        watcher.executableURL = URL(fileURLWithPath: daichoPath)
+        watcher.arguments = ["watch"] + arguments
+        let out = Pipe(), err = Pipe()
+        watcher.standardOutput = out
+        watcher.standardError = err
+        try watcher.run()
+        return (watcher, out, err)
+    }
+
     func lines(_ s: String) -> [[String: Any]] {
         s.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
@@ -71,13 +83,7 @@ import Testing
         _ = try daicho(["append", "--data", d, t.write("a.ndjson", purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"))])
         _ = try daicho(["segment", "define", "--data", d, "buyers", "commerce.orders >= 1"])
 
-        let watcher = Process()
-        watcher.executableURL = URL(fileURLWithPath: daichoPath)
-        watcher.arguments = ["watch", "--data", d, "--max-records", "1"]
-        let out = Pipe(), err = Pipe()
-        watcher.standardOutput = out
-        watcher.standardError = err
-        try watcher.run()
+        let (watcher, out, err) = try startWatcher(["--data", d, "--max-records", "1"])
         // Appends until the watcher, once started, sees one: its start-up (a replay) takes a moment.
         var n = 0
         while watcher.isRunning, n < 50 {
@@ -109,13 +115,7 @@ import Testing
         let d = t.path + "/d"
         _ = try daicho(["append", "--data", d, t.write("a.ndjson", purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"))])
         _ = try daicho(["segment", "define", "--data", d, "buyers", "commerce.orders >= 1"])
-        let watcher = Process()
-        watcher.executableURL = URL(fileURLWithPath: daichoPath)
-        watcher.arguments = ["watch", "--data", d]
-        let err = Pipe()
-        watcher.standardOutput = FileHandle.nullDevice
-        watcher.standardError = err
-        try watcher.run()
+        let (watcher, _, err) = try startWatcher(["--data", d])
         usleep(500_000)
         watcher.terminate()
         watcher.waitUntilExit()

@@ -205,13 +205,8 @@ import Testing
     static func dataDirectory(_ t: TemporaryDirectory, seed: UInt64) throws -> DataDirectory {
         let dir = DataDirectory(t.path + "/d")
         for (part, partSeed) in [(0, seed), (1, seed + 100)] {
-            let file = t.path + "/in\(part).ndjson"
-            _ = try WorkloadGenerator.write(WorkloadConfig(events: 3000, customers: 400, seed: partSeed), toPath: file)
+            try appendGenerated(WorkloadConfig(events: 3000, customers: 400, seed: partSeed), to: dir, scratch: t)
             let store = try EventStore.open(dir)
-            let fd = open(file, O_RDONLY)
-            let reader = NDJSONChunkReader(fd: fd, name: file, blockBytes: 32 << 10)
-            _ = try store.ingest(nextChunk: { () throws(IngestError) -> NDJSONChunk? in try reader.next() }, onReject: { _ in })
-            close(fd)
             if part == 0 {
                 for (name, rule) in WorkloadSegments.rules.enumerated().filter({ $0.offset % 4 == 0 }).map(\.element) {
                     try SegmentDefinitions.define(name: name, rule: rule, in: store)
@@ -280,14 +275,7 @@ import Testing
         let store = try EventStore.open(dir)
         for (name, rule) in WorkloadSegments.rules { try SegmentDefinitions.define(name: name, rule: rule, in: store) }
         try store.close()
-        let file = t.path + "/in.ndjson"
-        _ = try WorkloadGenerator.write(WorkloadConfig(events: 5000, customers: 500, seed: seed), toPath: file)
-        let ingest = try EventStore.open(dir)
-        let fd = open(file, O_RDONLY)
-        let reader = NDJSONChunkReader(fd: fd, name: file, blockBytes: 32 << 10)
-        _ = try ingest.ingest(nextChunk: { () throws(IngestError) -> NDJSONChunk? in try reader.next() }, onReject: { _ in })
-        close(fd)
-        try ingest.close()
+        try appendGenerated(WorkloadConfig(events: 5000, customers: 500, seed: seed), to: dir, scratch: t)
 
         func feed(everything: Bool) throws -> [FeedRecord] {
             let settings = try ProjectionSettings.load(dir)
@@ -302,4 +290,16 @@ import Testing
         #expect(reference.count > 1000)
         #expect(try feed(everything: false) == reference)
     }
+}
+
+/// Generates a workload and appends it to `dir` through the ingest pipeline.
+func appendGenerated(_ config: WorkloadConfig, to dir: DataDirectory, scratch t: TemporaryDirectory) throws {
+    let file = t.path + "/generated-\(config.seed).ndjson"
+    _ = try WorkloadGenerator.write(config, toPath: file)
+    let store = try EventStore.open(dir)
+    let fd = open(file, O_RDONLY)
+    defer { close(fd) }
+    let reader = NDJSONChunkReader(fd: fd, name: file, blockBytes: 32 << 10)
+    _ = try store.ingest(nextChunk: { () throws(IngestError) -> NDJSONChunk? in try reader.next() }, onReject: { _ in })
+    try store.close()
 }

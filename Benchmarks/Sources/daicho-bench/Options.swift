@@ -11,7 +11,7 @@ struct Options {
     /// When set, the memory rows also build a projection of this many customers (3 events each).
     var memoryProfiles: Int?
     /// Customers of the log the segment backfill rows define segments over (2 events each).
-    var backfillCustomers = 1_250_000
+    var backfillCustomers = 1_560_000
 
     static let usage = """
         usage: daicho-bench [--events N] [--customers N] [--runs N] [--seed S] [--dir PATH] [--only NAME]
@@ -26,7 +26,7 @@ struct Options {
           --memory-profiles N  also report memory per component for a workload of N customers
                           (3N events; generated and ingested once, cached in --dir)
           --backfill-customers N  customers of the log the "define ... over" rows backfill segments over
-                          (2N events; default 1250000, about a million profiles; cached in --dir)
+                          (2N events; default 1560000: just over a million profiles; cached in --dir)
         """
 
     /// An option error: names the option and the bad value.
