@@ -28,7 +28,7 @@ demo: release
 	  if [ $$s -eq 1 ]; then echo "(exit status 1: the sample holds a few deliberately broken lines; they are in rejects_file)"; \
 	  elif [ $$s -ne 0 ]; then exit $$s; fi
 	$(BIN) stats --data $(DATA)
-	@id=$$($(BIN) profiles --data $(DATA) | head -1 | sed -E 's/^\{"id":"([^"]+)".*/\1/'); \
+	@id=$$($(BIN) profiles --data $(DATA) | grep -m1 '"email":\[.*"orders":[1-9]' | sed -E 's/^\{"id":"([^"]+)".*/\1/'); \
 	  echo; echo "One unified customer ($$id):"; \
 	  $(BIN) profile --data $(DATA) --id $$id; \
 	  echo; echo "Their latest 3 touchpoints:"; \
