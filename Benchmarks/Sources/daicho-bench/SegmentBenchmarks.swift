@@ -20,10 +20,14 @@ func registerSegmentBenchmarks(_ h: inout Harness, workload: Workload, backfillC
         let (segments, _) = try SegmentLoader.load(dir)
         state.feedRecords = Int(segments.feedCount)
         state.profiles = segments.profiles.profileCount
+        state.segmentBytes = segments.memoryBytes
         return Int(segments.nextOffset)
     }
     h.addFact("segments replay: profiles", unit: "count") { Double(state.profiles) }
     h.addFact("segments replay: feed records (entered + exited)", unit: "count") { Double(state.feedRecords) }
+    h.addFact("segments replay: memberships, deadlines and term stores per profile", unit: "bytes") {
+        Double(state.segmentBytes) / Double(max(1, state.profiles))
+    }
     h.addFact("append -> in-process subscriber p50", unit: "ms") {
         try state.ensureLatencies(workload, dir)
         return state.inProcess!.p50
@@ -58,6 +62,7 @@ func registerSegmentBenchmarks(_ h: inout Harness, workload: Workload, backfillC
 final class SegmentBenchState: @unchecked Sendable {
     var feedRecords = 0
     var profiles = 0
+    var segmentBytes = 0
     var inProcess: (p50: Double, p99: Double)?
     var watch: (p50: Double, p99: Double)?
     var backfillProjection: SegmentProjection?
