@@ -58,11 +58,22 @@ struct ProfileRuleInputs: RuleInputs {
     let p: UInt32
     let aggregates: ProfileAggregates
     var now: Int64
+    /// Copied once per profile evaluation round, so reading facts does not copy it per field.
+    let config: ProfileConfig
+
+    init(segments: SegmentProjection, segment: SegmentState, p: UInt32, aggregates: ProfileAggregates, now: Int64) {
+        self.segments = segments
+        self.segment = segment
+        self.p = p
+        self.aggregates = aggregates
+        self.now = now
+        config = segments.profiles.config
+    }
 
     var profiles: ProfileProjection { segments.profiles }
 
     var nextBusinessDay: Int64 {
-        let calendar = profiles.config.calendar
+        let calendar = config.calendar
         let day = Int64(calendar.day(ofMicros: now)) + 1
         return day * 86_400_000_000 - calendar.offsetSeconds(atMicros: now) * 1_000_000
     }
@@ -70,7 +81,7 @@ struct ProfileRuleInputs: RuleInputs {
     func value(_ field: FieldRef) -> RuleValue {
         switch segment.fields[field.index] {
         case .fact(let fact):
-            switch aggregates.fact(fact, now: now, config: profiles.config) {
+            switch aggregates.fact(fact, now: now, config: config) {
             case .absent: return .absent
             case .number(let n): return .number(n)
             case .time(let t): return .time(t)

@@ -108,7 +108,7 @@ extension SegmentProjection {
                 guard let owner = bySequence[sequence], let rule = owner.rule, termIndex < rule.terms.count else {
                     throw SnapshotError("term store \(id) names no segment term")
                 }
-                var store = TermStore(term: rule.terms[termIndex])
+                let store = TermStore(term: rule.terms[termIndex])
                 for _ in 0..<(try r.count(minimumBytes: 0)) {
                     let n = try r.count(minimumBytes: 0)
                     guard n > 0, let window = store.term.window else { store.buckets.append(nil); continue }

@@ -336,9 +336,9 @@ public final class SegmentProjection: LogProjection {
             stores[id]!.users += 1
             return id
         }
-        var store = TermStore(term: term)
+        let store = TermStore(term: term)
         store.users = 1
-        backfill(&store, before: offset)
+        backfill(store, before: offset)
         let id = stores.firstIndex { $0 == nil } ?? stores.count
         if id == stores.count { stores.append(store) } else { stores[id] = store }
         termIDs[term] = id
@@ -353,7 +353,7 @@ public final class SegmentProjection: LogProjection {
     }
 
     /// Feeds a new term the events before `offset` (only those that can still be in its window).
-    private func backfill(_ store: inout TermStore, before offset: UInt64) {
+    private func backfill(_ store: TermStore, before offset: UInt64) {
         guard let history, offset > 0 else { return }
         let term = store.term
         var from: UInt64 = 0

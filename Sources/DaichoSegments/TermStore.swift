@@ -2,8 +2,8 @@ import DaichoProjections
 
 /// The per-profile state of one aggregate term (docs/segments.md "Window buckets"): window buckets for a
 /// windowed term, a running count and sum otherwise. Indexed by profile number; shared by every segment whose
-/// rule has an equal term.
-struct TermStore {
+/// rule has an equal term. A class, so reading it from the projection's store list never copies its arrays.
+final class TermStore {
     let term: AggregateTerm
     /// Segments using the term; the store is freed when it drops to 0.
     var users = 0
@@ -14,7 +14,7 @@ struct TermStore {
     init(term: AggregateTerm) { self.term = term }
 
     /// Adds an event's contribution for profile `p` at clock `now`.
-    mutating func add(_ p: UInt32, at time: Int64, value: Double, now: Int64) {
+    func add(_ p: UInt32, at time: Int64, value: Double, now: Int64) {
         let i = Int(p)
         if let window = term.window {
             while buckets.count <= i { buckets.append(nil) }
@@ -46,7 +46,7 @@ struct TermStore {
     }
 
     /// Folds absorbed profile `a` into `p`.
-    mutating func absorb(_ a: UInt32, into p: UInt32, now: Int64) {
+    func absorb(_ a: UInt32, into p: UInt32, now: Int64) {
         let ai = Int(a), pi = Int(p)
         if term.window != nil {
             guard ai < buckets.count, let other = buckets[ai] else { return }
