@@ -23,7 +23,7 @@ enum SegmentCommand {
         details: """
         define prints {"segment","offset","defined_at"}; a rule that does not check prints line:column, the rule
         line with a caret under the place, and what was expected (exit 2). The rule language: docs/segments.md.
-        list prints one JSON line per segment: {"segment","rule","description","members","defined_at","offset"}.
+        list prints one JSON line per segment: {"name","rule","description","members","defined_at","offset"}.
         members prints NDJSON {"profile","since"}; exit 3 when no such segment exists.
         """)
 
@@ -104,7 +104,7 @@ enum SegmentCommand {
         let (segments, _) = try SegmentLoader.load(a.dataDirectory, asOf: try a.time("--as-of", spec))
         for s in segments.definitions {
             var line = [
-                JSONMember("segment", .string(s.name)), JSONMember("rule", .string(s.rule)),
+                JSONMember("name", .string(s.name)), JSONMember("rule", .string(s.rule)),
                 JSONMember("description", .string(s.description)), JSONMember("members", count(s.members)),
                 JSONMember("defined_at", .string(RFC3339.string(micros: s.definedAt, offsetMinutes: 0))),
                 JSONMember("offset", .int(Int64(s.definedOffset))),

@@ -37,6 +37,7 @@ import Testing
 
         let list = lines(try daicho(["segment", "list", "--data", d]).stdout)
         #expect(list.count == 1)
+        #expect(list.first?["name"] as? String == "repeat_buyers")
         #expect(list.first?["members"] as? Int == 1)
         #expect(list.first?["rule"] as? String == "commerce.orders >= 2")
         #expect(list.first?["description"] as? String == "2+ orders")
