@@ -355,6 +355,8 @@ public final class SegmentProjection: LogProjection {
     /// Feeds a new term the events before `offset` (only those that can still be in its window).
     private func backfill(_ store: TermStore, before offset: UInt64) {
         guard let history, offset > 0 else { return }
+        // A live worker's history reader was opened long ago: pick up the frames made durable since.
+        try? history.refresh()
         let term = store.term
         var from: UInt64 = 0
         if let window = term.window, clock != .min {

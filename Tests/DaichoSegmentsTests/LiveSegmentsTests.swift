@@ -75,6 +75,28 @@ import Testing
         #expect(live.error == nil)
     }
 
+    /// A segment defined while a worker is live backfills from the events appended since the worker started,
+    /// exactly as a replay does.
+    @Test func aSegmentDefinedWhileLiveBackfillsLikeAReplay() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        _ = try store.append([purchase("first", "a@example.jp", at: t0)])
+        let collected = Collected()
+        let live = try LiveSegments.open(dir, after: 0) { collected.add($0) }
+        _ = try store.append([purchase("p1", "b@example.jp", at: t0 + Self.minute), purchase("p2", "b@example.jp", at: t0 + 2 * Self.minute)])
+        #expect(live.wait(until: store.nextOffset))
+        try SegmentDefinitions.define(name: "repeat_30d", rule: "count(purchase within 30d) >= 2", in: store, at: t0 + 3 * Self.minute)
+        #expect(live.wait(until: store.nextOffset))
+        let (replayed, _) = try SegmentLoader.load(dir, now: nil, trackingAfter: 0)
+        let records = replayed.takeChanges()?.records ?? []
+        #expect(records.count == 1, "b bought twice within 30 days")
+        #expect(collected.wait(for: records.count))
+        #expect(collected.all == records)
+        live.close()
+        try store.close()
+    }
+
     /// A subscriber in this process hears of a change caused by an append as soon as the frame is durable.
     @Test func anInProcessSubscriberHearsOfAnAppendedPurchase() throws {
         let t = TemporaryDirectory()
