@@ -6,6 +6,9 @@ struct Membership {
 
     var count: Int { since.count }
 
+    /// Makes room for `n` members (restoring a snapshot).
+    mutating func reserve(_ n: Int) { since.reserveCapacity(n) }
+
     @inline(__always)
     func contains(_ p: UInt32) -> Bool {
         let w = Int(p >> 6)

@@ -7,7 +7,7 @@ import DaichoProjections
 // the segments' pending deadlines (stale heap entries are never needed).
 
 extension SegmentProjection {
-    static let stateVersion: UInt64 = 1
+    static let stateVersion: UInt64 = 2
 
     /// The state to store beside the profiles at `nextOffset`.
     public func encodeState() -> [UInt8] {
@@ -38,14 +38,9 @@ extension SegmentProjection {
             let (segment, term) = firstUse(of: id)
             w.u64(UInt64(segments[segment].sequence))
             w.count(term)
-            w.count(store.buckets.count)
-            for b in store.buckets {
-                guard let b else { w.count(0); continue }
-                w.count(b.buckets.count + 1)
-                for bucket in b.buckets { w.i64(Int64(bucket.index)); w.varint(UInt64(bucket.count)); w.i64(bucket.sum) }
-            }
-            w.count(store.totals.count)
-            for t in store.totals { w.i64(t.count); w.i64(t.units) }
+            var contents = SnapshotWriter()
+            store.encode(into: &contents)
+            contents.bytes.withUnsafeBytes { w.data($0) }
         }
         return w.bytes
     }
@@ -62,11 +57,19 @@ extension SegmentProjection {
     public convenience init(profiles: ProfileProjection, restoring state: [UInt8], history: EventReader?) throws {
         self.init(unchecked: profiles, history: history)
         profiles.loadSnapshotSections()
-        try state.withUnsafeBytes { try restore($0) }
+        let storeRanges = try state.withUnsafeBytes { try restore($0) }
+        for (id, term, range) in storeRanges {
+            stores[id] = TermStore(term: term, encoded: state[range])
+            termIDs[term] = id
+        }
+        try assignTerms()
         restoredFrom = profiles.nextOffset
     }
 
-    private func restore(_ raw: UnsafeRawBufferPointer) throws {
+    /// Restores everything but the term stores' contents; returns, per store, its id, term and where its
+    /// contents are in the state bytes (decoded on first use).
+    private func restore(_ raw: UnsafeRawBufferPointer) throws -> [(Int, AggregateTerm, Range<Int>)] {
+        var storeRanges: [(Int, AggregateTerm, Range<Int>)] = []
         do {
             var r = SnapshotReader(raw)
             guard try r.u64() == Self.stateVersion else { throw SnapshotError("segment state of another version") }
@@ -86,11 +89,15 @@ extension SegmentProjection {
                     sequence: sequence, name: name, text: text, description: description, definedAt: definedAt,
                     definedOffset: definedOffset, rule: compiled, error: problem,
                     fields: compiled?.fields.map { ResolvedField($0, symbols: profiles.symbols) } ?? [], terms: [])
-                for _ in 0..<(try r.count()) {
+                let memberCount = try r.count()
+                state.members.reserve(memberCount)
+                for _ in 0..<memberCount {
                     let p = UInt32(truncatingIfNeeded: try r.varint())
                     state.members.insert(p, since: try r.i64())
                 }
-                for _ in 0..<(try r.count()) {
+                let deadlineCount = try r.count()
+                state.deadlines.reserveCapacity(deadlineCount)
+                for _ in 0..<deadlineCount {
                     let p = UInt32(truncatingIfNeeded: try r.varint())
                     let deadline = try r.i64()
                     state.deadlines[p] = deadline
@@ -108,25 +115,17 @@ extension SegmentProjection {
                 guard let owner = bySequence[sequence], let rule = owner.rule, termIndex < rule.terms.count else {
                     throw SnapshotError("term store \(id) names no segment term")
                 }
-                let store = TermStore(term: rule.terms[termIndex])
-                for _ in 0..<(try r.count(minimumBytes: 0)) {
-                    let n = try r.count(minimumBytes: 0)
-                    guard n > 0, let window = store.term.window else { store.buckets.append(nil); continue }
-                    var b = WindowBuckets(window: window)
-                    for _ in 0..<(n - 1) {
-                        let index = Int32(truncatingIfNeeded: try r.i64())
-                        let count = UInt32(truncatingIfNeeded: try r.varint())
-                        b.buckets.append(WindowBuckets.Bucket(index: index, count: count, sum: try r.i64()))
-                    }
-                    store.buckets.append(b)
-                }
-                for _ in 0..<(try r.count(minimumBytes: 0)) { store.totals.append((try r.i64(), try r.i64())) }
-                stores[id] = store
-                termIDs[store.term] = id
+                let contents = try r.data()
+                let start = r.position - contents.count
+                storeRanges.append((id, rule.terms[termIndex], start..<r.position))
             }
             guard r.isAtEnd else { throw SnapshotError("bytes after the segment state") }
         }
-        // Each segment's terms by rule order, and the users of each store.
+        return storeRanges
+    }
+
+    /// Each segment's terms by rule order, and the users of each store.
+    private func assignTerms() throws {
         for s in segments {
             guard let rule = s.rule else { continue }
             var ids: [Int] = []

@@ -7,14 +7,62 @@ final class TermStore {
     let term: AggregateTerm
     /// Segments using the term; the store is freed when it drops to 0.
     var users = 0
-    var buckets: [WindowBuckets?] = []
+    private var buckets: [WindowBuckets?] = []
     /// All-time count and sum (fixed-point µ-units, so the sum does not depend on arrival order).
-    var totals: [(count: Int64, units: Int64)] = []
+    private var totals: [(count: Int64, units: Int64)] = []
+    /// The contents as stored in a snapshot, decoded on first use: a query that touches no term (a profile
+    /// lookup with nothing due) never pays for the buckets of every profile.
+    private var encoded: ArraySlice<UInt8>?
 
-    init(term: AggregateTerm) { self.term = term }
+    init(term: AggregateTerm, encoded: ArraySlice<UInt8>? = nil) {
+        self.term = term
+        self.encoded = encoded
+    }
+
+    /// The contents for a snapshot (`decode` reads them back).
+    func encode(into w: inout SnapshotWriter) {
+        load()
+        w.count(buckets.count)
+        for b in buckets {
+            guard let b else { w.count(0); continue }
+            w.count(b.buckets.count + 1)
+            for bucket in b.buckets { w.i64(Int64(bucket.index)); w.varint(UInt64(bucket.count)); w.i64(bucket.sum) }
+        }
+        w.count(totals.count)
+        for t in totals { w.i64(t.count); w.i64(t.units) }
+    }
+
+    /// Decodes `encoded` if it is still pending. The bytes passed the snapshot section's checksum, so bytes that
+    /// do not decode are a bug: it traps with the reason.
+    @inline(__always)
+    private func load() {
+        guard let bytes = encoded else { return }
+        encoded = nil
+        do {
+            try bytes.withUnsafeBytes { raw throws in
+                var r = SnapshotReader(raw)
+                for _ in 0..<(try r.count(minimumBytes: 0)) {
+                    let n = try r.count(minimumBytes: 0)
+                    guard n > 0, let window = term.window else { buckets.append(nil); continue }
+                    var b = WindowBuckets(window: window)
+                    for _ in 0..<(n - 1) {
+                        let index = Int32(truncatingIfNeeded: try r.i64())
+                        let count = UInt32(truncatingIfNeeded: try r.varint())
+                        b.buckets.append(WindowBuckets.Bucket(index: index, count: count, sum: try r.i64()))
+                    }
+                    buckets.append(b)
+                }
+                for _ in 0..<(try r.count(minimumBytes: 0)) { totals.append((try r.i64(), try r.i64())) }
+                guard r.isAtEnd else { throw SnapshotError("bytes after a term store") }
+            }
+        } catch {
+            preconditionFailure("segment snapshot: a term store that passed its checksum does not decode: \(error)")
+        }
+    }
 
     /// Adds an event's contribution for profile `p` at clock `now`.
     func add(_ p: UInt32, at time: Int64, value: Double, now: Int64) {
+        load()
         let i = Int(p)
         if let window = term.window {
             while buckets.count <= i { buckets.append(nil) }
@@ -29,6 +77,7 @@ final class TermStore {
 
     /// The term's count and sum for `p` at `now`.
     func value(_ p: UInt32, now: Int64) -> AggregateValue {
+        load()
         let i = Int(p)
         if term.window != nil {
             guard i < buckets.count, let b = buckets[i] else { return AggregateValue(count: 0, sum: 0) }
@@ -40,6 +89,7 @@ final class TermStore {
 
     /// When `p`'s value next changes with the clock alone.
     func nextChange(_ p: UInt32, now: Int64) -> Int64? {
+        load()
         let i = Int(p)
         guard term.window != nil, i < buckets.count, let b = buckets[i] else { return nil }
         return b.nextChange(now: now)
@@ -47,6 +97,7 @@ final class TermStore {
 
     /// Folds absorbed profile `a` into `p`.
     func absorb(_ a: UInt32, into p: UInt32, now: Int64) {
+        load()
         let ai = Int(a), pi = Int(p)
         if term.window != nil {
             guard ai < buckets.count, let other = buckets[ai] else { return }
@@ -66,6 +117,7 @@ final class TermStore {
 
     /// Bytes held (for the memory report).
     var memoryBytes: Int {
+        if let encoded { return encoded.count }
         var bytes = buckets.capacity * MemoryLayout<WindowBuckets?>.stride + totals.capacity * 16
         for case let b? in buckets { bytes += b.memoryBytes }
         return bytes
