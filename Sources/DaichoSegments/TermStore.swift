@@ -19,9 +19,12 @@ final class TermStore {
         self.encoded = encoded
     }
 
-    /// The contents for a snapshot (`decode` reads them back).
+    /// The contents for a snapshot (`load` reads them back); still-encoded contents are copied as they are.
     func encode(into w: inout SnapshotWriter) {
-        load()
+        if let encoded {
+            w.bytes.append(contentsOf: encoded)
+            return
+        }
         w.count(buckets.count)
         for b in buckets {
             guard let b else { w.count(0); continue }

@@ -245,6 +245,13 @@ import Testing
             #expect(Self.state(restored) == Self.state(full), "cut at \(cut)")
             #expect(restored.takeChanges()?.records ?? [] == Array(allRecords.dropFirst(Int(cursor))), "cut at \(cut)")
         }
+        // Rewriting a snapshot restored with nothing to catch up copies term stores it never decoded.
+        try SegmentLoader.refreshSnapshot(dir)
+        try SegmentLoader.refreshSnapshot(dir)
+        let (again, _) = try SegmentLoader.load(dir, now: nil)
+        #expect(again.restoredFrom == end)
+        #expect(Self.state(again) == Self.state(full))
+        #expect(again.encodeState() == full.encodeState(), "term stores byte for byte")
     }
 
     @Test func aProfileOnlySnapshotOfALogWithSegmentsIsReplayedForSegments() throws {
