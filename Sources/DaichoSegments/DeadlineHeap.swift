@@ -15,7 +15,6 @@ struct DeadlineHeap {
 
     private(set) var entries: [Entry] = []
 
-    var isEmpty: Bool { entries.isEmpty }
     var count: Int { entries.count }
     var min: Entry? { entries.first }
 
@@ -47,12 +46,5 @@ struct DeadlineHeap {
             }
         }
         return top
-    }
-
-    /// Drops every entry of `segment` (when it is dropped).
-    mutating func remove(segment: UInt32) {
-        let kept = entries.filter { $0.segment != segment }
-        entries = []
-        for e in kept { push(e) }
     }
 }

@@ -10,8 +10,7 @@ import Testing
     func expected(_ json: JSONValue?) -> FactValue {
         switch json {
         case nil, .null?, .array?, .object?: return .absent // nested trait values are absent to rules
-        case .int(let i)?: return .number(Double(i))
-        case .double(let d)?: return .number(d)
+        case .int?, .double?: return .number(json!.doubleValue!)
         case .bool(let b)?: return .bool(b)
         case .string?: Issue.record("a string where a number was expected"); return .absent
         }

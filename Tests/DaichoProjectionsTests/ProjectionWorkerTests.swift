@@ -144,6 +144,26 @@ import Testing
         #expect(ProjectionReplayTests.render(reloaded) == liveRendering)
     }
 
+    @Test func aCancelledSubscriptionHearsNothingMore() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/data")
+        let store = try EventStore.open(dir)
+        _ = try store.append([Self.event("c0", at: 0, [(.userID, "u")])])
+        let live = try LiveProfiles.open(dir, snapshotEvery: 0)
+        let kept = Received(), cancelled = Received()
+        live.subscribe { kept.add($0) }
+        let subscription = live.subscribe { cancelled.add($0) }
+        _ = try store.append([Self.event("c1", at: 1, [(.userID, "u")])])
+        #expect(live.wait(until: store.nextOffset))
+        live.cancel(subscription)
+        _ = try store.append([Self.event("c2", at: 2, [(.userID, "u")])])
+        #expect(live.wait(until: store.nextOffset))
+        #expect(kept.all.map(\.offsets) == [1..<2, 2..<3])
+        #expect(cancelled.all.map(\.offsets) == [1..<2])
+        try live.close()
+        try store.close()
+    }
+
     @Test func theWorkerWritesACheckpointEveryNEventsAndStopsPromptlyWhenIdle() throws {
         let t = TemporaryDirectory()
         let dir = DataDirectory(t.path + "/data")
