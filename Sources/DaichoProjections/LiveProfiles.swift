@@ -36,7 +36,7 @@ public final class LiveProfiles: Sendable {
         var options = options
         options.checkpointEvery = snapshotEvery > 0 ? snapshotEvery : Int.max
         let worker = ProjectionWorker(projection: projection, reader: reader, options: options) { projection in
-            try ProjectionSnapshot.write(projection, settingsHash: settings.hash, directory: directory.snapshotsPath)
+            try ProjectionLoader.writeSnapshot(projection, settings: settings, directory: directory)
         }
         worker.start()
         return LiveProfiles(directory: directory, notice: notice, worker: worker)
@@ -81,12 +81,11 @@ public final class LiveProfiles: Sendable {
     /// Ends a subscription.
     public func cancel(_ subscription: ProjectionWorker<ProfileProjection>.Subscription) { worker.cancel(subscription) }
 
-    /// Stops following the log and writes a snapshot of the view, so the next open starts from here.
+    /// Stops following the log and writes a snapshot of the view, so the next open starts from here (unless
+    /// the log defines segments: see `ProjectionLoader.writeSnapshot`).
     public func close() throws {
         worker.stop()
         let settings = try ProjectionSettings.load(directory)
-        try worker.read { projection in
-            try ProjectionSnapshot.write(projection, settingsHash: settings.hash, directory: directory.snapshotsPath)
-        }
+        try worker.read { try ProjectionLoader.writeSnapshot($0, settings: settings, directory: directory) }
     }
 }

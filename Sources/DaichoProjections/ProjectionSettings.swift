@@ -92,7 +92,16 @@ public enum ProjectionLoader {
     public static func refreshSnapshot(_ dir: DataDirectory) throws {
         let settings = try ProjectionSettings.load(dir)
         let (projection, _, _) = try load(dir, settings: settings, asOf: nil)
-        try ProjectionSnapshot.write(projection, settingsHash: settings.hash, directory: dir.snapshotsPath)
+        try writeSnapshot(projection, settings: settings, directory: dir)
+    }
+
+    /// Writes the profiles-only snapshot of `projection`, unless the log defines segments: then the snapshot
+    /// belongs to the segment-aware writers (`SegmentLoader`), and replacing it with one lacking the segment
+    /// state would make every later segment query replay the log. Queries catch up on the tail either way.
+    public static func writeSnapshot(_ projection: ProfileProjection, settings: ProjectionSettings,
+                                     directory: DataDirectory) throws {
+        guard projection.internalEvents == 0 else { return }
+        try ProjectionSnapshot.write(projection, settingsHash: settings.hash, directory: directory.snapshotsPath)
     }
 
     /// Applies the log from offset 0 (up to `end`, exclusive) to a fresh projection.

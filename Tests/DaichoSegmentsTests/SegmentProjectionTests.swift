@@ -254,11 +254,26 @@ import Testing
         #expect(again.encodeState() == full.encodeState(), "term stores byte for byte")
     }
 
+    /// A `LiveProfiles` worker (profiles only) does not replace the snapshot of a log that defines segments.
+    @Test func aProfilesOnlyWorkerKeepsTheSegmentAwareSnapshot() throws {
+        let t = TemporaryDirectory()
+        let dir = try Self.dataDirectory(t, seed: 24)
+        try SegmentLoader.refreshSnapshot(dir)
+        let end = try EventReader(dir).endOffset
+        let live = try LiveProfiles.open(dir, snapshotEvery: 1)
+        try live.close()
+        let (segments, _) = try SegmentLoader.load(dir, now: nil)
+        #expect(segments.restoredFrom == end)
+    }
+
     @Test func aProfileOnlySnapshotOfALogWithSegmentsIsReplayedForSegments() throws {
         let t = TemporaryDirectory()
         let dir = try Self.dataDirectory(t, seed: 23)
         let (full, _) = try SegmentLoader.load(dir, now: nil)
-        try ProjectionLoader.refreshSnapshot(dir) // a writer that knows nothing of segments
+        // A writer that knows nothing of segments (an older build, or a profiles-only tool).
+        let settings = try ProjectionSettings.load(dir)
+        let (profilesOnly, _, _) = try ProjectionLoader.load(dir)
+        try ProjectionSnapshot.write(profilesOnly, settingsHash: settings.hash, directory: dir.snapshotsPath)
         guard case .loaded(let profiles) = ProjectionSnapshot.read(directory: dir.snapshotsPath, settingsHash: try ProjectionSettings.load(dir).hash,
                                                                    rules: IdentityRules(), config: ProfileConfig()) else {
             Issue.record("the snapshot does not load")
