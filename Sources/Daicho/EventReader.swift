@@ -44,17 +44,17 @@ public final class EventReader: @unchecked Sendable {
     /// Calls `body` with each event's offset and view, from `offset` up to `end` (exclusive), in order.
     /// `body` returns false to stop. Views are valid only during the call.
     /// - Throws: `StoreError` on a corrupt frame or batch; what `body` throws.
-    /// `onFrame` is called with each frame's description before its events, `onBatch` with each batch's strings
-    /// (per-batch caches reset there); a frame holds one batch.
-    public func forEach(from offset: UInt64 = 0, to end: UInt64? = nil, onFrame: (FrameContext) throws -> Void = { _ in },
-                        onBatch: (StringTable) throws -> Void = { _ in },
+    /// `onFrame` is called with each frame's description and its batch's strings before its events (per-batch
+    /// caches reset there; a frame holds one batch).
+    public func forEach(from offset: UInt64 = 0, to end: UInt64? = nil,
+                        onFrame: (FrameContext, StringTable) throws -> Void = { _, _ in },
                         _ body: (UInt64, EventView) throws -> Bool) throws {
         var stop = false
         try log.forEachFrame(from: offset, to: end) { frame in
-            try onFrame(FrameContext(baseOffset: frame.baseOffset, recordCount: frame.recordCount,
-                                     maxEventTime: frame.maxEventTime, appendTime: frame.appendTime))
+            let context = FrameContext(baseOffset: frame.baseOffset, recordCount: frame.recordCount,
+                                       maxEventTime: frame.maxEventTime, appendTime: frame.appendTime)
             var o = frame.baseOffset
-            let header = try decoder.forEach(in: frame.payload, onBatch: onBatch) { view in
+            let header = try decoder.forEach(in: frame.payload, onBatch: { try onFrame(context, $0) }) { view in
                 defer { o += 1 }
                 guard !stop, o >= offset, end.map({ o < $0 }) ?? true else { return }
                 if try !body(o, view) { stop = true }

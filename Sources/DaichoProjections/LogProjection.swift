@@ -22,3 +22,13 @@ public protocol LogProjection: AnyObject {
     /// The changes since the last call, or nil when there were none (or tracking is off).
     func takeChanges() -> Changes?
 }
+
+extension LogProjection {
+    /// Applies the log from `nextOffset` to its durable end (or `end`, exclusive), frame by frame.
+    public func applyLog(_ reader: EventReader, to end: UInt64? = nil) throws {
+        try reader.forEach(from: nextOffset, to: end, onFrame: { beginFrame($0, strings: $1) }) { offset, view in
+            apply(view, offset: offset)
+            return true
+        }
+    }
+}

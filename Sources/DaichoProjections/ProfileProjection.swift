@@ -83,16 +83,11 @@ public final class ProfileProjection {
 
     // MARK: - Applying
 
-    /// Resets per-batch caches; call with each batch's strings before its events (`EventReader.forEach`'s
-    /// `onBatch`).
-    public func beginBatch(_ strings: StringTable) {
-        cache.reset(dynamicCount: strings.dynamicCount)
-    }
-
-    /// Notes a frame's append time in `logClock`, then `beginBatch`.
+    /// Notes a frame's append time in `logClock` and resets the per-batch caches; call with each frame and its
+    /// batch's strings before its events (`EventReader.forEach`'s `onFrame`).
     public func beginFrame(_ frame: FrameContext, strings: StringTable) {
         if asOf == nil, frame.appendTime > logClock { logClock = frame.appendTime }
-        beginBatch(strings)
+        cache.reset(dynamicCount: strings.dynamicCount)
     }
 
     /// Applies the event at `offset`. Offsets must arrive in order, each once.
@@ -163,11 +158,7 @@ public final class ProfileProjection {
             previousEvent.reserveCapacity(Int(reader.endOffset))
             eventProfile.reserveCapacity(Int(reader.endOffset))
         }
-        var frame: FrameContext?
-        try reader.forEach(from: nextOffset, to: end, onFrame: { frame = $0 }, onBatch: { beginFrame(frame!, strings: $0) }) { offset, view in
-            apply(view, offset: offset)
-            return true
-        }
+        try applyLog(reader, to: end)
         return Int(nextOffset - start)
     }
 

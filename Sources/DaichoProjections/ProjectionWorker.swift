@@ -160,7 +160,6 @@ public final class ProjectionWorker<Projection: LogProjection>: @unchecked Senda
     /// Applies the frames durable now, one locked frame at a time, publishing each frame's changes after it.
     private func applyAvailableFrames(_ sinceCheckpoint: inout Int) throws {
         var open = false
-        var frame: FrameContext?
         func close() throws {
             let end = projection.nextOffset
             let changes = projection.takeChanges()
@@ -178,14 +177,12 @@ public final class ProjectionWorker<Projection: LogProjection>: @unchecked Senda
             }
         }
         defer { if open { viewLock.unlock() } }
-        try reader.forEach(from: projection.nextOffset, onFrame: { next in
+        try reader.forEach(from: projection.nextOffset, onFrame: { frame, strings in
             if open { try close() }
             if state.withLock({ stopRequested }) { throw Stop() }
             viewLock.lock()
             open = true
-            frame = next
-        }, onBatch: { strings in
-            projection.beginFrame(frame!, strings: strings)
+            projection.beginFrame(frame, strings: strings)
         }) { offset, view in
             projection.apply(view, offset: offset)
             return true

@@ -24,7 +24,7 @@ public enum SegmentLoader {
             segments.trackChanges(true)
             segments.keepRecords(after: cursor)
         }
-        try catchUp(segments, reader)
+        try segments.applyLog(reader)
         if let asOf { segments.settleClock(at: asOf) } else if let now { segments.advanceClock(to: now) }
         return (segments, reader)
     }
@@ -50,17 +50,6 @@ public enum SegmentLoader {
         }
         if let cursor, cursor < segments.feedCount { return nil }
         return segments
-    }
-
-    /// Applies the log from the projection's offset to its durable end (or `end`, exclusive).
-    public static func catchUp(_ segments: SegmentProjection, _ reader: EventReader, to end: UInt64? = nil) throws {
-        var frame: FrameContext?
-        try reader.forEach(from: segments.nextOffset, to: end, onFrame: { frame = $0 }, onBatch: { strings in
-            segments.beginFrame(frame!, strings: strings)
-        }) { offset, view in
-            segments.apply(view, offset: offset)
-            return true
-        }
     }
 
     /// Writes the snapshot of the view: the profiles with the segment state beside them.
@@ -90,7 +79,7 @@ public enum SegmentLoader {
         var chunkEnd = UInt64(0)
         while chunkEnd < last {
             chunkEnd = min(last, chunkEnd + UInt64(max(1, snapshotEvery)))
-            try catchUp(segments, reader, to: chunkEnd)
+            try segments.applyLog(reader, to: chunkEnd)
             progress?(Int(segments.nextOffset))
             if asOf == nil { try writeSnapshot(segments, settings: settings, directory: dir) }
         }

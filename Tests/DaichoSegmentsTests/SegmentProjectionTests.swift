@@ -305,7 +305,7 @@ import Testing
                                              history: try EventReader(dir))
             segments.reevaluatesEverything = everything
             segments.trackChanges(true)
-            try SegmentLoader.catchUp(segments, try EventReader(dir))
+            try segments.applyLog(try EventReader(dir))
             return segments.takeChanges()?.records ?? []
         }
         let reference = try feed(everything: true)

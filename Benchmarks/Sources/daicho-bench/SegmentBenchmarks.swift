@@ -178,7 +178,7 @@ final class SegmentBenchState: @unchecked Sendable {
         let reader = backfillReader!
         try reader.refresh()
         let start = DispatchTime.now().uptimeNanoseconds
-        try SegmentLoader.catchUp(backfillProjection!, reader, to: offset + 1)
+        try backfillProjection!.applyLog(reader, to: offset + 1)
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
     }
 }
