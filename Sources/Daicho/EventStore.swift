@@ -132,6 +132,20 @@ public final class EventStore: @unchecked Sendable {
         return try Ingestor(store: self, options: options).run(nextChunk: nextChunk, onReject: onReject, onProgress: onProgress)
     }
 
+    /// Appends one NDJSON file through the ingest pipeline (what `daicho append FILE` does, without the rejects
+    /// file: rejected lines go to `onReject`).
+    /// - Parameter chunkBytes: the size of the blocks the file is cut into (whole lines; one frame or more each).
+    /// - Throws: `IngestError.io` when the file cannot be opened or read; `.log` when appending fails.
+    public func ingest(file path: String, chunkBytes: Int = 4 << 20, options: IngestOptions = IngestOptions(),
+                       onReject: @escaping (RejectedLine) throws -> Void = { _ in }) throws(IngestError) -> IngestSummary {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw IngestError.io("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { Glibc.close(fd) }
+        let reader = NDJSONChunkReader(fd: fd, name: path, blockBytes: chunkBytes)
+        return try ingest(options: options, nextChunk: { () throws(IngestError) -> NDJSONChunk? in try reader.next() },
+                          onReject: onReject)
+    }
+
     /// Makes everything appended durable (needed with `Durability.end`).
     public func sync() throws(StoreError) {
         do { try writer.sync() } catch { throw StoreError(error.description) }

@@ -14,10 +14,7 @@ import Testing
         let file = t.path + "/in.ndjson"
         _ = try WorkloadGenerator.write(WorkloadConfig(events: events, customers: events / 8, seed: seed), toPath: file)
         let store = try EventStore.open(dir, options: LogOptions(segmentMaxBytes: 64 << 10, durability: .end))
-        let fd = open(file, O_RDONLY)
-        defer { close(fd) }
-        let reader = NDJSONChunkReader(fd: fd, name: file, blockBytes: 32 << 10)
-        _ = try store.ingest(nextChunk: { () throws(IngestError) -> NDJSONChunk? in try reader.next() }, onReject: { _ in })
+        _ = try store.ingest(file: file, chunkBytes: 32 << 10)
         try store.close()
         return dir
     }

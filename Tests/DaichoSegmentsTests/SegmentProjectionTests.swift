@@ -3,7 +3,6 @@ import DaichoJSON
 import DaichoProjections
 import DaichoTestSupport
 import DaichoWorkload
-import Glibc
 import Foundation
 import Testing
 @testable import DaichoSegments
@@ -319,9 +318,6 @@ func appendGenerated(_ config: WorkloadConfig, to dir: DataDirectory, scratch t:
     let file = t.path + "/generated-\(config.seed).ndjson"
     _ = try WorkloadGenerator.write(config, toPath: file)
     let store = try EventStore.open(dir)
-    let fd = open(file, O_RDONLY)
-    defer { close(fd) }
-    let reader = NDJSONChunkReader(fd: fd, name: file, blockBytes: 32 << 10)
-    _ = try store.ingest(nextChunk: { () throws(IngestError) -> NDJSONChunk? in try reader.next() }, onReject: { _ in })
+    _ = try store.ingest(file: file, chunkBytes: 32 << 10)
     try store.close()
 }

@@ -52,6 +52,20 @@ import Testing
         #expect(seen == [definition])
     }
 
+    @Test func ingestingAFileAppendsItsLinesAndNamesAMissingFile() throws {
+        let t = TemporaryDirectory()
+        let store = try EventStore.open(t.data)
+        let good = #"{"id":"f1","type":"track","at":"2026-05-01T10:00:00Z","ids":{"user_id":"u"},"props":{"event":"App Opened"}}"#
+        let file = t.write("in.ndjson", good + "\n" + "not json\n")
+        var rejected: [Int] = []
+        let summary = try store.ingest(file: file, chunkBytes: 64) { rejected.append($0.line) }
+        #expect(summary.appended == 1)
+        #expect(rejected == [2])
+        let error = #expect(throws: IngestError.self) { try store.ingest(file: t.path + "/missing.ndjson") }
+        #expect(error?.description.contains("missing.ndjson") == true)
+        try store.close()
+    }
+
     @Test func invalidEventValuesAreRefusedWithTheReason() throws {
         let t = TemporaryDirectory()
         let store = try EventStore.open(t.data)

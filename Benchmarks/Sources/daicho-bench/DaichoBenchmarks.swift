@@ -44,11 +44,7 @@ private func ingest(_ path: String, into dir: DataDirectory, durability: Durabil
     var summary = IngestSummary()
     let elapsed = try clock.measure {
         let store = try EventStore.open(dir, options: LogOptions(durability: durability))
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw StoreError("cannot open \(path)") }
-        defer { close(fd) }
-        let reader = NDJSONChunkReader(fd: fd, name: path)
-        summary = try store.ingest(nextChunk: { () throws(IngestError) -> NDJSONChunk? in try reader.next() }, onReject: { _ in })
+        summary = try store.ingest(file: path)
         try store.close()
     }
     blackHole(summary.appended)

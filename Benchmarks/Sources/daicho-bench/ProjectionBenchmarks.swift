@@ -118,12 +118,7 @@ final class ProjectionBenchState: @unchecked Sendable {
         guard !logReady else { return }
         if (try? EventReader(dir))?.endOffset ?? 0 == 0 {
             try? FileManager.default.removeItem(atPath: dir.path)
-            let store = try EventStore.open(dir, options: LogOptions(durability: .end))
-            let fd = open(workload.path, O_RDONLY)
-            defer { close(fd) }
-            let reader = NDJSONChunkReader(fd: fd, name: workload.path)
-            _ = try store.ingest(nextChunk: { () throws(IngestError) -> NDJSONChunk? in try reader.next() }, onReject: { _ in })
-            try store.close()
+            try appendFile(workload.path, to: dir)
         }
         logReady = true
     }

@@ -186,10 +186,7 @@ final class SegmentBenchState: @unchecked Sendable {
 /// Appends an NDJSON file to a data directory (the ingest pipeline, durability at the end).
 func appendFile(_ path: String, to dir: DataDirectory) throws {
     let store = try EventStore.open(dir, options: LogOptions(durability: .end))
-    let fd = open(path, O_RDONLY)
-    defer { close(fd) }
-    let reader = NDJSONChunkReader(fd: fd, name: path)
-    _ = try store.ingest(nextChunk: { () throws(IngestError) -> NDJSONChunk? in try reader.next() }, onReject: { _ in })
+    _ = try store.ingest(file: path)
     try store.close()
 }
 
