@@ -11,12 +11,12 @@ import DaichoJSON
 /// let json = profiles.profile(.email, "taro@example.jp")
 /// profiles.close()
 /// ```
-public final class LiveProfiles: Sendable {
+public final class LiveProfiles: LiveView {
     /// The data directory followed.
     public let directory: DataDirectory
     /// Why the snapshot was not used (the views were rebuilt by replay), when that happened.
     public let notice: String?
-    private let worker: ProjectionWorker<ProfileProjection>
+    public let worker: ProjectionWorker<ProfileProjection>
 
     private init(directory: DataDirectory, notice: String?, worker: ProjectionWorker<ProfileProjection>) {
         self.directory = directory
@@ -42,18 +42,6 @@ public final class LiveProfiles: Sendable {
         return LiveProfiles(directory: directory, notice: notice, worker: worker)
     }
 
-    /// The offset after the last event in the view.
-    public var appliedOffset: UInt64 { worker.appliedOffset }
-
-    /// Waits until the events before `offset` (e.g. `EventStore.nextOffset` after an append) are in the view.
-    /// - Returns: false on timeout or when the worker stopped on an error (`error`).
-    public func wait(until offset: UInt64, timeout: Duration = .seconds(10)) -> Bool {
-        worker.wait(until: offset, timeout: timeout)
-    }
-
-    /// The error that stopped following the log, if any (the view stays readable as of `appliedOffset`).
-    public var error: (any Error)? { worker.error }
-
     /// The profile (docs/profile.md) of an identifier given as producers write it (normalized as ingest does).
     /// - Parameter now: the as-of instant for `age_days` and recency (µs since the epoch); default the wall clock.
     public func profile(_ kind: IdentifierKind, _ value: String, now: Int64? = nil) -> JSONValue? {
@@ -68,18 +56,6 @@ public final class LiveProfiles: Sendable {
             projection.graph.profile(id: id).map { projection.json(of: $0, now: now ?? wallClockMicros()) }
         }
     }
-
-    /// Runs `body` against a consistent view (whole frames only). Keep it short: the worker waits meanwhile.
-    public func read<T>(_ body: (ProfileProjection) throws -> T) rethrows -> T { try worker.read(body) }
-
-    /// Calls `handler` on the worker's thread after each frame with the profiles it changed.
-    @discardableResult
-    public func subscribe(_ handler: @escaping @Sendable (ProfileChanges) -> Void) -> ProjectionWorker<ProfileProjection>.Subscription {
-        worker.subscribe(handler)
-    }
-
-    /// Ends a subscription.
-    public func cancel(_ subscription: ProjectionWorker<ProfileProjection>.Subscription) { worker.cancel(subscription) }
 
     /// Stops following the log and writes a snapshot of the view, so the next open starts from here (unless
     /// the log defines segments: see `ProjectionLoader.writeSnapshot`).

@@ -9,9 +9,9 @@ import DaichoProjections
 /// let live = try LiveSegments.open(DataDirectory("daicho-data"))
 /// live.subscribe { changes in for r in changes.records { print(r.segment, r.profile, r.change) } }
 /// ```
-public final class LiveSegments: Sendable {
+public final class LiveSegments: LiveView {
     public let directory: DataDirectory
-    private let worker: ProjectionWorker<SegmentProjection>
+    public let worker: ProjectionWorker<SegmentProjection>
 
     private init(directory: DataDirectory, worker: ProjectionWorker<SegmentProjection>) {
         self.directory = directory
@@ -39,27 +39,6 @@ public final class LiveSegments: Sendable {
         worker.start()
         return live
     }
-
-    /// Adds a subscriber for changes from now on (on the worker's thread, in feed order).
-    @discardableResult
-    public func subscribe(_ handler: @escaping @Sendable (SegmentChanges) -> Void) -> ProjectionWorker<SegmentProjection>.Subscription {
-        worker.subscribe(handler)
-    }
-
-    /// Ends a subscription.
-    public func cancel(_ subscription: ProjectionWorker<SegmentProjection>.Subscription) { worker.cancel(subscription) }
-
-    /// Runs `body` against a consistent view (whole frames only).
-    public func read<T>(_ body: (SegmentProjection) throws -> T) rethrows -> T { try worker.read(body) }
-
-    /// Waits until the events before `offset` are applied and their changes delivered.
-    public func wait(until offset: UInt64, timeout: Duration = .seconds(10)) -> Bool { worker.wait(until: offset, timeout: timeout) }
-
-    /// The offset after the last event applied.
-    public var appliedOffset: UInt64 { worker.appliedOffset }
-
-    /// The error that stopped following the log, if any.
-    public var error: (any Error)? { worker.error }
 
     /// Stops following the log.
     public func close() { worker.stop() }
