@@ -83,12 +83,8 @@ extension SegmentProjection {
                 let text = String(decoding: try r.data(), as: UTF8.self)
                 let description = String(decoding: try r.data(), as: UTF8.self)
                 let definedAt = try r.i64(), definedOffset = try r.u64()
-                let compiled = try? CompiledRule(compiling: text)
-                let problem: String? = compiled == nil ? "the stored rule no longer checks" : nil
-                let state = SegmentState(
-                    sequence: sequence, name: name, text: text, description: description, definedAt: definedAt,
-                    definedOffset: definedOffset, rule: compiled, error: problem,
-                    fields: compiled?.fields.map { ResolvedField($0, symbols: profiles.symbols) } ?? [], terms: [])
+                let state = SegmentState(sequence: sequence, name: name, text: text, description: description,
+                                         definedAt: definedAt, definedOffset: definedOffset, symbols: profiles.symbols)
                 let memberCount = try r.count()
                 state.members.reserve(memberCount)
                 for _ in 0..<memberCount {

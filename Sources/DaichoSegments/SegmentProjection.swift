@@ -27,21 +27,28 @@ final class SegmentState {
     /// Profile → its pending deadline (time-dependent rules).
     var deadlines: [UInt32: Int64] = [:]
 
+    /// Compiles `text` (a rule that does not check keeps its error and an empty membership) and resolves its
+    /// fields against `symbols`; `terms` is filled by the projection.
     init(sequence: UInt32, name: String, text: String, description: String, definedAt: Int64, definedOffset: UInt64,
-         rule: CompiledRule?, error: String?, fields: [ResolvedField], terms: [Int]) {
+         symbols: SymbolTable) {
         self.sequence = sequence
         self.name = name
         self.text = text
         self.description = description
         self.definedAt = definedAt
         self.definedOffset = definedOffset
-        self.rule = rule
+        do {
+            rule = try CompiledRule(compiling: text)
+            error = nil
+        } catch {
+            rule = nil
+            self.error = error.description
+        }
         root = rule?.root
         timeDependent = rule?.dependencies.isTimeDependent ?? false
         readsIdentity = rule?.dependencies.sections.contains(.identity) ?? false
-        self.error = error
-        self.fields = fields
-        self.terms = terms
+        fields = rule?.fields.map { ResolvedField($0, symbols: symbols) } ?? []
+        terms = []
     }
 }
 
@@ -144,12 +151,14 @@ public final class SegmentProjection: LogProjection {
                     stores[id]!.add(p, at: e.at, value: value, now: clock)
                 }
             }
+            let everything = !absorbed.isEmpty || reevaluatesEverything
+            let list = (profiles.lastLinkedNewIdentifiers ? affectedWithIdentity : affected)[Int(e.type.rawValue)]
+            guard everything || !list.isEmpty else { return }
             var inputs = ProfileRuleInputs(segments: self, segment: segments[0], p: p, aggregates: profiles.aggregates(of: p), now: clock)
-            if absorbed.isEmpty && !reevaluatesEverything {
-                let list = profiles.lastLinkedNewIdentifiers ? affectedWithIdentity : affected
-                for i in list[Int(e.type.rawValue)] { evaluate(segments[i], &inputs, offset: offset, at: clock) }
-            } else {
+            if everything {
                 for s in segments { evaluate(s, &inputs, offset: offset, at: clock) }
+            } else {
+                for i in list { evaluate(segments[i], &inputs, offset: offset, at: clock) }
             }
         }
     }
@@ -283,21 +292,9 @@ public final class SegmentProjection: LogProjection {
     private func define(_ e: EventView, offset: UInt64) {
         let props = strings(of: e)
         guard let name = props["name"], let text = props["rule"] else { return }
-        let compiled: CompiledRule?
-        let problem: String?
-        do {
-            compiled = try CompiledRule(compiling: text)
-            problem = nil
-        } catch {
-            compiled = nil
-            problem = error.description
-        }
-        var termIDs: [Int] = []
-        for term in compiled?.terms ?? [] { termIDs.append(acquire(term, before: offset)) }
-        let state = SegmentState(
-            sequence: nextSequence, name: name, text: text, description: props["description"] ?? "",
-            definedAt: e.at, definedOffset: offset, rule: compiled, error: problem,
-            fields: compiled?.fields.map { ResolvedField($0, symbols: profiles.symbols) } ?? [], terms: termIDs)
+        let state = SegmentState(sequence: nextSequence, name: name, text: text, description: props["description"] ?? "",
+                                 definedAt: e.at, definedOffset: offset, symbols: profiles.symbols)
+        state.terms = (state.rule?.terms ?? []).map { acquire($0, before: offset) }
         nextSequence += 1
         bySequence[state.sequence] = state
         if let old = segments.firstIndex(where: { $0.name == name }) {
