@@ -49,8 +49,15 @@ demo: release
 	@echo "  $(BIN) append --data $(DATA) $(DATA)/sample.ndjson   # again: every event is a duplicate"
 	@echo "  $(BIN) --help"
 
+# The python3 packages of the cross-check tests (schemas/check*.py, the phone-number reference). pip installs them;
+# where the system Python is externally managed (Debian), into the user's site-packages.
+PY_TEST_PACKAGES = jsonschema phonenumbers
+
 test: deps
-	@python3 -c "import jsonschema" 2>/dev/null || pip install --quiet jsonschema 2>/dev/null || echo "note: python jsonschema unavailable; the schema cross-check will be skipped"
+	@python3 -c "import jsonschema, referencing, phonenumbers" 2>/dev/null \
+	  || python3 -m pip install --quiet $(PY_TEST_PACKAGES) 2>/dev/null \
+	  || python3 -m pip install --quiet --user --break-system-packages $(PY_TEST_PACKAGES) \
+	  || echo "note: could not install the python3 packages $(PY_TEST_PACKAGES); the JSON Schema and phone-number cross-checks will be reported skipped"
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 

@@ -4,15 +4,8 @@ import Testing
 @Suite struct CRC32CTests {
     private func checksum(_ bytes: [UInt8]) -> UInt32 { bytes.withUnsafeBytes { CRC32C.checksum($0) } }
 
-    /// Bit-at-a-time reference implementation.
-    private func reference(_ bytes: [UInt8]) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for b in bytes {
-            c ^= UInt32(b)
-            for _ in 0..<8 { c = (c & 1) != 0 ? (c >> 1) ^ 0x82F6_3B78 : c >> 1 }
-        }
-        return ~c
-    }
+    /// Bit-at-a-time reference implementation (ReferenceFrame.swift).
+    private func reference(_ bytes: [UInt8]) -> UInt32 { referenceCRC32C(bytes) }
 
     @Test func standardVectors() {
         #expect(checksum(Array("123456789".utf8)) == 0xE306_9283)

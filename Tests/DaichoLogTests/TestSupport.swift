@@ -52,20 +52,6 @@ func fileBytes(_ path: String) -> [UInt8] { Array(FileManager.default.contents(a
 
 func writeFile(_ path: String, _ bytes: [UInt8]) { _ = FileManager.default.createFile(atPath: path, contents: Data(bytes)) }
 
-/// Encodes a raw frame with a correct CRC (for building damaged or hostile logs).
-func rawFrame(base: UInt64, count: UInt32, codec: UInt8, stored: [UInt8], uncompressedLength: UInt32, time: Int64 = 0) -> [UInt8] {
-    var frame = [UInt8](repeating: 0, count: 64) + stored
-    frame.withUnsafeMutableBytes { raw in
-        var header = FrameHeader(crc: 0, codec: codec, recordCount: count, baseOffset: base, firstEventTime: time,
-                                 maxEventTime: time, appendTime: time, storedLength: UInt32(stored.count),
-                                 uncompressedLength: uncompressedLength)
-        header.encode(into: raw)
-        header.crc = FrameHeader.computeCRC(header: UnsafeRawBufferPointer(raw), payload: UnsafeRawBufferPointer(rebasing: raw[64...]))
-        raw.storeBytes(of: header.crc.littleEndian, toByteOffset: 4, as: UInt32.self)
-    }
-    return frame
-}
-
 /// Publishes `head` directly (as a writer in another process would).
 func publishHead(_ directory: String, next: UInt64, activeBase: UInt64, durableBytes: Int) throws {
     let file = try PosixFile.open(directory + "/head", flags: O_RDWR | O_CREAT)

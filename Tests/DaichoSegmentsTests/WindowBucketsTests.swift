@@ -9,7 +9,12 @@ import DaichoTestSupport
         let window: Int64, width: Int64
         var events: [(time: Int64, value: Double)] = []
 
-        func bucketEnd(_ t: Int64) -> Int64 { (RuleEvaluator.floorDivide(t, width) + 1) * width }
+        /// The end of the width-aligned bucket holding `t`: the start is `t` minus its non-negative remainder
+        /// (times before 1970 included), computed here without the evaluator's helpers.
+        func bucketEnd(_ t: Int64) -> Int64 {
+            let remainder = ((t % width) + width) % width
+            return t - remainder + width
+        }
         func inWindow(_ t: Int64, _ now: Int64) -> Bool { bucketEnd(t) > now - window }
 
         mutating func add(_ t: Int64, _ v: Double, now: Int64) -> Bool {
@@ -37,14 +42,18 @@ import DaichoTestSupport
         #expect(WindowBuckets.width(forWindow: 90 * day) == day)
     }
 
-    static let windows: [(seed: UInt64, window: Int64)] = [(1, 30 * minute), (2, day), (3, 7 * day), (4, 90 * day), (5, 3 * hour)]
+    /// Seed, window and the clock's start (the last one before 1970, where a bucket index is negative).
+    static let windows: [(seed: UInt64, window: Int64, start: Int64)] = [
+        (1, 30 * minute, jan1), (2, day, jan1), (3, 7 * day, jan1), (4, 90 * day, jan1), (5, 3 * hour, jan1),
+        (6, day, -3 * day - 17 * minute),
+    ]
 
     @Test(arguments: windows)
-    func matchesTheReference(seed: UInt64, window: Int64) {
+    func matchesTheReference(seed: UInt64, window: Int64, start: Int64) {
         var rng = SeededGenerator(seed: seed)
         var store = WindowBuckets(window: window)
         var reference = Reference(window: window, width: store.width)
-        var now = jan1
+        var now = start
         for step in 0..<3_000 {
             // The clock moves forward by up to a tenth of the window; events land up to 1.5 windows back
             // (some late) or slightly ahead of the clock.
