@@ -57,7 +57,9 @@ func materialize(_ lines: [LoggedLine]) throws -> [(event: Event, offset: UInt64
 
 /// docs/profile.md computed the obvious way from all events. Amounts in the test data have at most two decimals
 /// and sentiments are hundredths, so the reference sums them exactly as integers of hundredths.
-func referenceMembers(_ events: [(event: Event, offset: UInt64)], asOf: Int64, config: ProfileConfig) -> [JSONMember] {
+/// The settings are docs/profile.md's defaults written here (not read from `ProfileConfig`), except the zone.
+func referenceMembers(_ events: [(event: Event, offset: UInt64)], asOf: Int64, zone: TimeZone) -> [JSONMember] {
+    let sessionGap: Int64 = 30 * 60 * 1_000_000, topPathCount = 10, rfmCurrency = "JPY"
     func time(_ t: Int64?) -> JSONValue { t.map { .string(RFC3339.string(micros: $0, offsetMinutes: 0)) } ?? .null }
     func hundredths(_ v: JSONValue?) -> Int64? {
         switch v {
@@ -69,7 +71,7 @@ func referenceMembers(_ events: [(event: Event, offset: UInt64)], asOf: Int64, c
     func number(_ h: Int64, over n: Int64) -> JSONValue { h % (100 * n) == 0 ? .int(h / (100 * n)) : .double(Double(h) / Double(100 * n)) }
     func later(_ a: (Int64, UInt64), _ b: (Int64, UInt64)) -> Bool { a.0 > b.0 || (a.0 == b.0 && a.1 > b.1) }
     func day(_ t: Int64) -> Int64 {
-        let local = t + Int64(config.businessTimeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t) / 1e6))) * 1_000_000
+        let local = t + Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t) / 1e6))) * 1_000_000
         return Int64((Double(local) / 86_400_000_000).rounded(.down))
     }
     func counts(_ keys: [String]) -> JSONValue {
@@ -88,7 +90,7 @@ func referenceMembers(_ events: [(event: Event, offset: UInt64)], asOf: Int64, c
 
     let views = of(.pageView)
     let times = views.map(\.event.at).sorted()
-    let sessions = times.isEmpty ? 0 : 1 + zip(times, times.dropFirst()).filter { $1 - $0 > config.sessionGapMicros }.count
+    let sessions = times.isEmpty ? 0 : 1 + zip(times, times.dropFirst()).filter { $1 - $0 > sessionGap }.count
     let lastView = views.max { later(($1.event.at, $1.offset), ($0.event.at, $0.offset)) }
     let paths = views.compactMap { string($0.event.props?["path"]) }
     let pathCounts: [String: Int] = Dictionary(paths.map { ($0, 1) }, uniquingKeysWith: +)
@@ -96,7 +98,7 @@ func referenceMembers(_ events: [(event: Event, offset: UInt64)], asOf: Int64, c
         a.value != b.value ? a.value > b.value : a.key < b.key
     }
     var top: [JSONValue] = []
-    for (path, count) in ranked.prefix(config.topPaths) {
+    for (path, count) in ranked.prefix(topPathCount) {
         top.append(.object([JSONMember("path", .string(path)), JSONMember("count", .int(Int64(count)))]))
     }
     let dwell = views.compactMap { e -> Int64? in if case .int(let i)? = e.event.props?["dwell_ms"] { return i }; return nil }.reduce(0, +)
@@ -112,7 +114,7 @@ func referenceMembers(_ events: [(event: Event, offset: UInt64)], asOf: Int64, c
     let revenue = Dictionary(latestOrder.values.map { ($0.currency, $0.hundredths) }, uniquingKeysWith: +)
         .sorted { $0.key < $1.key }.map { JSONMember($0.key, number($0.value, over: 1)) }
     var perDay: [Int64: Int64] = [:]
-    for (e, _) in purchases where string(e.props?["currency"]) == config.rfmCurrency {
+    for (e, _) in purchases where string(e.props?["currency"]) == rfmCurrency {
         perDay[day(e.at), default: 0] += hundredths(e.props?["amount"])!
     }
     let days = perDay.keys.sorted()
@@ -186,7 +188,10 @@ func randomLines(count: Int, using g: inout SeededGenerator) -> [LoggedLine] {
         switch Int.random(in: 0..<10, using: &g) {
         case 0..<4:
             var p: [String] = []
-            if chance(0.85) { p.append("\"path\":\"\(pick(["/", "/items/1", "/items/2", "/cart", "/search", "/ページ"]))\"") }
+            // Twelve paths, more than `top_paths` lists, fewer than the 64 counted exactly.
+            let paths = ["/", "/items/1", "/items/2", "/items/3", "/items/4", "/items/5", "/items/6", "/cart", "/search",
+                         "/ページ", "/help", "/news"]
+            if chance(0.85) { p.append("\"path\":\"\(pick(paths))\"") }
             if chance(0.7) { p.append("\"dwell_ms\":\(Int.random(in: 0..<90_000, using: &g))") }
             props = "\"type\":\"page_view\",\"props\":{\(p.joined(separator: ","))}"
         case 4, 5:
@@ -232,11 +237,11 @@ struct ProfileAggregatesReferenceTests {
     ])
     func randomHistoriesMatchReference(seed: UInt64, zone: String) throws {
         var g = SeededGenerator(seed: seed)
-        let config = ProfileConfig(businessTimeZone: TimeZone(identifier: zone)!)
+        let config = ProfileConfig(businessTimeZone: TimeZone(identifier: zone)!) // the other settings: defaults
         let table = SymbolTable()
         for _ in 0..<20 {
             let lines = randomLines(count: Int.random(in: 1...60, using: &g), using: &g)
-            let expected = referenceMembers(try materialize(lines), asOf: Self.asOf, config: config)
+            let expected = referenceMembers(try materialize(lines), asOf: Self.asOf, zone: TimeZone(identifier: zone)!)
 
             var inOrder = ProfileAggregates()
             try apply(lines, to: &inOrder, table: table, config: config)

@@ -33,7 +33,7 @@ import Testing
         let projection = try ProjectionLoader.replay(EventReader(dir), settings: settings, asOf: nil)
         let now: Int64 = 1_800_000_000_000_000
         let table = projection.symbols
-        var checked = 0
+        var checked = 0, traitsChecked = 0, channelsChecked = 0
         for p in projection.livingProfiles {
             let json = projection.json(of: p, now: now)
             let a = projection.aggregates(of: p)
@@ -69,14 +69,18 @@ import Testing
             check(.socialMentions, ["social", "mentions"]); check(.socialReach, ["social", "reach"])
             check(.socialAvgSentiment, ["social", "avg_sentiment"]); check(.socialLastMentionAt, ["social", "last_mention_at"])
             for platform in ["x", "instagram", "line"] { check(.socialByPlatform(table.intern(platform)), ["social", "by_platform", platform], inMap: true) }
-            if case .object(let traits)? = json["traits"] {
-                for m in traits { check(.trait(table.intern(m.key)), ["traits", m.key]) }
+            // Every profile JSON has both fields (docs/profile.md), possibly empty.
+            guard case .object(let traits)? = json["traits"], case .array(let channels)? = json["channels"] else {
+                Issue.record("profile \(projection.graph.id(of: p)) lacks traits or channels")
+                continue
             }
-            if case .array(let channels)? = json["channels"] {
-                #expect(a.channelCount == channels.count)
-                for case .string(let c) in channels { #expect(a.hasChannel(table.intern(c))) }
-            }
+            for m in traits { check(.trait(table.intern(m.key)), ["traits", m.key]) }
+            #expect(a.channelCount == channels.count)
+            for case .string(let c) in channels { #expect(a.hasChannel(table.intern(c))) }
+            traitsChecked += traits.count
+            channelsChecked += channels.count
         }
         #expect(checked > 10_000)
+        #expect(traitsChecked > 100 && channelsChecked > 100, "traits \(traitsChecked), channels \(channelsChecked)")
     }
 }
