@@ -19,8 +19,13 @@ import Testing
         return (watcher, out, err)
     }
 
+    /// Each line of `s` as a JSON object; a line that is not one is recorded as an issue (and left out).
     func lines(_ s: String) -> [[String: Any]] {
-        s.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        s.split(separator: "\n").compactMap { line in
+            let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+            if object == nil { Issue.record("not a JSON object: \(line)") }
+            return object
+        }
     }
 
     @Test func defineListMembersAndDrop() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import DaichoLog
 
@@ -7,8 +8,13 @@ import Testing
         let dir = TemporaryDirectory()
         let writer = try LogWriter.open(directory: dir.log, options: LogOptions(segmentMaxBytes: 8192))
         let total = 300
+        let failure = Mutex<String?>(nil)
         let appender = Thread {
-            for i in 0..<total { _ = try? appendBatch(writer, count: 1 + i % 5, compressible: i % 3 != 0) }
+            do {
+                for i in 0..<total { try appendBatch(writer, count: 1 + i % 5, compressible: i % 3 != 0) }
+            } catch {
+                failure.withLock { $0 = "\(error)" }
+            }
         }
         appender.start()
         let reader = try LogReader(directory: dir.log)
@@ -27,6 +33,7 @@ import Testing
         }
         try writer.close()
         #expect(frames == total)
+        #expect(failure.withLock { $0 } == nil)
     }
 
     @Test func halfWrittenFrameWithoutHeadIsNotReturned() throws {
@@ -54,15 +61,17 @@ import Testing
         try appendBatch(writer, count: 1)
         let reader = try LogReader(directory: dir.log)
         #expect(try reader.waitForGrowth(beyond: 1, timeout: .milliseconds(30)) == false)
+        let failure = Mutex<String?>(nil)
         let appender = Thread {
             Thread.sleep(forTimeInterval: 0.05)
-            _ = try? appendBatch(writer, count: 2)
+            do { try appendBatch(writer, count: 2) } catch { failure.withLock { $0 = "\(error)" } }
         }
         appender.start()
         let started = ContinuousClock.now
         #expect(try reader.waitForGrowth(beyond: 1, timeout: .seconds(10)))
         #expect(ContinuousClock.now - started < .seconds(5))
         #expect(reader.endOffset == 3)
+        #expect(failure.withLock { $0 } == nil)
         try writer.close()
     }
 
@@ -77,13 +86,15 @@ import Testing
         let segment = segmentPaths(dir.log)[0]
         let frame = rawFrame(base: 0, count: 2, codec: 0, stored: Array("other process".utf8), uncompressedLength: 13)
         let logPath = dir.log
+        let failure = Mutex<String?>(nil)
         let outsider = Thread {
             Thread.sleep(forTimeInterval: 0.05)
             writeFile(segment, frame)
-            try? publishHead(logPath, next: 2, activeBase: 0, durableBytes: frame.count)
+            do { try publishHead(logPath, next: 2, activeBase: 0, durableBytes: frame.count) } catch { failure.withLock { $0 = "\(error)" } }
         }
         outsider.start()
         #expect(try reader.waitForGrowth(beyond: 0, timeout: .seconds(10)))
+        #expect(failure.withLock { $0 } == nil)
         #expect(reader.endOffset == 2)
         var payload: [UInt8] = []
         try reader.forEachFrame { payload = Array($0.payload); return true }

@@ -4,23 +4,24 @@ import Testing
 
 /// The validation corpus of Tests/Fixtures/events: what ingest accepts, and why it rejects the rest.
 @Suite struct EventValidationTests {
-    @Test func everyAcceptedSampleIsEncoded() {
+    @Test func everyAcceptedSampleIsEncoded() throws {
         let lines = fixtureLines("events/accepted.ndjson")
+        try #require(lines.count > 10)
         let (_, rejects) = encodeLines(lines)
         for (i, r) in rejects.enumerated() { #expect(r == nil, "accepted.ndjson line \(i + 1): \(r ?? "")") }
     }
 
     @Test(arguments: ["rejected", "swift-only"])
-    func everyRejectedSampleGivesItsExactReason(corpus: String) {
+    func everyRejectedSampleGivesItsExactReason(corpus: String) throws {
         let reasons = fixtureLines("events/\(corpus).reasons", skipComments: true)
         // swift-only holds raw bytes (invalid UTF-8), so read it as bytes, not String.
         let raw = try! Data(contentsOf: URL(fileURLWithPath: fixturesPath + "/events/\(corpus).ndjson"))
         var byteLines = raw.split(separator: 0x0A, omittingEmptySubsequences: false).map { Array($0) }
         if byteLines.last == [] { byteLines.removeLast() }
-        #expect(byteLines.count == reasons.count)
+        try #require(byteLines.count == reasons.count && !reasons.isEmpty)
         var encoder = EventLineEncoder()
         var builder = BatchBuilder()
-        for (i, line) in byteLines.enumerated() where i < reasons.count {
+        for (i, line) in byteLines.enumerated() {
             let reason = line.withUnsafeBytes { encoder.encode(line: $0, into: &builder) }
             #expect(reason == reasons[i], "\(corpus).ndjson line \(i + 1)")
         }
