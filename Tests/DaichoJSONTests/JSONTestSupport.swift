@@ -249,5 +249,5 @@ struct DocumentGenerator {
 let sampleEventLines: [String] = [
     #"{"type":"track","event":"Order Completed","messageId":"msg-1-a8f3c2d1","userId":"user-42","anonymousId":"anon-5f2e9c","timestamp":"2026-11-23T09:15:00.123+09:00","properties":{"orderId":"ord-7","revenue":129.95,"currency":"JPY","items":3,"coupon":null,"gift":false},"context":{"ip":"203.0.113.9","locale":"ja-JP"}}"#,
     #"{"type":"identify","userId":"u-9","traits":{"email":"taro@example.jp","name":"山田 太郎","tags":["vip","東京"],"age":41},"timestamp":"2026-01-02T03:04:05Z","context":{"library":{"name":"analytics.js","version":"4.1.0"}}}"#,
-    #"{"type":"page","anonymousId":"a\"b\\c\u00e9\ud83d\ude00","name":"Home\n","properties":{"path":"/","referrer":"https:\/\/example.com","scroll":-1.5e-3,"big":12345678901234567890}}"#,
+    #"{"type":"page","anonymousId":"a\"b\\c\u00e9\ud83d\ude00","name":"Home\n\t\r\b\f","properties":{"path":"/","referrer":"https:\/\/example.com","scroll":-1.5e-3,"big":12345678901234567890}}"#,
 ]
