@@ -10,8 +10,8 @@ import Testing
     static let appendTime = firstEventTime + 5_000_000
     static let payload = Array("hello".utf8)
 
-    /// The two hex dumps of the worked example (the segment, then `head`) and the CRC its prose names.
-    static func example() throws -> (frame: [UInt8], head: [UInt8], statedCRC: UInt32) {
+    /// The two hex dumps of the worked example (the segment, then `head`), and the CRC and segment size its prose names.
+    static func example() throws -> (frame: [UInt8], head: [UInt8], statedCRC: UInt32, statedSize: Int) {
         let path = repositoryRootURL.appendingPathComponent("docs/log-format.md").path
         let doc = try String(contentsOfFile: path, encoding: .utf8)
         let heading = try #require(doc.range(of: "Worked example"), "docs/log-format.md has no worked example")
@@ -20,7 +20,9 @@ import Testing
         let blocks = text.components(separatedBy: "```").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
         try #require(blocks.count == 2, "expected two hex dumps in the worked example, found \(blocks.count)")
         let crcText = try #require(text.firstMatch(of: /CRC32C `0x([0-9a-f]{8})`/), "the prose names the frame's CRC")
-        return (try hexDump(blocks[0]), try hexDump(blocks[1]), try #require(UInt32(crcText.1, radix: 16)))
+        let sizeText = try #require(text.firstMatch(of: /is these (\d+) bytes/), "the prose names the segment's size")
+        return (try hexDump(blocks[0]), try hexDump(blocks[1]), try #require(UInt32(crcText.1, radix: 16)),
+                try #require(Int(sizeText.1)))
     }
 
     /// The bytes of a dump whose lines read `OOOO  hh hh ...  comment`, checking each line's offset column.
@@ -37,7 +39,7 @@ import Testing
 
     @Test func frameBytesAreWhatTheEncoderWrites() throws {
         let doc = try Self.example()
-        #expect(doc.frame.count == 69)
+        #expect(doc.frame.count == doc.statedSize)
         var encoded = [UInt8](repeating: 0, count: 64) + Self.payload
         encoded.withUnsafeMutableBytes { raw in
             var header = FrameHeader(crc: 0, codec: 0, recordCount: 1, baseOffset: 0, firstEventTime: Self.firstEventTime,
@@ -57,7 +59,9 @@ import Testing
     @Test func headBytesAreWhatTheEncoderWrites() throws {
         let doc = try Self.example()
         var encoded = [UInt8](repeating: 0, count: LogFormat.headSize)
-        encoded.withUnsafeMutableBytes { HeadRecord(nextOffset: 1, activeSegmentBase: 0, durableBytes: 69).encode(into: $0) }
+        encoded.withUnsafeMutableBytes {
+            HeadRecord(nextOffset: 1, activeSegmentBase: 0, durableBytes: UInt64(doc.statedSize)).encode(into: $0)
+        }
         #expect(encoded == doc.head)
     }
 
