@@ -27,10 +27,16 @@ def main(argv):
     with open(argv[1], encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             count += 1
-            error = next(iter(validator.iter_errors(json.loads(line))), None)
-            if error is not None:
+            try:
+                profile = json.loads(line)
+            except ValueError as error:
+                problem = f"not JSON: {error}"
+            else:
+                error = next(iter(validator.iter_errors(profile)), None)
+                problem = None if error is None else f"{error.json_path}: {error.message}"
+            if problem is not None:
                 invalid += 1
-                print(json.dumps({"line": number, "error": f"{error.json_path}: {error.message}"}, ensure_ascii=False))
+                print(json.dumps({"line": number, "error": problem}, ensure_ascii=False))
     print(json.dumps({"profiles": count, "invalid": invalid}))
     return 0 if invalid == 0 else 1
 
