@@ -129,12 +129,16 @@ import Testing
         p.standardOutput = FileHandle.nullDevice
         try p.run()
         defer { try? input.fileHandleForWriting.close(); p.waitUntilExit() }
-        var r = RunResult(status: 0, stdout: "", stderr: "")
-        for _ in 0..<200 {
-            usleep(20_000)
-            r = try daicho(["append", "--data", t.path + "/d"], stdin: Data(eventLine("x").utf8))
-            if r.status != 0 { break }
+        // Only once it holds the lock (LOCK names its pid, docs/log-format.md §7) does a second writer start: one
+        // started earlier could take the lock first and make the first writer give up.
+        let lockFile = t.path + "/d/log/LOCK"
+        func holder() -> String? {
+            (try? String(contentsOfFile: lockFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         }
+        for _ in 0..<2_000 where p.isRunning && holder() != "\(p.processIdentifier)" { usleep(10_000) }
+        try #require(p.isRunning, "the first writer exited with status \(p.terminationStatus)")
+        try #require(holder() == "\(p.processIdentifier)")
+        let r = try daicho(["append", "--data", t.path + "/d"], stdin: Data(eventLine("x").utf8))
         #expect(r.status == 2)
         #expect(r.stderr.contains("\(p.processIdentifier)"), "\(r.stderr)")
     }
