@@ -48,7 +48,7 @@ import Testing
             #expect(try daicho(["verify", "--data", data]).status == 0)
         }
         // The kills landed after some parts were acknowledged (else the loss check above checked nothing) and before all.
-        #expect(acknowledged.count >= 2 && acknowledged.count < parts.count, "\(acknowledged.count) parts acknowledged")
+        #expect(!acknowledged.isEmpty && acknowledged.count < parts.count, "\(acknowledged.count) parts acknowledged")
         // Re-running the whole ingest completes the log exactly once; running it again appends nothing.
         for part in parts { #expect(try daicho(["append", "--data", data, part]).status == 0) }
         let ids = try exportedIDs(data: data)
