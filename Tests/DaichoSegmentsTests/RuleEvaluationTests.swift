@@ -127,16 +127,19 @@ import Testing
         #expect(windowed.nextDeadline(p) == jan1 + 20 * hour)
         #expect(try CompiledRule(compiling: "events > 1").nextDeadline(p) == nil)
 
-        // The deadline is exact: the result differs at it and not just before it.
+        // The deadline is exact: the result differs at it and not just before it. There is one in each of the 48
+        // hours before the rule starts to hold (61 whole days); none once it holds for good.
+        var deadlines = 0
         for now in stride(from: jan1, to: jan1 + 5 * day, by: Int64.Stride(hour)) {
             p.now = now
             let before = daysSince.evaluate(p)
-            if let d = daysSince.nextDeadline(p) {
-                p.now = d - 1
-                #expect(daysSince.evaluate(p) == before)
-                p.now = d
-                #expect(daysSince.evaluate(p) != before)
-            }
+            guard let d = daysSince.nextDeadline(p) else { continue }
+            deadlines += 1
+            p.now = d - 1
+            #expect(daysSince.evaluate(p) == before)
+            p.now = d
+            #expect(daysSince.evaluate(p) != before)
         }
+        #expect(deadlines == 48)
     }
 }
