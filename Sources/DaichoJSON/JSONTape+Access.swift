@@ -76,6 +76,22 @@ extension JSONTape {
         return JSONDecimal.slowDouble(p + Int(t.start), Int(t.length))
     }
 
+    /// Whether number token `i` is written with only zero digits before any exponent (`0`, `-0.0`, `0e5`): the
+    /// literals whose value is exactly zero. A nonzero literal whose `double` is 0 underflowed.
+    /// - Complexity: O(length of the literal).
+    public func isZeroLiteral(_ i: Int, in bytes: UnsafeRawBufferPointer) -> Bool {
+        let t = tokens[i]
+        guard t.kind == .number else { return false }
+        for k in Int(t.start)..<Int(t.start + t.length) {
+            switch bytes[k] {
+            case UInt8(ascii: "e"), UInt8(ascii: "E"): return true
+            case UInt8(ascii: "1")...UInt8(ascii: "9"): return false
+            default: continue
+            }
+        }
+        return true
+    }
+
     /// The value of a `true` or `false` token, or nil for any other kind.
     @inlinable
     public func bool(_ i: Int) -> Bool? {

@@ -137,7 +137,7 @@ public struct ProfileAggregates: Sendable, Equatable {
                                       at: e.at, offset: offset, amount: units))
         if currencyRef == config.rfmCurrencyRef
             || (currencyRef >= StaticStrings.count && config.rfmCurrency.utf8.elementsEqual(e.strings.bytes(currencyRef))) {
-            box.value.addDay(config.calendar.day(ofMicros: e.at), amount: units)
+            box.value.addDay(config.calendar.day(ofMicros: e.at), amount: Int128(units))
         }
     }
 

@@ -39,6 +39,12 @@ enum AppendCommand {
             logOptions.durability = mode
         }
         var ingestOptions = IngestOptions()
+        do {
+            ingestOptions.maxFutureSkewMicros = try ProjectionSettings.load(dir).profile.maxFutureSkewMicros
+        } catch {
+            printError("daicho append: \(error)")
+            return ExitStatus.usageOrIO
+        }
         if let w = try a.int("--workers", spec, min: 1) { ingestOptions.workers = w }
         if let cc = a.value("--default-country") {
             guard let country = PhoneCountry.byISOCode(cc.uppercased()) else {
