@@ -3,6 +3,16 @@ import DaichoJSON
 
 // The per-type props rules of docs/ingest.md "Validation" (mirrored by schemas/types/*.schema.json).
 
+/// The ranges of the well-known props that profiles sum (docs/ingest.md "Numbers", docs/profile.md "Exact sums").
+public enum PropsBounds {
+    /// The largest `amount` and item `price`: 10^12, so a purchase is at most 10^18 µ-units and every total of
+    /// them is exact.
+    public static let maxAmount = 1e12
+    /// The largest `dwell_ms` and `reach`: 2^31 − 1, so a profile's sum (fewer than 2^32 events) stays below
+    /// 2^63 and never wraps.
+    public static let maxCount: Int64 = (1 << 31) - 1
+}
+
 /// Checks the well-known props of each event type; unknown extra props are always allowed.
 /// Duplicate keys are found while the props are encoded (`EventLineEncoder`), which also resolves the
 /// top-level members these rules read, so the rules never search the props object.
@@ -28,12 +38,8 @@ enum PropsRules {
     static let traits = Key(ref: StaticStrings.traits, name: "traits"), event = Key(ref: StaticStrings.event, name: "event")
 
     static let pageViewStrings = [url, path, title, referrer, action]
-    /// The largest `amount` and item `price`: 10^12, so a purchase is at most 10^18 µ-units and every total of
-    /// them is exact (docs/profile.md "Exact sums").
-    static let maxAmount = 1e12
-    /// The largest `dwell_ms` and `reach`: 2^31 − 1, so a profile's sum (fewer than 2^32 events) stays below
-    /// 2^63 and never wraps (docs/profile.md "Exact sums").
-    static let maxCount: Int64 = (1 << 31) - 1
+    static let maxAmount = PropsBounds.maxAmount
+    static let maxCount = PropsBounds.maxCount
     static let categories: [StaticString] = ["complaint", "question", "request", "opinion"]
     static let statuses: [StaticString] = ["open", "pending", "resolved", "closed"]
 

@@ -127,4 +127,18 @@ import Testing
         let piped = try daicho(["append", "--data", t.path + "/e", "-"], stdin: Data([0xEF, 0xBB, 0xBF] + body))
         #expect(piped.json["appended"] as? Int == 2)
     }
+
+    @Test func aSnapshotThatCannotBeWrittenAfterAppendExitsTwoAndStillReportsTheAppendedEvents() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        let file = t.write("in.ndjson", eventLine("a") + "\n")
+        #expect(try daicho(["append", "--data", data, "--no-snapshot", file]).status == 0)
+        // A plain file where the snapshots directory belongs: the refresh after the next append must fail.
+        try Data().write(to: URL(fileURLWithPath: data + "/snapshots"))
+        let r = try daicho(["append", "--data", data, t.write("more.ndjson", eventLine("b") + "\n")])
+        #expect(r.status == 2)
+        #expect(r.json["appended"] as? Int == 1)
+        #expect(r.stderr.contains("daicho append: the events are appended, but the profile snapshot was not updated"), "\(r.stderr)")
+        #expect(try exportedIDs(data: data) == ["a", "b"])
+    }
 }

@@ -69,4 +69,18 @@ import Testing
         #expect(encodeLines([mention("2147483647"), mention("4611686018427387904")]).rejects
             == [nil, #""props.reach": expected an integer in [0, 2147483647]"#])
     }
+
+    @Test("a library append of an infinite or NaN double is refused, not written as null", arguments: [
+        (Double.infinity, #""props.list[1]": number beyond the range of a 64-bit float (magnitude above 1.7976931348623157e308)"#),
+        (-Double.infinity, #""props.list[1]": number beyond the range of a 64-bit float (magnitude above 1.7976931348623157e308)"#),
+        (Double.nan, #""props.list[1]": not a number (NaN), which JSON cannot hold"#),
+    ])
+    func nonFiniteDoubleInALibraryAppendIsRefused(_ value: Double, _ reason: String) {
+        let event = Event(id: "x", type: .track, at: 0, identifiers: [Identifier(kind: .userID, normalized: "u", raw: "u")],
+                          props: .object([JSONMember("event", .string("E")), JSONMember("list", .array([.int(1), .double(value)]))]))
+        var encoder = EventValueEncoder(normalizer: IdentifierNormalizer())
+        var builder = BatchBuilder()
+        #expect(encoder.encode(event, into: &builder) == reason)
+        #expect(builder.count == 0)
+    }
 }
