@@ -66,7 +66,7 @@ extension JSONTape {
     ///
     /// Clinger's fast path when the significand has at most 19 digits and is at most 2^53 with a power of ten
     /// that is exact in a `Double`; otherwise `strtod` (C locale) on a stack copy of the literal. Literals beyond
-    /// the `Double` range give ±infinity or ±0.
+    /// the `Double` range give ±infinity or ±0 (ingest refuses those: `isZeroLiteral` tells an underflow from a zero).
     @inlinable
     public func double(_ i: Int, in bytes: UnsafeRawBufferPointer) -> Double {
         let t = tokens[i]
