@@ -89,6 +89,11 @@ enum RejectHints {
            !text.dropFirst(19).contains(where: { "Zz+-".contains($0) }) {
             return ": add a zone: Z for UTC or an offset such as +09:00"
         }
+        if bytes.count >= 24, bytes[4] == UInt8(ascii: "-"), bytes[13] == UInt8(ascii: ":"),
+           bytes[bytes.count - 5] == UInt8(ascii: "+") || bytes[bytes.count - 5] == UInt8(ascii: "-"),
+           bytes.suffix(4).allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            return ": write the offset with a colon, e.g. +09:00"
+        }
         return ""
     }
 

@@ -84,6 +84,8 @@ import Testing
     @Test("a time without a zone, a date alone or a leap second says how to fix it", arguments: [
         ("2026-06-01T09:00:00", #""at": "2026-06-01T09:00:00" is not an RFC 3339 time: add a zone: Z for UTC or an offset such as +09:00"#),
         ("2026-06-01 09:00:00.5", #""at": "2026-06-01 09:00:00.5" is not an RFC 3339 time: add a zone: Z for UTC or an offset such as +09:00"#),
+        ("2026-06-01T09:00:00+0900", #""at": "2026-06-01T09:00:00+0900" is not an RFC 3339 time: write the offset with a colon, e.g. +09:00"#),
+        ("2026-06-01T09:00:00.123-0430", #""at": "2026-06-01T09:00:00.123-0430" is not an RFC 3339 time: write the offset with a colon, e.g. +09:00"#),
         ("2026-06-01", #""at": "2026-06-01" is not an RFC 3339 time: add a time and a zone, e.g. 2026-06-01T00:00:00+09:00"#),
         ("1780000000", #""at": "1780000000" is not an RFC 3339 time: a number of seconds is not a time; write a date-time such as 2026-06-01T09:00:00+09:00"#),
         ("2016-12-31T23:59:60Z", #""at": "2016-12-31T23:59:60Z" is not an RFC 3339 time: second 60 (a leap second) is refused, since Unix time has no leap seconds; write :59.999999 or the next second"#),
