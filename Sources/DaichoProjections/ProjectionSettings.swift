@@ -42,7 +42,7 @@ public struct ProjectionSettings: Sendable {
                 }
                 config.sessionGapMicros = Int64(m * 60_000_000)
             case "max_future_skew":
-                guard let text = value as? String, let micros = duration(text) else {
+                guard let text = value as? String, let micros = settingsDuration(text) else {
                     throw StoreError("\(path): max_future_skew must be a duration such as \"24h\", \"30m\" or \"7d\" (0s to 3650d)")
                 }
                 config.maxFutureSkewMicros = micros
@@ -65,7 +65,7 @@ public struct ProjectionSettings: Sendable {
 }
 
 /// A duration `<digits><unit>` with unit s, m, h or d, at most 3650 days, in µs; nil when malformed.
-func duration(_ text: String) -> Int64? {
+func settingsDuration(_ text: String) -> Int64? {
     guard let unit = text.last, let n = Int64(text.dropLast()), n >= 0, text.first?.isNumber == true else { return nil }
     let seconds: Int64
     switch unit {
