@@ -85,6 +85,14 @@ public struct EventView {
     /// A cursor at the props value, for projections that read well-known keys.
     public var propsReader: ValueReader { ValueReader(props, strings: strings) }
 
+    /// Calls `body` with a cursor at the props value. `BatchDecoder` checked the whole value when it decoded the
+    /// record, so reads that follow its structure cannot fail: one that does is a bug, and traps with the error
+    /// rather than leaving a prop silently unread.
+    public func readProps(_ body: (inout ValueReader) throws(BatchError) -> Void) {
+        var reader = propsReader
+        do { try body(&reader) } catch { preconditionFailure("props that BatchDecoder checked did not read: \(error)") }
+    }
+
     /// Materializes the whole event (allocates; for export and tests).
     public func materialize() throws(BatchError) -> Event {
         var ids: [Identifier] = []
@@ -191,6 +199,15 @@ public final class BatchDecoder {
         }
         guard !r.failed else { throw BatchError(message: "record \(index) has a malformed identifier") }
         let props = UnsafeRawBufferPointer(start: r.base + r.position, count: r.remaining)
+        // Check the props value whole (tags, counts, string refs, depth) so every later read of it (projections,
+        // segments, export) cannot fail: a damaged record is an error here, never a silently skipped prop.
+        var check = ValueReader(props, strings: strings)
+        do throws(BatchError) {
+            try check.skipValue()
+        } catch {
+            throw BatchError(message: "record \(index) has malformed props: \(error.message)")
+        }
+        guard check.isAtEnd else { throw BatchError(message: "record \(index) has bytes after its props") }
         return EventView(type: type, at: at, utcOffsetMinutes: Int16(offset), id: id, source: UInt32(source),
                          identifiers: UnsafeBufferPointer(start: identifierStorage, count: idCount),
                          strings: strings, props: props)

@@ -28,12 +28,26 @@ public struct EventLineEncoder {
     private var members = [Int32](repeating: -1, count: Int(StaticStrings.count))
     /// The first duplicate key found in the props: the object's token index and the repeated key's token index.
     private var duplicate: (object: Int, key: Int)?
+    /// The token index of the first props number that no `Double` holds (docs/ingest.md "Numbers"), or -1.
+    private var outOfRange = -1
+    /// The latest event time accepted, in µs since the epoch: the arrival time plus the allowed skew
+    /// (docs/ingest.md "Time"); `Int64.max` accepts any time. Set by `setArrival(_:maxFutureSkew:)`.
+    private var latestAcceptedMicros = Int64.max
+    /// The arrival time and skew `latestAcceptedMicros` was computed from, for the reason text.
+    private var arrival: (micros: Int64, skew: Int64) = (0, 0)
 
     public init(normalizer: IdentifierNormalizer = IdentifierNormalizer(), maxLineBytes: Int = defaultMaxLineBytes) {
         self.normalizer = normalizer
         self.maxLineBytes = maxLineBytes
         scratch.reserveCapacity(1024)
         normalized.reserveCapacity(1024)
+    }
+
+    /// Rejects from now on every event whose `at` lies more than `maxFutureSkew` µs after `arrivalMicros`
+    /// (docs/ingest.md "Time"); nil accepts any time. The ingest calls it once per chunk with the wall clock.
+    public mutating func setArrival(_ arrivalMicros: Int64, maxFutureSkew: Int64?) {
+        arrival = (arrivalMicros, maxFutureSkew ?? 0)
+        latestAcceptedMicros = maxFutureSkew.map { arrivalMicros.addingReportingOverflow($0).overflow ? .max : arrivalMicros + $0 } ?? .max
     }
 
     /// Validates and encodes `line` (without its newline) as one record of `builder`.
@@ -46,7 +60,8 @@ public struct EventLineEncoder {
             try parser.parse(line, into: &tape)
         } catch {
             // The parser validates UTF-8 inside strings; say so plainly (docs/ingest.md "Reasons").
-            return error.reason.contains("UTF-8") ? "not valid UTF-8 (at byte \(error.position))" : error.description
+            let reason = error.reason.contains("UTF-8") ? "not valid UTF-8 (at byte \(error.position))" : error.description
+            return reason + RejectHints.lineShape(line)
         }
         let envelope: Envelope
         switch validate(line) {
@@ -71,7 +86,7 @@ public struct EventLineEncoder {
 
     private mutating func validate(_ line: UnsafeRawBufferPointer) -> Result<Envelope, Reason> {
         let root = tape[0]
-        guard root.kind == .object else { return .failure(Reason(text: "not a JSON object")) }
+        guard root.kind == .object else { return .failure(Reason(text: "not a JSON object" + RejectHints.lineShape(line))) }
         var e = Envelope()
         var i = 1
         let end = Int(root.end)
@@ -94,7 +109,8 @@ public struct EventLineEncoder {
                 guard tape[value].kind == .string else { return .failure(Reason(text: "\"profile\": expected a string")) }
                 previous = -1
             } else {
-                return .failure(Reason(text: "unknown field \(quoted(key, line))"))
+                return .failure(Reason(text: "unknown field \(quoted(key, line))"
+                                       + RejectHints.didYouMean(tape.string(key, in: line), among: RejectHints.envelopeFields)))
             }
             if previous >= 0 { return .failure(Reason(text: "duplicate field \(quoted(key, line))")) }
             i = Int(tape[value].end)
@@ -113,7 +129,8 @@ public struct EventLineEncoder {
 
         guard tape[e.type].kind == .string else { return .failure(Reason(text: "\"type\": expected a string")) }
         guard let type = withString(e.type, line, { EventType.lookup($0) }) else {
-            return .failure(Reason(text: "unknown type \(quoted(e.type, line))"))
+            return .failure(Reason(text: "unknown type \(quoted(e.type, line))" + RejectHints.didYouMean(
+                tape.string(e.type, in: line), among: EventType.allCases.filter { !$0.isInternal }.map(\.name))))
         }
         if type.isInternal && !acceptsInternalTypes {
             return .failure(Reason(text: "type \(quoted(e.type, line)) is internal: Daicho writes it itself (`daicho segment`), input files cannot"))
@@ -122,7 +139,13 @@ public struct EventLineEncoder {
 
         guard tape[e.at].kind == .string else { return .failure(Reason(text: "\"at\": expected a string")) }
         guard let time = withString(e.at, line, { RFC3339.parse($0) }) else {
-            return .failure(Reason(text: "\"at\": \(quoted(e.at, line)) is not an RFC 3339 time"))
+            return .failure(Reason(text: "\"at\": \(quoted(e.at, line)) is not an RFC 3339 time"
+                                   + RejectHints.time(tape.string(e.at, in: line))))
+        }
+        if time.micros > latestAcceptedMicros {
+            return .failure(Reason(text: "\"at\": \(quoted(e.at, line)) is "
+                                   + "\(RejectHints.duration(time.micros - arrival.micros)) ahead of arrival "
+                                   + "(maximum \(RejectHints.skew(arrival.skew)); daicho.json max_future_skew)"))
         }
         e.micros = time.micros
         e.offsetMinutes = time.offsetMinutes
@@ -157,7 +180,8 @@ public struct EventLineEncoder {
         while i < Int(t.end) {
             let key = i, value = i + 1
             guard let kind = withString(key, line, { IdentifierKind.lookup($0) }) else {
-                return .failure(Reason(text: "unknown identifier kind \(quoted(key, line))"))
+                return .failure(Reason(text: "unknown identifier kind \(quoted(key, line))"
+                                       + RejectHints.didYouMean(tape.string(key, in: line), among: IdentifierKind.all.map(\.name))))
             }
             if identifiers.contains(where: { $0.kind == kind.code }) {
                 return .failure(Reason(text: "duplicate field \"\(kind.name)\" in ids"))
@@ -205,6 +229,7 @@ public struct EventLineEncoder {
         }
         for k in members.indices { members[k] = -1 }
         duplicate = nil
+        outOfRange = -1
         if e.props >= 0 { writeValue(e.props, line, &builder, resolvingMembers: true) } else { builder.writeNull() }
         let checked = members.withUnsafeBufferPointer {
             PropsRules.check(type: e.eventType, props: e.props, members: $0, tape: tape, line: line)
@@ -216,6 +241,11 @@ public struct EventLineEncoder {
         if let duplicate {
             builder.abandonRecord()
             return Reason(text: "\"props\": duplicate key \(quoted(duplicate.key, line))")
+        }
+        if outOfRange >= 0 {
+            builder.abandonRecord()
+            return Reason(text: "\"\(path(to: outOfRange, from: e.props, line))\": " + RejectHints.numberOutOfRange(
+                tape.double(outOfRange, in: line)))
         }
         builder.endRecord(sourceBytes: line.count + 1)
         return nil
@@ -233,7 +263,12 @@ public struct EventLineEncoder {
         case .string: withString(i, line) { builder.writeString($0) }
         case .number:
             if t.flags & JSONToken.isInteger != 0, let v = tape.int64(i, in: line) { builder.writeInt(v) }
-            else { builder.writeDouble(tape.double(i, in: line)) }
+            else {
+                let v = tape.double(i, in: line)
+                // Beyond the Double range (±infinity), or a nonzero literal that rounds to 0: refused.
+                if outOfRange < 0 && (!v.isFinite || (v == 0 && !tape.isZeroLiteral(i, in: line))) { outOfRange = i }
+                builder.writeDouble(v)
+            }
         case .array:
             builder.beginArray(count: Int(t.length))
             var j = i + 1
@@ -283,6 +318,30 @@ public struct EventLineEncoder {
     }
 
     // MARK: - Messages
+
+    /// The JSON path of token `target` inside the props (token `props`), e.g. `props.items[2].price`.
+    private func path(to target: Int, from props: Int, _ line: UnsafeRawBufferPointer) -> String {
+        var path = "props"
+        var container = props
+        var found = true
+        while container != target && found {
+            let t = tape[container]
+            var j = container + 1, n = 0
+            found = false
+            while j < Int(t.end) {
+                let value = t.kind == .object ? j + 1 : j
+                if target >= value && target < Int(tape[value].end) {
+                    path += t.kind == .object ? "." + tape.string(j, in: line) : "[\(n)]"
+                    container = value
+                    found = true
+                    break
+                }
+                j = Int(tape[value].end)
+                n += 1
+            }
+        }
+        return path
+    }
 
     private func quoted(_ i: Int, _ line: UnsafeRawBufferPointer) -> String {
         var bytes: [UInt8] = []

@@ -47,13 +47,21 @@ public struct IngestOptions: Sendable {
     public var workers: Int
     public var normalizer: IdentifierNormalizer
     public var maxLineBytes: Int
+    /// Reject events whose `at` lies more than this many µs after their arrival (the wall clock when their
+    /// chunk is parsed); nil accepts any time. docs/ingest.md "Time".
+    public var maxFutureSkewMicros: Int64?
+
+    /// 24 hours, the default of `daicho.json` `max_future_skew`.
+    public static let defaultMaxFutureSkewMicros: Int64 = 24 * 3_600 * 1_000_000
 
     public init(workers: Int = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4)),
                 normalizer: IdentifierNormalizer = IdentifierNormalizer(),
-                maxLineBytes: Int = EventLineEncoder.defaultMaxLineBytes) {
+                maxLineBytes: Int = EventLineEncoder.defaultMaxLineBytes,
+                maxFutureSkewMicros: Int64? = IngestOptions.defaultMaxFutureSkewMicros) {
         self.workers = workers
         self.normalizer = normalizer
         self.maxLineBytes = maxLineBytes
+        self.maxFutureSkewMicros = maxFutureSkewMicros
     }
 }
 
@@ -100,6 +108,7 @@ final class Ingestor: @unchecked Sendable {
                 while var job = work.pop() {
                     guard var builder = builders.pop() else { break }
                     builder.reset()
+                    encoder.setArrival(wallClockMicros(), maxFutureSkew: options.maxFutureSkewMicros)
                     let encoded = Self.encode(job.chunk, index: job.index, encoder: &encoder, builder: &builder)
                     job.chunk.recycle()
                     done.put(job.index, encoded)

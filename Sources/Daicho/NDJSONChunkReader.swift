@@ -14,6 +14,8 @@ public final class NDJSONChunkReader {
     private var nextLine = 1
     private var atEOF = false
     private var discardingRestOfLine = false
+    /// No byte of the input has been handed on yet: a UTF-8 byte order mark here is skipped.
+    private var atStart = true
     /// Chunk buffers handed back by the ingest workers (`NDJSONChunk.recycle`).
     private let pool = ChunkBufferPool(maxBuffers: 16)
     /// Bytes read so far.
@@ -37,7 +39,7 @@ public final class NDJSONChunkReader {
                 defer { carry = [] }
                 return emit(carry)
             }
-            let start = carry.count
+            var start = carry.count
             var buffer = pool.take(count: start + blockBytes)
             buffer.withUnsafeMutableBytes { b in
                 carry.withUnsafeBytes { c in if c.count > 0 { b.baseAddress!.copyMemory(from: c.baseAddress!, byteCount: c.count) } }
@@ -45,6 +47,19 @@ public final class NDJSONChunkReader {
             carry.removeAll(keepingCapacity: true)
             let n = try readBlock(into: &buffer, at: start)
             if n == 0 { atEOF = true; carry = buffer; continue }
+            if atStart {
+                // A UTF-8 byte order mark (EF BB BF), as some Windows tools write, is not part of the first line.
+                if buffer.starts(with: Self.byteOrderMark) {
+                    buffer.removeFirst(Self.byteOrderMark.count)
+                    start = max(0, start - Self.byteOrderMark.count)
+                    atStart = false
+                } else if buffer.count < Self.byteOrderMark.count && Self.byteOrderMark.starts(with: buffer) {
+                    carry = buffer // maybe the start of a mark: wait for more bytes
+                    continue
+                } else {
+                    atStart = false
+                }
+            }
             // Only the new bytes can hold the last newline.
             var cut = -1
             buffer.withUnsafeBytes { b in
@@ -75,6 +90,9 @@ public final class NDJSONChunkReader {
             return emit(buffer)
         }
     }
+
+    /// The UTF-8 encoding of U+FEFF.
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     private func emit(_ bytes: [UInt8]) -> NDJSONChunk {
         var chunk = NDJSONChunk(inputName: name, firstLine: nextLine, bytes: bytes)

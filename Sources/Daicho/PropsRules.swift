@@ -3,6 +3,16 @@ import DaichoJSON
 
 // The per-type props rules of docs/ingest.md "Validation" (mirrored by schemas/types/*.schema.json).
 
+/// The ranges of the well-known props that profiles sum (docs/ingest.md "Numbers", docs/profile.md "Exact sums").
+public enum PropsBounds {
+    /// The largest `amount` and item `price`: 10^12, so a purchase is at most 10^18 µ-units and every total of
+    /// them is exact.
+    public static let maxAmount = 1e12
+    /// The largest `dwell_ms` and `reach`: 2^31 − 1, so a profile's sum (fewer than 2^32 events) stays below
+    /// 2^63 and never wraps.
+    public static let maxCount: Int64 = (1 << 31) - 1
+}
+
 /// Checks the well-known props of each event type; unknown extra props are always allowed.
 /// Duplicate keys are found while the props are encoded (`EventLineEncoder`), which also resolves the
 /// top-level members these rules read, so the rules never search the props object.
@@ -28,6 +38,8 @@ enum PropsRules {
     static let traits = Key(ref: StaticStrings.traits, name: "traits"), event = Key(ref: StaticStrings.event, name: "event")
 
     static let pageViewStrings = [url, path, title, referrer, action]
+    static let maxAmount = PropsBounds.maxAmount
+    static let maxCount = PropsBounds.maxCount
     static let categories: [StaticString] = ["complaint", "question", "request", "opinion"]
     static let statuses: [StaticString] = ["open", "pending", "resolved", "closed"]
 
@@ -41,10 +53,10 @@ enum PropsRules {
             switch type {
             case .pageView:
                 for key in pageViewStrings { try v.string(key, required: false) }
-                try v.integer(dwellMs, min: 0, required: false)
+                try v.integer(dwellMs, min: 0, max: maxCount, required: false)
             case .purchase:
                 try v.string(orderID, required: true, nonEmpty: true)
-                try v.number(amount, min: 0, max: nil, required: true)
+                try v.number(amount, min: 0, max: maxAmount, required: true)
                 try v.currency(currency)
                 try v.items()
             case .inquiry:
@@ -56,7 +68,7 @@ enum PropsRules {
                 try v.string(platform, required: true, nonEmpty: true)
                 try v.string(text, required: false)
                 try v.number(sentiment, min: -1, max: 1, required: false)
-                try v.integer(reach, min: 0, required: false)
+                try v.integer(reach, min: 0, max: maxCount, required: false)
             case .identify:
                 guard let t = v.member(traits) else { throw Reason(text: "missing field \"traits\" in props") }
                 guard tape[t].kind == .object else { throw Reason(text: "\"props.traits\": expected an object") }
@@ -98,10 +110,24 @@ enum PropsRules {
 
         func lookup(_ key: Key, required: Bool) throws(Reason) -> Int? {
             guard let i = member(key) else {
-                if required { throw Reason(text: "missing field \"\(key.name)\" in \(location)") }
+                if required { throw Reason(text: "missing field \"\(key.name)\" in \(location)" + nearMiss(key)) }
                 return nil
             }
             return i
+        }
+
+        /// `"; found "amout" (did you mean amount?)"` when a key of the checked object is a near miss of `key`.
+        func nearMiss(_ key: Key) -> String {
+            guard props >= 0, tape[props].kind == .object else { return "" }
+            var k = props + 1
+            while k < Int(tape[props].end) {
+                let given = tape.string(k, in: line)
+                if !RejectHints.didYouMean(given, among: [key.name.description]).isEmpty {
+                    return "; found \(quotedValue(Array(given.utf8))) (did you mean \(key.name)?)"
+                }
+                k = Int(tape[k + 1].end)
+            }
+            return ""
         }
 
         func string(_ key: Key, required: Bool, nonEmpty: Bool = false) throws(Reason) {
@@ -126,10 +152,11 @@ enum PropsRules {
             }
         }
 
-        func integer(_ key: Key, min: Int64, required: Bool) throws(Reason) {
+        func integer(_ key: Key, min: Int64, max: Int64?, required: Bool) throws(Reason) {
             guard let i = try lookup(key, required: required) else { return }
-            guard tape[i].kind == .number, let x = tape.int64(i, in: line), x >= min else {
-                throw Reason(text: "\(name(key)): expected an integer >= \(min)")
+            guard tape[i].kind == .number, let x = tape.int64(i, in: line), x >= min, max.map({ x <= $0 }) ?? true else {
+                let range = max.map { "in [\(min), \($0)]" } ?? ">= \(min)"
+                throw Reason(text: "\(name(key)): expected an integer \(range)")
             }
         }
 
@@ -156,8 +183,8 @@ enum PropsRules {
                 let item = Checker(tape: tape, line: line, props: j, members: nil, item: n)
                 guard tape[j].kind == .object else { throw Reason(text: "\"props.items[\(n)]\": expected an object") }
                 try item.string(sku, required: true, nonEmpty: true)
-                try item.integer(qty, min: 1, required: true)
-                try item.number(price, min: 0, max: nil, required: true)
+                try item.integer(qty, min: 1, max: nil, required: true)
+                try item.number(price, min: 0, max: maxAmount, required: true)
                 j = Int(tape[j].end)
                 n += 1
             }

@@ -10,6 +10,9 @@ public struct ValueReader {
         self.strings = strings
     }
 
+    /// Whether the cursor has consumed every byte it was given.
+    var isAtEnd: Bool { c.remaining == 0 }
+
     /// Nesting bound for materializing (the ingest parser bounds depth at 64).
     static let maxDepth = 128
 

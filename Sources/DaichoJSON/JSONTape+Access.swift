@@ -66,7 +66,7 @@ extension JSONTape {
     ///
     /// Clinger's fast path when the significand has at most 19 digits and is at most 2^53 with a power of ten
     /// that is exact in a `Double`; otherwise `strtod` (C locale) on a stack copy of the literal. Literals beyond
-    /// the `Double` range give ±infinity or ±0.
+    /// the `Double` range give ±infinity or ±0 (ingest refuses those: `isZeroLiteral` tells an underflow from a zero).
     @inlinable
     public func double(_ i: Int, in bytes: UnsafeRawBufferPointer) -> Double {
         let t = tokens[i]
@@ -74,6 +74,22 @@ extension JSONTape {
         guard let p = bytes.baseAddress else { return .nan }
         if let fast = JSONDecimal(p, Int(t.start), Int(t.length)).exactDouble { return fast }
         return JSONDecimal.slowDouble(p + Int(t.start), Int(t.length))
+    }
+
+    /// Whether number token `i` is written with only zero digits before any exponent (`0`, `-0.0`, `0e5`): the
+    /// literals whose value is exactly zero. A nonzero literal whose `double` is 0 underflowed.
+    /// - Complexity: O(length of the literal).
+    public func isZeroLiteral(_ i: Int, in bytes: UnsafeRawBufferPointer) -> Bool {
+        let t = tokens[i]
+        guard t.kind == .number else { return false }
+        for k in Int(t.start)..<Int(t.start + t.length) {
+            switch bytes[k] {
+            case UInt8(ascii: "e"), UInt8(ascii: "E"): return true
+            case UInt8(ascii: "1")...UInt8(ascii: "9"): return false
+            default: continue
+            }
+        }
+        return true
     }
 
     /// The value of a `true` or `false` token, or nil for any other kind.

@@ -1,17 +1,17 @@
 // RFC 3339 date-times: "2026-11-23T09:15:00.123+09:00".
 //
 // Grammar accepted (RFC 3339 section 5.6): full-date ("T" / "t" / " ") partial-time ("Z" / "z" / ±HH:MM), with
-// an optional fraction of any number of digits (truncated to microseconds). Years 0001–9999. Second 60 is
-// accepted only as a leap second, i.e. when the time is 23:59:60 in UTC (section 5.7), and is clamped to
-// 23:59:59.999999 UTC. Civil-date arithmetic follows Howard Hinnant's days_from_civil / civil_from_days.
+// an optional fraction of any number of digits (truncated to microseconds). Years 0001–9999. Second 60 (a leap
+// second, section 5.7) is refused: times are Unix microseconds, which have no leap seconds, and moving it to
+// another instant would change what the producer wrote (docs/ingest.md "Time"). Civil-date arithmetic follows Howard Hinnant's days_from_civil / civil_from_days.
 
 /// Parsing and formatting of RFC 3339 date-times as microseconds since the Unix epoch.
 public enum RFC3339 {
     /// Microseconds since the Unix epoch (UTC) and the written UTC offset in minutes ("Z" = 0, "-00:00" = 0 also).
     ///
     /// Fractions: any number of digits, truncated to microseconds. Years 0001–9999. Validates month, day of the
-    /// month (leap years included), hour 00–23, minute 00–59, second 00–59 (60 only as a leap second at 23:59 UTC,
-    /// clamped to :59.999999), offset hours 00–23 and minutes 00–59.
+    /// month (leap years included), hour 00–23, minute 00–59, second 00–59 (a leap second, 60, is refused),
+    /// offset hours 00–23 and minutes 00–59.
     /// - Parameter bytes: The date-time text, nothing before or after it.
     /// - Returns: nil when the text is not a valid RFC 3339 date-time.
     /// - Complexity: O(n), no allocation.
@@ -33,7 +33,7 @@ public enum RFC3339 {
               separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == UInt8(ascii: " "),
               byte(13) == UInt8(ascii: ":"), byte(16) == UInt8(ascii: ":"),
               month >= 1, month <= 12, day >= 1, day <= daysInMonth(month, year: year),
-              hour >= 0, hour <= 23, minute >= 0, minute <= 59, second >= 0, second <= 60
+              hour >= 0, hour <= 23, minute >= 0, minute <= 59, second >= 0, second <= 59
         else { return nil }
 
         var i = 19
@@ -66,14 +66,9 @@ public enum RFC3339 {
         }
         guard i == n else { return nil }
 
-        let isLeapSecond = second == 60
         let days = daysFromCivil(year: year, month: month, day: day)
-        let localSeconds = days * 86_400 + hour * 3_600 + minute * 60 + (isLeapSecond ? 59 : second)
+        let localSeconds = days * 86_400 + hour * 3_600 + minute * 60 + second
         let utcSeconds = localSeconds - offset * 60
-        if isLeapSecond {
-            guard floorMod(utcSeconds, 86_400) == 86_399 else { return nil }
-            fraction = 999_999
-        }
         return (Int64(utcSeconds) * 1_000_000 + Int64(fraction), Int16(offset))
     }
 
@@ -193,10 +188,5 @@ public enum RFC3339 {
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
         let q = a / b
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
-
-    static func floorMod(_ a: Int, _ b: Int) -> Int {
-        let r = a % b
-        return r < 0 ? r + b : r
     }
 }

@@ -43,7 +43,7 @@ extension ProfileAggregates {
         case .webLastPage: return web?.value.lastPath.map { .symbol($0) } ?? .absent
         case .commerceOrders: return count(commerce?.value.orders.count ?? 0)
         case .commerceRevenue(let currency):
-            let units = commerce?.value.orders.reduce(Int64(0)) { $1.currency == currency ? $0 &+ $1.amount : $0 } ?? 0
+            let units = commerce?.value.orders.reduce(Int128(0)) { $1.currency == currency ? $0 + Int128($1.amount) : $0 } ?? 0
             return .number(Double(units) / 1_000_000)
         case .commerceFirstOrderAt: return instant(commerce?.value.firstAt ?? .max)
         case .commerceLastOrderAt: return instant(commerce?.value.lastAt ?? .min)
@@ -55,7 +55,7 @@ extension ProfileAggregates {
             case .commerceAgeDays: return count(Int64(config.calendar.day(ofMicros: now)) - Int64(first.day))
             default:
                 guard days.count > 1 else { return .number(0) }
-                let repeatUnits = days.dropFirst().reduce(Int64(0)) { $0 &+ $1.amount }
+                let repeatUnits = days.dropFirst().reduce(Int128(0)) { $0 + $1.amount }
                 return .number(Double(repeatUnits) / 1_000_000 / Double(days.count - 1))
             }
         case .supportInquiries: return count(support?.value.inquiries ?? 0)

@@ -47,19 +47,19 @@ extension ProfileAggregates {
 
     private func commerceJSON(asOf: Int64, table: SymbolTable, config: ProfileConfig) -> JSONValue {
         let c = commerce?.value ?? CommerceSection()
-        var revenue: [(currency: String, units: Int64)] = []
+        var revenue: [(currency: String, units: Int128)] = []
         for o in c.orders {
             let name = table.string(o.currency)
-            if let i = revenue.firstIndex(where: { $0.currency == name }) { revenue[i].units &+= o.amount }
-            else { revenue.append((name, o.amount)) }
+            if let i = revenue.firstIndex(where: { $0.currency == name }) { revenue[i].units += Int128(o.amount) }
+            else { revenue.append((name, Int128(o.amount))) }
         }
         revenue.sort { $0.currency < $1.currency }
         // RFM per lifetimes' summary_data_from_transaction_data(freq="D"): per-day totals, the first day is the birth.
         var rfm: [JSONMember]
         if let first = c.days.first, let last = c.days.last {
             let frequency = c.days.count - 1
-            let repeatUnits = c.days.dropFirst().reduce(Int64(0)) { $0 &+ $1.amount }
-            let monetary: JSONValue = frequency == 0 ? .int(0) : amountJSON(repeatUnits, dividedBy: Int64(frequency))
+            let repeatUnits = c.days.dropFirst().reduce(Int128(0)) { $0 + $1.amount }
+            let monetary: JSONValue = frequency == 0 ? .int(0) : amountJSON(repeatUnits, dividedBy: Int128(frequency))
             rfm = [
                 JSONMember("frequency", .int(Int64(frequency))),
                 JSONMember("recency_days", .int(Int64(last.day) - Int64(first.day))),
@@ -110,10 +110,11 @@ private func time(_ micros: Int64) -> JSONValue {
     micros == .min || micros == .max ? .null : .string(RFC3339.string(micros: micros, offsetMinutes: 0))
 }
 
-/// `units / divisor` µ-units as a JSON number: an integer when exact, else the nearest double.
-func amountJSON(_ units: Int64, dividedBy divisor: Int64) -> JSONValue {
+/// `units / divisor` µ-units as a JSON number: an integer when it is one (and fits 64 bits), else the
+/// nearest double (docs/profile.md "Exact sums").
+func amountJSON(_ units: Int128, dividedBy divisor: Int128) -> JSONValue {
     let scale = 1_000_000 * divisor
-    if units % scale == 0 { return .int(units / scale) }
+    if units % scale == 0, let whole = Int64(exactly: units / scale) { return .int(whole) }
     return .double(Double(units) / Double(scale))
 }
 

@@ -46,7 +46,8 @@ extension ContiguousArray where Element == SymbolCount {
     }
 }
 
-/// Converts a number to fixed-point µ-units (saturating far beyond any real amount).
+/// Converts a number to fixed-point µ-units. Ingest bounds amounts to 10^12 (10^18 µ-units) and sentiment to
+/// [-1, 1]; the saturation only guards events appended before those bounds existed.
 @inline(__always)
 func micros(_ x: Double) -> Int64 {
     let m = (x * 1_000_000).rounded()
@@ -185,8 +186,9 @@ struct OrderEntry: Equatable, Sendable {
 /// The total of one business day's purchases in the RFM currency.
 struct DayTotal: Equatable, Sendable {
     var day: Int32
-    /// µ-units.
-    var amount: Int64
+    /// µ-units. 128 bits: purchases are at most 10^18 µ-units each (docs/profile.md "Exact sums"), so no number
+    /// of them can overflow it.
+    var amount: Int128
 }
 
 /// `commerce`: distinct orders (for `orders` and `revenue`) and per-day totals in the RFM currency.
@@ -217,14 +219,14 @@ struct CommerceSection: Equatable, Sendable {
         }
     }
 
-    mutating func addDay(_ day: Int32, amount: Int64) {
-        if let last = days.last, last.day == day { days[days.count - 1].amount &+= amount; return }
+    mutating func addDay(_ day: Int32, amount: Int128) {
+        if let last = days.last, last.day == day { days[days.count - 1].amount += amount; return }
         var lo = 0, hi = days.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if days[mid].day < day { lo = mid + 1 } else { hi = mid }
         }
-        if lo < days.count, days[lo].day == day { days[lo].amount &+= amount }
+        if lo < days.count, days[lo].day == day { days[lo].amount += amount }
         else { days.insert(DayTotal(day: day, amount: amount), at: lo) }
     }
 

@@ -12,12 +12,14 @@ import Daicho
 //               last_path (symbol + 1, 0 = none) session_count (start:zigzag length:varint) × n
 //               path_count (symbol count) × n
 // commerce   := first_at:zigzag last_at:zigzag order_count (order currency at:zigzag offset amount:zigzag) × n
-//               day_count (day:zigzag amount:zigzag) × n
+//               day_count (day:zigzag amount:zigzag128) × n
 // support    := inquiries complaints questions requests opinions open last_at:zigzag
 //               channel_count (symbol count) × n
 // social     := mentions sentiment_count sentiment_sum:zigzag reach:zigzag last_at:zigzag
 //               platform_count (symbol count) × n
-// Unmarked integers are varints. Symbols are numbers of the process's SymbolTable, snapshotted beside.
+// Unmarked integers are varints. zigzag128 is the zigzag varint of a 128-bit integer: the same bytes as
+// zigzag for every value that fits 64 bits, so snapshots written before day totals widened still read.
+// Symbols are numbers of the process's SymbolTable, snapshotted beside.
 
 /// Bytes that are not a serialized `ProfileAggregates`.
 public struct ProfileSnapshotError: Error, Sendable, CustomStringConvertible {
@@ -36,6 +38,11 @@ enum AggregateWriter {
         out.append(UInt8(v))
     }
     static func signed(_ v: Int64, _ out: inout [UInt8]) { varint(zigzag(v), &out) }
+    static func signed128(_ v: Int128, _ out: inout [UInt8]) {
+        var u = UInt128(bitPattern: (v << 1) ^ (v >> 127))
+        while u >= 0x80 { out.append(UInt8(truncatingIfNeeded: u) | 0x80); u >>= 7 }
+        out.append(UInt8(truncatingIfNeeded: u))
+    }
     static func fixed64(_ v: UInt64, _ out: inout [UInt8]) {
         for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
     }
@@ -67,6 +74,18 @@ struct AggregateReader {
     }
 
     mutating func signed() throws(ProfileSnapshotError) -> Int64 { unzigzag(try varint()) }
+
+    mutating func signed128() throws(ProfileSnapshotError) -> Int128 {
+        var u: UInt128 = 0
+        var shift = 0
+        while true {
+            let b = try byte()
+            guard shift < 128 else { throw ProfileSnapshotError(message: "varint too long at byte \(position)") }
+            u |= UInt128(b & 0x7F) << shift
+            if b < 0x80 { return Int128(bitPattern: u >> 1) ^ -Int128(bitPattern: u & 1) }
+            shift += 7
+        }
+    }
 
     mutating func u32() throws(ProfileSnapshotError) -> UInt32 {
         let v = try varint()
@@ -154,7 +173,7 @@ extension ProfileAggregates {
                 W.signed(o.at, &out); W.varint(o.offset, &out); W.signed(o.amount, &out)
             }
             W.varint(UInt64(c.days.count), &out)
-            for d in c.days { W.signed(Int64(d.day), &out); W.signed(d.amount, &out) }
+            for d in c.days { W.signed(Int64(d.day), &out); W.signed128(d.amount, &out) }
         }
         if let s = support?.value {
             for n in [s.inquiries, s.complaints, s.questions, s.requests, s.opinions, s.open] { W.varint(UInt64(n), &out) }
@@ -232,7 +251,7 @@ extension ProfileAggregates {
             for _ in 0..<d {
                 let day = try r.signed()
                 guard let day32 = Int32(exactly: day) else { throw ProfileSnapshotError(message: "day \(day) out of range") }
-                c.days.append(DayTotal(day: day32, amount: try r.signed()))
+                c.days.append(DayTotal(day: day32, amount: try r.signed128()))
             }
             try r.checkAscending(c.days.lazy.map(\.day))
             p.commerce = SectionBox(c)

@@ -98,8 +98,7 @@ enum NestedValue {
 extension ProfileAggregates {
     /// Applies the `traits` object of an identify's props.
     mutating func applyIdentify(_ e: EventView, offset: UInt64, symbols: inout SymbolCache, table: SymbolTable) {
-        var props = e.propsReader
-        try? props.forEachMember { key, value throws(BatchError) in
+        e.readProps { props throws(BatchError) in try props.forEachMember { key, value throws(BatchError) in
             guard key == Key.traits else { return }
             try value.forEachMember { traitKey, traitValue throws(BatchError) in
                 let stored: TraitValue
@@ -121,7 +120,7 @@ extension ProfileAggregates {
                 let k = symbols.symbol(traitKey, in: e.strings, table: table)
                 traits.set(TraitEntry(key: k, value: stored, at: e.at, offset: offset))
             }
-        }
+        } }
     }
 }
 
@@ -135,8 +134,10 @@ func traitJSON(_ v: TraitValue, table: SymbolTable) -> JSONValue {
     case .string(let s): return .string(table.string(s))
     case .nested(let s):
         return table.withBytes(s) { bytes in
+            // The bytes are NestedValue.encode's, in this process or from a snapshot section whose checksum
+            // passed (docs/profile.md "Snapshots"): failing to decode them is a bug, never a null trait.
             var r = AggregateReader(bytes)
-            return (try? NestedValue.decode(&r)) ?? .null
+            do { return try NestedValue.decode(&r) } catch { preconditionFailure("stored nested trait does not decode: \(error)") }
         }
     }
 }

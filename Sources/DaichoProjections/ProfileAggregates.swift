@@ -107,11 +107,10 @@ public struct ProfileAggregates: Sendable, Equatable {
                                         config: ProfileConfig) {
         var pathRef: UInt32 = 0
         var dwell: Int64 = 0
-        var props = e.propsReader
-        try? props.forEachMember { key, value throws(BatchError) in
+        e.readProps { props throws(BatchError) in try props.forEachMember { key, value throws(BatchError) in
             if key == Key.path { pathRef = value.stringValue ?? 0 }
-            else if key == Key.dwellMs { dwell = value.integer ?? 0 }
-        }
+            else if key == Key.dwellMs { dwell = clampedCount(value.integer) }
+        } }
         let path = pathRef == 0 ? nil : symbols.symbol(pathRef, in: e.strings, table: table)
         Self.unique(&web) { WebSection(trackedPaths: config.trackedPaths, sessionGap: config.sessionGapMicros) }
             .value.add(at: e.at, offset: offset, path: path, dwellMs: dwell)
@@ -121,12 +120,11 @@ public struct ProfileAggregates: Sendable, Equatable {
                                         config: ProfileConfig) {
         var orderRef: UInt32 = 0, currencyRef: UInt32 = 0
         var amount: Double?
-        var props = e.propsReader
-        try? props.forEachMember { key, value throws(BatchError) in
+        e.readProps { props throws(BatchError) in try props.forEachMember { key, value throws(BatchError) in
             if key == Key.orderID { orderRef = value.stringValue ?? 0 }
             else if key == Key.amount { amount = value.number }
             else if key == Key.currency { currencyRef = value.stringValue ?? 0 }
-        }
+        } }
         let box = Self.unique(&commerce) { CommerceSection() }
         box.value.addPurchase(at: e.at)
         // Ingest validation guarantees all three; a purchase without them counts only in first/last_order_at.
@@ -137,18 +135,17 @@ public struct ProfileAggregates: Sendable, Equatable {
                                       at: e.at, offset: offset, amount: units))
         if currencyRef == config.rfmCurrencyRef
             || (currencyRef >= StaticStrings.count && config.rfmCurrency.utf8.elementsEqual(e.strings.bytes(currencyRef))) {
-            box.value.addDay(config.calendar.day(ofMicros: e.at), amount: units)
+            box.value.addDay(config.calendar.day(ofMicros: e.at), amount: Int128(units))
         }
     }
 
     private mutating func applyInquiry(_ e: EventView, symbols: inout SymbolCache, table: SymbolTable) {
         var channelRef: UInt32 = 0, categoryRef: UInt32 = 0, statusRef: UInt32 = 0
-        var props = e.propsReader
-        try? props.forEachMember { key, value throws(BatchError) in
+        e.readProps { props throws(BatchError) in try props.forEachMember { key, value throws(BatchError) in
             if key == Key.channel { channelRef = value.stringValue ?? 0 }
             else if key == Key.category { categoryRef = value.stringValue ?? 0 }
             else if key == Key.status { statusRef = value.stringValue ?? 0 }
-        }
+        } }
         let box = Self.unique(&support) { SupportSection() }
         box.value.inquiries &+= 1
         box.value.lastAt = max(box.value.lastAt, e.at)
@@ -168,12 +165,11 @@ public struct ProfileAggregates: Sendable, Equatable {
         var platformRef: UInt32 = 0
         var sentiment: Double?
         var reach: Int64 = 0
-        var props = e.propsReader
-        try? props.forEachMember { key, value throws(BatchError) in
+        e.readProps { props throws(BatchError) in try props.forEachMember { key, value throws(BatchError) in
             if key == Key.platform { platformRef = value.stringValue ?? 0 }
             else if key == Key.sentiment { sentiment = value.number }
-            else if key == Key.reach { reach = value.integer ?? 0 }
-        }
+            else if key == Key.reach { reach = clampedCount(value.integer) }
+        } }
         let box = Self.unique(&social) { SocialSection() }
         box.value.mentions &+= 1
         box.value.lastAt = max(box.value.lastAt, e.at)
@@ -219,3 +215,8 @@ public struct ProfileAggregates: Sendable, Equatable {
         fold(&unique(&mine) { theirs.value }.value, theirs.value)
     }
 }
+
+/// A `dwell_ms` or `reach` value within the ingest bound [0, 2^31 − 1]. Ingest refuses values outside it; the
+/// clamp only keeps events appended before the bound existed from making a sum wrap (docs/profile.md "Exact sums").
+@inline(__always)
+func clampedCount(_ v: Int64?) -> Int64 { min(max(v ?? 0, 0), PropsBounds.maxCount) }

@@ -13,6 +13,13 @@ public struct ProfileConfig: Sendable {
     public var rfmCurrency: String {
         didSet { rfmCurrencyRef = Self.staticRef(rfmCurrency) }
     }
+    /// How far ahead of its arrival an event's `at` may lie before ingest rejects it, µs (default 24 h;
+    /// `max_future_skew`, docs/ingest.md "Time"). Read here because it lives in the same `daicho.json`.
+    public var maxFutureSkewMicros: Int64 = ProfileConfig.defaultMaxFutureSkewMicros
+    /// 24 hours.
+    public static let defaultMaxFutureSkewMicros = IngestOptions.defaultMaxFutureSkewMicros
+    /// The longest `session_gap_minutes`: one year, so session arithmetic on µs times never overflows.
+    public static let maxSessionGapMinutes = 525_600.0
     /// How many paths `top_paths` lists (default 10).
     public var topPaths: Int
     /// Distinct paths counted exactly per profile; beyond this, Space-Saving estimates (default 64).

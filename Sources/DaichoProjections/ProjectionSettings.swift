@@ -28,7 +28,7 @@ public struct ProjectionSettings: Sendable {
         return settings
     }
 
-    /// `{"session_gap_minutes": 30, "business_time_zone": "Asia/Tokyo", "rfm_currency": "JPY"}`.
+    /// `{"session_gap_minutes": 30, "business_time_zone": "Asia/Tokyo", "rfm_currency": "JPY", "max_future_skew": "24h"}`.
     static func profileConfig(_ data: Data, path: String) throws -> ProfileConfig {
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw StoreError("\(path): expected a JSON object")
@@ -37,8 +37,15 @@ public struct ProjectionSettings: Sendable {
         for (key, value) in root {
             switch key {
             case "session_gap_minutes":
-                guard let m = value as? Double, m > 0 else { throw StoreError("\(path): session_gap_minutes must be a number > 0") }
+                guard let m = value as? Double, m > 0, m <= ProfileConfig.maxSessionGapMinutes else {
+                    throw StoreError("\(path): session_gap_minutes must be a number > 0 and at most 525600 (one year)")
+                }
                 config.sessionGapMicros = Int64(m * 60_000_000)
+            case "max_future_skew":
+                guard let text = value as? String, let micros = settingsDuration(text) else {
+                    throw StoreError("\(path): max_future_skew must be a duration such as \"24h\", \"30m\" or \"7d\" (0s to 3650d)")
+                }
+                config.maxFutureSkewMicros = micros
             case "business_time_zone":
                 guard let name = value as? String, let zone = TimeZone(identifier: name) else {
                     throw StoreError("\(path): business_time_zone must be an IANA time zone name such as \"Asia/Tokyo\"")
@@ -50,11 +57,26 @@ public struct ProjectionSettings: Sendable {
                 }
                 config.rfmCurrency = c
             default:
-                throw StoreError("\(path): unknown setting \"\(key)\" (known: session_gap_minutes, business_time_zone, rfm_currency)")
+                throw StoreError("\(path): unknown setting \"\(key)\" (known: session_gap_minutes, business_time_zone, rfm_currency, max_future_skew)")
             }
         }
         return config
     }
+}
+
+/// A duration `<digits><unit>` with unit s, m, h or d, at most 3650 days, in µs; nil when malformed.
+func settingsDuration(_ text: String) -> Int64? {
+    guard let unit = text.last, let n = Int64(text.dropLast()), n >= 0, text.first?.isNumber == true else { return nil }
+    let seconds: Int64
+    switch unit {
+    case "s": seconds = 1
+    case "m": seconds = 60
+    case "h": seconds = 3_600
+    case "d": seconds = 86_400
+    default: return nil
+    }
+    guard n <= 3_650 * 86_400 / seconds else { return nil }
+    return n * seconds * 1_000_000
 }
 
 /// Builds the profile projection of a data directory for a query: the newest valid snapshot plus the log's

@@ -25,7 +25,10 @@ enum AppendCommand {
         {"read":N,"appended":N,"duplicates":N,"rejected":N,"first_offset":N,"last_offset":N,"seconds":X,"rejects_file":"..."}.
         Rejected lines are kept verbatim with file, line and reason in DIR/rejects/. An event whose id is
         already in the log is a duplicate and is not appended again.
-        Exit status: 0 all lines appended or duplicates, 1 some lines rejected (the rest appended), 2 usage or I/O error.
+        The first \(RejectsFile.shownReasons) reasons are printed on standard error; events whose time is more than
+        max_future_skew (DIR/daicho.json, default 24h) ahead of their arrival are rejected.
+        Exit status: 0 all lines appended or duplicates, 1 some lines rejected (the rest appended), 2 usage or I/O
+        error (also when the events are appended but the profile snapshot could not be written).
         """)
 
     static func run(_ args: [String]) throws -> Int32 {
@@ -39,6 +42,12 @@ enum AppendCommand {
             logOptions.durability = mode
         }
         var ingestOptions = IngestOptions()
+        do {
+            ingestOptions.maxFutureSkewMicros = try ProjectionSettings.load(dir).profile.maxFutureSkewMicros
+        } catch {
+            printError("daicho append: \(error)")
+            return ExitStatus.usageOrIO
+        }
         if let w = try a.int("--workers", spec, min: 1) { ingestOptions.workers = w }
         if let cc = a.value("--default-country") {
             guard let country = PhoneCountry.byISOCode(cc.uppercased()) else {
@@ -89,13 +98,17 @@ enum AppendCommand {
             return ExitStatus.usageOrIO
         }
         progress.finish()
+        var snapshotFailed = false
         if summary.appended > 0 && !a.has("--no-snapshot") {
             do {
                 try SegmentLoader.refreshSnapshot(dir)
             } catch {
-                printError("daicho append: notice: the events are appended, but the profile snapshot was not updated: \(error)")
+                printError("daicho append: the events are appended, but the profile snapshot was not updated "
+                           + "(the next query catches up from the log): \(error)")
+                snapshotFailed = true
             }
         }
+        rejects.printFirstReasons(rejected: summary.rejected)
         print(jsonLine([
             JSONMember("read", count(summary.read)),
             JSONMember("appended", count(summary.appended)),
@@ -106,6 +119,7 @@ enum AppendCommand {
             JSONMember("seconds", decimal(summary.seconds)),
             JSONMember("rejects_file", rejects.path.map { .string($0) } ?? .null),
         ]))
+        if snapshotFailed { return ExitStatus.usageOrIO }
         return summary.rejected > 0 ? ExitStatus.someRejected : ExitStatus.ok
     }
 }
@@ -117,11 +131,17 @@ final class RejectsFile {
     private(set) var path: String?
     private var handle: FileHandle?
     private var pending: [UInt8] = []
+    /// "FILE:LINE: reason" of the first rejected lines, for standard error.
+    private var firstReasons: [String] = []
+    /// How many reasons `printFirstReasons` shows.
+    static let shownReasons = 5
 
     init(directory: DataDirectory) { self.directory = directory }
 
     func write(_ r: RejectedLine) throws {
         if handle == nil { try create() }
+        // Reasons never hold identifier or props values (docs/ingest.md "Reasons"), so they can be shown as they are.
+        if firstReasons.count < Self.shownReasons { firstReasons.append("\(r.input):\(r.line): \(r.reason)") }
         var members = [JSONMember("input", .string(r.input)), JSONMember("line", .int(Int64(r.line))),
                        JSONMember("reason", .string(r.reason))]
         if let text = String(validating: r.bytes, as: UTF8.self) {
@@ -133,6 +153,16 @@ final class RejectsFile {
         EventJSONWriter.appendValue(.object(members), to: &pending)
         pending.append(0x0A)
         if pending.count > 1 << 20 { try flush() }
+    }
+
+    /// Prints the first rejected lines' places and reasons on standard error, then where the rest are.
+    func printFirstReasons(rejected: Int) {
+        guard !firstReasons.isEmpty else { return }
+        for reason in firstReasons { printError("daicho append: rejected \(reason)") }
+        let more = rejected - firstReasons.count
+        let place = path ?? directory.rejectsPath
+        printError(more > 0 ? "daicho append: \(more) more rejected line\(more == 1 ? "" : "s"); all \(rejected) are in \(place)"
+                            : "daicho append: the rejected line\(rejected == 1 ? " is" : "s are") kept in \(place)")
     }
 
     private func create() throws {
