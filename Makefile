@@ -51,6 +51,7 @@ demo: release
 
 test: deps
 	@python3 -c "import jsonschema" 2>/dev/null || pip install --quiet jsonschema 2>/dev/null || echo "note: python jsonschema unavailable; the schema cross-check will be skipped"
+	@python3 -c "import phonenumbers" 2>/dev/null || pip install --quiet phonenumbers 2>/dev/null || echo "note: python phonenumbers unavailable; the phone cross-check will be skipped"
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 
