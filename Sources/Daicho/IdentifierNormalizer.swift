@@ -143,8 +143,9 @@ public struct IdentifierNormalizer: Sendable {
     @inline(__always)
     static func isASCIIControl(_ b: UInt8) -> Bool { b < 0x20 || b == 0x7F }
 
+    /// `b` with A–Z lower-cased.
     @inline(__always)
-    static func asciiLower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+    public static func asciiLower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
     /// Appends ASCII bytes to `out` with A-Z lower-cased.
     @inline(__always)
