@@ -24,7 +24,9 @@ enum CustomerSelector {
         guard given.count == 1, let option = given.first, let value = a.value(option.name) else {
             throw UsageError(message: "give exactly one of \(options.map(\.name).joined(separator: ", "))", usage: spec.usage)
         }
-        let described = "\(option.name) \(option.name == "--email" || option.name == "--phone" ? "(value not shown)" : value)"
+        // Every identifier kind is masked the same way (docs/identity.md "Privacy"); a profile id is no identifier.
+        let maskKind: IdentifierKind = option.name == "--email" ? .email : option.name == "--phone" ? .phone : .userID
+        let described = "\(option.name) \(option.name == "--id" ? value : IdentifierMask.mask(value, kind: maskKind))"
         switch option.name {
         case "--id": return (projection.graph.profile(id: value), described)
         case "--handle":

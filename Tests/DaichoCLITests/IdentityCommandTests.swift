@@ -74,3 +74,20 @@ import Testing
         #expect(bad.stderr.contains("identity.json: blocked_values.email[0] is not an e-mail address (no '@')"))
     }
 }
+
+/// Lookup messages mask every identifier kind the same way (IdentifierMask), not only e-mails and phones.
+@Suite struct LookupMaskingTests {
+    @Test(arguments: [("--user-id", "U00041270", "U***"), ("--email", "nobody@example.jp", "n***@e***.jp"),
+                      ("--phone", "090-9876-5432", "09*******32"), ("--anonymous-id", "anon-secret", "a***"),
+                      ("--device-id", "device-secret", "d***"), ("--handle", "x:@secret_handle", "x***")])
+    func noMatchMessagesMaskEveryIdentifierKind(option: String, value: String, masked: String) throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        let file = t.write("in.ndjson", eventLine("1"))
+        #expect(try daicho(["append", "--data", data, file]).status == 0)
+        let r = try daicho(["profile", "--data", data, option, value])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("no profile matches \(option) \(masked)"), "\(r.stderr)")
+        #expect(!r.stderr.contains(value))
+    }
+}
