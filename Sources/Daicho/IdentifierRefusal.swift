@@ -12,7 +12,7 @@ public enum RefusalReason: Int, Sendable, CaseIterable {
     /// A value listed in `blocked_values` of `identity.json`.
     case blockedValue
 
-    /// The name used in `daicho stats` (`identity.refused_identifiers_by_reason`).
+    /// The name of the reason; `daicho stats` counts it as `identity.refused_<name>s`.
     public var name: String {
         switch self {
         case .placeholder: "placeholder"

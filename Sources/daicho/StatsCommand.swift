@@ -15,7 +15,8 @@ enum StatsCommand {
         profiles: living profiles; identity.merges: profiles absorbed by merges; identity.refused_merges: events whose
         identifiers would have merged profiles beyond a per-kind limit (docs/identity.md), attributed instead;
         identity.refused_identifiers: identifiers ignored as placeholders, business phone numbers or blocked_values
-        (by reason in identity.refused_identifiers_by_reason); identity.unattributed_events: events left with none.
+        (by reason: identity.refused_placeholders, refused_business_phones, refused_blocked_values);
+        identity.unattributed_events: events left with no identifier.
         """)
 
     static func run(_ args: [String]) throws -> Int32 {
@@ -42,9 +43,7 @@ enum StatsCommand {
                 JSONMember("merges", count(projection.graph.merges)),
                 JSONMember("refused_merges", count(projection.graph.conflicts)),
                 JSONMember("refused_identifiers", count(projection.graph.refused.reduce(0, +))),
-                JSONMember("refused_identifiers_by_reason", .object(RefusalReason.allCases.map {
-                    JSONMember($0.name, count(projection.graph.refused[$0.rawValue]))
-                })),
+            ] + RefusalReason.allCases.map { JSONMember("refused_\($0.name)s", count(projection.graph.refused[$0.rawValue])) } + [
                 JSONMember("unattributed_events", count(projection.graph.unattributedEvents)),
             ])),
             JSONMember("segment_files", .array(s.segments.map { seg in
