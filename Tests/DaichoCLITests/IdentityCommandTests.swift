@@ -15,12 +15,12 @@ import Testing
     @Test func twoCustomersSharingAHomeLandlineKeepTheirOwnNames() throws {
         let t = TemporaryDirectory()
         let (data, appended) = try append(t, [
-            #"{"id":"h1","type":"identify","at":"2026-03-01T10:00:00+09:00","ids":{"user_id":"U-1","phone":"03-1234-5678"},"props":{"traits":{"name":"山田 太郎"}}}"#,
-            #"{"id":"h2","type":"identify","at":"2026-03-02T10:00:00+09:00","ids":{"user_id":"U-2","phone":"03-1234-5678"},"props":{"traits":{"name":"山田 花子"}}}"#,
+            #"{"id":"h1","type":"identify","at":"2026-03-01T10:00:00+09:00","ids":{"email":"taro@example.jp","phone":"03-1234-5678"},"props":{"traits":{"name":"山田 太郎"}}}"#,
+            #"{"id":"h2","type":"identify","at":"2026-03-02T10:00:00+09:00","ids":{"email":"hanako@example.jp","phone":"03-1234-5678"},"props":{"traits":{"name":"山田 花子"}}}"#,
         ])
         #expect(appended.status == 0, "\(appended.stderr)")
-        let taro = try daicho(["profile", "--data", data, "--user-id", "U-1"]).json
-        let hanako = try daicho(["profile", "--data", data, "--user-id", "U-2"]).json
+        let taro = try daicho(["profile", "--data", data, "--email", "taro@example.jp"]).json
+        let hanako = try daicho(["profile", "--data", data, "--email", "hanako@example.jp"]).json
         #expect((taro["traits"] as? [String: Any])?["name"] as? String == "山田 太郎")
         #expect((hanako["traits"] as? [String: Any])?["name"] as? String == "山田 花子")
         #expect(taro["id"] as? String != hanako["id"] as? String)
