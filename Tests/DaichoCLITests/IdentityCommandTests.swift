@@ -79,7 +79,8 @@ import Testing
 @Suite struct LookupMaskingTests {
     @Test(arguments: [("--user-id", "U00041270", "U***"), ("--email", "nobody@example.jp", "n***@e***.jp"),
                       ("--phone", "090-9876-5432", "09*******32"), ("--anonymous-id", "anon-secret", "a***"),
-                      ("--device-id", "device-secret", "d***"), ("--handle", "x:@secret_handle", "x***")])
+                      ("--device-id", "device-secret", "d***"), ("--handle", "x:@secret_handle", "x***"),
+                      ("--id", "nobody@example.jp", "n***@e***.jp"), ("--id", "U00041270", "U***")])
     func noMatchMessagesMaskEveryIdentifierKind(option: String, value: String, masked: String) throws {
         let t = TemporaryDirectory()
         let data = t.path + "/d"
@@ -89,5 +90,14 @@ import Testing
         #expect(r.status == 3)
         #expect(r.stderr.contains("no profile matches \(option) \(masked)"), "\(r.stderr)")
         #expect(!r.stderr.contains(value))
+    }
+
+    @Test func aProfileIdIsShownWhole() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        #expect(try daicho(["append", "--data", data, t.write("in.ndjson", eventLine("1"))]).status == 0)
+        let r = try daicho(["profile", "--data", data, "--id", "p-0123456789abcdef"])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("no profile matches --id p-0123456789abcdef"))
     }
 }
