@@ -255,3 +255,47 @@ final class ReferenceIdentity {
         #expect(g.liveProfiles == ref.forward.indices.filter { ref.forward[$0] == nil }.count)
     }
 }
+
+/// Household counts and refusal counters survive a snapshot: a snapshot at every offset plus catch-up equals a
+/// full replay, under a non-default identity.json.
+@Suite struct IdentitySnapshotTests {
+    static let lines = [
+        #"{"id":"1","type":"inquiry","at":"2026-03-01T10:00:00+09:00","ids":{"phone":"03-1234-5678"},"props":{"channel":"phone","category":"question"}}"#,
+        #"{"id":"2","type":"identify","at":"2026-03-01T11:00:00+09:00","ids":{"email":"taro@example.jp","phone":"03-1234-5678"},"props":{"traits":{"name":"太郎"}}}"#,
+        #"{"id":"3","type":"identify","at":"2026-03-01T12:00:00+09:00","ids":{"email":"hanako@example.jp","phone":"03-1234-5678"},"props":{"traits":{"name":"花子"}}}"#,
+        #"{"id":"4","type":"identify","at":"2026-03-01T13:00:00+09:00","ids":{"user_id":"undefined","email":"jiro@example.jp"},"props":{"traits":{}}}"#,
+        #"{"id":"5","type":"identify","at":"2026-03-01T14:00:00+09:00","ids":{"user_id":"undefined","email":"saburo@example.jp"},"props":{"traits":{}}}"#,
+        #"{"id":"6","type":"inquiry","at":"2026-03-01T15:00:00+09:00","ids":{"email":"hanako@example.jp","phone":"0120-123-456"},"props":{"channel":"phone","category":"complaint"}}"#,
+        #"{"id":"7","type":"page_view","at":"2026-03-01T16:00:00+09:00","ids":{"anonymous_id":"a-1","user_id":"U-SHOP"}}"#,
+        #"{"id":"8","type":"page_view","at":"2026-03-01T17:00:00+09:00","ids":{"user_id":"U-SHOP"}}"#,
+        #"{"id":"9","type":"link","at":"2026-03-01T18:00:00+09:00","ids":{"email":"jiro@example.jp","phone":"050-1234-5678"}}"#,
+        #"{"id":"10","type":"link","at":"2026-03-01T19:00:00+09:00","ids":{"email":"saburo@example.jp","phone":"050-1234-5678"}}"#,
+    ]
+
+    @Test func aSnapshotAtEveryOffsetPlusCatchUpEqualsAReplay() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        _ = try store.ingest(file: t.write("in.ndjson", Self.lines.joined(separator: "\n")))
+        try store.close()
+        try Data(#"{"blocked_values": {"user_id": ["U-SHOP"]}}"#.utf8).write(to: URL(fileURLWithPath: dir.identityConfigPath))
+        let settings = try ProjectionSettings.load(dir)
+        let reader = try EventReader(dir)
+        #expect(reader.endOffset == UInt64(Self.lines.count))
+        let full = try ProjectionLoader.replay(reader, settings: settings, asOf: nil)
+        #expect(full.profileCount == 5) // the landline caller joined 太郎; 花子, 次郎, 三郎 and the anonymous visitor
+        #expect(full.graph.refused == [2, 1, 2])
+        #expect(full.graph.unattributedEvents == 1)
+        func state(_ p: ProfileProjection) -> String {
+            p.livingProfiles.map { q in p.graph.identifiers(of: q).map { "\($0.kind):\($0.value)" }.joined(separator: ",") }
+                .joined(separator: " | ") + " \(p.graph.refused) \(p.graph.unattributedEvents) \(p.graph.merges)"
+        }
+        for cut in 1..<reader.endOffset {
+            let partial = try ProjectionLoader.replay(reader, settings: settings, asOf: nil, to: cut)
+            try ProjectionSnapshot.write(partial, settingsHash: settings.hash, directory: dir.snapshotsPath)
+            let (loaded, _, notice) = try ProjectionLoader.load(dir)
+            #expect(notice == nil)
+            #expect(state(loaded) == state(full), "cut at \(cut)")
+        }
+    }
+}

@@ -154,3 +154,41 @@ struct PhoneReferenceTests {
         #expect(kinds == Set(JapaneseLineKind.allCases.map(\.rawValue)))
     }
 }
+
+/// The rows of docs/identity.md "Japanese numbers", checked without Python.
+@Suite("Japanese numbering plan")
+struct JapanesePhonePlanTests {
+    func classify(_ nsn: String) -> Result<JapaneseLineKind, JapanesePhoneError> {
+        var s = nsn
+        return s.withUTF8 { JapanesePhonePlan.classify(UnsafeRawBufferPointer($0)) }
+    }
+
+    static let rows: [(String, JapaneseLineKind)] = [
+        ("9012345678", .mobile), ("8012345678", .mobile), ("7012345678", .mobile), ("6012345678", .mobile),
+        ("601234567", .personal), ("2012345678", .pager), ("5012345678", .ip),
+        ("312345678", .fixed), ("612345678", .fixed), ("112345678", .fixed), ("466123456", .fixed),
+        ("996123456", .fixed), ("120123456", .tollFree), ("8001234567", .tollFree), ("570123456", .naviDial),
+        ("990123456", .premium),
+    ]
+
+    @Test(arguments: rows)
+    func documentedRangesHaveTheirLineKind(nsn: String, kind: JapaneseLineKind) {
+        #expect(classify(nsn) == .success(kind))
+    }
+
+    @Test(arguments: ["7001234567", "5001234567", "9001234567", "212345678", "300123456", "101234567", "461234567",
+                      "960123456", "0312345678"])
+    func unallocatedRangesAreRefused(nsn: String) {
+        #expect(classify(nsn) == .failure(.unallocated))
+    }
+
+    @Test(arguments: ["901234567", "90123456789", "31234567", "3123456789", "12012345", "1201234567", "800123456",
+                      "57012345", "20123456789", "50123456", "12"])
+    func impossibleLengthsAreRefused(nsn: String) {
+        #expect(classify(nsn) == .failure(.impossibleLength))
+    }
+
+    @Test func onlyBusinessRangesAreBusiness() {
+        #expect(JapaneseLineKind.allCases.filter(\.isBusiness) == [.tollFree, .naviDial, .premium])
+    }
+}
