@@ -36,8 +36,10 @@ public struct IdentityRules: Sendable, Equatable {
     }
 
     /// Reads `identity.json` (docs/identity.md "Configuration"): `{"limits": {"email": 3, "device_id": null},
-    /// "priority": ["user_id", "email", ...], "weak": ["anonymous_id", "device_id"]}`; absent keys keep defaults.
-    /// - Throws: `StoreError` naming the unknown kind or the malformed value.
+    /// "priority": ["user_id", "email", ...], "weak": ["anonymous_id", "device_id"], "household_phones": ["fixed", "ip"],
+    /// "blocked_values": {"user_id": ["U-TEST"]}}`; absent keys keep defaults. Blocked values are normalized as ingest
+    /// normalizes them (default country JP).
+    /// - Throws: `StoreError` naming the unknown kind, line kind or the malformed value (with its normalization failure).
     public init(json data: Data) throws {
         self.init()
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
