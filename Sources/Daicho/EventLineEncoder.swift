@@ -206,7 +206,24 @@ public struct EventLineEncoder {
             identifiers.append((kind.code, value, start, normalized.count))
             i = Int(tape[value].end)
         }
-        return .success(())
+        return refusedWhole()
+    }
+
+    /// Fails when every identifier is refused (`IdentifierRefusal`, docs/identity.md "Refused identifiers"): the
+    /// event would belong to no customer. One refused identifier among others is kept; the graph ignores it.
+    private func refusedWhole() -> Result<Void, Reason> {
+        var first: (kind: UInt8, reason: RefusalReason)?
+        let all = normalized.withUnsafeBytes { n in
+            identifiers.allSatisfy { ident in
+                let value = UnsafeRawBufferPointer(rebasing: n[ident.start..<ident.end])
+                guard let r = IdentifierRefusal.defaultReason(kind: IdentifierKind.all[Int(ident.kind)], normalized: value) else { return false }
+                if first == nil { first = (ident.kind, r) }
+                return true
+            }
+        }
+        guard all, let first else { return .success(()) }
+        let more = identifiers.count > 1 ? " (and so is every other identifier)" : ""
+        return .failure(Reason(text: "\"ids.\(IdentifierKind.all[Int(first.kind)].name)\" \(first.reason.reason)\(more); the event names no customer"))
     }
 
     // MARK: - Encoding

@@ -35,6 +35,10 @@ public enum NormalizationFailure: Error, Sendable, Equatable, CustomStringConver
     case phoneNoCountryCode
     /// A phone number whose country code starts with 0.
     case phoneBadCountryCode
+    /// A Japanese number (+81) whose length no number of its range has (docs/identity.md "Japanese numbers").
+    case phoneImpossibleLength
+    /// A Japanese number (+81) in a range that is not allocated, such as 070-0xxx.
+    case phoneUnallocated
     /// A social handle that is only '@'.
     case handleEmpty
 
@@ -54,6 +58,8 @@ public enum NormalizationFailure: Error, Sendable, Equatable, CustomStringConver
         case .phoneNoCountryCode:
             "is a phone number without country code or trunk prefix (write it as +<country code><number>)"
         case .phoneBadCountryCode: "is not a phone number (a country code cannot start with 0)"
+        case .phoneImpossibleLength: "is not a Japanese phone number (wrong number of digits for its range)"
+        case .phoneUnallocated: "is not a Japanese phone number (no number starts with these digits)"
         case .handleEmpty: "is an empty handle"
         }
     }
@@ -137,8 +143,9 @@ public struct IdentifierNormalizer: Sendable {
     @inline(__always)
     static func isASCIIControl(_ b: UInt8) -> Bool { b < 0x20 || b == 0x7F }
 
+    /// `b` with A–Z lower-cased.
     @inline(__always)
-    static func asciiLower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+    public static func asciiLower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
     /// Appends ASCII bytes to `out` with A-Z lower-cased.
     @inline(__always)
@@ -368,7 +375,18 @@ public struct IdentifierNormalizer: Sendable {
         let digits = out.count - first
         if digits < 8 { return .phoneTooShort }
         if digits > 15 { return .phoneTooLong }
-        return nil
+        return Self.checkJapanese(out, first: first)
+    }
+
+    /// Checks a number with calling code 81 against Japan's numbering plan (`JapanesePhonePlan`).
+    static func checkJapanese(_ out: [UInt8], first: Int) -> NormalizationFailure? {
+        guard out[first] == UInt8(ascii: "8"), out[first + 1] == UInt8(ascii: "1") else { return nil }
+        let result = out.withUnsafeBytes { JapanesePhonePlan.classify(UnsafeRawBufferPointer(rebasing: $0[(first + 2)...])) }
+        switch result {
+        case .success: return nil
+        case .failure(.impossibleLength): return .phoneImpossibleLength
+        case .failure(.unallocated): return .phoneUnallocated
+        }
     }
 
     @inline(__always)

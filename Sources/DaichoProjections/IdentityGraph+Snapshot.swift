@@ -20,6 +20,7 @@ extension IdentityGraph {
         w.column(lastNode)
         w.column(forward)
         w.column(conflictCount)
+        w.column(householdCount)
         w.count(mergedIDs.count)
         for p in mergedIDs.keys.sorted() { w.u64(UInt64(p)); w.array(mergedIDs[p]!) }
         w.count(recentConflicts.count)
@@ -31,6 +32,8 @@ extension IdentityGraph {
         w.count(liveProfiles)
         w.count(conflicts)
         w.count(merges)
+        for n in refused { w.count(n) }
+        w.count(unattributedEvents)
     }
 
     /// Restores a graph written by `write(to:)` into this empty graph, checking that every index is in range.
@@ -50,6 +53,7 @@ extension IdentityGraph {
         lastNode = try r.column(of: UInt32.self, in: mapping)
         forward = try r.column(of: UInt32.self, in: mapping)
         conflictCount = try r.column(of: UInt32.self, in: mapping)
+        householdCount = try r.column(of: UInt8.self, in: mapping)
         let nodes = nodeKind.count, profiles = idHash.count
         guard nodeEnd.count == nodes, nodeNext.count == nodes, nodeLinkedAt.count == nodes,
               nodeEnd.last.map({ Int($0) == arena.count }) ?? (arena.count == 0),
@@ -61,6 +65,7 @@ extension IdentityGraph {
         else { throw SnapshotError("identity node table damaged") }
         guard birthOffset.count == profiles, counts.count == profiles, firstNode.count == profiles,
               lastNode.count == profiles, forward.count == profiles, conflictCount.count == profiles,
+              householdCount.count == profiles,
               firstNode.allSatisfy({ $0 == Self.none || Int($0) < nodes }),
               lastNode.allSatisfy({ $0 == Self.none || Int($0) < nodes }),
               forward.allSatisfy({ $0 == Self.none || Int($0) < profiles })
@@ -80,5 +85,7 @@ extension IdentityGraph {
         liveProfiles = try r.count(minimumBytes: 0)
         conflicts = try r.count(minimumBytes: 0)
         merges = try r.count(minimumBytes: 0)
+        for i in refused.indices { refused[i] = try r.count(minimumBytes: 0) }
+        unattributedEvents = try r.count(minimumBytes: 0)
     }
 }

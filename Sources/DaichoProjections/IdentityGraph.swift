@@ -14,7 +14,7 @@ import Foundation
 
 /// The outcome of applying one event's identifiers.
 public struct IdentityOutcome: Sendable, Equatable {
-    /// The profile the event is attributed to.
+    /// The profile the event is attributed to; `IdentityGraph.unattributed` when every identifier was refused.
     public var profile: UInt32
     /// Profiles absorbed into `profile` by this event (their aggregates must be folded into it).
     public var absorbed: [UInt32]
@@ -43,6 +43,8 @@ struct NodeSlot: Equatable {
 public final class IdentityGraph {
     public let rules: IdentityRules
     static let none = UInt32.max
+    /// The profile of an event whose every identifier is refused (docs/identity.md "Refused identifiers").
+    public static let unattributed = UInt32.max
 
     // MARK: Nodes
     /// Identifier values, concatenated in node order.
@@ -67,6 +69,8 @@ public final class IdentityGraph {
     /// The survivor when absorbed; `none` while alive.
     @exclusivity(unchecked) var forward = Column<UInt32>()
     @exclusivity(unchecked) var conflictCount = Column<UInt32>()
+    /// Household phone numbers held (saturating at 127, like `counts`): they do not make a profile a known customer.
+    @exclusivity(unchecked) var householdCount = Column<UInt8>()
     /// Absorbed profiles' id hashes, oldest first, for profiles that absorbed any.
     @exclusivity(unchecked) var mergedIDs: [UInt32: [UInt64]] = [:]
     /// The last refused merges per profile that had any: (offset, kind codes over their limit).
@@ -80,9 +84,15 @@ public final class IdentityGraph {
     @exclusivity(unchecked) public internal(set) var conflicts = 0
     /// Merges so far.
     @exclusivity(unchecked) public internal(set) var merges = 0
+    /// Identifiers ignored so far, by `RefusalReason.rawValue`.
+    @exclusivity(unchecked) public internal(set) var refused = [Int](repeating: 0, count: RefusalReason.allCases.count)
+    /// Events attributed to no profile because every identifier was refused.
+    @exclusivity(unchecked) public internal(set) var unattributedEvents = 0
 
     /// The 7-bit counter fields of the strong kinds, so `hasStrong` is one AND.
     private let strongCounters: UInt128
+    /// The 7-bit counter field of phone numbers.
+    private let phoneCounter: UInt128 = 0x7F << (7 * UInt128(IdentifierKind.phone.code))
 
     public init(rules: IdentityRules = IdentityRules()) {
         self.rules = rules
@@ -235,7 +245,7 @@ public final class IdentityGraph {
         let nodes = arena.memoryBytes + nodeEnd.memoryBytes + nodeKind.memoryBytes
             + nodeNext.memoryBytes + nodeLinkedAt.memoryBytes
         var profiles = idHash.memoryBytes + birthOffset.memoryBytes + counts.memoryBytes + firstNode.memoryBytes
-            + lastNode.memoryBytes + forward.memoryBytes + conflictCount.memoryBytes
+            + lastNode.memoryBytes + forward.memoryBytes + conflictCount.memoryBytes + householdCount.memoryBytes
         // Dictionaries: about 1.5× their entries in buckets, plus each value array's header and elements.
         profiles += mergedIDs.values.reduce(mergedIDs.count * 24) { $0 + 32 + $1.capacity * 8 }
         profiles += recentConflicts.values.reduce(recentConflicts.count * 24) { $0 + 32 + $1.capacity * 56 }
@@ -253,6 +263,8 @@ public final class IdentityGraph {
         var hash: UInt64 = 0
         var slot = 0
         var known = false
+        /// A household phone number: counts as weak here (docs/identity.md "Household numbers").
+        var household = false
     }
 
     @exclusivity(unchecked) private var ids: [EventIdentifier] = []
@@ -288,6 +300,21 @@ public final class IdentityGraph {
     }
 
     private func applyCollected(offset: UInt64) -> IdentityOutcome {
+        // Refused identifiers are ignored and counted; household numbers are weak in this event.
+        var i = 0
+        while i < ids.count {
+            if let r = rules.refusal(kind: ids[i].kind, value: ids[i].value) {
+                refused[r.rawValue] += 1
+                ids.remove(at: i)
+                continue
+            }
+            ids[i].household = rules.isHousehold(kind: ids[i].kind, value: ids[i].value)
+            i += 1
+        }
+        if ids.isEmpty {
+            unattributedEvents += 1
+            return IdentityOutcome(profile: Self.unattributed, absorbed: [], conflict: false)
+        }
         // The common case: one known identifier (or several of one profile) and nothing new.
         fresh.removeAll(keepingCapacity: true)
         reached.removeAll(keepingCapacity: true)
@@ -300,7 +327,7 @@ public final class IdentityGraph {
             ids[i].hash = h
             let slot = probe(kind: kind, value: ids[i].value, hash: h)
             ids[i].slot = slot
-            let strong = !rules.weak[Int(kind)]
+            let strong = !rules.weak[Int(kind)] && !ids[i].household
             strongInEvent = strongInEvent || strong
             if slots[slot].profile != 0 {
                 ids[i].known = true
@@ -344,9 +371,12 @@ public final class IdentityGraph {
         return IdentityOutcome(profile: survivor, absorbed: absorbed, conflict: false)
     }
 
+    /// Whether `p` is a known customer: it holds a strong identifier other than a household phone number.
     @inline(__always)
     private func hasStrong(_ p: UInt32) -> Bool {
-        counts[Int(p)] & strongCounters != 0
+        let c = counts[Int(p)]
+        if c & strongCounters & ~phoneCounter != 0 { return true }
+        return c & strongCounters & phoneCounter != 0 && count(IdentifierKind.phone.code, in: p) > Int(householdCount[Int(p)])
     }
 
     /// The kinds whose limit the union of `merging` plus the event's new identifiers would break, or nil.
@@ -405,6 +435,7 @@ public final class IdentityGraph {
         lastNode.append(Self.none)
         forward.append(Self.none)
         conflictCount.append(0)
+        householdCount.append(0)
         byID?[h] = p
         liveProfiles += 1
         return p
@@ -428,6 +459,7 @@ public final class IdentityGraph {
         if lastNode[Int(p)] == Self.none { firstNode[Int(p)] = n } else { nodeNext[Int(lastNode[Int(p)])] = n }
         lastNode[Int(p)] = n
         addCount(id.kind, 1, to: p)
+        if id.household { householdCount[Int(p)] = min(127, householdCount[Int(p)] + 1) }
         if nodeKind.count * 2 > slots.count { grow() }
     }
 
@@ -449,6 +481,8 @@ public final class IdentityGraph {
             if c > 0 { addCount(UInt8(k), c, to: survivor) }
         }
         counts[Int(p)] = 0
+        householdCount[Int(survivor)] = UInt8(min(127, Int(householdCount[Int(survivor)]) + Int(householdCount[Int(p)])))
+        householdCount[Int(p)] = 0
         if firstNode[Int(p)] != Self.none {
             if lastNode[Int(survivor)] == Self.none { firstNode[Int(survivor)] = firstNode[Int(p)] }
             else { nodeNext[Int(lastNode[Int(survivor)])] = firstNode[Int(p)] }

@@ -107,6 +107,7 @@ public final class ProfileProjection {
         let nodesBefore = graph.nodeCount
         let outcome = graph.apply(e.identifiers, strings: e.strings, offset: offset)
         lastLinkedNewIdentifiers = graph.nodeCount > nodesBefore
+        if outcome.profile == IdentityGraph.unattributed { return } // every identifier refused (docs/identity.md)
         let p = Int(outcome.profile)
         while aggregates.count <= p {
             aggregates.append(ProfileAggregates())

@@ -89,7 +89,8 @@ extension WorkloadGenerator {
     /// `090-1234-5678`, `09012345678`, `+81 90 1234 5678`, `+819012345678`, full-width `０９０－１２３４－５６７８`.
     mutating func putPhone(_ profile: CustomerProfile, format: Int, into out: inout ByteSink) {
         let prefix = 9 - profile.phonePrefix  // 090, 080, 070
-        let number = (profile.index &* 7_654_321 &+ Int(mix64(key &+ 3) % 100_000_000)) % 100_000_000
+        // The subscriber part starts with 1–9: 070-0xxx and the like are not allocated (docs/identity.md).
+        let number = 10_000_000 + (profile.index &* 7_654_321 &+ Int(mix64(key &+ 3) % 90_000_000)) % 90_000_000
         let high = number / 10_000
         let low = number % 10_000
         out.put("\"phone\":\"")

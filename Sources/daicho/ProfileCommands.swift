@@ -24,7 +24,11 @@ enum CustomerSelector {
         guard given.count == 1, let option = given.first, let value = a.value(option.name) else {
             throw UsageError(message: "give exactly one of \(options.map(\.name).joined(separator: ", "))", usage: spec.usage)
         }
-        let described = "\(option.name) \(option.name == "--email" || option.name == "--phone" ? "(value not shown)" : value)"
+        // Every identifier kind is masked the same way (docs/identity.md "Privacy"); a profile id is no personal data,
+        // but anything else given to --id (an e-mail, a user id) is masked too.
+        let profileID = option.name == "--id" && value.hasPrefix("p-") && value.count == 18
+        let maskKind: IdentifierKind = option.name == "--email" || value.contains("@") ? .email : option.name == "--phone" ? .phone : .userID
+        let described = "\(option.name) \(profileID ? value : IdentifierMask.mask(value, kind: maskKind))"
         switch option.name {
         case "--id": return (projection.graph.profile(id: value), described)
         case "--handle":

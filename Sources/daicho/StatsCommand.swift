@@ -13,7 +13,10 @@ enum StatsCommand {
         details: """
         compression_ratio is the NDJSON bytes of the appended events divided by the bytes on disk.
         profiles: living profiles; identity.merges: profiles absorbed by merges; identity.refused_merges: events whose
-        identifiers would have merged profiles beyond a per-kind limit (docs/identity.md), attributed instead.
+        identifiers would have merged profiles beyond a per-kind limit (docs/identity.md), attributed instead;
+        identity.refused_identifiers: identifiers ignored as placeholders, business phone numbers or blocked_values
+        (by reason: identity.refused_placeholders, refused_business_phones, refused_blocked_values);
+        identity.unattributed_events: events left with no identifier.
         """)
 
     static func run(_ args: [String]) throws -> Int32 {
@@ -39,6 +42,9 @@ enum StatsCommand {
             JSONMember("identity", .object([
                 JSONMember("merges", count(projection.graph.merges)),
                 JSONMember("refused_merges", count(projection.graph.conflicts)),
+                JSONMember("refused_identifiers", count(projection.graph.refused.reduce(0, +))),
+            ] + RefusalReason.allCases.map { JSONMember("refused_\($0.name)s", count(projection.graph.refused[$0.rawValue])) } + [
+                JSONMember("unattributed_events", count(projection.graph.unattributedEvents)),
             ])),
             JSONMember("segment_files", .array(s.segments.map { seg in
                 .object([JSONMember("file", .string(seg.path)), JSONMember("base_offset", .int(Int64(seg.baseOffset))),

@@ -177,6 +177,13 @@ struct IdentifierNormalizerTests {
         (.phone, "+81 90 1234 5678 9012 3456", .phoneTooLong),
         (.phone, String(repeating: "9", count: 40), .phoneTooLong),
         (.phone, "+0 90 1234 5678", .phoneBadCountryCode),
+        (.phone, "070-0123-4567", .phoneUnallocated),
+        (.phone, "+81 70 0123 4567", .phoneUnallocated),
+        (.phone, "02-1234-5678", .phoneUnallocated),
+        (.phone, "090-1234-567", .phoneImpossibleLength),
+        (.phone, "03-1234-56789", .phoneImpossibleLength),
+        (.phone, "0120-123-4567", .phoneImpossibleLength),
+        (.phone, "+81 90 1234 5678 901", .phoneImpossibleLength),
         (.phone, "010 0 1234 5678", .phoneBadCountryCode),
         (.phone, "--", .phoneNoDigits),
         (.phone, "+", .phoneNoDigits),
@@ -220,6 +227,7 @@ struct IdentifierNormalizerTests {
         let all: [NormalizationFailure] = [
             .empty, .tooLong, .invalidUTF8, .invalidCharacter, .emailWithoutAt, .emailTooManyAt, .emailEmptyPart,
             .phoneNoDigits, .phoneTooShort, .phoneTooLong, .phoneNoCountryCode, .phoneBadCountryCode, .handleEmpty,
+            .phoneImpossibleLength, .phoneUnallocated,
         ]
         #expect(Set(all.map(\.reason)).count == all.count)
         #expect(reasons.isSubset(of: Set(all.map(\.reason))))
