@@ -69,7 +69,7 @@ public final class LogReader {
     /// Picks up frames made durable since the last refresh (rereads `head`).
     /// - Throws: `.corrupt` when a durable frame header is damaged or `head` is inconsistent; `.io`.
     public func refresh() throws(LogError) {
-        guard case .record(let head) = try HeadRecord.read(directory: directory) else { return }
+        guard let head = try readHead() else { return }
         guard head.nextOffset != end else { return }
         guard head.nextOffset > end else {
             throw LogError(.corrupt, "head publishes end offset \(head.nextOffset), below the \(end) already read; the log was replaced or damaged", path: directory)
@@ -86,12 +86,16 @@ public final class LogReader {
         var segment = index.entries.last.map { Int($0.segment) } ?? 0
         while segment < infos.count && end < head.nextOffset {
             let isActive = infos[segment].baseOffset == head.activeSegmentBase
-            let limit = isActive ? Int(head.durableBytes) : try files[segment].size()
+            let size = try files[segment].size()
+            // A file shorter than its published durable length was cut: index what is there, so the error
+            // names the true byte of the cut frame.
+            let limit = isActive ? min(Int(clamping: head.durableBytes), size) : size
             try indexFrames(segment: segment, limit: limit)
             segment += 1
         }
         guard end == head.nextOffset else {
-            throw LogError(.corrupt, "head publishes end offset \(head.nextOffset) but the durable frames end at offset \(end); run `daicho verify`", path: directory)
+            let last = infos.last.map { " (\($0.path) ends after its complete frames at byte \($0.bytes))" } ?? ""
+            throw LogError(.corrupt, "head publishes end offset \(head.nextOffset) but the durable frames end at offset \(end)\(last): acknowledged frames are missing; run `daicho verify`", path: directory)
         }
     }
 
@@ -158,6 +162,33 @@ public final class LogReader {
     }
 
     // MARK: - Internals
+
+    /// The published durable end, or nil when there is nothing (new) to read. A `head` that does not decode is
+    /// a write racing with this read: the reader keeps its view, and on its first look retries for up to
+    /// 200 ms. A missing or undecodable `head` beside segment files that hold frames is an error, never an
+    /// empty log (docs/log-format.md §6).
+    /// - Throws: `.corrupt` naming the remedy when `head` is missing or stays unreadable with frames present.
+    private func readHead() throws(LogError) -> HeadRecord? {
+        var attempts = 0
+        while true {
+            switch try HeadRecord.read(directory: directory) {
+            case .record(let head):
+                return head
+            case .unreadable where !infos.isEmpty:
+                return nil
+            case .unreadable where attempts < 100:
+                attempts += 1
+                usleep(2_000)
+            case .unreadable, .missing:
+                let segments = try LogDirectory.segments(in: directory)
+                var bytes = 0
+                for segment in segments { bytes += try PosixFile.open(segment.path, flags: O_RDONLY).size() }
+                guard bytes > 0 else { return nil }
+                let what = FileManager.default.fileExists(atPath: directory + "/" + LogFormat.headFileName) ? "does not decode" : "is missing"
+                throw LogError(.corrupt, "the log's head file \(what), but \(segments.count) segment file(s) hold \(bytes) bytes of frames: refusing to answer from an empty log. Run `daicho verify`, then `daicho repair` (or any `daicho append`) to rebuild head from the frames", path: directory + "/" + LogFormat.headFileName)
+            }
+        }
+    }
 
     /// Walks headers of `segment` from its indexed end to `limit`, appending to the index.
     private func indexFrames(segment: Int, limit: Int) throws(LogError) {
