@@ -141,6 +141,22 @@ public final class LogReader {
         }
     }
 
+    /// The base offset and CRC32C of the durable frame holding `offset`: what a file derived from the log up
+    /// to that offset records to prove on load that it belongs to this log (a log cut, repaired or replaced
+    /// and grown again has other frames there). Reads one header.
+    /// - Returns: nil when `offset` is not below `endOffset`.
+    /// - Throws: `.corrupt` when the header changed since it was indexed; `.io`.
+    public func frameChecksum(containing offset: UInt64) throws(LogError) -> (base: UInt64, crc: UInt32)? {
+        let i = index.firstFrame(reaching: offset)
+        guard offset < end, i < index.entries.count else { return nil }
+        let entry = index.entries[i]
+        let header = try scanner(for: Int(entry.segment)).bytes(at: entry.position, count: LogFormat.headerSize)
+        guard let parsed = FrameHeader.parse(header), parsed.baseOffset == entry.baseOffset else {
+            throw LogError(.corrupt, "frame header at byte \(entry.position) (offset \(entry.baseOffset)) changed since it was indexed; run `daicho verify`", path: infos[Int(entry.segment)].path)
+        }
+        return (parsed.baseOffset, parsed.crc)
+    }
+
     /// Blocks until `endOffset > offset` (frames made durable by this or another process) or the
     /// timeout passes. Wakes at once for a writer in this process; otherwise polls `head` every 2 ms.
     /// - Parameters:

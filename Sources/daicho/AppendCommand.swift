@@ -67,7 +67,7 @@ enum AppendCommand {
             printError("daicho append: \(error)")
             return ExitStatus.usageOrIO
         }
-        if store.recovery.droppedBytes > 0 { printError("daicho append: recovery: \(store.recovery.description)") }
+        if store.recovery.droppedBytes > 0 || store.recovery.rebuiltHead { printError("daicho append: recovery: \(store.recovery.description)") }
         let rejects = RejectsFile(directory: dir)
         let progress = ProgressLine(totalBytes: totalBytes)
         var readers = descriptors.map { NDJSONChunkReader(fd: $0.1, name: $0.0) }.makeIterator()
@@ -107,60 +107,6 @@ enum AppendCommand {
             JSONMember("rejects_file", rejects.path.map { .string($0) } ?? .null),
         ]))
         return summary.rejected > 0 ? ExitStatus.someRejected : ExitStatus.ok
-    }
-}
-
-/// The rejects file of one `append` run, created on the first rejected line:
-/// DIR/rejects/append-<UTC time>-<pid>.ndjson, one JSON object per rejected line (docs/ingest.md "Rejects").
-final class RejectsFile {
-    let directory: DataDirectory
-    private(set) var path: String?
-    private var handle: FileHandle?
-    private var pending: [UInt8] = []
-
-    init(directory: DataDirectory) { self.directory = directory }
-
-    func write(_ r: RejectedLine) throws {
-        if handle == nil { try create() }
-        var members = [JSONMember("input", .string(r.input)), JSONMember("line", .int(Int64(r.line))),
-                       JSONMember("reason", .string(r.reason))]
-        if let text = String(validating: r.bytes, as: UTF8.self) {
-            members.append(JSONMember("raw", .string(text)))
-        } else {
-            members.append(JSONMember("raw_base64", .string(Data(r.bytes).base64EncodedString())))
-        }
-        if r.truncated { members.append(JSONMember("truncated", .bool(true))) }
-        EventJSONWriter.appendValue(.object(members), to: &pending)
-        pending.append(0x0A)
-        if pending.count > 1 << 20 { try flush() }
-    }
-
-    private func create() throws {
-        try FileManager.default.createDirectory(atPath: directory.rejectsPath, withIntermediateDirectories: true)
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let p = "\(directory.rejectsPath)/append-\(f.string(from: Date()))-\(getpid()).ndjson"
-        guard FileManager.default.createFile(atPath: p, contents: nil), let h = FileHandle(forWritingAtPath: p) else {
-            throw StoreError("cannot create rejects file \(p)")
-        }
-        path = p
-        handle = h
-    }
-
-    private func flush() throws {
-        guard let handle, !pending.isEmpty else { return }
-        try handle.write(contentsOf: pending)
-        pending.removeAll(keepingCapacity: true)
-    }
-
-    /// Writes what is pending and fsyncs, so rejected lines are as durable as appended ones.
-    func close() throws {
-        try flush()
-        try handle?.synchronize()
-        try handle?.close()
-        handle = nil
     }
 }
 
