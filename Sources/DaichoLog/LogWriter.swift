@@ -54,7 +54,7 @@ public final class LogWriter: @unchecked Sendable {
             throw LogError(.invalidArgument, "segmentMaxBytes must exceed \(LogFormat.headerSize), got \(options.segmentMaxBytes)", path: directory)
         }
         try LogDirectory.create(directory)
-        let lockFile = try WriterLock.acquire(directory: directory)
+        let lockFile = try WriterLock.acquire(directory: directory, wait: options.lockWait)
         let recovered = try Recovery.recover(directory: directory)
         let headPath = directory + "/" + LogFormat.headFileName
         let headExisted = access(headPath, F_OK) == 0

@@ -9,9 +9,10 @@ enum AppendCommand {
     static let spec = CommandSpec(
         name: "append",
         summary: "Validate, normalize, deduplicate and append NDJSON events to the log.",
-        usage: "daicho append [--data DIR] [--durability batch|end] [--workers N] [FILE ...]",
+        usage: "daicho append [--data DIR] [--durability batch|end] [--workers N] [--wait-lock SECONDS] [FILE ...]",
         options: [
             dataOption,
+            waitLockOption,
             OptionSpec(name: "--durability", valueName: "MODE",
                        help: "batch (default): every frame is fsynced before the next; end: one fsync when the input ends (bulk loads)."),
             OptionSpec(name: "--workers", valueName: "N", help: "Parser threads (default: the number of cores, at most 4)."),
@@ -31,7 +32,7 @@ enum AppendCommand {
     static func run(_ args: [String]) throws -> Int32 {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
         let dir = a.dataDirectory
-        var logOptions = LogOptions()
+        var logOptions = try a.writerOptions(spec)
         if let d = a.value("--durability") {
             guard let mode = Durability(rawValue: d) else {
                 throw UsageError(message: "--durability: \"\(d)\" is not one of batch, end", usage: spec.usage)
