@@ -35,6 +35,8 @@ struct DurableMark {
     var nextOffset: UInt64?
     /// Why the mark is what it is, for messages.
     var source: String
+    /// What is wrong with `head` when it has to be rebuilt from the frames ("head is missing"), else nil.
+    var headProblem: String?
 
     /// Reads `head` and places the mark in the last segment (base `lastBase`).
     /// - Throws: `.corrupt` when `head` names a segment that is not there.
@@ -48,14 +50,13 @@ struct DurableMark {
             return DurableMark(bytes: bytes, nextOffset: head.nextOffset,
                                source: "the durable mark in head (offset \(head.nextOffset), byte \(head.durableBytes) of \(LogFormat.segmentFileName(base: head.activeSegmentBase)))")
         case .missing:
-            return DurableMark(bytes: anyBytes ? Int.max : 0, nextOffset: nil, source: "head is missing, so every byte counts as acknowledged")
+            return DurableMark(bytes: anyBytes ? Int.max : 0, nextOffset: nil,
+                               source: "head is missing, so every byte counts as acknowledged", headProblem: anyBytes ? "head was missing" : nil)
         case .unreadable:
-            return DurableMark(bytes: anyBytes ? Int.max : 0, nextOffset: nil, source: "head does not decode, so every byte counts as acknowledged")
+            return DurableMark(bytes: anyBytes ? Int.max : 0, nextOffset: nil,
+                               source: "head does not decode, so every byte counts as acknowledged", headProblem: anyBytes ? "head did not decode" : nil)
         }
     }
-
-    /// Whether `head` has to be rebuilt from the frames.
-    var isRebuilt: Bool { nextOffset == nil }
 }
 
 enum Recovery {
@@ -116,9 +117,9 @@ enum Recovery {
                 break scan
             }
         }
-        if mark.isRebuilt && (segments.count > 1 || size > 0) {
+        if let problem = mark.headProblem {
             report.rebuiltHead = true
-            report.description = "\(mark.source.replacingOccurrences(of: ", so every byte counts as acknowledged", with: "")): rebuilt it from the frames (\(expected) events, every frame complete); " + report.description
+            report.description = "\(problem): rebuilt it from the frames (\(expected) events, every frame complete); " + report.description
         }
         try file.syncData()
         return RecoveredLog(nextOffset: expected, activeBase: last.base, active: file, activeSize: position, report: report)

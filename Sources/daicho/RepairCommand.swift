@@ -30,13 +30,13 @@ enum RepairCommand {
             LostOffsets.frame(base: base, count: count, at: time, quarantine: file, compressor: compressor)
         }
         // A snapshot may hold the effects of the events now lost: the next query rebuilds from the repaired log.
+        let lost = report.regions.filter { !$0.lostOffsets.isEmpty }
         var snapshotRemoved = false
         let snapshot = dir.snapshotsPath + "/" + ProjectionSnapshot.fileName
-        if !report.regions.isEmpty && FileManager.default.fileExists(atPath: snapshot) {
+        if !lost.isEmpty && FileManager.default.fileExists(atPath: snapshot) {
             try FileManager.default.removeItem(atPath: snapshot)
             snapshotRemoved = true
         }
-        let lost = report.regions.filter { !$0.lostOffsets.isEmpty }
         let message = !report.changed ? "nothing to repair"
             : "repaired: \(lost.count) damaged region(s), \(lost.reduce(0) { $0 + $1.lostOffsets.count }) offsets kept as offsets_lost"
         print(jsonLine([

@@ -86,6 +86,24 @@ import Testing
         #expect(try daicho(["profile", "--data", a, "--user-id", "u-b39"]).status == 0)
     }
 
+    @Test func snapshotOfALogCutAndGrownPastItAgainIsRebuilt() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        #expect(try daicho(["append", "--data", data, t.write("a.ndjson", lines((0..<20).map { "a\($0)" }))]).status == 0)
+        let cut = bytes(segment(data)).count
+        #expect(try daicho(["append", "--data", data, t.write("b.ndjson", lines((0..<20).map { "b\($0)" }))]).status == 0)
+        // The snapshot now reflects 40 events (a0…a19, b0…b19).
+        #expect(try daicho(["profile", "--data", data, "--user-id", "u-b3"]).status == 0)
+        // The log is cut back to the first frame and its head deleted, so the cut is taken for the whole log;
+        // then it grows past the snapshot's offset with other events.
+        FileManager.default.createFile(atPath: segment(data), contents: Data(bytes(segment(data))[0..<cut]))
+        try FileManager.default.removeItem(atPath: data + "/log/head")
+        #expect(try daicho(["append", "--data", data, "--no-snapshot", t.write("c.ndjson", lines((0..<30).map { "c\($0)" }))]).status == 0)
+        let ghost = try daicho(["profile", "--data", data, "--user-id", "u-b3"])
+        #expect(ghost.status == 3, "a customer who is in no event was returned: \(ghost.stdout.prefix(200))")
+        #expect((try daicho(["stats", "--data", data]).json["profiles"] as? Int) == 50)
+    }
+
     @Test func snapshotTemporaryOfAKilledWriterIsRemovedOnNextOpen() throws {
         let t = TemporaryDirectory()
         let data = t.path + "/d"
