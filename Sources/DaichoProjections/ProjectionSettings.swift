@@ -72,7 +72,7 @@ public enum ProjectionLoader {
         let reader = try EventReader(dir)
         if asOf == nil {
             switch ProjectionSnapshot.read(directory: dir.snapshotsPath, settingsHash: settings.hash,
-                                           rules: settings.rules, config: settings.profile, log: dir) {
+                                           rules: settings.rules, config: settings.profile, proving: reader) {
             case .loaded(let projection):
                 try projection.catchUp(reader)
                 return (projection, reader, nil)

@@ -81,10 +81,10 @@ public enum ProjectionSnapshot {
     }
 
     /// Reads the snapshot in `directory`, if any, valid, of this format, built under `settingsHash` and proven to
-    /// belong to `log`'s log (the frame holding its last offset has the recorded base and checksum). Only the
-    /// index section is decoded now; symbols and aggregates are decoded on first use.
+    /// belong to the log `reader` reads (the frame holding its last offset has the recorded base and checksum).
+    /// Only the index section is decoded now; symbols and aggregates are decoded on first use.
     public static func read(directory: String, settingsHash: UInt64, rules: IdentityRules, config: ProfileConfig,
-                            log: DataDirectory) -> Outcome {
+                            proving reader: EventReader) -> Outcome {
         removeAbandonedTemporaries(in: directory)
         let path = directory + "/" + fileName
         guard let file = MappedFile(path: path) else { return .ignored("no snapshot") }
@@ -104,7 +104,7 @@ public enum ProjectionSnapshot {
             let actual = CRC32C.checksum(table, continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[16..<56])))
             guard UInt64(actual) == crc else { return .ignored("snapshot \(path) fails its checksum") }
             guard hash == settingsHash else { return .ignored("snapshot \(path) was built under other identity or profile settings") }
-            if let why = try recorded.mismatch(log: log.logPath, offset: offset) { return .ignored("snapshot \(path) \(why)") }
+            if let why = try recorded.mismatch(reader, offset: offset) { return .ignored("snapshot \(path) \(why)") }
             var sections: [UnsafeRawBufferPointer] = []
             var at = headerBytes + 32 * sectionCount
             for i in 0..<sectionCount {
@@ -353,10 +353,10 @@ struct SnapshotProof: Equatable {
         return SnapshotProof(frameBase: frame.base, frameCRC: frame.crc)
     }
 
-    /// Why this proof does not hold for `log` up to `offset`, or nil when it does.
-    func mismatch(log: String, offset: UInt64) throws -> String? {
+    /// Why this proof does not hold for the log of `reader` up to `offset`, or nil when it does.
+    func mismatch(_ reader: EventReader, offset: UInt64) throws -> String? {
         guard offset > 0 else { return nil }
-        guard let frame = try LogReader(directory: log).frameChecksum(containing: offset - 1) else {
+        guard let frame = try reader.frameChecksum(containing: offset - 1) else {
             return "is ahead of the log (it reflects \(offset) events, the log holds fewer: the log was cut or replaced)"
         }
         guard frame.base == frameBase, frame.crc == frameCRC else {

@@ -37,7 +37,7 @@ public enum SegmentLoader {
                              cursor: UInt64?) throws -> SegmentProjection? {
         guard case .loaded(let profiles) = ProjectionSnapshot.read(directory: dir.snapshotsPath, settingsHash: settings.hash,
                                                                    rules: settings.rules, config: settings.profile,
-                                                                   log: dir) else { return nil }
+                                                                   proving: reader) else { return nil }
         let segments: SegmentProjection
         if let state = profiles.dependentState {
             guard let restored = try? SegmentProjection(profiles: profiles, restoring: state, history: try EventReader(dir)) else {

@@ -274,7 +274,7 @@ import Testing
         let (profilesOnly, _, _) = try ProjectionLoader.load(dir)
         try ProjectionSnapshot.write(profilesOnly, settingsHash: settings.hash, directory: dir.snapshotsPath, log: dir)
         guard case .loaded(let profiles) = ProjectionSnapshot.read(directory: dir.snapshotsPath, settingsHash: try ProjectionSettings.load(dir).hash,
-                                                                   rules: IdentityRules(), config: ProfileConfig(), log: dir) else {
+                                                                   rules: IdentityRules(), config: ProfileConfig(), proving: try EventReader(dir)) else {
             Issue.record("the snapshot does not load")
             return
         }
