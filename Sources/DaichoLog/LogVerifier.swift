@@ -67,7 +67,7 @@ public enum LogVerifier {
                 report.problems.append(VerifyProblem(file: segment.path, bytePosition: 0, logOffset: nil, message: error.message))
             }
         }
-        checkHead(directory: directory, end: expected, report: &report)
+        checkHead(directory: directory, end: expected, hasFrames: report.frames > 0, report: &report)
         return report
     }
 
@@ -123,7 +123,7 @@ public enum LogVerifier {
         }
     }
 
-    private static func checkHead(directory: String, end: UInt64, report: inout VerifyReport) {
+    private static func checkHead(directory: String, end: UInt64, hasFrames: Bool, report: inout VerifyReport) {
         let path = directory + "/" + LogFormat.headFileName
         switch try? HeadRecord.read(directory: directory) {
         case .record(let head) where head.nextOffset > end:
@@ -132,6 +132,9 @@ public enum LogVerifier {
         case .unreadable:
             report.problems.append(VerifyProblem(file: path, bytePosition: 0, logOffset: nil,
                                                  message: "head does not decode (bad magic, version or CRC); the next open for writing rewrites it"))
+        case .missing where hasFrames:
+            report.problems.append(VerifyProblem(file: path, bytePosition: 0, logOffset: nil,
+                                                 message: "head is missing while segments hold frames: readers refuse the log; the next open for writing (or `daicho repair`) rebuilds it from the frames"))
         case .record, .missing, nil:
             break
         }

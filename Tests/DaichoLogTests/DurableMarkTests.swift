@@ -114,6 +114,7 @@ import Testing
         let dir = TemporaryDirectory()
         let log = try acknowledgedLog(dir.log, compressible: true)
         unlink(dir.log + "/head")
+        #expect(LogVerifier.verify(directory: dir.log).problems.map(\.file) == [dir.log + "/head"])
         do {
             _ = try LogReader(directory: dir.log)
             Issue.record("a reader answered from a log without head")
