@@ -78,6 +78,24 @@ import Testing
         try expectRepairedLog(t, log.data, lostParts: [1, 2, 3])
     }
 
+    @Test func profilesAndSegmentsAfterRepairHoldExactlyTheIntactEvents() throws {
+        let t = TemporaryDirectory()
+        let log = try fourFrames(t)
+        #expect(try daicho(["segment", "define", "tracked", "count(track) >= 1", "--data", log.data]).status == 0)
+        var damaged = bytes(log.segment)
+        damaged[log.starts[1] + 70] ^= 0x40
+        FileManager.default.createFile(atPath: log.segment, contents: Data(damaged))
+        let r = try daicho(["repair", "--data", log.data])
+        #expect(r.json["lost_offsets"] as? [[Int]] == [[30, 60]])
+        #expect(r.json["snapshot_removed"] as? Bool == true)
+        let members = try daicho(["segment", "members", "tracked", "--data", log.data])
+        #expect(members.status == 0, "\(members.stderr)")
+        #expect(members.stdout.split(separator: "\n").count == 90)
+        #expect(try daicho(["stats", "--data", log.data]).json["profiles"] as? Int == 90)
+        #expect(try daicho(["profile", "--data", log.data, "--user-id", "u-p1-3"]).status == 3)
+        #expect(try daicho(["profile", "--data", log.data, "--user-id", "u-p2-3"]).status == 0)
+    }
+
     @Test func repairOfCleanLogChangesNothing() throws {
         let t = TemporaryDirectory()
         let log = try fourFrames(t)
