@@ -38,7 +38,8 @@ enum RepairCommand {
             snapshotRemoved = true
         }
         let message = !report.changed ? "nothing to repair"
-            : "repaired: \(lost.count) damaged region(s), \(lost.reduce(0) { $0 + $1.lostOffsets.count }) offsets kept as offsets_lost"
+            : "repaired: \(report.regions.count) region(s) quarantined, \(lost.reduce(0) { $0 + $1.lostOffsets.count }) lost offsets kept as offsets_lost"
+                + (report.rebuiltHead ? ", head rebuilt" : "")
         print(jsonLine([
             JSONMember("repaired", .bool(report.changed)),
             JSONMember("message", .string(message)),
