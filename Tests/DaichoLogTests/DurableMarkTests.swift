@@ -141,10 +141,16 @@ import Testing
         expectRefusal(dir.log, segment: log.segment, "a flipped byte without head")
     }
 
-    @Test func unreadableHeadIsRefusedByReaders() throws {
+    @Test func unreadableHeadIsRefusedByReadersReportedByVerifyAndRebuiltByTheWriter() throws {
         let dir = TemporaryDirectory()
         _ = try acknowledgedLog(dir.log, compressible: true)
         writeFile(dir.log + "/head", [UInt8](repeating: 0x55, count: 40))
         #expect(throws: LogError.self) { _ = try LogReader(directory: dir.log) }
+        #expect(LogVerifier.verify(directory: dir.log).problems.first?.message.contains("does not decode") == true)
+        let writer = try LogWriter.open(directory: dir.log)
+        #expect(writer.recovery.rebuiltHead)
+        #expect(writer.recovery.description.hasPrefix("head did not decode"))
+        try writer.close()
+        #expect(try LogReader(directory: dir.log).endOffset == 9)
     }
 }
