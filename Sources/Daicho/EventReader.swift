@@ -38,6 +38,12 @@ public final class EventReader: @unchecked Sendable {
         do { try log.refresh() } catch { throw StoreError(error.description) }
     }
 
+    /// The base offset and CRC32C of the frame holding `offset`, nil when `offset` is not durable yet: what a
+    /// snapshot records to prove it belongs to this log (docs/profile.md "Snapshots").
+    public func frameChecksum(containing offset: UInt64) throws(StoreError) -> (base: UInt64, crc: UInt32)? {
+        do { return try log.frameChecksum(containing: offset) } catch { throw StoreError(error.description) }
+    }
+
     /// The first offset whose frame may hold an event at or after `micros` (event times can be late).
     public func offset(forTime micros: Int64) -> UInt64 { log.offset(forTime: micros) }
 

@@ -15,6 +15,9 @@ public enum EventType: UInt8, CaseIterable, Sendable, Hashable {
     case segmentDefined = 8
     /// Internal: a segment was dropped (props `name`); no identifiers.
     case segmentDropped = 9
+    /// Internal: `daicho repair` moved a damaged frame to quarantine; one such record keeps each of its offsets
+    /// used (props `quarantine`, the file; docs/log-format.md §13). No identifiers, time the epoch.
+    case offsetsLost = 10
 
     /// Written by Daicho itself, never accepted from input files; carries no identifiers.
     public var isInternal: Bool { rawValue >= EventType.segmentDefined.rawValue }
@@ -31,6 +34,7 @@ public enum EventType: UInt8, CaseIterable, Sendable, Hashable {
         case .track: "track"
         case .segmentDefined: "segment_defined"
         case .segmentDropped: "segment_dropped"
+        case .offsetsLost: "offsets_lost"
         }
     }
 

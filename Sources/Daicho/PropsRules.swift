@@ -76,8 +76,8 @@ enum PropsRules {
                 break
             case .track:
                 try v.string(event, required: true, nonEmpty: true)
-            case .segmentDefined, .segmentDropped:
-                break // written by DaichoSegments, which validates the definition (docs/segments.md)
+            case .segmentDefined, .segmentDropped, .offsetsLost:
+                break // written by DaichoSegments and `daicho repair`, which validates the definition (docs/segments.md)
             }
         } catch {
             return .failure(error)

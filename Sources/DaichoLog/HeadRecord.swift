@@ -37,7 +37,7 @@ struct HeadRecord: Equatable, Sendable {
         return HeadRecord(nextOffset: u64(16), activeSegmentBase: u64(24), durableBytes: u64(32))
     }
 
-    /// Overwrites `head` in `file` with one `pwrite` at byte 0 (not synced: it is a hint).
+    /// Overwrites `head` in `file` with one `pwrite` at byte 0 (the caller syncs it).
     func write(to file: PosixFile) throws(LogError) {
         var raw = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         try withUnsafeMutableBytes(of: &raw) { (buffer) throws(LogError) in

@@ -17,6 +17,8 @@ public struct LogOptions: Sendable {
     public var durability: Durability
     /// The zstd level used by `LogWriter.append(payload:…)`.
     public var compressionLevel: Int32
+    /// How long `LogWriter.open` waits for another writer to release `LOCK` before failing (§7).
+    public var lockWait: Duration = .zero
 
     /// Creates options.
     /// - Parameters:

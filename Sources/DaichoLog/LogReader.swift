@@ -69,7 +69,7 @@ public final class LogReader {
     /// Picks up frames made durable since the last refresh (rereads `head`).
     /// - Throws: `.corrupt` when a durable frame header is damaged or `head` is inconsistent; `.io`.
     public func refresh() throws(LogError) {
-        guard case .record(let head) = try HeadRecord.read(directory: directory) else { return }
+        guard let head = try readHead() else { return }
         guard head.nextOffset != end else { return }
         guard head.nextOffset > end else {
             throw LogError(.corrupt, "head publishes end offset \(head.nextOffset), below the \(end) already read; the log was replaced or damaged", path: directory)
@@ -86,12 +86,16 @@ public final class LogReader {
         var segment = index.entries.last.map { Int($0.segment) } ?? 0
         while segment < infos.count && end < head.nextOffset {
             let isActive = infos[segment].baseOffset == head.activeSegmentBase
-            let limit = isActive ? Int(head.durableBytes) : try files[segment].size()
+            let size = try files[segment].size()
+            // A file shorter than its published durable length was cut: index what is there, so the error
+            // names the true byte of the cut frame.
+            let limit = isActive ? min(Int(clamping: head.durableBytes), size) : size
             try indexFrames(segment: segment, limit: limit)
             segment += 1
         }
         guard end == head.nextOffset else {
-            throw LogError(.corrupt, "head publishes end offset \(head.nextOffset) but the durable frames end at offset \(end); run `daicho verify`", path: directory)
+            let last = infos.last.map { " (\($0.path) ends after its complete frames at byte \($0.bytes))" } ?? ""
+            throw LogError(.corrupt, "head publishes end offset \(head.nextOffset) but the durable frames end at offset \(end)\(last): acknowledged frames are missing; run `daicho verify`", path: directory)
         }
     }
 
@@ -137,6 +141,22 @@ public final class LogReader {
         }
     }
 
+    /// The base offset and CRC32C of the durable frame holding `offset`: what a file derived from the log up
+    /// to that offset records to prove on load that it belongs to this log (a log cut, repaired or replaced
+    /// and grown again has other frames there). Reads one header.
+    /// - Returns: nil when `offset` is not below `endOffset`.
+    /// - Throws: `.corrupt` when the header changed since it was indexed; `.io`.
+    public func frameChecksum(containing offset: UInt64) throws(LogError) -> (base: UInt64, crc: UInt32)? {
+        let i = index.firstFrame(reaching: offset)
+        guard offset < end, i < index.entries.count else { return nil }
+        let entry = index.entries[i]
+        let header = try scanner(for: Int(entry.segment)).bytes(at: entry.position, count: LogFormat.headerSize)
+        guard let parsed = FrameHeader.parse(header), parsed.baseOffset == entry.baseOffset else {
+            throw LogError(.corrupt, "frame header at byte \(entry.position) (offset \(entry.baseOffset)) changed since it was indexed; run `daicho verify`", path: infos[Int(entry.segment)].path)
+        }
+        return (parsed.baseOffset, parsed.crc)
+    }
+
     /// Blocks until `endOffset > offset` (frames made durable by this or another process) or the
     /// timeout passes. Wakes at once for a writer in this process; otherwise polls `head` every 2 ms.
     /// - Parameters:
@@ -158,6 +178,33 @@ public final class LogReader {
     }
 
     // MARK: - Internals
+
+    /// The published durable end, or nil when there is nothing (new) to read. A `head` that does not decode is
+    /// a write racing with this read: the reader keeps its view, and on its first look retries for up to
+    /// 200 ms. A missing or undecodable `head` beside segment files that hold frames is an error, never an
+    /// empty log (docs/log-format.md §6).
+    /// - Throws: `.corrupt` naming the remedy when `head` is missing or stays unreadable with frames present.
+    private func readHead() throws(LogError) -> HeadRecord? {
+        var attempts = 0
+        while true {
+            switch try HeadRecord.read(directory: directory) {
+            case .record(let head):
+                return head
+            case .unreadable where !infos.isEmpty:
+                return nil
+            case .unreadable where attempts < 100:
+                attempts += 1
+                usleep(2_000)
+            case .unreadable, .missing:
+                let segments = try LogDirectory.segments(in: directory)
+                var bytes = 0
+                for segment in segments { bytes += try PosixFile.open(segment.path, flags: O_RDONLY).size() }
+                guard bytes > 0 else { return nil }
+                let what = FileManager.default.fileExists(atPath: directory + "/" + LogFormat.headFileName) ? "does not decode" : "is missing"
+                throw LogError(.corrupt, "the log's head file \(what), but \(segments.count) segment file(s) hold \(bytes) bytes of frames: refusing to answer from an empty log. Run `daicho verify`, then `daicho repair` (or any `daicho append`) to rebuild head from the frames", path: directory + "/" + LogFormat.headFileName)
+            }
+        }
+    }
 
     /// Walks headers of `segment` from its indexed end to `limit`, appending to the index.
     private func indexFrames(segment: Int, limit: Int) throws(LogError) {

@@ -50,6 +50,7 @@ public enum LogVerifier {
             return report
         }
         let decoder = FrameDecoder()
+        let head = try? HeadRecord.read(directory: directory)
         var expected = segments.first?.base ?? 0
         for (number, segment) in segments.enumerated() {
             if segment.base != expected {
@@ -59,16 +60,25 @@ public enum LogVerifier {
                 expected = segment.base
             }
             do throws(LogError) {
-                try check(segment: segment.path, isLast: number == segments.count - 1, expected: &expected, decoder: decoder, report: &report)
+                let isLast = number == segments.count - 1
+                try check(segment: segment.path, isLast: isLast, durableBytes: isLast ? durableBytes(head, lastBase: segment.base) : 0,
+                          expected: &expected, decoder: decoder, report: &report)
             } catch {
                 report.problems.append(VerifyProblem(file: segment.path, bytePosition: 0, logOffset: nil, message: error.message))
             }
         }
-        checkHead(directory: directory, end: expected, report: &report)
+        checkHead(directory: directory, end: expected, hasFrames: report.frames > 0, report: &report)
         return report
     }
 
-    private static func check(segment path: String, isLast: Bool, expected: inout UInt64, decoder: FrameDecoder, report: inout VerifyReport) throws(LogError) {
+    /// The bytes of the last segment at or below the durable mark (§8): all of them without a readable `head`.
+    private static func durableBytes(_ head: HeadReadResult?, lastBase: UInt64) -> Int {
+        guard case .record(let record) = head else { return Int.max }
+        if record.activeSegmentBase == lastBase { return Int(clamping: record.durableBytes) }
+        return record.activeSegmentBase < lastBase ? 0 : Int.max
+    }
+
+    private static func check(segment path: String, isLast: Bool, durableBytes: Int, expected: inout UInt64, decoder: FrameDecoder, report: inout VerifyReport) throws(LogError) {
         let file = try PosixFile.open(path, flags: O_RDONLY)
         let size = try file.size()
         let scanner = SegmentScanner(file: file, limit: size)
@@ -76,6 +86,10 @@ public enum LogVerifier {
         while true {
             switch try scanner.probe(at: position) {
             case .end:
+                if isLast && position < durableBytes && durableBytes != Int.max {
+                    report.problems.append(VerifyProblem(file: path, bytePosition: position, logOffset: expected,
+                                                         message: "the segment ends at byte \(position), below the durable mark at byte \(durableBytes): acknowledged frames were cut off; `daicho repair` records the lost offsets"))
+                }
                 return
             case .frame(let header, let frame):
                 if header.baseOffset != expected {
@@ -94,11 +108,13 @@ public enum LogVerifier {
             case .bad(let reason):
                 if let later = try scanner.nextValidFrame(after: position), case .frame(let next, _) = try scanner.probe(at: later) {
                     report.problems.append(VerifyProblem(file: path, bytePosition: position, logOffset: expected,
-                                                         message: "damaged frame (\(reason)); skipped \(later - position) bytes holding offsets \(expected)..<\(next.baseOffset) to the next valid frame at byte \(later)"))
+                                                         message: "damaged frame (\(reason)); `daicho repair` quarantines it; skipped \(later - position) bytes holding offsets \(expected)..<\(next.baseOffset) to the next valid frame at byte \(later)"))
                     expected = next.baseOffset
                     position = later
                 } else {
-                    let remedy = isLast ? "a torn tail: the next open for writing truncates it" : "trailing bytes in a segment that is not the last"
+                    let remedy = !isLast ? "trailing bytes in a segment that is not the last; `daicho repair` quarantines them"
+                        : position < durableBytes ? "they lie below the durable mark, so they hold acknowledged events: not a torn tail; `daicho repair` quarantines them"
+                        : "a torn tail beyond the durable mark: the next open for writing truncates it"
                     report.problems.append(VerifyProblem(file: path, bytePosition: position, logOffset: expected,
                                                          message: "\(size - position) bytes are not a complete frame (\(reason)); \(remedy)"))
                     return
@@ -107,7 +123,7 @@ public enum LogVerifier {
         }
     }
 
-    private static func checkHead(directory: String, end: UInt64, report: inout VerifyReport) {
+    private static func checkHead(directory: String, end: UInt64, hasFrames: Bool, report: inout VerifyReport) {
         let path = directory + "/" + LogFormat.headFileName
         switch try? HeadRecord.read(directory: directory) {
         case .record(let head) where head.nextOffset > end:
@@ -116,6 +132,9 @@ public enum LogVerifier {
         case .unreadable:
             report.problems.append(VerifyProblem(file: path, bytePosition: 0, logOffset: nil,
                                                  message: "head does not decode (bad magic, version or CRC); the next open for writing rewrites it"))
+        case .missing where hasFrames:
+            report.problems.append(VerifyProblem(file: path, bytePosition: 0, logOffset: nil,
+                                                 message: "head is missing while segments hold frames: readers refuse the log; the next open for writing (or `daicho repair`) rebuilds it from the frames"))
         case .record, .missing, nil:
             break
         }

@@ -54,9 +54,12 @@ public final class LogWriter: @unchecked Sendable {
             throw LogError(.invalidArgument, "segmentMaxBytes must exceed \(LogFormat.headerSize), got \(options.segmentMaxBytes)", path: directory)
         }
         try LogDirectory.create(directory)
-        let lockFile = try WriterLock.acquire(directory: directory)
+        let lockFile = try WriterLock.acquire(directory: directory, wait: options.lockWait)
         let recovered = try Recovery.recover(directory: directory)
-        let headFile = try PosixFile.open(directory + "/" + LogFormat.headFileName, flags: O_RDWR | O_CREAT)
+        let headPath = directory + "/" + LogFormat.headFileName
+        let headExisted = access(headPath, F_OK) == 0
+        let headFile = try PosixFile.open(headPath, flags: O_RDWR | O_CREAT)
+        if !headExisted { try LogDirectory.sync(directory) }
         let writer = LogWriter(directory: directory, options: options, lockFile: lockFile, headFile: headFile, recovered: recovered)
         try writer.mutex.locked { () throws(LogError) in try writer.publish() }
         return writer
@@ -186,10 +189,12 @@ public final class LogWriter: @unchecked Sendable {
         try publish()
     }
 
-    /// Overwrites `head` with the durable end and wakes in-process waiters.
+    /// Overwrites `head` with the durable end, syncs it (the durable mark recovery trusts, §6) and wakes
+    /// in-process waiters. Called only after the segment bytes it publishes were synced.
     private func publish() throws(LogError) {
         guard let headFile else { return }
         try HeadRecord(nextOffset: next, activeSegmentBase: activeBase, durableBytes: UInt64(durableSize)).write(to: headFile)
+        try headFile.syncData()
         notifier.signal()
     }
 

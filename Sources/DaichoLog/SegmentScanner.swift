@@ -60,7 +60,7 @@ final class SegmentScanner {
         }
         var raw = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         let header = try withUnsafeMutableBytes(of: &raw) { (buf) throws(LogError) -> FrameHeader? in
-            _ = try file.read(into: buf, at: position)
+            guard try file.read(into: buf, at: position) == LogFormat.headerSize else { return nil }
             return FrameHeader.parse(UnsafeRawBufferPointer(buf))
         }
         guard let header else { return .failure(.bad("no valid frame header")) }

@@ -16,14 +16,16 @@ enum WriterLock {
     /// `exec`, so just after a writer of ours closed, the lock can still be held for a moment by such a
     /// child. When no writer of this process has the directory open and the file names our own pid, the
     /// lock is retried for up to two seconds instead of being reported.
+    /// - Parameter wait: how long to keep retrying (every 10 ms) while another writer holds the lock.
     /// - Returns: the held lock; releasing the value releases the lock.
-    /// - Throws: `.locked` naming the holder's pid and the directory when another writer holds it.
-    static func acquire(directory: String) throws(LogError) -> HeldLock {
+    /// - Throws: `.locked` naming the holder's pid and the directory when another writer still holds it.
+    static func acquire(directory: String, wait: Duration = .zero) throws(LogError) -> HeldLock {
         let path = directory + "/" + LogFormat.lockFileName
         let key = canonical(directory)
         let ours = openWriters.withLock { $0.contains(key) }
         let file = try PosixFile.open(path, flags: O_RDWR | O_CREAT)
         var waited = 0
+        let deadline = ContinuousClock.now + wait
         while flock(file.fd, LOCK_EX | LOCK_NB) != 0 {
             let code = Glibc.errno
             if code == EINTR { continue }
@@ -34,8 +36,14 @@ enum WriterLock {
                 waited += 1
                 continue
             }
+            if ContinuousClock.now < deadline {
+                usleep(10_000)
+                continue
+            }
             let who = holder.isEmpty ? "pid unknown" : "pid \(holder)"
-            throw LogError(.locked, "log directory \(directory) is locked by another writer (\(who)); stop that writer or wait for it to finish", path: directory)
+            let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
+            let waitedFor = wait > .zero ? " after waiting \(seconds) s" : ""
+            throw LogError(.locked, "log directory \(directory) is locked by another writer (\(who))\(waitedFor); stop that writer, wait for it to finish, or pass --wait-lock SECONDS", path: directory)
         }
         try file.truncate(to: 0)
         try file.write(Array("\(getpid())\n".utf8), at: 0)

@@ -69,7 +69,7 @@ public struct ProfileAggregates: Sendable, Equatable {
         case .inquiry: applyInquiry(e, symbols: &symbols, table: table)
         case .socialMention: applySocialMention(e, symbols: &symbols, table: table)
         case .identify: applyIdentify(e, offset: offset, symbols: &symbols, table: table)
-        case .link, .track, .segmentDefined, .segmentDropped: break
+        case .link, .track, .segmentDefined, .segmentDropped, .offsetsLost: break
         }
     }
 

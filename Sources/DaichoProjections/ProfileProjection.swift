@@ -100,8 +100,8 @@ public final class ProfileProjection {
         eventProfile.append(Self.none)
         if let asOf, e.at > asOf { return }
         if e.at > logClock { logClock = e.at }
-        if e.type.isInternal { // segment definitions: no customer (docs/segments.md)
-            internalEvents += 1
+        if e.type.isInternal { // segment definitions, lost offsets: no customer (docs/segments.md, log-format §13)
+            if e.type != .offsetsLost { internalEvents += 1 }
             return
         }
         let nodesBefore = graph.nodeCount

@@ -94,14 +94,10 @@ public enum ProjectionLoader {
         let reader = try EventReader(dir)
         if asOf == nil {
             switch ProjectionSnapshot.read(directory: dir.snapshotsPath, settingsHash: settings.hash,
-                                           rules: settings.rules, config: settings.profile) {
+                                           rules: settings.rules, config: settings.profile, proving: reader) {
             case .loaded(let projection):
-                if projection.nextOffset <= reader.endOffset {
-                    try projection.catchUp(reader)
-                    return (projection, reader, nil)
-                }
-                let projection = try replay(reader, settings: settings, asOf: nil)
-                return (projection, reader, "snapshot is ahead of the log (the log was replaced); rebuilt by replay")
+                try projection.catchUp(reader)
+                return (projection, reader, nil)
             case .ignored(let why):
                 let projection = try replay(reader, settings: settings, asOf: nil)
                 return (projection, reader, why == "no snapshot" ? nil : "\(why); rebuilt by replay")
@@ -123,7 +119,7 @@ public enum ProjectionLoader {
     public static func writeSnapshot(_ projection: ProfileProjection, settings: ProjectionSettings,
                                      directory: DataDirectory) throws {
         guard projection.internalEvents == 0 else { return }
-        try ProjectionSnapshot.write(projection, settingsHash: settings.hash, directory: directory.snapshotsPath)
+        try ProjectionSnapshot.write(projection, settingsHash: settings.hash, directory: directory.snapshotsPath, log: directory)
     }
 
     /// Applies the log from offset 0 (up to `end`, exclusive) to a fresh projection.
@@ -142,7 +138,8 @@ public enum ProjectionLoader {
                 try projection.catchUp(reader, to: chunkEnd)
                 progress?(Int(projection.nextOffset))
                 if let snapshotDirectory, asOf == nil, chunkEnd < last {
-                    try ProjectionSnapshot.write(projection, settingsHash: settings.hash, directory: snapshotDirectory)
+                    try ProjectionSnapshot.write(projection, settingsHash: settings.hash, directory: snapshotDirectory,
+                                                 log: reader.directory)
                 }
             }
         } else {

@@ -5,12 +5,14 @@ import Foundation
 // The profile projection's snapshot file (docs/profile.md "Snapshots"):
 //
 //   0   8  magic "DCHPROJ1"
-//   8   8  format version (little-endian; this code writes and reads 4)
+//   8   8  format version (little-endian; this code writes and reads 5)
 //   16  8  log offset the snapshot reflects (the next offset to apply)
 //   24  8  settings hash: XXH64 of the identity rules and profile settings it was built under
 //   32  8  section count (4)
-//   40  8  CRC32C of bytes [16, 40) and of the section table
-//   48  32 × count  section table: stored length, decoded length, XXH64 of the stored bytes, encoding
+//   40  8  proof: base offset of the log frame holding offset − 1 (0 when the offset is 0)
+//   48  8  proof: that frame's CRC32C (docs/log-format.md §3); a snapshot whose frame differs is not this log's
+//   56  8  CRC32C of bytes [16, 56) and of the section table
+//   64  32 × count  section table: stored length, decoded length, XXH64 of the stored bytes, encoding
 //          (0 raw, 1 one zstd frame)
 //   …      the sections in table order: 0 index (identity graph + timeline index; raw, so loading it is a copy
 //          out of the mapped file), 1 symbols (zstd), 2 aggregates (zstd), 3 dependents (zstd; the state of
@@ -24,8 +26,8 @@ import Foundation
 public enum ProjectionSnapshot {
     static let magic = Array("DCHPROJ1".utf8)
     /// The body format written by this code.
-    public static let version: UInt64 = 4
-    static let headerBytes = 48
+    public static let version: UInt64 = 5
+    static let headerBytes = 64
     static let sectionCount = 4
     /// Largest section accepted when reading (a damaged length cannot make us allocate more).
     static let maxSection = 8 << 30
@@ -33,12 +35,16 @@ public enum ProjectionSnapshot {
     /// The file name inside `DataDirectory.snapshotsPath`.
     public static let fileName = "profiles.snap"
 
-    /// Writes `projection` atomically to `directory/profiles.snap`.
-    /// - Parameter dependents: the state of views composed over the profiles at the same offset (the segment
-    ///   projection's), restored with them; nil when the writer keeps none (such views then replay).
+    /// Writes `projection` atomically to `directory/profiles.snap`, with the proof that it belongs to `log`.
+    /// - Parameters:
+    ///   - log: the data directory whose log the projection was built from.
+    ///   - dependents: the state of views composed over the profiles at the same offset (the segment
+    ///     projection's), restored with them; nil when the writer keeps none (such views then replay).
+    /// - Throws: when the log no longer holds the projection's offsets (it was cut or replaced meanwhile).
     public static func write(_ projection: ProfileProjection, settingsHash: UInt64, directory: String,
-                             dependents: [UInt8]? = nil) throws {
+                             log: DataDirectory, dependents: [UInt8]? = nil) throws {
         precondition(projection.asOf == nil, "an as-of view is not snapshotted")
+        let proof = try SnapshotProof.of(log: log.logPath, offset: projection.nextOffset)
         let sections = projection.sections() + [dependents ?? []]
         var header = SnapshotWriter()
         header.bytes.append(contentsOf: magic)
@@ -46,6 +52,8 @@ public enum ProjectionSnapshot {
         header.u64(projection.nextOffset)
         header.u64(settingsHash)
         header.u64(UInt64(sections.count))
+        header.u64(proof.frameBase)
+        header.u64(UInt64(proof.frameCRC))
         header.u64(0) // CRC, below
         var stored: [[UInt8]] = []
         for (i, section) in sections.enumerated() {
@@ -59,9 +67,9 @@ public enum ProjectionSnapshot {
         }
         let crc = header.bytes.withUnsafeBytes { h in
             CRC32C.checksum(UnsafeRawBufferPointer(rebasing: h[headerBytes...]),
-                            continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: h[16..<40])))
+                            continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: h[16..<56])))
         }
-        withUnsafeBytes(of: UInt64(crc).littleEndian) { header.bytes.replaceSubrange(40..<48, with: $0) }
+        withUnsafeBytes(of: UInt64(crc).littleEndian) { header.bytes.replaceSubrange(56..<64, with: $0) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try writeAtomically([header.bytes] + stored, to: directory + "/" + fileName, directory: directory)
     }
@@ -72,9 +80,12 @@ public enum ProjectionSnapshot {
         case ignored(String)
     }
 
-    /// Reads the snapshot in `directory`, if any, valid, of this format and built under `settingsHash`. Only the
-    /// index section is decoded now; symbols and aggregates are decoded on first use.
-    public static func read(directory: String, settingsHash: UInt64, rules: IdentityRules, config: ProfileConfig) -> Outcome {
+    /// Reads the snapshot in `directory`, if any, valid, of this format, built under `settingsHash` and proven to
+    /// belong to the log `reader` reads (the frame holding its last offset has the recorded base and checksum).
+    /// Only the index section is decoded now; symbols and aggregates are decoded on first use.
+    public static func read(directory: String, settingsHash: UInt64, rules: IdentityRules, config: ProfileConfig,
+                            proving reader: EventReader) -> Outcome {
+        removeAbandonedTemporaries(in: directory)
         let path = directory + "/" + fileName
         guard let file = MappedFile(path: path) else { return .ignored("no snapshot") }
         let raw = file.bytes
@@ -83,14 +94,17 @@ public enum ProjectionSnapshot {
         do {
             let v = try r.u64()
             guard v == version else { return .ignored("snapshot \(path) has format \(v), this build reads \(version)") }
-            let offset = try r.u64(), hash = try r.u64(), count = try r.u64(), crc = try r.u64()
+            let offset = try r.u64(), hash = try r.u64(), count = try r.u64()
+            let recorded = SnapshotProof(frameBase: try r.u64(), frameCRC: UInt32(truncatingIfNeeded: try r.u64()))
+            let crc = try r.u64()
             guard count == UInt64(sectionCount), raw.count >= headerBytes + 32 * sectionCount else {
                 return .ignored("snapshot \(path) is truncated or damaged (sections)")
             }
             let table = UnsafeRawBufferPointer(rebasing: raw[headerBytes..<(headerBytes + 32 * sectionCount)])
-            let actual = CRC32C.checksum(table, continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[16..<40])))
+            let actual = CRC32C.checksum(table, continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[16..<56])))
             guard UInt64(actual) == crc else { return .ignored("snapshot \(path) fails its checksum") }
             guard hash == settingsHash else { return .ignored("snapshot \(path) was built under other identity or profile settings") }
+            if let why = try recorded.mismatch(reader, offset: offset) { return .ignored("snapshot \(path) \(why)") }
             var sections: [UnsafeRawBufferPointer] = []
             var at = headerBytes + 32 * sectionCount
             for i in 0..<sectionCount {
@@ -117,6 +131,23 @@ public enum ProjectionSnapshot {
         } catch {
             return .ignored("snapshot \(path) is damaged: \(error)")
         }
+    }
+
+    /// Removes `profiles.snap.tmp-<pid>` files whose writer process is gone (killed while writing): a live
+    /// writer's temporary, in this or another process, is left alone.
+    /// - Returns: the paths removed.
+    @discardableResult
+    public static func removeAbandonedTemporaries(in directory: String) -> [String] {
+        let prefix = fileName + ".tmp-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var removed: [String] = []
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0 else { continue }
+            if kill(pid, 0) == 0 || errno == EPERM { continue }
+            let path = directory + "/" + name
+            if unlink(path) == 0 { removed.append(path) }
+        }
+        return removed
     }
 
     /// temp file → write → fsync → rename → fsync(directory).
@@ -302,5 +333,35 @@ final class LazyAggregates {
                 preconditionFailure("snapshot aggregates of profile \(p) do not decode: \(error)")
             }
         }
+    }
+}
+
+/// What ties a snapshot to the log it was built from: the base offset and CRC32C of the frame holding the
+/// snapshot's last offset (docs/profile.md "Snapshots"). A log that was cut, repaired or replaced and then grew
+/// past the snapshot's offset again has other frames there, so the snapshot is rebuilt instead of trusted.
+struct SnapshotProof: Equatable {
+    var frameBase: UInt64
+    var frameCRC: UInt32
+
+    /// The proof for a projection of `log` up to `offset` (exclusive); zeros for an empty projection.
+    /// - Throws: when the log does not hold `offset - 1`.
+    static func of(log: String, offset: UInt64) throws -> SnapshotProof {
+        guard offset > 0 else { return SnapshotProof(frameBase: 0, frameCRC: 0) }
+        guard let frame = try LogReader(directory: log).frameChecksum(containing: offset - 1) else {
+            throw SnapshotError("the log \(log) no longer holds offset \(offset - 1); the snapshot was not written")
+        }
+        return SnapshotProof(frameBase: frame.base, frameCRC: frame.crc)
+    }
+
+    /// Why this proof does not hold for the log of `reader` up to `offset`, or nil when it does.
+    func mismatch(_ reader: EventReader, offset: UInt64) throws -> String? {
+        guard offset > 0 else { return nil }
+        guard let frame = try reader.frameChecksum(containing: offset - 1) else {
+            return "is ahead of the log (it reflects \(offset) events, the log holds fewer: the log was cut or replaced)"
+        }
+        guard frame.base == frameBase, frame.crc == frameCRC else {
+            return "does not belong to this log (the frame holding offset \(offset - 1) has another checksum: the log was cut, repaired or replaced since)"
+        }
+        return nil
     }
 }

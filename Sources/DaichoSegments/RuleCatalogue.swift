@@ -28,7 +28,7 @@ public struct ProfileSections: OptionSet, Sendable, Hashable {
         case .socialMention: [.summary, .social]
         case .identify: [.summary, .traits]
         case .link, .track: .summary
-        case .segmentDefined, .segmentDropped: []
+        case .segmentDefined, .segmentDropped, .offsetsLost: []
         }
     }
 }
@@ -193,7 +193,7 @@ enum RuleCatalogue {
         case .purchase: [("order_id", .string), ("amount", .number), ("currency", .string)]
         case .inquiry: [("channel", .string), ("category", .string), ("text", .string), ("status", .string)]
         case .socialMention: [("platform", .string), ("text", .string), ("sentiment", .number), ("reach", .number)]
-        case .identify, .link, .segmentDefined, .segmentDropped: []
+        case .identify, .link, .segmentDefined, .segmentDropped, .offsetsLost: []
         case .track: [("event", .string)]
         }
     }

@@ -30,13 +30,14 @@ public enum SegmentLoader {
     }
 
     /// The view restored from `dir`'s snapshot, or nil when it has none usable for segments: no snapshot, a
-    /// snapshot ahead of the log, one written without the segment state of a log that defines segments, or one
+    /// snapshot that does not prove it belongs to this log (ahead of it, or built from a log cut or replaced
+    /// since), one written without the segment state of a log that defines segments, or one
     /// already past `cursor`.
     static func fromSnapshot(_ dir: DataDirectory, settings: ProjectionSettings, reader: EventReader,
                              cursor: UInt64?) throws -> SegmentProjection? {
         guard case .loaded(let profiles) = ProjectionSnapshot.read(directory: dir.snapshotsPath, settingsHash: settings.hash,
-                                                                   rules: settings.rules, config: settings.profile),
-              profiles.nextOffset <= reader.endOffset else { return nil }
+                                                                   rules: settings.rules, config: settings.profile,
+                                                                   proving: reader) else { return nil }
         let segments: SegmentProjection
         if let state = profiles.dependentState {
             guard let restored = try? SegmentProjection(profiles: profiles, restoring: state, history: try EventReader(dir)) else {
@@ -55,7 +56,7 @@ public enum SegmentLoader {
     /// Writes the snapshot of the view: the profiles with the segment state beside them.
     public static func writeSnapshot(_ segments: SegmentProjection, settings: ProjectionSettings, directory: DataDirectory) throws {
         try ProjectionSnapshot.write(segments.profiles, settingsHash: settings.hash, directory: directory.snapshotsPath,
-                                     dependents: segments.encodeState())
+                                     log: directory, dependents: segments.encodeState())
     }
 
     /// Brings the snapshot of `dir` up to the log's end (profiles and segments), without advancing the clock to

@@ -9,9 +9,10 @@ enum AppendCommand {
     static let spec = CommandSpec(
         name: "append",
         summary: "Validate, normalize, deduplicate and append NDJSON events to the log.",
-        usage: "daicho append [--data DIR] [--durability batch|end] [--workers N] [FILE ...]",
+        usage: "daicho append [--data DIR] [--durability batch|end] [--workers N] [--wait-lock SECONDS] [FILE ...]",
         options: [
             dataOption,
+            waitLockOption,
             OptionSpec(name: "--durability", valueName: "MODE",
                        help: "batch (default): every frame is fsynced before the next; end: one fsync when the input ends (bulk loads)."),
             OptionSpec(name: "--workers", valueName: "N", help: "Parser threads (default: the number of cores, at most 4)."),
@@ -34,7 +35,7 @@ enum AppendCommand {
     static func run(_ args: [String]) throws -> Int32 {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
         let dir = a.dataDirectory
-        var logOptions = LogOptions()
+        var logOptions = try a.writerOptions(spec)
         if let d = a.value("--durability") {
             guard let mode = Durability(rawValue: d) else {
                 throw UsageError(message: "--durability: \"\(d)\" is not one of batch, end", usage: spec.usage)
@@ -76,7 +77,7 @@ enum AppendCommand {
             printError("daicho append: \(error)")
             return ExitStatus.usageOrIO
         }
-        if store.recovery.droppedBytes > 0 { printError("daicho append: recovery: \(store.recovery.description)") }
+        if store.recovery.droppedBytes > 0 || store.recovery.rebuiltHead { printError("daicho append: recovery: \(store.recovery.description)") }
         let rejects = RejectsFile(directory: dir)
         let progress = ProgressLine(totalBytes: totalBytes)
         var readers = descriptors.map { NDJSONChunkReader(fd: $0.1, name: $0.0) }.makeIterator()
@@ -121,76 +122,6 @@ enum AppendCommand {
         ]))
         if snapshotFailed { return ExitStatus.usageOrIO }
         return summary.rejected > 0 ? ExitStatus.someRejected : ExitStatus.ok
-    }
-}
-
-/// The rejects file of one `append` run, created on the first rejected line:
-/// DIR/rejects/append-<UTC time>-<pid>.ndjson, one JSON object per rejected line (docs/ingest.md "Rejects").
-final class RejectsFile {
-    let directory: DataDirectory
-    private(set) var path: String?
-    private var handle: FileHandle?
-    private var pending: [UInt8] = []
-    /// "FILE:LINE: reason" of the first rejected lines, for standard error.
-    private var firstReasons: [String] = []
-    /// How many reasons `printFirstReasons` shows.
-    static let shownReasons = 5
-
-    init(directory: DataDirectory) { self.directory = directory }
-
-    func write(_ r: RejectedLine) throws {
-        if handle == nil { try create() }
-        // Reasons never hold identifier or props values (docs/ingest.md "Reasons"), so they can be shown as they are.
-        if firstReasons.count < Self.shownReasons { firstReasons.append("\(r.input):\(r.line): \(r.reason)") }
-        var members = [JSONMember("input", .string(r.input)), JSONMember("line", .int(Int64(r.line))),
-                       JSONMember("reason", .string(r.reason))]
-        if let text = String(validating: r.bytes, as: UTF8.self) {
-            members.append(JSONMember("raw", .string(text)))
-        } else {
-            members.append(JSONMember("raw_base64", .string(Data(r.bytes).base64EncodedString())))
-        }
-        if r.truncated { members.append(JSONMember("truncated", .bool(true))) }
-        EventJSONWriter.appendValue(.object(members), to: &pending)
-        pending.append(0x0A)
-        if pending.count > 1 << 20 { try flush() }
-    }
-
-    /// Prints the first rejected lines' places and reasons on standard error, then where the rest are.
-    func printFirstReasons(rejected: Int) {
-        guard !firstReasons.isEmpty else { return }
-        for reason in firstReasons { printError("daicho append: rejected \(reason)") }
-        let more = rejected - firstReasons.count
-        let place = path ?? directory.rejectsPath
-        printError(more > 0 ? "daicho append: \(more) more rejected line\(more == 1 ? "" : "s"); all \(rejected) are in \(place)"
-                            : "daicho append: the rejected line\(rejected == 1 ? " is" : "s are") kept in \(place)")
-    }
-
-    private func create() throws {
-        try FileManager.default.createDirectory(atPath: directory.rejectsPath, withIntermediateDirectories: true)
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let p = "\(directory.rejectsPath)/append-\(f.string(from: Date()))-\(getpid()).ndjson"
-        guard FileManager.default.createFile(atPath: p, contents: nil), let h = FileHandle(forWritingAtPath: p) else {
-            throw StoreError("cannot create rejects file \(p)")
-        }
-        path = p
-        handle = h
-    }
-
-    private func flush() throws {
-        guard let handle, !pending.isEmpty else { return }
-        try handle.write(contentsOf: pending)
-        pending.removeAll(keepingCapacity: true)
-    }
-
-    /// Writes what is pending and fsyncs, so rejected lines are as durable as appended ones.
-    func close() throws {
-        try flush()
-        try handle?.synchronize()
-        try handle?.close()
-        handle = nil
     }
 }
 

@@ -1,5 +1,6 @@
 import Daicho
 import DaichoJSON
+import DaichoLog
 
 // A small command-line parser: options with values, flags, positionals; errors name the bad option.
 
@@ -130,3 +131,25 @@ struct ParsedArguments {
 /// The `--data` option every data command takes.
 let dataOption = OptionSpec(name: "--data", valueName: "DIR",
                             help: "Data directory (default: $DAICHO_DATA, else ./daicho-data).")
+
+/// The `--wait-lock` option of every writing command (append, segment define|drop, repair).
+let waitLockOption = OptionSpec(name: "--wait-lock", valueName: "SECONDS",
+                                help: "Wait up to SECONDS for another writer to release the log's lock (default 0: fail at once naming its pid).")
+
+extension ParsedArguments {
+    /// The `--wait-lock` duration (0 when absent).
+    func lockWait(_ spec: CommandSpec) throws(UsageError) -> Duration {
+        guard let raw = value("--wait-lock") else { return .zero }
+        guard let seconds = Double(raw), seconds.isFinite, seconds >= 0, seconds <= 86_400 else {
+            throw UsageError(message: "--wait-lock: \"\(raw)\" is not a number of seconds from 0 to 86400", usage: spec.usage)
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
+    /// Log options for a writing command: defaults plus `--wait-lock`.
+    func writerOptions(_ spec: CommandSpec) throws(UsageError) -> LogOptions {
+        var options = LogOptions()
+        options.lockWait = try lockWait(spec)
+        return options
+    }
+}

@@ -10,13 +10,14 @@ enum SegmentCommand {
         name: "segment",
         summary: "Define, drop, list segments and print their members.",
         usage: """
-        daicho segment define NAME 'RULE' [--description TEXT] [--data DIR]
-               daicho segment drop NAME [--data DIR]
+        daicho segment define NAME 'RULE' [--description TEXT] [--data DIR] [--wait-lock SECONDS]
+               daicho segment drop NAME [--data DIR] [--wait-lock SECONDS]
                daicho segment list [--data DIR] [--as-of TIME]
                daicho segment members NAME [--data DIR] [--as-of TIME]
         """,
         options: [
             dataOption,
+            waitLockOption,
             OptionSpec(name: "--description", valueName: "TEXT", help: "define: free text for people."),
             OptionSpec(name: "--as-of", valueName: "TIME", help: "list, members: as it was at TIME (RFC 3339): events with event time <= TIME."),
         ],
@@ -55,7 +56,7 @@ enum SegmentCommand {
     }
 
     private static func define(_ a: ParsedArguments, name: String, rule: String) throws -> Int32 {
-        let store = try EventStore.open(a.dataDirectory)
+        let store = try EventStore.open(a.dataDirectory, options: try a.writerOptions(spec))
         let time = wallClockMicros()
         let offset: UInt64
         do {
@@ -79,7 +80,7 @@ enum SegmentCommand {
             printError("daicho segment drop: no segment named \"\(name)\"")
             return ExitStatus.notFound
         }
-        let store = try EventStore.open(dir)
+        let store = try EventStore.open(dir, options: try a.writerOptions(spec))
         let offset: UInt64
         do {
             defer { try? store.close() }

@@ -8,6 +8,7 @@ let commands: [(spec: CommandSpec, run: ([String]) throws -> Int32)] = [
     (ExportCommand.spec, ExportCommand.run),
     (StatsCommand.spec, StatsCommand.run),
     (VerifyCommand.spec, VerifyCommand.run),
+    (RepairCommand.spec, RepairCommand.run),
     (ReplayCommand.spec, ReplayCommand.run),
     (ProfileCommand.spec, ProfileCommand.run),
     (ProfilesCommand.spec, ProfilesCommand.run),

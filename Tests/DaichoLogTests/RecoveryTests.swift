@@ -16,14 +16,17 @@ import Testing
         return (segment, lastStart, fileBytes(segment).count)
     }
 
+    /// A crash after the last frame's `pwritev` and before its sync published it: the frame lies beyond the
+    /// durable mark, so any prefix of it is a torn tail and is truncated.
     @Test(arguments: [true, false])
-    func tornTailAtEveryBytePosition(compressible: Bool) throws {
+    func tornWriteBeyondDurableMarkIsTruncatedAtEveryBytePosition(compressible: Bool) throws {
         let dir = TemporaryDirectory()
         let log = try buildLog(dir.log, frames: 4, compressible: compressible)
         let original = fileBytes(log.segment)
         let intact = try readAll(dir.log).dropLast()
         for cut in log.lastStart..<log.size {
             writeFile(log.segment, Array(original[0..<cut]))
+            try publishHead(dir.log, next: 6, activeBase: 0, durableBytes: log.lastStart)
             let writer = try LogWriter.open(directory: dir.log)
             let report = writer.recovery
             #expect(report.droppedBytes == cut - log.lastStart, "cut at \(cut)")

@@ -136,7 +136,7 @@ import Testing
         try live.close()
         try store.close()
         guard case .loaded(let reloaded) = ProjectionSnapshot.read(directory: dir.snapshotsPath, settingsHash: settings.hash,
-                                                                  rules: settings.rules, config: settings.profile) else {
+                                                                  rules: settings.rules, config: settings.profile, proving: try EventReader(dir)) else {
             Issue.record("the snapshot written on close does not load")
             return
         }

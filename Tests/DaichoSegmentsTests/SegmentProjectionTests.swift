@@ -272,9 +272,9 @@ import Testing
         // A writer that knows nothing of segments (an older build, or a profiles-only tool).
         let settings = try ProjectionSettings.load(dir)
         let (profilesOnly, _, _) = try ProjectionLoader.load(dir)
-        try ProjectionSnapshot.write(profilesOnly, settingsHash: settings.hash, directory: dir.snapshotsPath)
+        try ProjectionSnapshot.write(profilesOnly, settingsHash: settings.hash, directory: dir.snapshotsPath, log: dir)
         guard case .loaded(let profiles) = ProjectionSnapshot.read(directory: dir.snapshotsPath, settingsHash: try ProjectionSettings.load(dir).hash,
-                                                                   rules: IdentityRules(), config: ProfileConfig()) else {
+                                                                   rules: IdentityRules(), config: ProfileConfig(), proving: try EventReader(dir)) else {
             Issue.record("the snapshot does not load")
             return
         }

@@ -47,7 +47,7 @@ struct RandomEvents {
             members = [JSONMember("traits", .object([JSONMember("name", .string("山田 太郎")), JSONMember("prefecture", .string("東京都"))]))]
         case .link:
             members = []
-        case .track, .segmentDefined, .segmentDropped:
+        case .track, .segmentDefined, .segmentDropped, .offsetsLost:
             members = [JSONMember("event", .string("Coupon Redeemed"))]
         }
         if Bool.random(using: &rng) { members.append(JSONMember("extra_\(counter)", extra())) }

@@ -145,7 +145,7 @@ final class ProjectionBenchState: @unchecked Sendable {
     func ensureSnapshot(_ workload: Workload, _ dir: DataDirectory) throws {
         try ensureProjection(workload, dir)
         guard !snapshotReady, let projection else { return }
-        try ProjectionSnapshot.write(projection, settingsHash: ProjectionSettings.load(dir).hash, directory: dir.snapshotsPath)
+        try ProjectionSnapshot.write(projection, settingsHash: ProjectionSettings.load(dir).hash, directory: dir.snapshotsPath, log: dir)
         snapshotReady = true
     }
 

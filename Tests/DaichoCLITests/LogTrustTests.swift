@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+
+/// No acknowledged event is dropped and no answer comes from a log that is not what it claims
+/// (docs/log-format.md §6 and §8, docs/profile.md "Snapshots").
+@Suite struct LogTrustTests {
+    private func lines(_ ids: [String]) -> String { ids.map { eventLine($0) }.joined(separator: "\n") + "\n" }
+
+    private func segment(_ data: String) -> String { data + "/log/00000000000000000000.seg" }
+
+    private func bytes(_ path: String) -> [UInt8] { Array(FileManager.default.contents(atPath: path) ?? Data()) }
+
+    @Test func flippedByteInLastAcknowledgedFrameRefusesAppendAndKeepsEveryEvent() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        #expect(try daicho(["append", "--data", data, t.write("a.ndjson", lines((0..<22).map { "e\($0)" }))]).status == 0)
+        var damaged = bytes(segment(data))
+        damaged[damaged.count - 5] ^= 0x10
+        FileManager.default.createFile(atPath: segment(data), contents: Data(damaged))
+
+        let append = try daicho(["append", "--data", data, t.write("b.ndjson", lines(["new"]))])
+        #expect(append.status == 2)
+        #expect(append.stderr.contains("daicho verify"))
+        #expect(bytes(segment(data)) == damaged, "nothing is truncated")
+        let verify = try daicho(["verify", "--data", data])
+        #expect(verify.status == 1)
+        #expect(verify.stdout.contains("below the durable mark"))
+        #expect(try daicho(["stats", "--data", data]).status == 2)
+    }
+
+    @Test func cutSegmentIsRefusedWithTheTrueBytePosition() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        var starts: [Int] = []
+        for part in 0..<6 {
+            starts.append(bytes(segment(data)).count)
+            #expect(try daicho(["append", "--data", data, "--no-snapshot", t.write("p\(part).ndjson", lines((0..<50).map { "p\(part)-\($0)" }))]).status == 0)
+        }
+        let original = bytes(segment(data))
+        // Inside the fourth frame, past its header: two more frames were published after it.
+        let cut = starts[3] + 80
+        FileManager.default.createFile(atPath: segment(data), contents: Data(original[0..<cut]))
+        for command in [["stats"], ["export"], ["profiles"]] {
+            let r = try daicho(command + ["--data", data])
+            #expect(r.status == 2, "\(command)")
+            let position = r.stderr.firstMatch(of: /byte (\d+)/).map { Int($0.1)! }
+            #expect(position.map { $0 <= cut } == true, "\(command): \(r.stderr)")
+        }
+        let append = try daicho(["append", "--data", data, t.write("n.ndjson", lines(["n1"]))])
+        #expect(append.status == 2)
+        #expect(bytes(segment(data)).count == cut, "nothing is truncated or appended")
+        let verify = try daicho(["verify", "--data", data])
+        for match in verify.stdout.matches(of: /"byte":(\d+)/) { #expect(Int(match.1)! <= cut, "\(verify.stdout)") }
+    }
+
+    @Test func deletedHeadIsRefusedByQueriesAndRebuiltByAppend() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        #expect(try daicho(["append", "--data", data, t.write("a.ndjson", lines((0..<30).map { "e\($0)" }))]).status == 0)
+        try FileManager.default.removeItem(atPath: data + "/log/head")
+        for command in [["stats"], ["profiles"], ["export"]] {
+            let r = try daicho(command + ["--data", data])
+            #expect(r.status == 2, "\(command) answered from a log without head: \(r.stdout.prefix(200))")
+            #expect(r.stderr.contains("head"), "\(command)")
+        }
+        let append = try daicho(["append", "--data", data], stdin: Data())
+        #expect(append.status == 0)
+        #expect(append.stderr.contains("rebuilt"))
+        #expect(try exportedIDs(data: data).count == 30)
+    }
+
+    @Test func snapshotOfAnotherLogIsRebuiltNotTrusted() throws {
+        let t = TemporaryDirectory()
+        let a = t.path + "/a", b = t.path + "/b"
+        #expect(try daicho(["append", "--data", a, t.write("a.ndjson", lines((0..<20).map { "a\($0)" }))]).status == 0)
+        #expect(try daicho(["profile", "--data", a, "--user-id", "u-a7"]).status == 0)
+        #expect(try daicho(["append", "--data", b, "--no-snapshot", t.write("b.ndjson", lines((0..<40).map { "b\($0)" }))]).status == 0)
+        // The log of `a` is replaced by a longer, different one; its snapshot (20 events) stays.
+        try FileManager.default.removeItem(atPath: a + "/log")
+        try FileManager.default.copyItem(atPath: b + "/log", toPath: a + "/log")
+        let ghost = try daicho(["profile", "--data", a, "--user-id", "u-a7"])
+        #expect(ghost.status == 3, "a customer who is in no event was returned: \(ghost.stdout.prefix(200))")
+        #expect(ghost.stderr.contains("does not belong to this log"))
+        let stats = try daicho(["stats", "--data", a])
+        #expect((stats.json["profiles"] as? Int) == 40)
+        #expect(try daicho(["profile", "--data", a, "--user-id", "u-b39"]).status == 0)
+    }
+
+    @Test func snapshotOfALogCutAndGrownPastItAgainIsRebuilt() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        #expect(try daicho(["append", "--data", data, t.write("a.ndjson", lines((0..<20).map { "a\($0)" }))]).status == 0)
+        let cut = bytes(segment(data)).count
+        #expect(try daicho(["append", "--data", data, t.write("b.ndjson", lines((0..<20).map { "b\($0)" }))]).status == 0)
+        // The snapshot now reflects 40 events (a0…a19, b0…b19).
+        #expect(try daicho(["profile", "--data", data, "--user-id", "u-b3"]).status == 0)
+        // The log is cut back to the first frame and its head deleted, so the cut is taken for the whole log;
+        // then it grows past the snapshot's offset with other events.
+        FileManager.default.createFile(atPath: segment(data), contents: Data(bytes(segment(data))[0..<cut]))
+        try FileManager.default.removeItem(atPath: data + "/log/head")
+        #expect(try daicho(["append", "--data", data, "--no-snapshot", t.write("c.ndjson", lines((0..<30).map { "c\($0)" }))]).status == 0)
+        let ghost = try daicho(["profile", "--data", data, "--user-id", "u-b3"])
+        #expect(ghost.status == 3, "a customer who is in no event was returned: \(ghost.stdout.prefix(200))")
+        #expect((try daicho(["stats", "--data", data]).json["profiles"] as? Int) == 50)
+    }
+
+    @Test func snapshotTemporaryOfAKilledWriterIsRemovedOnNextOpen() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        #expect(try daicho(["append", "--data", data, t.write("a.ndjson", lines(["e1"]))]).status == 0)
+        // A pid that is not running: the child of a finished process.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let stale = data + "/snapshots/profiles.snap.tmp-\(gone.processIdentifier)"
+        let live = data + "/snapshots/profiles.snap.tmp-\(getpid())"
+        FileManager.default.createFile(atPath: stale, contents: Data(repeating: 1, count: 100))
+        FileManager.default.createFile(atPath: live, contents: Data(repeating: 1, count: 100))
+        #expect(try daicho(["stats", "--data", data]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: live), "a running writer's temporary is left alone")
+    }
+
+    @Test func rejectsFileIsNeverLeftHalfWrittenWhenTheDiskFills() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        let bad = String(repeating: "x", count: 2_000)
+        let input = t.write("in.ndjson", lines(["ok1"]) + (0..<1_500).map { "{\"id\":\"r\($0)\",\"type\":\"nosuch\",\"pad\":\"\(bad)\"}" }.joined(separator: "\n") + "\n")
+        // File size limit of 256 KiB (SIGXFSZ ignored, so writes fail with EFBIG like a full disk).
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "trap '' XFSZ; ulimit -f 512; exec \"\(daichoPath)\" append --data \"\(data)\" --no-snapshot \"\(input)\""]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 2)
+        #expect(message.contains("rejects file"), "\(message)")
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: data + "/rejects")) ?? []
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+}

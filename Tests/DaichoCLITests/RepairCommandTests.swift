@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+/// `daicho repair`: quarantine damaged frames verbatim, keep every intact frame, never reuse an offset
+/// (docs/log-format.md §13).
+@Suite struct RepairCommandTests {
+    /// Four appends of 30 events (offsets 0..<120, one frame each); returns the data dir and each frame's start byte.
+    private func fourFrames(_ t: TemporaryDirectory) throws -> (data: String, starts: [Int], segment: String) {
+        let data = t.path + "/d"
+        var starts: [Int] = []
+        let segment = data + "/log/00000000000000000000.seg"
+        for p in 0..<4 {
+            starts.append((try? FileManager.default.attributesOfItem(atPath: segment)[.size] as? Int) ?? 0)
+            let text = (0..<30).map { eventLine("p\(p)-\($0)") }.joined(separator: "\n") + "\n"
+            #expect(try daicho(["append", "--data", data, t.write("p\(p).ndjson", text)]).status == 0)
+        }
+        return (data, starts, segment)
+    }
+
+    private func bytes(_ path: String) -> [UInt8] { Array(FileManager.default.contents(atPath: path) ?? Data()) }
+
+    /// After a repair: verify accepts the log, the next append gets offset 120 (nothing reused), and the
+    /// exported events are exactly the intact ones plus the new one.
+    private func expectRepairedLog(_ t: TemporaryDirectory, _ data: String, lostParts: Set<Int>) throws {
+        let verify = try daicho(["verify", "--data", data])
+        #expect(verify.status == 0, "\(verify.stdout)")
+        let append = try daicho(["append", "--data", data, t.write("new.ndjson", eventLine("new") + "\n")])
+        #expect(append.status == 0, "\(append.stderr)")
+        #expect(append.json["first_offset"] as? Int == 120)
+        let want = (0..<4).filter { !lostParts.contains($0) }.flatMap { p in (0..<30).map { "p\(p)-\($0)" } } + ["new"]
+        #expect(try exportedIDs(data: data) == want)
+    }
+
+    @Test func repairQuarantinesDamagedMiddleFrameVerbatimAndKeepsItsOffsetsUsed() throws {
+        let t = TemporaryDirectory()
+        let log = try fourFrames(t)
+        let original = bytes(log.segment)
+        var damaged = original
+        damaged[log.starts[2] + 100] ^= 0x04
+        FileManager.default.createFile(atPath: log.segment, contents: Data(damaged))
+        #expect(try daicho(["append", "--data", log.data], stdin: Data()).status == 2)
+
+        let r = try daicho(["repair", "--data", log.data])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.json["repaired"] as? Bool == true)
+        #expect(r.json["frames_lost"] as? Int == 1)
+        #expect(r.json["events_lost"] as? Int == 30)
+        #expect(r.json["lost_offsets"] as? [[Int]] == [[60, 90]])
+        let region = (r.json["quarantined"] as? [[String: Any]])?.first
+        #expect(region?["byte"] as? Int == log.starts[2])
+        let file = region?["file"] as? String ?? ""
+        #expect(bytes(file) == Array(damaged[log.starts[2]..<log.starts[3]]), "the damaged frame's bytes, verbatim")
+        #expect(FileManager.default.fileExists(atPath: file.replacingOccurrences(of: ".frames", with: ".json")))
+        try expectRepairedLog(t, log.data, lostParts: [2])
+        #expect(try daicho(["repair", "--data", log.data]).json["message"] as? String == "nothing to repair")
+    }
+
+    @Test func repairOfDamagedLastAcknowledgedFrameKeepsItsOffsetsUsed() throws {
+        let t = TemporaryDirectory()
+        let log = try fourFrames(t)
+        var damaged = bytes(log.segment)
+        damaged[damaged.count - 3] ^= 0x80
+        FileManager.default.createFile(atPath: log.segment, contents: Data(damaged))
+        let r = try daicho(["repair", "--data", log.data])
+        #expect(r.json["lost_offsets"] as? [[Int]] == [[90, 120]], "\(r.stdout)")
+        try expectRepairedLog(t, log.data, lostParts: [3])
+    }
+
+    @Test func repairOfSegmentCutInTheMiddleKeepsThePublishedOffsetsUsed() throws {
+        let t = TemporaryDirectory()
+        let log = try fourFrames(t)
+        let cut = log.starts[1] + 40
+        FileManager.default.createFile(atPath: log.segment, contents: Data(bytes(log.segment)[0..<cut]))
+        let r = try daicho(["repair", "--data", log.data])
+        #expect(r.status == 0)
+        #expect(r.json["lost_offsets"] as? [[Int]] == [[30, 120]], "\(r.stdout)")
+        #expect(r.json["events_lost"] as? Int == 90)
+        try expectRepairedLog(t, log.data, lostParts: [1, 2, 3])
+    }
+
+    @Test func profilesAndSegmentsAfterRepairHoldExactlyTheIntactEvents() throws {
+        let t = TemporaryDirectory()
+        let log = try fourFrames(t)
+        #expect(try daicho(["segment", "define", "tracked", "count(track) >= 1", "--data", log.data]).status == 0)
+        var damaged = bytes(log.segment)
+        damaged[log.starts[1] + 70] ^= 0x40
+        FileManager.default.createFile(atPath: log.segment, contents: Data(damaged))
+        let r = try daicho(["repair", "--data", log.data])
+        #expect(r.json["lost_offsets"] as? [[Int]] == [[30, 60]])
+        #expect(r.json["snapshot_removed"] as? Bool == true)
+        let members = try daicho(["segment", "members", "tracked", "--data", log.data])
+        #expect(members.status == 0, "\(members.stderr)")
+        #expect(members.stdout.split(separator: "\n").count == 90)
+        #expect(try daicho(["stats", "--data", log.data]).json["profiles"] as? Int == 90)
+        #expect(try daicho(["profile", "--data", log.data, "--user-id", "u-p1-3"]).status == 3)
+        #expect(try daicho(["profile", "--data", log.data, "--user-id", "u-p2-3"]).status == 0)
+    }
+
+    @Test func repairOfCleanLogChangesNothing() throws {
+        let t = TemporaryDirectory()
+        let log = try fourFrames(t)
+        let before = bytes(log.segment)
+        let r = try daicho(["repair", "--data", log.data])
+        #expect(r.status == 0)
+        #expect(r.json["repaired"] as? Bool == false)
+        #expect(r.json["message"] as? String == "nothing to repair")
+        #expect(bytes(log.segment) == before)
+        #expect(!FileManager.default.fileExists(atPath: log.data + "/quarantine"))
+    }
+}

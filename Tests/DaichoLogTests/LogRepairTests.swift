@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import DaichoLog
+
+/// `LogRepair.repair` at the log level (docs/log-format.md §13); the CLI tests cover the report and the events.
+@Suite struct LogRepairTests {
+    /// Filler frames whose payload names their offsets, so the test can check where they went.
+    private func filler(_ base: UInt64, _ count: Int, _ time: Int64, _ file: String?) -> PreparedFrame {
+        let payload = Array("lost \(base) \(count)".utf8)
+        return payload.withUnsafeBytes { FrameCompressor(level: 1).prepare(payload: $0, recordCount: count, firstEventTime: time, maxEventTime: time) }
+    }
+
+    @Test func tornTailBeyondTheDurableMarkIsQuarantinedWithoutLostOffsets() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log)
+        for _ in 0..<3 { try appendBatch(writer, count: 2) }
+        try writer.close()
+        let segment = segmentPaths(dir.log)[0]
+        let size = fileBytes(segment).count
+        writeFile(segment, fileBytes(segment) + [UInt8](repeating: 9, count: 50))
+        let report = try LogRepair.repair(directory: dir.log, quarantine: dir.path + "/q", filler: filler)
+        #expect(report.regions.count == 1)
+        #expect(report.regions.first?.beyondDurableMark == true)
+        #expect(report.regions.first?.lostOffsets.isEmpty == true)
+        #expect(report.fillerFrames == 0)
+        #expect(fileBytes(segment).count == size)
+        #expect(fileBytes(dir.path + "/q/00000000000000000000.seg-\(size).frames") == [UInt8](repeating: 9, count: 50))
+        #expect(LogVerifier.verify(directory: dir.log).isClean)
+    }
+
+    @Test func missingMiddleSegmentKeepsItsOffsetsUsed() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log, options: LogOptions(segmentMaxBytes: 200))
+        for _ in 0..<4 { try appendBatch(writer, count: 3, compressible: false) }
+        try writer.close()
+        let segments = segmentPaths(dir.log)
+        #expect(segments.count == 4)
+        try FileManager.default.removeItem(atPath: segments[1])
+        #expect(throws: LogError.self) { try LogWriter.open(directory: dir.log).close() }
+        let report = try LogRepair.repair(directory: dir.log, quarantine: dir.path + "/q", filler: filler)
+        #expect(report.regions.map(\.lostOffsets) == [3..<6])
+        #expect(report.endOffset == 12)
+        #expect(LogVerifier.verify(directory: dir.log).isClean)
+        let frames = try readAll(dir.log)
+        #expect(frames.map(\.base) == [0, 3, 6, 9])
+        #expect(frames[1].payload == Array("lost 3 3".utf8))
+        let reopened = try LogWriter.open(directory: dir.log)
+        #expect(reopened.nextOffset == 12)
+        try reopened.close()
+    }
+
+    @Test func repairWaitsForNoWriterAndRefusesWhileOneHoldsTheLock() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log)
+        try appendBatch(writer, count: 1)
+        do {
+            _ = try LogRepair.repair(directory: dir.log, quarantine: dir.path + "/q", filler: filler)
+            Issue.record("repair ran beside a writer")
+        } catch {
+            #expect(error.kind == .locked)
+        }
+        try writer.close()
+    }
+}
