@@ -292,7 +292,7 @@ final class ReferenceIdentity {
         }
         for cut in 1..<reader.endOffset {
             let partial = try ProjectionLoader.replay(reader, settings: settings, asOf: nil, to: cut)
-            try ProjectionSnapshot.write(partial, settingsHash: settings.hash, directory: dir.snapshotsPath)
+            try ProjectionSnapshot.write(partial, settingsHash: settings.hash, directory: dir.snapshotsPath, log: dir)
             let (loaded, _, notice) = try ProjectionLoader.load(dir)
             #expect(notice == nil)
             #expect(state(loaded) == state(full), "cut at \(cut)")
