@@ -17,6 +17,9 @@ public struct LogOptions: Sendable {
     public var durability: Durability
     /// The zstd level used by `LogWriter.append(payload:…)`.
     public var compressionLevel: Int32
+    /// The clock frames are stamped with (`appendTime`, µs); nil: the system's real-time clock. Tests set it to
+    /// replay a history whose append times they choose.
+    public var appendClock: (@Sendable () -> Int64)? = nil
 
     /// Creates options.
     /// - Parameters:

@@ -86,6 +86,9 @@ public final class SegmentProjection: LogProjection {
     /// Records produced so far: the cursor of the newest one.
     public internal(set) var feedCount: UInt64 = 0
 
+    /// The latest time the current frame's events may advance the clock to (`LogClock.limit`); no bound in an
+    /// as-of view, whose clock ends at its as-of time.
+    private var eventClockLimit: Int64 = .max
     private let history: EventReader?
     var segments: [SegmentState] = []
     var bySequence: [UInt32: SegmentState] = [:]
@@ -129,18 +132,25 @@ public final class SegmentProjection: LogProjection {
 
     public func beginFrame(_ frame: FrameContext, strings: StringTable) {
         profiles.beginFrame(frame, strings: strings)
-        if asOf == nil { advance(to: frame.appendTime) }
+        if asOf == nil {
+            advance(to: frame.appendTime)
+            eventClockLimit = LogClock.limit(forFrameAppendedAt: frame.appendTime)
+        }
     }
 
-    public func apply(_ e: EventView, offset: UInt64) {
+    /// - Throws: `StoreError` when the backfill of a new definition cannot read the log (the view is then
+    ///   incomplete and must not be used).
+    public func apply(_ e: EventView, offset: UInt64) throws {
         if let asOf, e.at > asOf {
             profiles.apply(e, offset: offset)
             return
         }
-        if e.at > clock { advance(to: e.at) }
+        // An event's own time advances the clock at most to its frame's append time plus the tolerance.
+        let at = min(e.at, eventClockLimit)
+        if at > clock { advance(to: at) }
         profiles.apply(e, offset: offset)
         switch e.type {
-        case .segmentDefined: define(e, offset: offset)
+        case .segmentDefined: try define(e, offset: offset)
         case .segmentDropped: drop(e, offset: offset)
         default:
             guard !segments.isEmpty, let p = profiles.profile(ofEventAt: offset) else { return }
@@ -148,7 +158,7 @@ public final class SegmentProjection: LogProjection {
             for a in absorbed { absorb(a, into: p, offset: offset) }
             for id in storesByType[Int(e.type.rawValue)] {
                 if let value = stores[id]!.term.contribution(of: e) {
-                    stores[id]!.add(p, at: e.at, value: value, now: clock)
+                    stores[id]!.add(p, at: at, value: value, now: clock)
                 }
             }
             let everything = !absorbed.isEmpty || reevaluatesEverything
@@ -289,12 +299,12 @@ public final class SegmentProjection: LogProjection {
         return out
     }
 
-    private func define(_ e: EventView, offset: UInt64) {
+    private func define(_ e: EventView, offset: UInt64) throws {
         let props = strings(of: e)
         guard let name = props["name"], let text = props["rule"] else { return }
         let state = SegmentState(sequence: nextSequence, name: name, text: text, description: props["description"] ?? "",
                                  definedAt: e.at, definedOffset: offset, symbols: profiles.symbols)
-        state.terms = (state.rule?.terms ?? []).map { acquire($0, before: offset) }
+        state.terms = try (state.rule?.terms ?? []).map { try acquire($0, before: offset) }
         nextSequence += 1
         bySequence[state.sequence] = state
         if let old = segments.firstIndex(where: { $0.name == name }) {
@@ -328,14 +338,14 @@ public final class SegmentProjection: LogProjection {
     }
 
     /// The store of `term`, created and backfilled from the events before `offset` when new.
-    private func acquire(_ term: AggregateTerm, before offset: UInt64) -> Int {
+    private func acquire(_ term: AggregateTerm, before offset: UInt64) throws -> Int {
         if let id = termIDs[term] {
             stores[id]!.users += 1
             return id
         }
         let store = TermStore(term: term)
         store.users = 1
-        backfill(store, before: offset)
+        try backfill(store, before: offset)
         let id = stores.firstIndex { $0 == nil } ?? stores.count
         if id == stores.count { stores.append(store) } else { stores[id] = store }
         termIDs[term] = id
@@ -349,11 +359,13 @@ public final class SegmentProjection: LogProjection {
         stores[id] = nil
     }
 
-    /// Feeds a new term the events before `offset` (only those that can still be in its window).
-    private func backfill(_ store: TermStore, before offset: UInt64) {
+    /// Feeds a new term the events before `offset` (only those that can still be in its window), each at its
+    /// time bounded as in `apply` (its frame's append time plus `LogClock.eventTimeTolerance`).
+    /// - Throws: `StoreError` when the log cannot be read: a half-filled term would give wrong memberships.
+    private func backfill(_ store: TermStore, before offset: UInt64) throws {
         guard let history, offset > 0 else { return }
         // A live worker's history reader was opened long ago: pick up the frames made durable since.
-        try? history.refresh()
+        try history.refresh()
         let term = store.term
         var from: UInt64 = 0
         if let window = term.window, clock != .min {
@@ -361,10 +373,13 @@ public final class SegmentProjection: LogProjection {
         }
         let now = clock
         let asOf = self.asOf
-        try? history.forEach(from: from, to: offset) { o, view in
+        var limit = Int64.max
+        try history.forEach(from: from, to: offset, onFrame: { frame, _ in
+            if asOf == nil { limit = LogClock.limit(forFrameAppendedAt: frame.appendTime) }
+        }) { o, view in
             guard view.type == term.eventType, asOf.map({ view.at <= $0 }) ?? true,
                   let value = term.contribution(of: view), let p = profiles.profile(ofEventAt: o) else { return true }
-            store.add(p, at: view.at, value: value, now: now)
+            store.add(p, at: min(view.at, limit), value: value, now: now)
             return true
         }
     }

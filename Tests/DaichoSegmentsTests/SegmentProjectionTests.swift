@@ -1,5 +1,6 @@
 import Daicho
 import DaichoJSON
+import DaichoLog
 import DaichoProjections
 import DaichoTestSupport
 import DaichoWorkload
@@ -103,9 +104,12 @@ import Testing
     @Test func anEventAheadOfTheClockFiresEarlierDeadlinesFirst() throws {
         let t = TemporaryDirectory()
         let dir = DataDirectory(t.path + "/d")
-        let store = try EventStore.open(dir)
+        let appendClock = AppendClock(t0)
+        let store = try EventStore.open(dir, options: appendClock.options)
         try SegmentDefinitions.define(name: "recent_buyers", rule: "count(purchase within 30m) >= 1", in: store, at: t0)
         _ = try store.append([purchase("a1", "a@example.jp", at: t0 + Self.minute)])
+        // Appended 3 minutes before its time (within the tolerance), the event itself moves the clock on.
+        appendClock.set(t0 + 3 * 60 * Self.minute - 3 * Self.minute)
         let later = try #require(try store.append([purchase("b1", "b@example.jp", at: t0 + 3 * 60 * Self.minute)]).first ?? nil)
         try store.close()
         let (segments, records) = try feed(dir, now: t0 + 3 * 60 * Self.minute)
@@ -113,6 +117,42 @@ import Testing
         #expect(records.map { "\($0.profile) \($0.change.rawValue) \($0.offset)" } == [
             "\(a) entered \(later - 1)", "\(a) exited \(later - 1)", "\(b) entered \(later)",
         ])
+        #expect(records.last?.at == t0 + 3 * 60 * Self.minute, "the event's own time, 3 minutes past its frame's")
+    }
+
+    /// Found in issue 8: one `page_view` dated 2099 moved the clock to 2099, every windowed segment emptied and
+    /// the exits were dated in the future. An event already in the log moves the clock at most to its frame's
+    /// append time plus `LogClock.eventTimeTolerance`, in a replay, from a snapshot, and in the profiles' clock.
+    @Test func anEventDatedIn2099DoesNotMoveTheClockOrEmptyWindowedSegments() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        let wallBefore = wallClockMicros()
+        try SegmentDefinitions.define(name: "visitors_week", rule: "count(page_view within 7d) >= 1", in: store)
+        try SegmentDefinitions.define(name: "recent_visitors", rule: "last_seen within 1h", in: store)
+        _ = try store.append([event("v1", .pageView, [(.email, "a@example.jp")], at: wallBefore,
+                                    props: [JSONMember("url", .string("https://example.jp/"))])])
+        let year2099 = Int64(RFC3339.daysFromCivil(year: 2099, month: 1, day: 1)) * Self.day
+        _ = try store.append([event("v2099", .pageView, [(.email, "x@example.jp")], at: year2099,
+                                    props: [JSONMember("url", .string("https://example.jp/future"))])])
+        try store.close()
+        let bound = wallClockMicros() + LogClock.eventTimeTolerance
+
+        let (replayed, records) = try feed(dir, now: wallClockMicros())
+        #expect(replayed.clock <= bound)
+        #expect(replayed.profiles.logClock <= bound)
+        #expect(!records.contains { $0.change == .exited }, "nobody leaves: the clock did not jump")
+        #expect(records.allSatisfy { $0.at <= bound }, "no record is dated in the future")
+        #expect(replayed.members(of: "visitors_week")?.count == 2, "the 2099 view counts at its frame's time bound")
+
+        // The same from a snapshot written after the event, and for the profile projection's own clock.
+        try SegmentLoader.refreshSnapshot(dir)
+        let (restored, _) = try SegmentLoader.load(dir, now: wallClockMicros())
+        #expect(restored.restoredFrom != nil)
+        #expect(restored.clock <= wallClockMicros() + LogClock.eventTimeTolerance)
+        #expect(restored.members(of: "visitors_week")?.count == 2)
+        let (profiles, _, _) = try ProjectionLoader.load(dir)
+        #expect(profiles.logClock <= wallClockMicros() + LogClock.eventTimeTolerance)
     }
 
     @Test func aMergedProfileLeavesItsSegmentsAndTheSurvivorIsReevaluated() throws {
