@@ -83,6 +83,9 @@ public final class SegmentProjection: LogProjection {
     public internal(set) var clock: Int64 = .min
     /// The offset of the snapshot this view was restored from; nil when it was built by replay.
     public internal(set) var restoredFrom: UInt64?
+    /// Why a snapshot that was there was not used (damaged, of other settings, ahead of the log, a segment
+    /// state that does not restore) and the view was rebuilt by replay; commands print it on stderr.
+    public internal(set) var notice: String?
     /// Records produced so far: the cursor of the newest one.
     public internal(set) var feedCount: UInt64 = 0
 
@@ -151,7 +154,7 @@ public final class SegmentProjection: LogProjection {
         profiles.apply(e, offset: offset)
         switch e.type {
         case .segmentDefined: try define(e, offset: offset)
-        case .segmentDropped: drop(e, offset: offset)
+        case .segmentDropped: try drop(e, offset: offset)
         default:
             guard !segments.isEmpty, let p = profiles.profile(ofEventAt: offset) else { return }
             let absorbed = profiles.lastAbsorbed
@@ -290,18 +293,26 @@ public final class SegmentProjection: LogProjection {
     // MARK: - Definitions
 
     /// The string props of a definition event (`name`, `rule`, `description`).
-    private func strings(of e: EventView) -> [String: String] {
+    /// - Throws: `StoreError` naming the offset when its props do not decode (a definition is never skipped
+    ///   silently: the memberships would be wrong).
+    private func strings(of e: EventView, offset: UInt64) throws -> [String: String] {
         var out: [String: String] = [:]
         var reader = e.propsReader
-        try? reader.forEachMember { key, value throws(BatchError) in
-            if let s = value.stringValue { out[e.strings.string(key)] = e.strings.string(s) } else { try value.skipValue() }
+        do {
+            try reader.forEachMember { key, value throws(BatchError) in
+                if let s = value.stringValue { out[e.strings.string(key)] = e.strings.string(s) } else { try value.skipValue() }
+            }
+        } catch {
+            throw StoreError("the \(e.type.name) event at offset \(offset) does not decode (\(error)); run `daicho verify`")
         }
         return out
     }
 
     private func define(_ e: EventView, offset: UInt64) throws {
-        let props = strings(of: e)
-        guard let name = props["name"], let text = props["rule"] else { return }
+        let props = try strings(of: e, offset: offset)
+        guard let name = props["name"], let text = props["rule"] else {
+            throw StoreError("the segment_defined event at offset \(offset) has no \(props["name"] == nil ? "name" : "rule"); run `daicho verify`")
+        }
         let state = SegmentState(sequence: nextSequence, name: name, text: text, description: props["description"] ?? "",
                                  definedAt: e.at, definedOffset: offset, symbols: profiles.symbols)
         state.terms = try (state.rule?.terms ?? []).map { try acquire($0, before: offset) }
@@ -328,8 +339,11 @@ public final class SegmentProjection: LogProjection {
         }
     }
 
-    private func drop(_ e: EventView, offset: UInt64) {
-        guard let name = strings(of: e)["name"], let i = segments.firstIndex(where: { $0.name == name }) else { return }
+    private func drop(_ e: EventView, offset: UInt64) throws {
+        guard let name = try strings(of: e, offset: offset)["name"] else {
+            throw StoreError("the segment_dropped event at offset \(offset) has no name; run `daicho verify`")
+        }
+        guard let i = segments.firstIndex(where: { $0.name == name }) else { return }
         let s = segments.remove(at: i)
         bySequence[s.sequence] = nil
         for p in s.members.sorted { emit(s, p, .exited, at: clock, offset: offset) }

@@ -155,6 +155,23 @@ import Testing
         #expect(profiles.logClock <= wallClockMicros() + LogClock.eventTimeTolerance)
     }
 
+    /// Issue 8: a stored definition without its rule was skipped silently (the segment simply did not exist).
+    @Test func aMalformedStoredDefinitionIsAnErrorNamingItsOffset() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        _ = try store.append([purchase("a1", "a@example.jp", at: t0)])
+        let bad = Event(id: "segment_defined:x", type: .segmentDefined, at: t0, source: "daicho", identifiers: [],
+                        props: .object([JSONMember("name", .string("x"))]))
+        let offset = try #require(try store.appendInternal([bad]).first ?? nil)
+        try store.close()
+        #expect {
+            _ = try SegmentLoader.load(dir, now: nil)
+        } throws: { error in
+            "\(error)".contains("the segment_defined event at offset \(offset) has no rule")
+        }
+    }
+
     @Test func aMergedProfileLeavesItsSegmentsAndTheSurvivorIsReevaluated() throws {
         let t = TemporaryDirectory()
         let dir = DataDirectory(t.path + "/d")
