@@ -201,7 +201,8 @@ enum RuleCatalogue {
     /// Props that exist but cannot be named, with the reason.
     static func refusedProp(_ name: String, of type: EventType) -> String? {
         switch (type, name) {
-        case (.purchase, "items"): "items of purchase is an array; it cannot be used in rules"
+        case (.purchase, "items"):
+            "items of purchase is an array of objects; rules cannot test an order's items (count(purchase where …) sees only the order's own props such as amount and currency)"
         case (.identify, "traits"): "traits of identify is an object; use the profile's traits.NAME instead"
         default: nil
         }

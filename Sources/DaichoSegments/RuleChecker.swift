@@ -238,7 +238,11 @@ struct RuleChecker {
     private func resolveProp(_ p: RulePath, of type: EventType) throws(RuleError) -> (ProfileField, String?, UInt32) {
         let s = p.segments
         let known = RuleCatalogue.props(of: type)
-        if s.count == 2, s[0] == "props", !s[1].isEmpty { return (.prop, s[1], Self.staticRef(s[1])) }
+        if s.count == 2, s[0] == "props", !s[1].isEmpty {
+            // `props.items` is the same prop as `items`: refused the same way, never silently absent.
+            if let reason = RuleCatalogue.refusedProp(s[1], of: type) { throw error(reason, at: p.offsets[0]) }
+            return (.prop, s[1], Self.staticRef(s[1]))
+        }
         if s.count == 1, known.contains(where: { $0.name == s[0] }) { return (.prop, s[0], Self.staticRef(s[0])) }
         if s.count == 1, let reason = RuleCatalogue.refusedProp(s[0], of: type) { throw error(reason, at: p.offsets[0]) }
         let names = known.map(\.name) + ["props.NAME"]

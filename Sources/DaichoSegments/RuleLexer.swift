@@ -1,17 +1,19 @@
 // Tokens of the segment rule language. See docs/segments.md "Lexical rules".
 
-/// A duration literal: a whole number of minutes, hours or days.
+/// A duration literal: a whole number of minutes, hours, days, weeks or years.
 public struct RuleDuration: Sendable, Hashable, CustomStringConvertible {
     /// Units of a duration literal.
     public enum Unit: Character, Sendable, Hashable {
-        case minutes = "m", hours = "h", days = "d"
+        case minutes = "m", hours = "h", days = "d", weeks = "w", years = "y"
 
-        /// Length of one unit in µs.
+        /// Length of one unit in µs: a day is 24 hours, a week 7 days, a year 365 days (no calendar).
         public var micros: Int64 {
             switch self {
             case .minutes: 60_000_000
             case .hours: 3_600_000_000
             case .days: 86_400_000_000
+            case .weeks: 7 * 86_400_000_000
+            case .years: 365 * 86_400_000_000
             }
         }
     }
@@ -169,7 +171,7 @@ struct RuleLexer {
             let written = String(decoding: bytes[start..<i], as: UTF8.self)
             let unit = i - digitsEnd == 1 ? RuleDuration.Unit(rawValue: Character(Unicode.Scalar(bytes[digitsEnd]))) : nil
             guard let unit, isInteger, bytes[start] != UInt8(ascii: "-") else {
-                throw error("invalid duration \(written); expected a whole number followed by m, h or d", at: start)
+                throw error("invalid duration \(written); expected a whole number followed by m, h, d, w or y", at: start)
             }
             let digits = String(decoding: bytes[start..<digitsEnd], as: UTF8.self)
             let amount = Int64(digits) ?? .max

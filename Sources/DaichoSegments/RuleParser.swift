@@ -5,6 +5,9 @@ let ruleKeywords: Set<String> = [
     "and", "or", "not", "in", "contains", "within", "where", "true", "false", "count", "sum", "avg", "exists", "days_since",
 ]
 
+/// The functions of the language, for the message naming them when an unknown one is called.
+let ruleFunctions = ["count", "sum", "avg", "exists", "days_since"]
+
 struct RuleParser {
     /// Deepest nesting of parentheses, `not` and filters.
     static let maxDepth = 64
@@ -149,6 +152,9 @@ struct RuleParser {
         case .identifier("count"), .identifier("sum"), .identifier("avg"):
             return try aggregate()
         case .identifier(let word) where !ruleKeywords.contains(word):
+            if i + 1 < tokens.count, tokens[i + 1].kind == .leftParen {
+                throw error("unknown function \(word); expected one of \(ruleFunctions.joined(separator: ", "))", at: t.start)
+            }
             return .path(try path())
         default:
             throw error("expected a number, string, field or aggregate, found \(describe(t))", at: t.start)

@@ -3,6 +3,8 @@ import Testing
 
 /// The error catalogue of docs/segments.md "Errors", message for message.
 @Suite struct RuleErrorTests {
+    static let itemsMessage = "items of purchase is an array of objects; rules cannot test an order's items (count(purchase where …) sees only the order's own props such as amount and currency)"
+
     static let catalogue: [(rule: String, message: String)] = [
         ("commerce.orders >=", "1:19: expected a number, string, field or aggregate, found end of rule"),
         ("commerce.orders = 3", "1:17: unexpected \"=\"; expected == (comparison)"),
@@ -20,7 +22,7 @@ import Testing
         ("count(purchase within 1000d) > 0", "1:23: window 1000d is longer than the maximum of 730d"),
         ("\"東京都", "1:1: unterminated string; expected a closing \""),
         ("traits.x == \"\\q\"", "1:14: unknown escape \\q; expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX"),
-        ("count(purchase within 3w) > 0", "1:23: invalid duration 3w; expected a whole number followed by m, h or d"),
+        ("count(purchase within 3x) > 0", "1:23: invalid duration 3x; expected a whole number followed by m, h, d, w or y"),
         ("exists(commerce.orders)", "1:8: commerce.orders is never absent; exists would always be true"),
     ]
 
@@ -78,7 +80,13 @@ import Testing
         ("traits.vip == true and traits.vip < false", "1:35: bool values support only == and !="),
         ("first_seen == commerce.orders", "1:12: cannot compare time with number"),
         ("count(purchase where count(page_view) > 1) > 0", "1:22: aggregates cannot be used inside a filter"),
-        ("count(purchase where items == 1) > 0", "1:22: items of purchase is an array; it cannot be used in rules"),
+        ("count(purchase where items == 1) > 0", "1:22: \(Self.itemsMessage)"),
+        // Found in issue 8: accepted, and silently false for everyone.
+        ("count(purchase where props.items contains \"sku-1\") > 0", "1:22: \(Self.itemsMessage)"),
+        ("count(purchase within 3y) > 0", "1:23: window 3y is longer than the maximum of 730d"),
+        ("count(purchase within 105w) > 0", "1:23: window 105w is longer than the maximum of 730d"),
+        ("any(purchase where amount > 1) > 0", "1:1: unknown function any; expected one of \(ruleFunctions.joined(separator: ", "))"),
+        ("traits.x == 1 or maximum(purchase.amount) > 1", "1:18: unknown function maximum; expected one of \(ruleFunctions.joined(separator: ", "))"),
         ("count(identify where plan == \"x\") > 0", "1:22: unknown prop plan of identify; expected props.NAME"),
         ("sum(purchase within 1d) > 0", "1:14: expected \".\" and a prop after the event type (sum(purchase.PROP …)), found within"),
         ("count(purchase within 1d", "1:25: expected \")\", found end of rule"),
