@@ -17,6 +17,14 @@ private struct Typed {
     var isConstant: Bool { if case .constant = scalar { true } else { false } }
 }
 
+/// What a rule has used of its `RuleLimits` so far, shared by the checker of the rule and those of its filters.
+final class RuleBudget {
+    var tests = 0
+    var windowedTerms = 0
+    /// (event type, prop name) pairs read by filters and summed values.
+    var filterProps: Set<String> = []
+}
+
 struct RuleChecker {
     let text: String
     /// nil for a whole rule; the event type inside an aggregate's filter (paths are props).
@@ -24,10 +32,21 @@ struct RuleChecker {
     private(set) var fields: [FieldRef] = []
     private(set) var terms: [AggregateTerm] = []
     private(set) var dependencies = RuleDependencies()
+    private let budget: RuleBudget
 
-    init(text: String, eventType: EventType?) {
+    init(text: String, eventType: EventType?, budget: RuleBudget = RuleBudget()) {
         self.text = text
         self.eventType = eventType
+        self.budget = budget
+    }
+
+    /// Counts one test against `RuleLimits.maxTests`.
+    private func countTest(at offset: Int) throws(RuleError) {
+        budget.tests += 1
+        guard budget.tests <= RuleLimits.maxTests else {
+            throw error("the rule has more than \(RuleLimits.maxTests) tests, the maximum (docs/segments.md \"Cost\"); \(RuleLimits.advice)",
+                        at: offset)
+        }
     }
 
     private func error(_ message: String, at offset: Int) -> RuleError { RuleError(message, at: offset, in: text) }
@@ -45,6 +64,7 @@ struct RuleChecker {
 
     /// A test without an operator: only `exists(…)`.
     private mutating func bare(_ operand: RuleOperand) throws(RuleError) -> RuleNode {
+        try countTest(at: operand.offset)
         guard case .exists(let path, _) = operand else {
             throw error("expected a comparison after \(show(operand)) (==, !=, <, <=, >, >=, in, contains, within)",
                         at: operand.offset)
@@ -58,6 +78,7 @@ struct RuleChecker {
 
     private mutating func test(_ lhs: RuleOperand, _ op: TestOperator, _ rhs: RuleOperand,
                                opOffset: Int) throws(RuleError) -> RuleNode {
+        try countTest(at: lhs.offset)
         let l = try typed(lhs), r = try typed(rhs)
         switch op {
         case .compare(let c):
@@ -157,7 +178,7 @@ struct RuleChecker {
             return Typed(scalar: .daysSince(ref), type: .number, offset: at)
         case .aggregate(let a, let at):
             guard eventType == nil else { throw error("aggregates cannot be used inside a filter", at: at) }
-            let index = try term(a)
+            let index = try term(a, at: at)
             let scalar: RuleScalar = switch a.function { case .count: .count(index); case .sum: .sum(index); case .avg: .avg(index) }
             return Typed(scalar: scalar, type: .number, offset: at)
         }
@@ -262,12 +283,12 @@ struct RuleChecker {
 
     // MARK: - Aggregates
 
-    private mutating func term(_ a: RuleAggregate) throws(RuleError) -> Int {
+    private mutating func term(_ a: RuleAggregate, at offset: Int) throws(RuleError) -> Int {
         guard let type = EventType(name: a.eventType), !type.isInternal else {
             throw error("unknown event type \(a.eventType); expected one of \(EventType.allCases.filter { !$0.isInternal }.map(\.name).joined(separator: ", "))",
                         at: a.eventTypeOffset)
         }
-        var inner = RuleChecker(text: text, eventType: type)
+        var inner = RuleChecker(text: text, eventType: type, budget: budget)
         var valueProp: FieldRef?
         if let prop = a.prop {
             let ref = try inner.resolve(prop)
@@ -288,6 +309,22 @@ struct RuleChecker {
             dependencies.longestWindow = max(dependencies.longestWindow ?? 0, w)
         }
         if let i = terms.firstIndex(of: t) { return i }
+        guard terms.count < RuleLimits.maxTerms else {
+            throw error("the rule has more than \(RuleLimits.maxTerms) distinct aggregates, the maximum (docs/segments.md \"Cost\"); \(RuleLimits.advice)",
+                        at: offset)
+        }
+        if t.window != nil {
+            budget.windowedTerms += 1
+            guard budget.windowedTerms <= RuleLimits.maxWindowedTerms else {
+                throw error("the rule has more than \(RuleLimits.maxWindowedTerms) distinct aggregates with a window, the maximum (docs/segments.md \"Cost\"); \(RuleLimits.advice)",
+                            at: offset)
+            }
+        }
+        for p in t.props { budget.filterProps.insert(type.name + "." + (p.key ?? "")) }
+        guard budget.filterProps.count <= RuleLimits.maxFilterProps else {
+            throw error("the rule's filters read more than \(RuleLimits.maxFilterProps) distinct props, the maximum (docs/segments.md \"Cost\")",
+                        at: offset)
+        }
         terms.append(t)
         return terms.count - 1
     }

@@ -100,8 +100,15 @@ public final class SegmentProjection: LogProjection {
     /// brings no new identifier (`affected`), and when it does or merges (`affectedWithIdentity`).
     private var affected: [[Int]] = Array(repeating: [], count: 256)
     private var affectedWithIdentity: [[Int]] = Array(repeating: [], count: 256)
-    /// By event type code: the term stores fed by events of that type.
+    /// By event type code: the term stores fed by events of that type (the reference mode tries them all)…
     private var storesByType: [[Int]] = Array(repeating: [], count: 256)
+    /// … and the same stores keyed by the prop values their filters require (docs/segments.md "Cost").
+    private var termIndex: [TermIndex] = Array(repeating: TermIndex(), count: 256)
+    /// By term store id: the indexes in `segments` whose rule reads it.
+    private var segmentsByStore: [[Int]] = []
+    /// The segments to re-evaluate after the current event (`touch`), and which are in that list, by index.
+    private var touched: [Int] = []
+    private var marked: [Bool] = []
     var termIDs: [AggregateTerm: Int] = [:]
     var stores: [TermStore?] = []
     var heap = DeadlineHeap()
@@ -159,21 +166,42 @@ public final class SegmentProjection: LogProjection {
             guard !segments.isEmpty, let p = profiles.profile(ofEventAt: offset) else { return }
             let absorbed = profiles.lastAbsorbed
             for a in absorbed { absorb(a, into: p, offset: offset) }
-            for id in storesByType[Int(e.type.rawValue)] {
-                if let value = stores[id]!.term.contribution(of: e) {
-                    stores[id]!.add(p, at: at, value: value, now: clock)
-                }
+            let type = Int(e.type.rawValue)
+            // The terms the event feeds, found through the index (the reference mode tries every term of the
+            // type); the segments using a fed term, and those reading a section the event changes, are touched.
+            func feed(_ id: Int) {
+                guard let value = stores[id]!.term.contribution(of: e) else { return }
+                stores[id]!.add(p, at: at, value: value, now: clock)
+                for i in segmentsByStore[id] { touch(i) }
+            }
+            if reevaluatesEverything {
+                for id in storesByType[type] { feed(id) }
+            } else {
+                termIndex[type].forEachCandidate(of: e, feed)
+            }
+            for i in (profiles.lastLinkedNewIdentifiers ? affectedWithIdentity : affected)[type] { touch(i) }
+            defer {
+                for i in touched { marked[i] = false }
+                touched.removeAll(keepingCapacity: true)
             }
             let everything = !absorbed.isEmpty || reevaluatesEverything
-            let list = (profiles.lastLinkedNewIdentifiers ? affectedWithIdentity : affected)[Int(e.type.rawValue)]
-            guard everything || !list.isEmpty else { return }
+            guard everything || !touched.isEmpty else { return }
             var inputs = ProfileRuleInputs(segments: self, segment: segments[0], p: p, aggregates: profiles.aggregates(of: p), now: clock)
             if everything {
                 for s in segments { evaluate(s, &inputs, offset: offset, at: clock) }
             } else {
-                for i in list { evaluate(segments[i], &inputs, offset: offset, at: clock) }
+                touched.sort() // definition order (docs/segments.md "Feed")
+                for i in touched { evaluate(segments[i], &inputs, offset: offset, at: clock) }
             }
         }
+    }
+
+    /// Marks segment `i` for re-evaluation after the current event (once).
+    @inline(__always)
+    private func touch(_ i: Int) {
+        guard !marked[i] else { return }
+        marked[i] = true
+        touched.append(i)
     }
 
     public func advanceClock(to micros: Int64) {
@@ -408,7 +436,8 @@ public final class SegmentProjection: LogProjection {
             guard let deps = s.rule?.dependencies else { continue }
             for type in EventType.allCases where !type.isInternal {
                 let changed = ProfileSections.changed(by: type)
-                if !deps.sections.intersection(changed).isEmpty || deps.eventTypes.contains(type) {
+                // A term of the type touches the segment only when the event fed it (`apply`).
+                if !deps.sections.intersection(changed).isEmpty {
                     affected[Int(type.rawValue)].append(i)
                     affectedWithIdentity[Int(type.rawValue)].append(i)
                 } else if s.readsIdentity {
@@ -416,8 +445,17 @@ public final class SegmentProjection: LogProjection {
                 }
             }
         }
+        for t in termIndex.indices { termIndex[t] = TermIndex() }
+        segmentsByStore = Array(repeating: [], count: stores.count)
         for (id, store) in stores.enumerated() {
-            if let store { storesByType[Int(store.term.eventType.rawValue)].append(id) }
+            guard let store else { continue }
+            storesByType[Int(store.term.eventType.rawValue)].append(id)
+            termIndex[Int(store.term.eventType.rawValue)].add(id, store.term)
         }
+        for (i, s) in segments.enumerated() {
+            for id in s.terms where !segmentsByStore[id].contains(i) { segmentsByStore[id].append(i) }
+        }
+        marked = Array(repeating: false, count: segments.count)
+        touched.reserveCapacity(segments.count)
     }
 }

@@ -102,6 +102,41 @@ import Testing
         #expect(error.map { "\($0.line):\($0.column): \($0.message)" } == message)
     }
 
+    /// Found in issue 8 (denial of service): a 65 KB rule of 1,143 windowed `or` terms passed the checker and
+    /// made every later command take 80–90 s. It is refused at the first term past the limit.
+    @Test func aRuleOf1143WindowedTermsIsRefusedAtCheckTime() {
+        let terms = (0..<1143).map { "count(page_view where path == \"/i\($0)\" within 7d) > 0" }
+        let rule = terms.joined(separator: " or ")
+        #expect(rule.utf8.count > 60_000 && rule.utf8.count <= 65_536, "\(rule.utf8.count) bytes")
+        let error = #expect(throws: RuleError.self) { try CompiledRule(compiling: rule) }
+        let seventeenth = terms.prefix(16).map { $0.utf8.count + 4 }.reduce(0, +) // each term and " or "
+        #expect(error?.column == seventeenth + 1)
+        #expect(error?.message == "the rule has more than 16 distinct aggregates with a window, the maximum (docs/segments.md \"Cost\"); \(RuleLimits.advice)")
+        // What the advice says compiles into one term.
+        let paths = (0..<1143).map { "\"/products/item-\($0)\"" }.joined(separator: ", ")
+        let one = try? CompiledRule(compiling: "count(page_view where path in [\(paths)] within 7d) >= 1")
+        #expect(one?.terms.count == 1)
+    }
+
+    /// Each limit of `RuleLimits` admits a rule exactly at it and refuses one past it.
+    @Test func ruleCostLimitsHoldExactly() {
+        func rule(_ n: Int, _ term: (Int) -> String) -> String { (0..<n).map(term).joined(separator: " or ") }
+        let cases: [(Int, (Int) -> String, String)] = [
+            (RuleLimits.maxTerms, { "count(track where event == \"e\($0)\") >= 1" }, "distinct aggregates, the maximum"),
+            (RuleLimits.maxWindowedTerms, { "count(purchase within \($0 + 1)d) >= 1" }, "distinct aggregates with a window"),
+            (RuleLimits.maxFilterProps, { "count(track where props.p\($0) == 1) >= 1" }, "read more than 16 distinct props"),
+            (RuleLimits.maxTests, { "traits.x == \($0)" }, "more than 256 tests"),
+        ]
+        for (limit, term, message) in cases {
+            #expect(throws: Never.self, "\(message) at the limit") { try CompiledRule(compiling: rule(limit, term)) }
+            let error = #expect(throws: RuleError.self) { try CompiledRule(compiling: rule(limit + 1, term)) }
+            #expect(error?.message.contains(message) == true, "\(message)")
+        }
+        // Filter tests count as tests: 256 tests in one filter and one outside is one too many.
+        let inFilter = (0..<256).map { "amount == \($0)" }.joined(separator: " or ")
+        #expect(throws: RuleError.self) { try CompiledRule(compiling: "count(purchase where \(inFilter)) >= 1 and events > 0") }
+    }
+
     @Test func nestingIsBounded() {
         let deep = String(repeating: "(", count: 65) + "events > 1" + String(repeating: ")", count: 65)
         let error = #expect(throws: RuleError.self) { try CompiledRule(compiling: deep) }
