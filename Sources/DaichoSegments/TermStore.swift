@@ -73,8 +73,8 @@ final class TermStore {
             _ = buckets[i]!.add(at: time, value: value, now: now)
         } else {
             while totals.count <= i { totals.append((0, 0)) }
-            totals[i].count &+= 1
-            totals[i].units &+= WindowBuckets.micros(value)
+            totals[i].count += 1 // one per event: cannot reach 2^63
+            totals[i].units = WindowBuckets.saturatingAdd(totals[i].units, WindowBuckets.micros(value))
         }
     }
 
@@ -113,8 +113,8 @@ final class TermStore {
             let other = totals[ai]
             totals[ai] = (0, 0)
             while totals.count <= pi { totals.append((0, 0)) }
-            totals[pi].count &+= other.count
-            totals[pi].units &+= other.units
+            totals[pi].count += other.count
+            totals[pi].units = WindowBuckets.saturatingAdd(totals[pi].units, other.units)
         }
     }
 

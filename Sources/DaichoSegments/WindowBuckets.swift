@@ -77,13 +77,11 @@ public struct WindowBuckets: Sendable, Hashable {
         if last < 0 || buckets[last].index < k {
             buckets.append(Bucket(index: k, count: 1, sum: units))
         } else if buckets[last].index == k {
-            buckets[last].count &+= 1
-            buckets[last].sum &+= units
+            buckets[last].add(count: 1, sum: units)
         } else {
             let i = position(of: k)
             if i < buckets.count, buckets[i].index == k {
-                buckets[i].count &+= 1
-                buckets[i].sum &+= units
+                buckets[i].add(count: 1, sum: units)
             } else {
                 buckets.insert(Bucket(index: k, count: 1, sum: units), at: i)
             }
@@ -96,8 +94,8 @@ public struct WindowBuckets: Sendable, Hashable {
     public func aggregate(now: Int64) -> AggregateValue {
         var count: Int64 = 0, sum: Int64 = 0
         for i in position(of: firstIncluded(now))..<buckets.count {
-            count &+= Int64(buckets[i].count)
-            sum &+= buckets[i].sum
+            count += Int64(buckets[i].count) // at most 2^32 per bucket and 2^20 buckets: no overflow
+            sum = Self.saturatingAdd(sum, buckets[i].sum)
         }
         return AggregateValue(count: count, sum: Double(sum) / 1_000_000)
     }
@@ -129,8 +127,7 @@ public struct WindowBuckets: Sendable, Hashable {
                 merged.append(other.buckets[b]); b += 1
             } else {
                 var m = buckets[a]
-                m.count &+= other.buckets[b].count
-                m.sum &+= other.buckets[b].sum
+                m.add(count: other.buckets[b].count, sum: other.buckets[b].sum)
                 merged.append(m); a += 1; b += 1
             }
         }
@@ -138,10 +135,27 @@ public struct WindowBuckets: Sendable, Hashable {
         expire(now: now)
     }
 
-    /// A value in fixed-point µ-units, saturating far beyond any real amount.
+    /// A value in fixed-point µ-units, clamped to the Int64 range (docs/segments.md "Window buckets": exact range).
     @inline(__always)
     static func micros(_ x: Double) -> Int64 {
         let m = (x * 1_000_000).rounded()
-        return m >= 9.2e18 ? Int64.max / 4 : m <= -9.2e18 ? Int64.min / 4 : m.isNaN ? 0 : Int64(m)
+        return m >= 9.223372036854775e18 ? Int64.max : m <= -9.223372036854775e18 ? Int64.min : m.isNaN ? 0 : Int64(m)
+    }
+
+    /// `a + b`, clamped to the Int64 range instead of wrapping: a sum at the bound means "at least this much".
+    @inline(__always)
+    static func saturatingAdd(_ a: Int64, _ b: Int64) -> Int64 {
+        let (r, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? Int64.max : Int64.min) : r
+    }
+}
+
+extension WindowBuckets.Bucket {
+    /// Adds events to the bucket: the count and the sum clamp at their bounds, never wrap.
+    @inline(__always)
+    mutating func add(count n: UInt32, sum units: Int64) {
+        let (c, overflow) = count.addingReportingOverflow(n)
+        count = overflow ? UInt32.max : c
+        sum = WindowBuckets.saturatingAdd(sum, units)
     }
 }

@@ -115,4 +115,37 @@ import DaichoTestSupport
         #expect(store.memoryBytes == MemoryLayout<WindowBuckets>.size + 32 + store.buckets.capacity * 16)
         #expect(store.buckets.capacity < 2 * 90 + 16)
     }
+
+    /// Issue 8: windowed sums saturated in `micros` and then wrapped when added (a sum could turn negative).
+    /// Within the documented range (every partial sum within ±9,223,372,036,854 units) they are exact; beyond
+    /// it they clamp at the bound, in buckets, across buckets, in all-time totals and in merges.
+    @Test func windowedSumsAreExactInRangeAndClampBeyondItNeverWrap() {
+        let day: Int64 = 86_400_000_000
+        let now = 100 * day
+        var b = WindowBuckets(window: 30 * day)
+        b.add(at: now - day, value: 4e12, now: now)
+        b.add(at: now - day, value: 4e12, now: now)
+        #expect(b.aggregate(now: now).sum == 8e12, "exact within the range")
+        b.add(at: now - day, value: 4e12, now: now) // the same bucket passes the bound
+        b.add(at: now - 2 * day, value: 1e20, now: now) // one value beyond it, in another bucket
+        let top = Double(Int64.max) / 1_000_000
+        #expect(b.aggregate(now: now).sum == top)
+        #expect(b.aggregate(now: now).count == 4)
+
+        var negative = WindowBuckets(window: 30 * day)
+        for d in 1...3 { negative.add(at: now - Int64(d) * day, value: -5e12, now: now) }
+        #expect(negative.aggregate(now: now).sum == Double(Int64.min) / 1_000_000)
+
+        var merged = WindowBuckets(window: 30 * day)
+        merged.add(at: now - day, value: 6e12, now: now)
+        var other = WindowBuckets(window: 30 * day)
+        other.add(at: now - day, value: 6e12, now: now)
+        merged.absorb(other, now: now)
+        #expect(merged.aggregate(now: now).sum == top)
+
+        let store = TermStore(term: try! CompiledRule(compiling: "sum(purchase.amount) > 0").terms[0])
+        for _ in 0..<3 { store.add(0, at: now, value: 4e12, now: now) }
+        #expect(store.value(0, now: now).sum == top)
+        #expect(store.value(0, now: now).count == 3)
+    }
 }
