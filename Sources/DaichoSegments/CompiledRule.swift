@@ -27,13 +27,15 @@ enum RuleConstant: Sendable, Hashable {
 }
 
 /// One side of a compiled test.
-enum RuleScalar: Sendable, Hashable {
+indirect enum RuleScalar: Sendable, Hashable {
     case constant(RuleConstant)
     case field(FieldRef)
     case daysSince(FieldRef)
     case count(Int)
     case sum(Int)
     case avg(Int)
+    /// `l op r` over numbers; absent when a side is absent, on division by zero or an infinite result.
+    case arithmetic(ArithmeticOperator, RuleScalar, RuleScalar)
 }
 
 /// A compiled boolean expression.

@@ -128,7 +128,8 @@ struct RuleChecker {
             try needField(l, r)
             return .substring(ls, rs)
         case .within:
-            guard l.type == .time, case .field(let ref) = l.scalar, let d = r.duration else {
+            guard l.type == .time || (l.type == .dynamic && eventType == nil), case .field(let ref) = l.scalar,
+                  let d = r.duration else {
                 throw error("within needs a time field on the left; \(show(lhs)) is a \(l.type.name)", at: opOffset)
             }
             dependencies.isTimeDependent = true
@@ -171,11 +172,20 @@ struct RuleChecker {
             throw error("exists(…) is a test on its own; it cannot be an operand", at: at)
         case .daysSince(let p, let at):
             let ref = try resolve(p)
-            guard ref.field.type == .time else {
+            // A trait may hold a date (`traits.signup_date`): read as a time when it is one, else absent.
+            guard ref.field.type == .time || (ref.field.type == .dynamic && eventType == nil) else {
                 throw error("days_since needs a time; \(p) is a \(ref.field.type.name)", at: p.offsets[0])
             }
             dependencies.isTimeDependent = true
             return Typed(scalar: .daysSince(ref), type: .number, offset: at)
+        case .arithmetic(let op, let a, let b, let at):
+            let l = try typed(a), r = try typed(b)
+            for (side, written) in [(l, a), (r, b)] where !(side.type == .number || side.type == .dynamic) || side.scalar == nil {
+                throw error("\(op.rawValue) needs numbers on both sides; \(show(written)) is a \(side.type.name)", at: side.offset)
+            }
+            guard let ls = l.scalar, let rs = r.scalar else { preconditionFailure("checked above") }
+            if l.isConstant && r.isConstant { throw error("arithmetic needs a field or aggregate on one side", at: at) }
+            return Typed(scalar: .arithmetic(op, ls, rs), type: .number, offset: l.offset)
         case .aggregate(let a, let at):
             guard eventType == nil else { throw error("aggregates cannot be used inside a filter", at: at) }
             let index = try term(a, at: at)
@@ -207,6 +217,7 @@ struct RuleChecker {
         case .exists(let p, _): "exists(\(p))"
         case .daysSince(let p, _): "days_since(\(p))"
         case .aggregate(let a, _): "\(a.function.rawValue)(…)"
+        case .arithmetic(let op, let l, let r, _): "\(show(l)) \(op.rawValue) \(show(r))"
         }
     }
 

@@ -28,6 +28,14 @@ public struct RuleDuration: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(amount)\(unit.rawValue)" }
 }
 
+/// `+ - * /` between numbers.
+public enum ArithmeticOperator: String, Sendable, Hashable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/"
+
+    /// `*` and `/` bind tighter than `+` and `-`.
+    var binding: Int { self == .add || self == .subtract ? 1 : 2 }
+}
+
 /// Kinds of token; keywords are identifiers that the parser recognises by position.
 enum TokenKind: Equatable {
     case identifier(String)
@@ -36,6 +44,7 @@ enum TokenKind: Equatable {
     case duration(RuleDuration)
     case leftParen, rightParen, leftBracket, rightBracket, comma, dot
     case comparison(ComparisonOperator)
+    case arithmetic(ArithmeticOperator)
     case end
 }
 
@@ -56,6 +65,17 @@ struct RuleLexer {
     let text: String
     private let bytes: [UInt8]
     private var i = 0
+    /// The token before the one being read: after a value, "-" is subtraction.
+    private var previous: TokenKind = .end
+
+    /// Whether the previous token ends a value (a field name, number, string or ")").
+    private var endsValue: Bool {
+        switch previous {
+        case .identifier(let word): !ruleKeywords.contains(word)
+        case .number, .string, .rightParen: true
+        default: false
+        }
+    }
 
     init(_ text: String) {
         self.text = text
@@ -72,6 +92,7 @@ struct RuleLexer {
         var tokens: [Token] = []
         while true {
             let t = try lexer.next()
+            lexer.previous = t.kind
             tokens.append(t)
             if t.kind == .end { return tokens }
         }
@@ -102,7 +123,12 @@ struct RuleLexer {
         case UInt8(ascii: "."): return single(.dot)
         case UInt8(ascii: "\""): return try string()
         case UInt8(ascii: "="), UInt8(ascii: "!"), UInt8(ascii: "<"), UInt8(ascii: ">"): return try comparison()
+        case UInt8(ascii: "+"): return single(.arithmetic(.add))
+        case UInt8(ascii: "*"): return single(.arithmetic(.multiply))
+        case UInt8(ascii: "/"): return single(.arithmetic(.divide))
         case UInt8(ascii: "-"):
+            // After a value (a name, number, string or ")") "-" subtracts; elsewhere it is a number's sign.
+            if endsValue { return single(.arithmetic(.subtract)) }
             guard i + 1 < bytes.count, Self.isDigit(bytes[i + 1]) else { throw error("unexpected \"-\"; expected a number after the sign", at: start) }
             return try number()
         default:

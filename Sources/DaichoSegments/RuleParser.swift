@@ -42,6 +42,7 @@ struct RuleParser {
         case .comma: "\",\""
         case .dot: "\".\""
         case .comparison(let op): op.rawValue
+        case .arithmetic(let op): "\"\(op.rawValue)\""
         }
     }
 
@@ -109,7 +110,7 @@ struct RuleParser {
     }
 
     private mutating func test() throws(RuleError) -> RuleExpression {
-        let lhs = try operand()
+        let lhs = try arithmetic()
         let opOffset = token.start
         let op: TestOperator
         switch token.kind {
@@ -128,10 +129,23 @@ struct RuleParser {
             rhs = .duration(d, at: token.start)
             i += 1
         } else {
-            rhs = try operand()
+            rhs = try arithmetic()
         }
         if case .comparison = token.kind { throw error("comparisons cannot be chained; combine them with and", at: token.start) }
         return .test(lhs: lhs, op: op, rhs: rhs, opOffset: opOffset)
+    }
+
+    /// `operand { ("+" | "-" | "*" | "/") operand }`, `*` and `/` binding tighter, each level left to right (no
+    /// parentheses inside arithmetic: a "(" starts a boolean group).
+    private mutating func arithmetic(binding minimum: Int = 1) throws(RuleError) -> RuleOperand {
+        var lhs = try operand()
+        while case .arithmetic(let op) = token.kind, op.binding >= minimum {
+            let at = token.start
+            i += 1
+            let rhs = op.binding == 1 ? try arithmetic(binding: 2) : try operand()
+            lhs = .arithmetic(op, lhs, rhs, at: at)
+        }
+        return lhs
     }
 
     private mutating func operand() throws(RuleError) -> RuleOperand {

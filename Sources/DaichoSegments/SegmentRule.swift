@@ -85,6 +85,8 @@ public indirect enum RuleOperand: Sendable, Hashable {
     case exists(RulePath, at: Int)
     case daysSince(RulePath, at: Int)
     case aggregate(RuleAggregate, at: Int)
+    /// `lhs op rhs` over numbers; `at` is the operator's offset.
+    case arithmetic(ArithmeticOperator, RuleOperand, RuleOperand, at: Int)
 
     /// Byte offset where the operand starts.
     public var offset: Int {
@@ -92,6 +94,7 @@ public indirect enum RuleOperand: Sendable, Hashable {
         case .number(_, let at), .string(_, let at), .bool(_, let at), .duration(_, let at), .list(_, let at),
              .exists(_, let at), .daysSince(_, let at), .aggregate(_, let at): at
         case .path(let p): p.offsets[0]
+        case .arithmetic(_, let lhs, _, _): lhs.offset
         }
     }
 }
