@@ -28,6 +28,7 @@ struct EventPropsInputs: RuleInputs {
     func listIsEmpty(_ field: FieldRef) -> Bool { true }
     func aggregate(_ term: Int) -> AggregateValue { AggregateValue(count: 0, sum: 0) }
     func nextChange(ofTerm term: Int) -> Int64? { nil }
+    func isMember(ofSegment segment: Int) -> Bool { false }
 
     func value(_ field: FieldRef) -> RuleValue {
         var reader = event.propsReader

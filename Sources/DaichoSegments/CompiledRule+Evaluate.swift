@@ -55,6 +55,7 @@ enum RuleEvaluator {
             if field.field.type == .stringList { return !inputs.listIsEmpty(field) }
             if case .absent = inputs.value(field) { return false }
             return true
+        case .inSegment(let segment): return inputs.isMember(ofSegment: segment)
         }
     }
 
@@ -199,7 +200,7 @@ enum RuleEvaluator {
             offer(scalarDeadline(r, inputs))
         case .within(let f, let window):
             if let t = time(inputs.value(f)) { offer(t &+ window) }
-        case .exists: break
+        case .exists, .inSegment: break // a segment's own changes are propagated to its dependents
         }
     }
 

@@ -53,6 +53,8 @@ indirect enum RuleNode: Sendable, Hashable {
     /// `time within D` (µs).
     case within(FieldRef, Int64)
     case exists(FieldRef)
+    /// `in_segment("NAME")`: an index into `CompiledRule.segments`.
+    case inSegment(Int)
 }
 
 /// An aggregate over a profile's events of one type: (type, filter, summed prop, window). Equal terms of
@@ -78,6 +80,10 @@ public struct RuleDependencies: Sendable, Hashable {
     public var isTimeDependent = false
     /// The longest window of its aggregate terms, µs; nil when it has no windowed aggregate.
     public var longestWindow: Int64?
+    /// The segments it reads the membership of (`in_segment`), each once; `RuleNode.inSegment` indexes this.
+    public var segments: [String] = []
+    /// Where each of `segments` is named in the rule text (byte offsets, for errors).
+    var segmentOffsets: [Int] = []
 }
 
 /// A type-checked segment rule, ready to evaluate.

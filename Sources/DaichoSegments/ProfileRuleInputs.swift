@@ -124,4 +124,8 @@ struct ProfileRuleInputs: RuleInputs {
     func nextChange(ofTerm term: Int) -> Int64? {
         segments.stores[segment.terms[term]]!.nextChange(p, now: now)
     }
+
+    func isMember(ofSegment i: Int) -> Bool {
+        segment.referenced[i]?.members.contains(p) ?? false
+    }
 }

@@ -65,6 +65,14 @@ struct RuleChecker {
     /// A test without an operator: only `exists(…)`.
     private mutating func bare(_ operand: RuleOperand) throws(RuleError) -> RuleNode {
         try countTest(at: operand.offset)
+        if case .inSegment(let name, let at, let nameAt) = operand {
+            guard eventType == nil else { throw error("in_segment cannot be used inside a filter", at: at) }
+            if let problem = SegmentDefinitions.problem(withName: name) { throw error(problem, at: nameAt) }
+            if let i = dependencies.segments.firstIndex(of: name) { return .inSegment(i) }
+            dependencies.segments.append(name)
+            dependencies.segmentOffsets.append(nameAt)
+            return .inSegment(dependencies.segments.count - 1)
+        }
         guard case .exists(let path, _) = operand else {
             throw error("expected a comparison after \(show(operand)) (==, !=, <, <=, >, >=, in, contains, within)",
                         at: operand.offset)
@@ -170,6 +178,8 @@ struct RuleChecker {
                          field: type == .stringList ? ref : nil)
         case .exists(_, let at):
             throw error("exists(…) is a test on its own; it cannot be an operand", at: at)
+        case .inSegment(_, let at, _):
+            throw error("in_segment(…) is a test on its own; it cannot be an operand", at: at)
         case .daysSince(let p, let at):
             let ref = try resolve(p)
             // A trait may hold a date (`traits.signup_date`): read as a time when it is one, else absent.
@@ -218,6 +228,7 @@ struct RuleChecker {
         case .daysSince(let p, _): "days_since(\(p))"
         case .aggregate(let a, _): "\(a.function.rawValue)(…)"
         case .arithmetic(let op, let l, let r, _): "\(show(l)) \(op.rawValue) \(show(r))"
+        case .inSegment(let name, _, _): "in_segment(\"\(name)\")"
         }
     }
 

@@ -41,4 +41,6 @@ public protocol RuleInputs {
     func aggregate(_ term: Int) -> AggregateValue
     /// When the term's value next changes without new events (`WindowBuckets.nextChange`); nil if never.
     func nextChange(ofTerm term: Int) -> Int64?
+    /// Whether the profile is a member of the segment `RuleDependencies.segments[segment]` (`in_segment`).
+    func isMember(ofSegment segment: Int) -> Bool
 }

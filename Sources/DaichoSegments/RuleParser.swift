@@ -3,10 +3,11 @@
 /// Words with a meaning where an expression or operand starts; after a `.` they are plain path segments.
 let ruleKeywords: Set<String> = [
     "and", "or", "not", "in", "contains", "within", "where", "true", "false", "count", "sum", "avg", "exists", "days_since",
+    "in_segment",
 ]
 
 /// The functions of the language, for the message naming them when an unknown one is called.
-let ruleFunctions = ["count", "sum", "avg", "exists", "days_since"]
+let ruleFunctions = ["count", "sum", "avg", "exists", "days_since", "in_segment"]
 
 struct RuleParser {
     /// Deepest nesting of parentheses, `not` and filters.
@@ -163,6 +164,16 @@ struct RuleParser {
             let p = try path()
             try expect(.rightParen, "\")\"")
             return t.kind == .identifier("exists") ? .exists(p, at: t.start) : .daysSince(p, at: t.start)
+        case .identifier("in_segment"):
+            i += 1
+            try expect(.leftParen, "\"(\" after in_segment")
+            guard case .string(let name) = token.kind else {
+                throw error("expected a segment name in quotes (in_segment(\"vip\")), found \(describe(token))", at: token.start)
+            }
+            let nameOffset = token.start
+            i += 1
+            try expect(.rightParen, "\")\"")
+            return .inSegment(name, at: t.start, nameAt: nameOffset)
         case .identifier("count"), .identifier("sum"), .identifier("avg"):
             return try aggregate()
         case .identifier(let word) where !ruleKeywords.contains(word):

@@ -24,6 +24,10 @@ final class SegmentState {
     /// By rule term index: the projection's term store id.
     var terms: [Int]
     var members = Membership()
+    /// By `RuleDependencies.segments` index: the segment `in_segment` names, nil when none has that name.
+    var referenced: [SegmentState?] = []
+    /// Position in `SegmentProjection.segments`.
+    var position = 0
     /// Profile → its pending deadline (time-dependent rules).
     var deadlines: [UInt32: Int64] = [:]
 
@@ -109,6 +113,12 @@ public final class SegmentProjection: LogProjection {
     /// The segments to re-evaluate after the current event (`touch`), and which are in that list, by index.
     private var touched: [Int] = []
     private var marked: [Bool] = []
+    /// Indexes in `segments` in evaluation order: every segment after those its rule reads with `in_segment`,
+    /// otherwise in definition order; `rank` is the position of each index in it.
+    private var order: [Int] = []
+    private var rank: [Int] = []
+    /// By index in `segments`: the segments whose rules read it with `in_segment`, in evaluation order.
+    private var dependents: [[Int]] = []
     var termIDs: [AggregateTerm: Int] = [:]
     var stores: [TermStore?] = []
     var heap = DeadlineHeap()
@@ -188,9 +198,9 @@ public final class SegmentProjection: LogProjection {
             guard everything || !touched.isEmpty else { return }
             var inputs = ProfileRuleInputs(segments: self, segment: segments[0], p: p, aggregates: profiles.aggregates(of: p), now: clock)
             if everything {
-                for s in segments { evaluate(s, &inputs, offset: offset, at: clock) }
+                for i in order { evaluate(segments[i], &inputs, offset: offset, at: clock) }
             } else {
-                touched.sort() // definition order (docs/segments.md "Feed")
+                touched.sort { rank[$0] < rank[$1] } // dependencies first, then definition order
                 for i in touched { evaluate(segments[i], &inputs, offset: offset, at: clock) }
             }
         }
@@ -278,28 +288,40 @@ public final class SegmentProjection: LogProjection {
     }
 
     /// Re-evaluates segment `s` for the profile of `inputs` at the clock; a change becomes a feed record
-    /// (`at`, `offset`). `inputs` is reused across the segments of one event (one copy of the aggregates).
-    private func evaluate(_ s: SegmentState, _ inputs: inout ProfileRuleInputs, offset: UInt64, at: Int64) {
+    /// (`at`, `offset`) and re-evaluates the segments whose rules read `in_segment` of `s` (`propagate`).
+    /// `inputs` is reused across the segments of one event (one copy of the aggregates).
+    private func evaluate(_ s: SegmentState, _ inputs: inout ProfileRuleInputs, offset: UInt64, at: Int64, depth: Int = 0) {
         guard let root = s.root else { return }
         inputs.segment = s
         inputs.now = clock
         let p = inputs.p
         let member = RuleEvaluator.evaluate(root, inputs)
-        if member != s.members.contains(p) {
+        let changed = member != s.members.contains(p)
+        if changed {
             if member { s.members.insert(p, since: at) } else { s.members.remove(p) }
             emit(s, p, member ? .entered : .exited, at: at, offset: offset)
         }
-        guard s.timeDependent else { return }
-        var next: Int64?
-        RuleEvaluator.deadline(root, inputs, &next)
-        if let deadline = next {
-            if s.deadlines[p] != deadline {
-                s.deadlines[p] = deadline
-                heap.push(DeadlineHeap.Entry(time: deadline, segment: s.sequence, profile: p))
+        if s.timeDependent {
+            var next: Int64?
+            RuleEvaluator.deadline(root, inputs, &next)
+            if let deadline = next {
+                if s.deadlines[p] != deadline {
+                    s.deadlines[p] = deadline
+                    heap.push(DeadlineHeap.Entry(time: deadline, segment: s.sequence, profile: p))
+                }
+            } else {
+                s.deadlines[p] = nil
             }
-        } else {
-            s.deadlines[p] = nil
         }
+        if changed { propagate(from: s, &inputs, offset: offset, at: at, depth: depth) }
+    }
+
+    /// Re-evaluates, for the profile of `inputs`, the segments that read `in_segment` of `s` (its membership
+    /// changed), in dependency order. Definitions never form a cycle (refused when defined); `depth` bounds the
+    /// recursion anyway.
+    private func propagate(from s: SegmentState, _ inputs: inout ProfileRuleInputs, offset: UInt64, at: Int64, depth: Int) {
+        guard s.position < dependents.count, depth < segments.count else { return }
+        for d in dependents[s.position] { evaluate(segments[d], &inputs, offset: offset, at: at, depth: depth + 1) }
     }
 
     private func emit(_ s: SegmentState, _ p: UInt32, _ change: FeedRecord.Change, at: Int64, offset: UInt64) {
@@ -346,6 +368,7 @@ public final class SegmentProjection: LogProjection {
         state.terms = try (state.rule?.terms ?? []).map { try acquire($0, before: offset) }
         nextSequence += 1
         bySequence[state.sequence] = state
+        var exited: [UInt32] = []
         if let old = segments.firstIndex(where: { $0.name == name }) {
             // Redefinition: members that stay keep their entry time; only differences are published.
             let previous = segments[old]
@@ -353,7 +376,8 @@ public final class SegmentProjection: LogProjection {
             bySequence[previous.sequence] = nil
             for id in previous.terms { release(id) }
             if state.rule == nil {
-                for p in previous.members.sorted { emit(state, p, .exited, at: clock, offset: offset) }
+                exited = previous.members.sorted
+                for p in exited { emit(state, p, .exited, at: clock, offset: offset) }
             } else {
                 state.members = previous.members
             }
@@ -361,6 +385,10 @@ public final class SegmentProjection: LogProjection {
             segments.append(state)
         }
         rebuildDependencies()
+        for p in exited { // a redefinition that does not check emptied the segment: its readers follow
+            var inputs = ProfileRuleInputs(segments: self, segment: state, p: p, aggregates: profiles.aggregates(of: p), now: clock)
+            propagate(from: state, &inputs, offset: offset, at: clock, depth: 0)
+        }
         for p in profiles.livingProfiles {
             var inputs = ProfileRuleInputs(segments: self, segment: state, p: p, aggregates: profiles.aggregates(of: p), now: clock)
             evaluate(state, &inputs, offset: offset, at: clock)
@@ -374,9 +402,28 @@ public final class SegmentProjection: LogProjection {
         guard let i = segments.firstIndex(where: { $0.name == name }) else { return }
         let s = segments.remove(at: i)
         bySequence[s.sequence] = nil
-        for p in s.members.sorted { emit(s, p, .exited, at: clock, offset: offset) }
+        let members = s.members.sorted
+        for p in members { emit(s, p, .exited, at: clock, offset: offset) }
         for id in s.terms { release(id) }
         rebuildDependencies()
+        // Segments reading in_segment of it (refused by SegmentDefinitions.drop, possible in a log written
+        // otherwise) now read false: re-evaluate them for its former members.
+        let readers = order.filter { segments[$0].rule?.dependencies.segments.contains(name) == true }
+        guard !readers.isEmpty else { return }
+        for p in members {
+            let living = profiles.graph.living(p)
+            var inputs = ProfileRuleInputs(segments: self, segment: segments[readers[0]], p: living,
+                                           aggregates: profiles.aggregates(of: living), now: clock)
+            for r in readers { evaluate(segments[r], &inputs, offset: offset, at: clock) }
+        }
+    }
+
+    /// Each segment's names read by `in_segment`, by segment name (what `SegmentDefinitions` checks cycles and
+    /// drops against).
+    public var segmentReferences: [String: [String]] {
+        var out: [String: [String]] = [:]
+        for s in segments { out[s.name] = s.rule?.dependencies.segments ?? [] }
+        return out
     }
 
     /// The store of `term`, created and backfilled from the events before `offset` when new.
@@ -457,5 +504,30 @@ public final class SegmentProjection: LogProjection {
         }
         marked = Array(repeating: false, count: segments.count)
         touched.reserveCapacity(segments.count)
+        // in_segment: resolve names, then order segments so that every segment comes after those it reads.
+        var byName: [String: Int] = [:]
+        for (i, s) in segments.enumerated() {
+            s.position = i
+            byName[s.name] = i
+        }
+        dependents = Array(repeating: [], count: segments.count)
+        for (i, s) in segments.enumerated() {
+            let names = s.rule?.dependencies.segments ?? []
+            s.referenced = names.map { byName[$0].map { segments[$0] } }
+            for name in names { if let j = byName[name], j != i { dependents[j].append(i) } }
+        }
+        order = []
+        var state = Array(repeating: 0, count: segments.count) // 0 new, 1 visiting, 2 done
+        func visit(_ i: Int) {
+            guard state[i] == 0 else { return }
+            state[i] = 1
+            for name in segments[i].rule?.dependencies.segments ?? [] { if let j = byName[name] { visit(j) } }
+            state[i] = 2
+            order.append(i)
+        }
+        for i in segments.indices { visit(i) }
+        rank = Array(repeating: 0, count: segments.count)
+        for (r, i) in order.enumerated() { rank[i] = r }
+        for i in dependents.indices { dependents[i].sort { rank[$0] < rank[$1] } }
     }
 }

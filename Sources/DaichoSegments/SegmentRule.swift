@@ -85,6 +85,8 @@ public indirect enum RuleOperand: Sendable, Hashable {
     case exists(RulePath, at: Int)
     case daysSince(RulePath, at: Int)
     case aggregate(RuleAggregate, at: Int)
+    /// `in_segment("NAME")`: membership of another segment (a test on its own).
+    case inSegment(String, at: Int, nameAt: Int)
     /// `lhs op rhs` over numbers; `at` is the operator's offset.
     case arithmetic(ArithmeticOperator, RuleOperand, RuleOperand, at: Int)
 
@@ -92,7 +94,7 @@ public indirect enum RuleOperand: Sendable, Hashable {
     public var offset: Int {
         switch self {
         case .number(_, let at), .string(_, let at), .bool(_, let at), .duration(_, let at), .list(_, let at),
-             .exists(_, let at), .daysSince(_, let at), .aggregate(_, let at): at
+             .exists(_, let at), .daysSince(_, let at), .aggregate(_, let at), .inSegment(_, let at, _): at
         case .path(let p): p.offsets[0]
         case .arithmetic(_, let lhs, _, _): lhs.offset
         }

@@ -113,7 +113,7 @@ enum SegmentCommand {
             printError("daicho segment drop: no segment named \"\(name)\"")
             return ExitStatus.notFound
         }
-        let offset = try appending(dir) { try SegmentDefinitions.drop(name: name, in: $0) }
+        let offset = try appending(dir) { try SegmentDefinitions.drop(name: name, in: $0, references: segments.segmentReferences) }
         do {
             try SegmentLoader.refreshSnapshot(dir)
         } catch {
