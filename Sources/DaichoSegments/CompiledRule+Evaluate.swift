@@ -71,6 +71,12 @@ enum RuleEvaluator {
         case .avg(let term):
             let a = inputs.aggregate(term)
             return a.count == 0 ? .absent : .number(a.sum / Double(a.count))
+        case .min(let term):
+            let a = inputs.aggregate(term)
+            return a.count == 0 ? .absent : a.min.map { .number($0) } ?? .absent
+        case .max(let term):
+            let a = inputs.aggregate(term)
+            return a.count == 0 ? .absent : a.max.map { .number($0) } ?? .absent
         case .arithmetic(let op, let l, let r):
             guard case .number(let x) = value(l, inputs), case .number(let y) = value(r, inputs) else { return .absent }
             let result: Double = switch op {
@@ -214,7 +220,8 @@ enum RuleEvaluator {
         case .daysSince(let f):
             guard let t = time(inputs.value(f)) else { return nil }
             return t &+ (floorDivide(inputs.now &- t, microsPerDay) + 1) * microsPerDay
-        case .count(let term), .sum(let term), .avg(let term): return inputs.nextChange(ofTerm: term)
+        case .count(let term), .sum(let term), .avg(let term), .min(let term), .max(let term):
+            return inputs.nextChange(ofTerm: term)
         case .arithmetic(_, let l, let r):
             switch (scalarDeadline(l, inputs), scalarDeadline(r, inputs)) {
             case (let a?, let b?): return min(a, b)

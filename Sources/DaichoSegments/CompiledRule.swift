@@ -34,6 +34,9 @@ indirect enum RuleScalar: Sendable, Hashable {
     case count(Int)
     case sum(Int)
     case avg(Int)
+    /// `min`/`max` of a term kept with `AggregateTerm.extremes`; absent when it holds no event.
+    case min(Int)
+    case max(Int)
     /// `l op r` over numbers; absent when a side is absent, on division by zero or an infinite result.
     case arithmetic(ArithmeticOperator, RuleScalar, RuleScalar)
 }
@@ -68,6 +71,9 @@ public struct AggregateTerm: Sendable, Hashable {
     /// The window in µs; nil for all of the profile's events.
     public let window: Int64?
     let filter: RuleNode?
+    /// The store also keeps the smallest and largest value (`min`, `max`); such a term is distinct from the
+    /// same term without them, so `count`/`sum`/`avg` terms pay nothing for it.
+    public let extremes: Bool
 }
 
 /// What a rule reads, for re-evaluating only the rules a change can affect (docs/segments.md "Re-evaluation").

@@ -199,7 +199,13 @@ struct RuleChecker {
         case .aggregate(let a, let at):
             guard eventType == nil else { throw error("aggregates cannot be used inside a filter", at: at) }
             let index = try term(a, at: at)
-            let scalar: RuleScalar = switch a.function { case .count: .count(index); case .sum: .sum(index); case .avg: .avg(index) }
+            let scalar: RuleScalar = switch a.function {
+            case .count: .count(index)
+            case .sum: .sum(index)
+            case .avg: .avg(index)
+            case .min: .min(index)
+            case .max: .max(index)
+            }
             return Typed(scalar: scalar, type: .number, offset: at)
         }
     }
@@ -324,7 +330,7 @@ struct RuleChecker {
         var filter: RuleNode?
         if let f = a.filter { filter = try inner.check(f) }
         let t = AggregateTerm(eventType: type, props: inner.fields, valueProp: valueProp, window: a.window?.micros,
-                              filter: filter)
+                              filter: filter, extremes: a.function == .min || a.function == .max)
         dependencies.eventTypes.insert(type)
         if let w = t.window {
             dependencies.isTimeDependent = true

@@ -3,11 +3,11 @@
 /// Words with a meaning where an expression or operand starts; after a `.` they are plain path segments.
 let ruleKeywords: Set<String> = [
     "and", "or", "not", "in", "contains", "within", "where", "true", "false", "count", "sum", "avg", "exists", "days_since",
-    "in_segment",
+    "in_segment", "min", "max",
 ]
 
 /// The functions of the language, for the message naming them when an unknown one is called.
-let ruleFunctions = ["count", "sum", "avg", "exists", "days_since", "in_segment"]
+let ruleFunctions = ["count", "sum", "avg", "min", "max", "exists", "days_since", "in_segment"]
 
 struct RuleParser {
     /// Deepest nesting of parentheses, `not` and filters.
@@ -174,7 +174,7 @@ struct RuleParser {
             i += 1
             try expect(.rightParen, "\")\"")
             return .inSegment(name, at: t.start, nameAt: nameOffset)
-        case .identifier("count"), .identifier("sum"), .identifier("avg"):
+        case .identifier("count"), .identifier("sum"), .identifier("avg"), .identifier("min"), .identifier("max"):
             return try aggregate()
         case .identifier(let word) where !ruleKeywords.contains(word):
             if i + 1 < tokens.count, tokens[i + 1].kind == .leftParen {

@@ -4,8 +4,9 @@ import DaichoJSON
 /// Writes segment definitions to the log as internal events (docs/segments.md "Stored definitions";
 /// schemas/segment.schema.json). Rules are type-checked before anything is appended.
 public enum SegmentDefinitions {
-    /// The rule language version recorded with each definition.
-    public static let language = 1
+    /// The rule language version recorded with each definition: 2 since issue 8 (`min`, `max`, `in_segment`,
+    /// arithmetic, `w`/`y` durations, dates in traits, the cost limits); 1 before.
+    public static let language = 2
     /// The longest description accepted, in bytes.
     public static let maxDescriptionBytes = 4096
 

@@ -57,9 +57,9 @@ public struct RulePath: Sendable, Hashable, CustomStringConvertible {
     public var description: String { segments.joined(separator: ".") }
 }
 
-/// `count`, `sum` or `avg`.
+/// `count`, `sum`, `avg`, `min` or `max`.
 public enum AggregateFunction: String, Sendable, Hashable {
-    case count, sum, avg
+    case count, sum, avg, min, max
 }
 
 /// `count(TYPE [where F] [within D])` and `sum`/`avg(TYPE.PROP ...)` as written.

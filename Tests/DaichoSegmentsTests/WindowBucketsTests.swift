@@ -61,6 +61,45 @@ import DaichoTestSupport
         }
     }
 
+    /// Issue 8: `min`/`max` over windowed values. A store that tracks extremes gives the smallest and largest
+    /// value of the events the reference counts in the window (nil when none), also after merging another
+    /// profile's store; a store that does not track them gives nil.
+    @Test(arguments: windows)
+    func minAndMaxMatchTheReference(seed: UInt64, window: Int64) {
+        var rng = SeededGenerator(seed: seed + 100)
+        var store = WindowBuckets(window: window, tracksExtremes: true)
+        var other = WindowBuckets(window: window, tracksExtremes: true)
+        var plain = WindowBuckets(window: window)
+        var reference = Reference(window: window, width: store.width)
+        var now = jan1
+        for step in 0..<2_000 {
+            now += Int64.random(in: 0...(window / 10), using: &rng)
+            let t = now - Int64.random(in: -(window / 50)...(window * 3 / 2), using: &rng)
+            let v = Double(Int.random(in: -50_000...100_000, using: &rng)) / 100
+            // Every fifth event goes to another profile's store, merged in every 100 steps.
+            if step % 5 == 0 {
+                _ = other.add(at: t, value: v, now: now)
+                _ = reference.add(t, v, now: now)
+            } else {
+                #expect(store.add(at: t, value: v, now: now) == reference.add(t, v, now: now), "step \(step)")
+            }
+            _ = plain.add(at: t, value: v, now: now)
+            if step % 100 == 99 {
+                store.absorb(other, now: now)
+                other = WindowBuckets(window: window, tracksExtremes: true)
+            }
+            if step % 7 == 0 { store.expire(now: now) }
+            guard step % 100 == 99 else { continue }
+            let probe = now + Int64.random(in: 0...window, using: &rng) * (step % 3 == 0 ? 1 : 0)
+            let kept = reference.events.filter { reference.inWindow($0.time, probe) }.map(\.value)
+            let got = store.aggregate(now: probe)
+            #expect(got.count == Int64(kept.count), "step \(step)")
+            #expect(got.min == kept.min(), "step \(step)")
+            #expect(got.max == kept.max(), "step \(step)")
+            #expect(plain.aggregate(now: probe).min == nil)
+        }
+    }
+
     /// Every event inside (now − D, now] counts; none at or before now − D − w does.
     @Test func precisionIsOneBucket() {
         var rng = SeededGenerator(seed: 9)
