@@ -14,9 +14,13 @@ public struct FieldRef: Sendable, Hashable, CustomStringConvertible {
     public let key: String?
     /// The static-string ref of a prop key (docs/event-encoding.md), 0 when the name is not in the table.
     let keyRef: UInt32
+    /// Members inside an object-valued trait after the trait's name (`traits.address.prefecture`: ["prefecture"]).
+    public var path: [String] = []
 
     /// The path as written in rules (`traits.plan`, `support.by_channel.email`).
-    public var description: String { key.map { field.rawValue + "." + $0 } ?? field.rawValue }
+    public var description: String {
+        ([key.map { field.rawValue + "." + $0 } ?? field.rawValue] + path).joined(separator: ".")
+    }
 }
 
 /// A literal in a compiled rule.

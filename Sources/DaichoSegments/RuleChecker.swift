@@ -243,8 +243,10 @@ struct RuleChecker {
     /// A profile field (whole rules) or an event prop (filters), each distinct one listed once.
     private mutating func resolve(_ p: RulePath) throws(RuleError) -> FieldRef {
         let (field, key, keyRef) = if let eventType { try resolveProp(p, of: eventType) } else { try resolveField(p) }
-        if let existing = fields.first(where: { $0.field == field && $0.key == key }) { return existing }
-        let ref = FieldRef(index: fields.count, field: field, key: key, keyRef: keyRef)
+        // `traits.NAME.MEMBER…`: a member inside an object-valued trait.
+        let path = field == .trait && eventType == nil ? Array(p.segments.dropFirst(2)) : []
+        if let existing = fields.first(where: { $0.field == field && $0.key == key && $0.path == path }) { return existing }
+        let ref = FieldRef(index: fields.count, field: field, key: key, keyRef: keyRef, path: path)
         fields.append(ref)
         dependencies.sections.formUnion(field.section)
         if field == .commerceAgeDays { dependencies.isTimeDependent = true }
@@ -276,7 +278,7 @@ struct RuleChecker {
             guard rule.accepts(s[n]) else {
                 throw error("unknown key \(s[n]) of \(prefix); expected \(rule.expected)", at: p.offsets[n])
             }
-            guard n + 1 == s.count else {
+            guard n + 1 == s.count || field == .trait else {
                 throw error("\(prefix).\(s[n]) has no member \(s[n + 1])", at: p.offsets[n + 1])
             }
             return (field, s[n], 0)
