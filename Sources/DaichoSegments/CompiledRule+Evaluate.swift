@@ -56,6 +56,10 @@ enum RuleEvaluator {
             if case .absent = inputs.value(field) { return false }
             return true
         case .inSegment(let segment): return inputs.isMember(ofSegment: segment)
+        case .anyItem(let inner):
+            // Only filters hold it, and filters are evaluated over an event's props.
+            guard let event = inputs as? EventPropsInputs else { return false }
+            return event.anyItem(inner)
         }
     }
 
@@ -206,7 +210,7 @@ enum RuleEvaluator {
             offer(scalarDeadline(r, inputs))
         case .within(let f, let window):
             if let t = time(inputs.value(f)) { offer(t &+ window) }
-        case .exists, .inSegment: break // a segment's own changes are propagated to its dependents
+        case .exists, .inSegment, .anyItem: break // a segment's own changes are propagated to its dependents
         }
     }
 

@@ -62,6 +62,8 @@ indirect enum RuleNode: Sendable, Hashable {
     case exists(FieldRef)
     /// `in_segment("NAME")`: an index into `CompiledRule.segments`.
     case inSegment(Int)
+    /// `any item where F` (purchase filters): F over the members of each element of the event's `items`.
+    case anyItem(RuleNode)
 }
 
 /// An aggregate over a profile's events of one type: (type, filter, summed prop, window). Equal terms of

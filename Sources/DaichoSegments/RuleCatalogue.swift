@@ -202,7 +202,7 @@ enum RuleCatalogue {
     static func refusedProp(_ name: String, of type: EventType) -> String? {
         switch (type, name) {
         case (.purchase, "items"):
-            "items of purchase is an array of objects; rules cannot test an order's items (count(purchase where …) sees only the order's own props such as amount and currency)"
+            "items of purchase is an array of objects; test its elements with any item where … (count(purchase where any item where sku == \"sku-1\") > 0)"
         case (.identify, "traits"): "traits of identify is an object; use the profile's traits.NAME instead"
         default: nil
         }

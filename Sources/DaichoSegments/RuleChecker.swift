@@ -33,12 +33,19 @@ struct RuleChecker {
     private(set) var terms: [AggregateTerm] = []
     private(set) var dependencies = RuleDependencies()
     private let budget: RuleBudget
+    /// Inside `any item where`: paths are members of an order item.
+    private let inItem: Bool
 
-    init(text: String, eventType: EventType?, budget: RuleBudget = RuleBudget()) {
+    init(text: String, eventType: EventType?, budget: RuleBudget = RuleBudget(), inItem: Bool = false) {
         self.text = text
         self.eventType = eventType
         self.budget = budget
+        self.inItem = inItem
     }
+
+    /// The members of a purchase's items the language names (schemas/types/purchase.schema.json); any other is
+    /// `item.NAME`.
+    static let itemMembers: [(name: String, type: ValueType)] = [("sku", .string), ("qty", .number), ("price", .number)]
 
     /// Counts one test against `RuleLimits.maxTests`.
     private func countTest(at offset: Int) throws(RuleError) {
@@ -59,6 +66,12 @@ struct RuleChecker {
         case .test(let lhs, let op, let rhs, let opOffset):
             guard let op, let rhs else { return try bare(lhs) }
             return try test(lhs, op, rhs, opOffset: opOffset)
+        case .anyItem(let inner, let at):
+            guard eventType == .purchase, !inItem else {
+                throw error("any item where … is for the items of a purchase: count(purchase where any item where sku == \"…\")", at: at)
+            }
+            var items = RuleChecker(text: text, eventType: .purchase, budget: budget, inItem: true)
+            return .anyItem(try items.check(inner))
         }
     }
 
@@ -173,7 +186,8 @@ struct RuleChecker {
             return Typed(scalar: nil, type: .literalList, offset: at, list: constants)
         case .path(let p):
             let ref = try resolve(p)
-            let type = eventType.map { t in Self.propType(p, of: t) } ?? ref.field.type
+            let type = inItem ? (p.segments.count == 1 ? Self.itemMembers.first { $0.name == p.segments[0] }?.type ?? .dynamic : .dynamic)
+                : eventType.map { t in Self.propType(p, of: t) } ?? ref.field.type
             return Typed(scalar: type == .stringList ? nil : .field(ref), type: type, offset: p.offsets[0],
                          field: type == .stringList ? ref : nil)
         case .exists(_, let at):
@@ -242,7 +256,8 @@ struct RuleChecker {
 
     /// A profile field (whole rules) or an event prop (filters), each distinct one listed once.
     private mutating func resolve(_ p: RulePath) throws(RuleError) -> FieldRef {
-        let (field, key, keyRef) = if let eventType { try resolveProp(p, of: eventType) } else { try resolveField(p) }
+        let (field, key, keyRef) = if inItem { try resolveItemMember(p) }
+            else if let eventType { try resolveProp(p, of: eventType) } else { try resolveField(p) }
         // `traits.NAME.MEMBER…`: a member inside an object-valued trait.
         let path = field == .trait && eventType == nil ? Array(p.segments.dropFirst(2)) : []
         if let existing = fields.first(where: { $0.field == field && $0.key == key && $0.path == path }) { return existing }
@@ -299,6 +314,14 @@ struct RuleChecker {
         let names = known.map(\.name) + ["props.NAME"]
         let expected = names.count == 1 ? "props.NAME" : "one of " + names.dropLast().joined(separator: ", ") + ", or props.NAME"
         throw error("unknown prop \(p) of \(type.name); expected \(expected)", at: p.offsets[0])
+    }
+
+    private func resolveItemMember(_ p: RulePath) throws(RuleError) -> (ProfileField, String?, UInt32) {
+        let s = p.segments
+        if s.count == 1, Self.itemMembers.contains(where: { $0.name == s[0] }) { return (.prop, s[0], Self.staticRef(s[0])) }
+        if s.count == 2, s[0] == "item", !s[1].isEmpty { return (.prop, s[1], Self.staticRef(s[1])) }
+        throw error("unknown member \(p) of an order item; expected one of \(Self.itemMembers.map(\.name).joined(separator: ", ")), or item.NAME",
+                    at: p.offsets[0])
     }
 
     /// The declared type of a resolved prop path: the catalogue's for a well-known prop, dynamic for props.NAME.

@@ -3,7 +3,7 @@
 /// Words with a meaning where an expression or operand starts; after a `.` they are plain path segments.
 let ruleKeywords: Set<String> = [
     "and", "or", "not", "in", "contains", "within", "where", "true", "false", "count", "sum", "avg", "exists", "days_since",
-    "in_segment", "min", "max",
+    "in_segment", "min", "max", "any",
 ]
 
 /// The functions of the language, for the message naming them when an unknown one is called.
@@ -97,6 +97,17 @@ struct RuleParser {
             try enter()
             defer { depth -= 1 }
             return .not(try negation())
+        }
+        if isKeyword("any") {
+            let start = token.start
+            i += 1
+            guard isKeyword("item") else { throw error("expected item after any (any item where …), found \(describe(token))", at: token.start) }
+            i += 1
+            guard isKeyword("where") else { throw error("expected where after any item, found \(describe(token))", at: token.start) }
+            i += 1
+            try enter()
+            defer { depth -= 1 }
+            return .anyItem(try expression(), at: start)
         }
         if token.kind == .leftParen {
             i += 1

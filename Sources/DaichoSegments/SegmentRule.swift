@@ -108,6 +108,8 @@ public indirect enum RuleExpression: Sendable, Hashable {
     case not(RuleExpression)
     /// `lhs` alone (a boolean such as `exists(…)`), or `lhs op rhs`.
     case test(lhs: RuleOperand, op: TestOperator?, rhs: RuleOperand?, opOffset: Int)
+    /// `any item where F` inside a purchase filter: F holds for at least one element of the order's `items`.
+    case anyItem(RuleExpression, at: Int)
 }
 
 /// A parsed, not yet type-checked segment rule.

@@ -3,7 +3,7 @@ import Testing
 
 /// The error catalogue of docs/segments.md "Errors", message for message.
 @Suite struct RuleErrorTests {
-    static let itemsMessage = "items of purchase is an array of objects; rules cannot test an order's items (count(purchase where …) sees only the order's own props such as amount and currency)"
+    static let itemsMessage = "items of purchase is an array of objects; test its elements with any item where … (count(purchase where any item where sku == \"sku-1\") > 0)"
 
     static let catalogue: [(rule: String, message: String)] = [
         ("commerce.orders >=", "1:19: expected a number, string, field or aggregate, found end of rule"),
@@ -85,7 +85,7 @@ import Testing
         ("count(purchase where props.items contains \"sku-1\") > 0", "1:22: \(Self.itemsMessage)"),
         ("count(purchase within 3y) > 0", "1:23: window 3y is longer than the maximum of 730d"),
         ("count(purchase within 105w) > 0", "1:23: window 105w is longer than the maximum of 730d"),
-        ("any(purchase where amount > 1) > 0", "1:1: unknown function any; expected one of \(ruleFunctions.joined(separator: ", "))"),
+        ("every(purchase where amount > 1) > 0", "1:1: unknown function every; expected one of \(ruleFunctions.joined(separator: ", "))"),
         ("traits.x == 1 or maximum(purchase.amount) > 1", "1:18: unknown function maximum; expected one of \(ruleFunctions.joined(separator: ", "))"),
         ("count(identify where plan == \"x\") > 0", "1:22: unknown prop plan of identify; expected props.NAME"),
         ("sum(purchase within 1d) > 0", "1:14: expected \".\" and a prop after the event type (sum(purchase.PROP …)), found within"),
