@@ -66,6 +66,11 @@ enum WatchCommand {
         }
         let start = live.read { $0.feedCount }
         if from == nil { state.withLock { $0.cursor = max($0.cursor, start) } }
+        // A worker that fails (a log it cannot read) ends the watch with its error instead of a silent wait.
+        Thread.detachNewThread {
+            while live.error == nil { usleep(100_000) }
+            StopSignal.raise()
+        }
         StopSignal.wait()
         live.close()
         let cursor = state.withLock { $0.cursor }

@@ -198,6 +198,25 @@ import Testing
         #expect(lines(list.stdout).first?["members"] as? Int == 1)
     }
 
+    /// Issue 8: `in_segment` from the command line: an unknown name is a rule error with a caret, and a
+    /// segment another one reads cannot be dropped until that one is.
+    @Test func segmentsReadingSegmentsAreCheckedAndProtectTheirSource() throws {
+        let t = TemporaryDirectory()
+        let d = t.path + "/d"
+        _ = try daicho(["append", "--data", d, t.write("a.ndjson", [purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"),
+                                                                    purchase("a2", "a@example.jp", at: "2026-05-02T10:00:00Z")].joined(separator: "\n"))])
+        #expect(try daicho(["segment", "define", "--data", d, "vip", "commerce.orders >= 2"]).json["members"] as? Int == 1)
+        let unknown = try daicho(["segment", "define", "--data", d, "loyal", "in_segment(\"vips\")"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("1:12: no segment named \"vips\"; defined: vip"))
+        #expect(try daicho(["segment", "define", "--data", d, "loyal", "in_segment(\"vip\") and events >= 2"]).json["members"] as? Int == 1)
+        let refused = try daicho(["segment", "drop", "--data", d, "vip"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("segment \"vip\" is read by in_segment in loyal; drop or redefine it first"))
+        #expect(try daicho(["segment", "drop", "--data", d, "loyal"]).status == 0)
+        #expect(try daicho(["segment", "drop", "--data", d, "vip"]).json["members_exited"] as? Int == 1)
+    }
+
     /// Ctrl-C or SIGTERM ends `watch` cleanly with the cursor to resume from.
     @Test func watchStopsOnSIGTERMAndPrintsTheCursor() throws {
         let t = TemporaryDirectory()
