@@ -175,6 +175,28 @@ import Testing
         #expect(rebuilt.definitions.map(\.members) == [1])
     }
 
+    /// Found in issue 8: after the 1,143-term rule was dropped, replay still re-applied its definition at 2,313
+    /// events/s. Such a definition already in a log (appended before the limits) no longer checks: it stays
+    /// empty, keeps no term store and costs replay nothing; `segment list` shows why.
+    @Test func aStoredRuleOverTheLimitsCostsReplayNothing() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        let rule = (0..<1143).map { "count(page_view where path == \"/i\($0)\" within 7d) > 0" }.joined(separator: " or ")
+        let old = Event(id: "segment_defined:huge", type: .segmentDefined, at: t0, source: "daicho", identifiers: [],
+                        props: .object([JSONMember("name", .string("huge")), JSONMember("rule", .string(rule)),
+                                         JSONMember("defined_at", .string("2026-01-01T00:00:00Z")), JSONMember("language", .int(1))]))
+        _ = try store.appendInternal([old])
+        try SegmentDefinitions.define(name: "buyers", rule: "commerce.orders >= 1", in: store)
+        _ = try store.append([purchase("a1", "a@example.jp", at: t0)])
+        try store.close()
+        let (segments, _) = try SegmentLoader.load(dir, now: nil)
+        #expect(segments.definitions.map(\.name) == ["huge", "buyers"])
+        #expect(segments.definitions.map(\.members) == [0, 1])
+        #expect(segments.definitions[0].error?.contains("more than 16 distinct aggregates with a window") == true)
+        #expect(segments.stores.allSatisfy { $0 == nil }, "no term store for a rule that does not check")
+    }
+
     /// Issue 8: a stored definition without its rule was skipped silently (the segment simply did not exist).
     @Test func aMalformedStoredDefinitionIsAnErrorNamingItsOffset() throws {
         let t = TemporaryDirectory()
