@@ -5,7 +5,8 @@
 ///
 /// Bucket k covers [k·w, (k+1)·w) (epoch-aligned; w is 1 minute for D < 2h, 1 hour for D < 2d, else 1 day)
 /// and is in the window at `now` iff (k+1)·w > now − D. Only buckets holding events exist. Sums are
-/// fixed-point µ-units with wrapping addition, so the result does not depend on arrival order.
+/// fixed-point µ-units added with clamping at the Int64 bounds (never wrapping), so within the documented
+/// range the result does not depend on arrival order.
 public struct WindowBuckets: Sendable, Hashable {
     struct Bucket: Sendable, Hashable {
         var index: Int32
