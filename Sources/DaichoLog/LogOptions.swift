@@ -19,6 +19,9 @@ public struct LogOptions: Sendable {
     public var compressionLevel: Int32
     /// How long `LogWriter.open` waits for another writer to release `LOCK` before failing (§7).
     public var lockWait: Duration = .zero
+    /// The clock frames are stamped with (`appendTime`, µs); nil: the system's real-time clock. Tests set it to
+    /// replay a history whose append times they choose.
+    public var appendClock: (@Sendable () -> Int64)? = nil
 
     /// Creates options.
     /// - Parameters:

@@ -168,7 +168,7 @@ public final class LogWriter: @unchecked Sendable {
                 let raw = header
                 var fields = FrameHeader(
                     crc: 0, codec: frame.codec, recordCount: UInt32(frame.recordCount), baseOffset: base,
-                    firstEventTime: frame.firstEventTime, maxEventTime: frame.maxEventTime, appendTime: Self.nowMicros(),
+                    firstEventTime: frame.firstEventTime, maxEventTime: frame.maxEventTime, appendTime: options.appendClock?() ?? Self.nowMicros(),
                     storedLength: UInt32(frame.storedBytes), uncompressedLength: UInt32(frame.uncompressedBytes))
                 fields.encode(into: raw)
                 fields.crc = FrameHeader.computeCRC(header: UnsafeRawBufferPointer(raw), payload: payload)

@@ -13,7 +13,9 @@ public protocol LogProjection: AnyObject {
     /// Called before a frame's events with the frame's description and the batch's strings.
     func beginFrame(_ frame: FrameContext, strings: StringTable)
     /// Applies the event at `offset` (offsets arrive in order, each once).
-    func apply(_ e: EventView, offset: UInt64)
+    /// - Throws: when the view cannot be kept right (e.g. a read of the log it needs failed); the view is then
+    ///   unusable and must be rebuilt.
+    func apply(_ e: EventView, offset: UInt64) throws
     /// Advances time-dependent state to the wall clock `micros` while the log is idle (no-op when nothing
     /// depends on time).
     func advanceClock(to micros: Int64)
@@ -27,7 +29,7 @@ extension LogProjection {
     /// Applies the log from `nextOffset` to its durable end (or `end`, exclusive), frame by frame.
     public func applyLog(_ reader: EventReader, to end: UInt64? = nil) throws {
         try reader.forEach(from: nextOffset, to: end, onFrame: { beginFrame($0, strings: $1) }) { offset, view in
-            apply(view, offset: offset)
+            try apply(view, offset: offset)
             return true
         }
     }

@@ -26,6 +26,19 @@ public enum FactValue: Sendable, Equatable {
 }
 
 extension ProfileAggregates {
+    /// The value at `path` inside trait `key` when that trait holds an object (`traits.address.prefecture`,
+    /// docs/segments.md "Field catalogue"); nil when the trait is not an object or a member on the path is
+    /// missing. Decodes the stored object (allocates).
+    public func nestedTrait(_ key: Symbol, path: [String], table: SymbolTable) -> JSONValue? {
+        guard let entry = traits.first(where: { $0.key == key }), case .nested = entry.value else { return nil }
+        var v = traitJSON(entry.value, table: table)
+        for name in path {
+            guard case .object(let members) = v, let m = members.last(where: { $0.key == name }) else { return nil }
+            v = m.value
+        }
+        return v
+    }
+
     /// The value of `fact` for this profile.
     /// - Parameters:
     ///   - now: the instant `commerce.age_days` is computed for, µs.

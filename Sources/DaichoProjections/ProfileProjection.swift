@@ -45,6 +45,8 @@ public final class ProfileProjection {
     /// The newest event time and frame append time seen, µs (`Int64.min` before any): the log's own clock, from
     /// which the segment clock starts after a snapshot (docs/segments.md "Segment clock").
     @exclusivity(unchecked) public private(set) var logClock: Int64 = .min
+    /// How far the current frame's events may advance `logClock` (`LogClock.limit`); no bound in an as-of view.
+    @exclusivity(unchecked) private var eventClockLimit: Int64 = .max
     /// Bytes that views composed over this projection stored in its snapshot (docs/profile.md "Snapshots"),
     /// nil when the snapshot had none (or the projection did not come from a snapshot).
     public internal(set) var dependentState: [UInt8]?
@@ -86,7 +88,10 @@ public final class ProfileProjection {
     /// Notes a frame's append time in `logClock` and resets the per-batch caches; call with each frame and its
     /// batch's strings before its events (`EventReader.forEach`'s `onFrame`).
     public func beginFrame(_ frame: FrameContext, strings: StringTable) {
-        if asOf == nil, frame.appendTime > logClock { logClock = frame.appendTime }
+        if asOf == nil {
+            if frame.appendTime > logClock { logClock = frame.appendTime }
+            eventClockLimit = LogClock.limit(forFrameAppendedAt: frame.appendTime)
+        }
         cache.reset(dynamicCount: strings.dynamicCount)
     }
 
@@ -99,7 +104,7 @@ public final class ProfileProjection {
         previousEvent.append(Self.none)
         eventProfile.append(Self.none)
         if let asOf, e.at > asOf { return }
-        if e.at > logClock { logClock = e.at }
+        if e.at > logClock { logClock = max(logClock, min(e.at, eventClockLimit)) }
         if e.type.isInternal { // segment definitions, lost offsets: no customer (docs/segments.md, log-format §13)
             if e.type != .offsetsLost { internalEvents += 1 }
             return

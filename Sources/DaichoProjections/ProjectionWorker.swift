@@ -184,7 +184,7 @@ public final class ProjectionWorker<Projection: LogProjection>: @unchecked Senda
             open = true
             projection.beginFrame(frame, strings: strings)
         }) { offset, view in
-            projection.apply(view, offset: offset)
+            try projection.apply(view, offset: offset)
             return true
         }
         if open { try close() }

@@ -18,6 +18,20 @@ extension AggregateTerm {
     }
 }
 
+/// One element of a purchase's `items` as rule inputs (`any item where …`): `value` reads its members.
+struct ItemInputs: RuleInputs {
+    let item: ValueReader
+
+    var now: Int64 { 0 }
+    var nextBusinessDay: Int64 { 0 }
+    func list(_ field: FieldRef, contains element: UnsafeRawBufferPointer) -> Bool { false }
+    func listIsEmpty(_ field: FieldRef) -> Bool { true }
+    func aggregate(_ term: Int) -> AggregateValue { AggregateValue(count: 0, sum: 0) }
+    func nextChange(ofTerm term: Int) -> Int64? { nil }
+    func isMember(ofSegment segment: Int) -> Bool { false }
+    func value(_ field: FieldRef) -> RuleValue { EventPropsInputs.member(field, of: item) }
+}
+
 /// An event's top-level props as rule inputs (only `value` is meaningful inside a filter).
 struct EventPropsInputs: RuleInputs {
     let event: EventView
@@ -28,12 +42,29 @@ struct EventPropsInputs: RuleInputs {
     func listIsEmpty(_ field: FieldRef) -> Bool { true }
     func aggregate(_ term: Int) -> AggregateValue { AggregateValue(count: 0, sum: 0) }
     func nextChange(ofTerm term: Int) -> Int64? { nil }
+    func isMember(ofSegment segment: Int) -> Bool { false }
 
-    func value(_ field: FieldRef) -> RuleValue {
-        var reader = event.propsReader
+    func value(_ field: FieldRef) -> RuleValue { Self.member(field, of: event.propsReader) }
+
+    /// Whether `filter` holds for at least one object element of the event's `items` prop.
+    func anyItem(_ filter: RuleNode) -> Bool {
+        var props = event.propsReader
+        var found = false
+        try? props.forEachMember { key, value throws(BatchError) in
+            guard !found, key == StaticStrings.items else { return }
+            try value.forEachElement { element throws(BatchError) in
+                if !found, RuleEvaluator.evaluate(filter, ItemInputs(item: element)) { found = true }
+            }
+        }
+        return found
+    }
+
+    /// The member `field` names of the object at `reader`: a number, string or bool; absent otherwise.
+    static func member(_ field: FieldRef, of object: ValueReader) -> RuleValue {
+        var reader = object
         var result = RuleValue.absent
         var found = false
-        let strings = event.strings
+        let strings = object.strings
         try? reader.forEachMember { key, value throws(BatchError) in
             guard !found, Self.key(key, strings, matches: field) else { return }
             found = true

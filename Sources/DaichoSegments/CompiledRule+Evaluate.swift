@@ -1,3 +1,5 @@
+import DaichoJSON
+
 // Evaluation of compiled rules with the missing-value semantics of docs/segments.md "Missing values":
 // every test with an absent side is false; `not` negates that result. No allocation: the tree is walked in
 // place, strings are compared as UTF-8 bytes.
@@ -47,12 +49,17 @@ enum RuleEvaluator {
             let haystack = value(l, inputs), needle = value(r, inputs)
             return withBytes(haystack) { h in withBytes(needle) { n in contains(h, n) } ?? false } ?? false
         case .within(let field, let window):
-            guard case .time(let t) = inputs.value(field) else { return false }
+            guard let t = time(inputs.value(field)) else { return false }
             return t > inputs.now &- window
         case .exists(let field):
             if field.field.type == .stringList { return !inputs.listIsEmpty(field) }
             if case .absent = inputs.value(field) { return false }
             return true
+        case .inSegment(let segment): return inputs.isMember(ofSegment: segment)
+        case .anyItem(let inner):
+            // Only filters hold it, and filters are evaluated over an event's props.
+            guard let event = inputs as? EventPropsInputs else { return false }
+            return event.anyItem(inner)
         }
     }
 
@@ -61,14 +68,54 @@ enum RuleEvaluator {
         case .constant(let c): return constantValue(c)
         case .field(let f): return inputs.value(f)
         case .daysSince(let f):
-            guard case .time(let t) = inputs.value(f) else { return .absent }
+            guard let t = time(inputs.value(f)) else { return .absent }
             return .number(Double(floorDivide(inputs.now &- t, microsPerDay)))
         case .count(let term): return .number(Double(inputs.aggregate(term).count))
         case .sum(let term): return .number(inputs.aggregate(term).sum)
         case .avg(let term):
             let a = inputs.aggregate(term)
             return a.count == 0 ? .absent : .number(a.sum / Double(a.count))
+        case .min(let term):
+            let a = inputs.aggregate(term)
+            return a.count == 0 ? .absent : a.min.map { .number($0) } ?? .absent
+        case .max(let term):
+            let a = inputs.aggregate(term)
+            return a.count == 0 ? .absent : a.max.map { .number($0) } ?? .absent
+        case .arithmetic(let op, let l, let r):
+            guard case .number(let x) = value(l, inputs), case .number(let y) = value(r, inputs) else { return .absent }
+            let result: Double = switch op {
+            case .add: x + y
+            case .subtract: x - y
+            case .multiply: x * y
+            case .divide: y == 0 ? .nan : x / y
+            }
+            return result.isFinite ? .number(result) : .absent
         }
+    }
+
+    /// An instant: a time field's value, or a string holding an RFC 3339 time or a date `YYYY-MM-DD` (UTC
+    /// midnight) — a trait such as `signup_date`; nil for anything else (absent).
+    static func time(_ v: RuleValue) -> Int64? {
+        if case .time(let t) = v { return t }
+        return withBytes(v) { bytes -> Int64? in
+            if bytes.count == 10, let days = date(bytes) { return days &* microsPerDay }
+            return RFC3339.parse(bytes)?.micros
+        } ?? nil
+    }
+
+    /// Days since the epoch of `YYYY-MM-DD`, nil when the bytes are not a valid date of that form.
+    private static func date(_ b: UnsafeRawBufferPointer) -> Int64? {
+        func digits(_ range: Range<Int>) -> Int? {
+            var n = 0
+            for i in range {
+                guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+                n = n * 10 + Int(b[i] - 0x30)
+            }
+            return n
+        }
+        guard b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), let y = digits(0..<4), let m = digits(5..<7),
+              let d = digits(8..<10), (1...12).contains(m), d >= 1, d <= RFC3339.daysInMonth(m, year: y) else { return nil }
+        return Int64(RFC3339.daysFromCivil(year: y, month: m, day: d))
     }
 
     @inline(__always)
@@ -162,8 +209,8 @@ enum RuleEvaluator {
             offer(scalarDeadline(l, inputs))
             offer(scalarDeadline(r, inputs))
         case .within(let f, let window):
-            if case .time(let t) = inputs.value(f) { offer(t &+ window) }
-        case .exists: break
+            if let t = time(inputs.value(f)) { offer(t &+ window) }
+        case .exists, .inSegment, .anyItem: break // a segment's own changes are propagated to its dependents
         }
     }
 
@@ -175,9 +222,15 @@ enum RuleEvaluator {
             guard f.field == .commerceAgeDays, case .number = inputs.value(f) else { return nil }
             return inputs.nextBusinessDay
         case .daysSince(let f):
-            guard case .time(let t) = inputs.value(f) else { return nil }
+            guard let t = time(inputs.value(f)) else { return nil }
             return t &+ (floorDivide(inputs.now &- t, microsPerDay) + 1) * microsPerDay
-        case .count(let term), .sum(let term), .avg(let term): return inputs.nextChange(ofTerm: term)
+        case .count(let term), .sum(let term), .avg(let term), .min(let term), .max(let term):
+            return inputs.nextChange(ofTerm: term)
+        case .arithmetic(_, let l, let r):
+            switch (scalarDeadline(l, inputs), scalarDeadline(r, inputs)) {
+            case (let a?, let b?): return min(a, b)
+            case (let a, let b): return a ?? b
+            }
         }
     }
 
@@ -185,7 +238,7 @@ enum RuleEvaluator {
     /// Truth is a step function of the whole number of days d, with steps only next to c.
     static func daysSinceCrossing<I: RuleInputs>(_ f: FieldRef, _ op: ComparisonOperator, _ c: Double,
                                                  _ inputs: I) -> Int64? {
-        guard case .time(let t) = inputs.value(f), c.isFinite, abs(c) < 1e12 else { return nil }
+        guard let t = time(inputs.value(f)), c.isFinite, abs(c) < 1e12 else { return nil }
         let d = floorDivide(inputs.now &- t, microsPerDay)
         let truth = { (x: Int64) in compare(.number(Double(x)), op, .number(c)) }
         let now = truth(d)

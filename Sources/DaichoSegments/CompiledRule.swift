@@ -14,9 +14,13 @@ public struct FieldRef: Sendable, Hashable, CustomStringConvertible {
     public let key: String?
     /// The static-string ref of a prop key (docs/event-encoding.md), 0 when the name is not in the table.
     let keyRef: UInt32
+    /// Members inside an object-valued trait after the trait's name (`traits.address.prefecture`: ["prefecture"]).
+    public var path: [String] = []
 
     /// The path as written in rules (`traits.plan`, `support.by_channel.email`).
-    public var description: String { key.map { field.rawValue + "." + $0 } ?? field.rawValue }
+    public var description: String {
+        ([key.map { field.rawValue + "." + $0 } ?? field.rawValue] + path).joined(separator: ".")
+    }
 }
 
 /// A literal in a compiled rule.
@@ -27,13 +31,18 @@ enum RuleConstant: Sendable, Hashable {
 }
 
 /// One side of a compiled test.
-enum RuleScalar: Sendable, Hashable {
+indirect enum RuleScalar: Sendable, Hashable {
     case constant(RuleConstant)
     case field(FieldRef)
     case daysSince(FieldRef)
     case count(Int)
     case sum(Int)
     case avg(Int)
+    /// `min`/`max` of a term kept with `AggregateTerm.extremes`; absent when it holds no event.
+    case min(Int)
+    case max(Int)
+    /// `l op r` over numbers; absent when a side is absent, on division by zero or an infinite result.
+    case arithmetic(ArithmeticOperator, RuleScalar, RuleScalar)
 }
 
 /// A compiled boolean expression.
@@ -51,6 +60,10 @@ indirect enum RuleNode: Sendable, Hashable {
     /// `time within D` (µs).
     case within(FieldRef, Int64)
     case exists(FieldRef)
+    /// `in_segment("NAME")`: an index into `CompiledRule.segments`.
+    case inSegment(Int)
+    /// `any item where F` (purchase filters): F over the members of each element of the event's `items`.
+    case anyItem(RuleNode)
 }
 
 /// An aggregate over a profile's events of one type: (type, filter, summed prop, window). Equal terms of
@@ -64,6 +77,9 @@ public struct AggregateTerm: Sendable, Hashable {
     /// The window in µs; nil for all of the profile's events.
     public let window: Int64?
     let filter: RuleNode?
+    /// The store also keeps the smallest and largest value (`min`, `max`); such a term is distinct from the
+    /// same term without them, so `count`/`sum`/`avg` terms pay nothing for it.
+    public let extremes: Bool
 }
 
 /// What a rule reads, for re-evaluating only the rules a change can affect (docs/segments.md "Re-evaluation").
@@ -76,6 +92,10 @@ public struct RuleDependencies: Sendable, Hashable {
     public var isTimeDependent = false
     /// The longest window of its aggregate terms, µs; nil when it has no windowed aggregate.
     public var longestWindow: Int64?
+    /// The segments it reads the membership of (`in_segment`), each once; `RuleNode.inSegment` indexes this.
+    public var segments: [String] = []
+    /// Where each of `segments` is named in the rule text (byte offsets, for errors).
+    var segmentOffsets: [Int] = []
 }
 
 /// A type-checked segment rule, ready to evaluate.

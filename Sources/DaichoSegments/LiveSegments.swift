@@ -24,10 +24,17 @@ public final class LiveSegments: LiveView {
     ///     whole feed, `nil` only changes from now on).
     ///   - onChange: called on the worker's thread, in feed order: first with the records after `cursor` made
     ///     while catching up, then after each frame or clock advance that changed something.
+    ///   - validate: called with the caught-up view before anything is delivered (e.g. to check the segment names
+    ///     a caller asks for); what it throws ends `open`.
+    /// - Throws: `FeedCursorError` when `cursor` is beyond the feed (it never had that many records: a cursor
+    ///   from another data directory, or a typo); the loader's errors; what `validate` throws.
     public static func open(_ directory: DataDirectory, after cursor: UInt64? = nil,
                             options: ProjectionWorker<SegmentProjection>.Options = .init(),
-                            onChange: (@Sendable (SegmentChanges) -> Void)? = nil) throws -> LiveSegments {
+                            onChange: (@Sendable (SegmentChanges) -> Void)? = nil,
+                            validate: ((SegmentProjection) throws -> Void)? = nil) throws -> LiveSegments {
         let (segments, reader) = try SegmentLoader.load(directory, now: options.clock(), trackingAfter: cursor ?? .max)
+        if let cursor, cursor > segments.feedCount { throw FeedCursorError(cursor: cursor, feedCount: segments.feedCount) }
+        try validate?(segments)
         let backlog = segments.takeChanges()?.records ?? []
         if cursor == nil { segments.keepRecords(after: 0) }
         let worker = ProjectionWorker(projection: segments, reader: reader, options: options)
@@ -42,4 +49,16 @@ public final class LiveSegments: LiveView {
 
     /// Stops following the log.
     public func close() { worker.stop() }
+}
+
+/// A feed cursor beyond the end of the feed: the feed is a pure function of the log and only grows, so no
+/// earlier run can have handed it out (docs/segments.md "Feed").
+public struct FeedCursorError: Error, CustomStringConvertible, Sendable {
+    public let cursor: UInt64
+    /// Records in the feed now.
+    public let feedCount: UInt64
+
+    public var description: String {
+        "cursor \(cursor) is beyond the end of the feed, which holds \(feedCount) record\(feedCount == 1 ? "" : "s"); pass a cursor an earlier watch printed, or 0 for the whole feed"
+    }
 }

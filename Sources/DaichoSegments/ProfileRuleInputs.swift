@@ -7,6 +7,8 @@ enum ResolvedField {
     case fact(ProfileFact)
     case id, mergedIDs, identityMerges, identityConflicts, channels
     case identifiers(kind: UInt8)
+    /// A member inside an object-valued trait (`traits.address.prefecture`).
+    case nestedTrait(Symbol, path: [String])
     /// An event prop: only meaningful inside aggregate filters, never read from a profile.
     case none
 
@@ -19,6 +21,7 @@ enum ResolvedField {
         case .identityMerges: self = .identityMerges
         case .identityConflicts: self = .identityConflicts
         case .channels: self = .channels
+        case .trait where !ref.path.isEmpty: self = .nestedTrait(symbols.intern(key), path: ref.path)
         case .trait: self = .fact(.trait(symbols.intern(key)))
         case .firstSeen: self = .fact(.firstSeen)
         case .lastSeen: self = .fact(.lastSeen)
@@ -91,6 +94,14 @@ struct ProfileRuleInputs: RuleInputs {
         case .id: return .string(profiles.graph.id(of: p))
         case .identityMerges: return .number(Double(profiles.graph.mergedCount(of: p)))
         case .identityConflicts: return .number(Double(profiles.graph.conflicts(of: p).count))
+        case .nestedTrait(let key, let path):
+            switch aggregates.nestedTrait(key, path: path, table: profiles.symbols) {
+            case .string(let s)?: return .string(s)
+            case .int(let i)?: return .number(Double(i))
+            case .double(let d)?: return .number(d)
+            case .bool(let b)?: return .bool(b)
+            default: return .absent // missing, null, an array or an object
+            }
         case .mergedIDs, .channels, .identifiers, .none: return .absent
         }
     }
@@ -123,5 +134,9 @@ struct ProfileRuleInputs: RuleInputs {
 
     func nextChange(ofTerm term: Int) -> Int64? {
         segments.stores[segment.terms[term]]!.nextChange(p, now: now)
+    }
+
+    func isMember(ofSegment i: Int) -> Bool {
+        segment.referenced[i]?.members.contains(p) ?? false
     }
 }

@@ -201,7 +201,8 @@ enum RuleCatalogue {
     /// Props that exist but cannot be named, with the reason.
     static func refusedProp(_ name: String, of type: EventType) -> String? {
         switch (type, name) {
-        case (.purchase, "items"): "items of purchase is an array; it cannot be used in rules"
+        case (.purchase, "items"):
+            "items of purchase is an array of objects; test its elements with any item where … (count(purchase where any item where sku == \"sku-1\") > 0)"
         case (.identify, "traits"): "traits of identify is an object; use the profile's traits.NAME instead"
         default: nil
         }

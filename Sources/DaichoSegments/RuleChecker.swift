@@ -17,6 +17,14 @@ private struct Typed {
     var isConstant: Bool { if case .constant = scalar { true } else { false } }
 }
 
+/// What a rule has used of its `RuleLimits` so far, shared by the checker of the rule and those of its filters.
+final class RuleBudget {
+    var tests = 0
+    var windowedTerms = 0
+    /// (event type, prop name) pairs read by filters and summed values.
+    var filterProps: Set<String> = []
+}
+
 struct RuleChecker {
     let text: String
     /// nil for a whole rule; the event type inside an aggregate's filter (paths are props).
@@ -24,10 +32,28 @@ struct RuleChecker {
     private(set) var fields: [FieldRef] = []
     private(set) var terms: [AggregateTerm] = []
     private(set) var dependencies = RuleDependencies()
+    private let budget: RuleBudget
+    /// Inside `any item where`: paths are members of an order item.
+    private let inItem: Bool
 
-    init(text: String, eventType: EventType?) {
+    init(text: String, eventType: EventType?, budget: RuleBudget = RuleBudget(), inItem: Bool = false) {
         self.text = text
         self.eventType = eventType
+        self.budget = budget
+        self.inItem = inItem
+    }
+
+    /// The members of a purchase's items the language names (schemas/types/purchase.schema.json); any other is
+    /// `item.NAME`.
+    static let itemMembers: [(name: String, type: ValueType)] = [("sku", .string), ("qty", .number), ("price", .number)]
+
+    /// Counts one test against `RuleLimits.maxTests`.
+    private func countTest(at offset: Int) throws(RuleError) {
+        budget.tests += 1
+        guard budget.tests <= RuleLimits.maxTests else {
+            throw error("the rule has more than \(RuleLimits.maxTests) tests, the maximum (docs/segments.md \"Cost\"); \(RuleLimits.advice)",
+                        at: offset)
+        }
     }
 
     private func error(_ message: String, at offset: Int) -> RuleError { RuleError(message, at: offset, in: text) }
@@ -40,11 +66,26 @@ struct RuleChecker {
         case .test(let lhs, let op, let rhs, let opOffset):
             guard let op, let rhs else { return try bare(lhs) }
             return try test(lhs, op, rhs, opOffset: opOffset)
+        case .anyItem(let inner, let at):
+            guard eventType == .purchase, !inItem else {
+                throw error("any item where … is for the items of a purchase: count(purchase where any item where sku == \"…\")", at: at)
+            }
+            var items = RuleChecker(text: text, eventType: .purchase, budget: budget, inItem: true)
+            return .anyItem(try items.check(inner))
         }
     }
 
     /// A test without an operator: only `exists(…)`.
     private mutating func bare(_ operand: RuleOperand) throws(RuleError) -> RuleNode {
+        try countTest(at: operand.offset)
+        if case .inSegment(let name, let at, let nameAt) = operand {
+            guard eventType == nil else { throw error("in_segment cannot be used inside a filter", at: at) }
+            if let problem = SegmentDefinitions.problem(withName: name) { throw error(problem, at: nameAt) }
+            if let i = dependencies.segments.firstIndex(of: name) { return .inSegment(i) }
+            dependencies.segments.append(name)
+            dependencies.segmentOffsets.append(nameAt)
+            return .inSegment(dependencies.segments.count - 1)
+        }
         guard case .exists(let path, _) = operand else {
             throw error("expected a comparison after \(show(operand)) (==, !=, <, <=, >, >=, in, contains, within)",
                         at: operand.offset)
@@ -58,6 +99,7 @@ struct RuleChecker {
 
     private mutating func test(_ lhs: RuleOperand, _ op: TestOperator, _ rhs: RuleOperand,
                                opOffset: Int) throws(RuleError) -> RuleNode {
+        try countTest(at: lhs.offset)
         let l = try typed(lhs), r = try typed(rhs)
         switch op {
         case .compare(let c):
@@ -107,7 +149,8 @@ struct RuleChecker {
             try needField(l, r)
             return .substring(ls, rs)
         case .within:
-            guard l.type == .time, case .field(let ref) = l.scalar, let d = r.duration else {
+            guard l.type == .time || (l.type == .dynamic && eventType == nil), case .field(let ref) = l.scalar,
+                  let d = r.duration else {
                 throw error("within needs a time field on the left; \(show(lhs)) is a \(l.type.name)", at: opOffset)
             }
             dependencies.isTimeDependent = true
@@ -143,22 +186,40 @@ struct RuleChecker {
             return Typed(scalar: nil, type: .literalList, offset: at, list: constants)
         case .path(let p):
             let ref = try resolve(p)
-            let type = eventType.map { t in Self.propType(p, of: t) } ?? ref.field.type
+            let type = inItem ? (p.segments.count == 1 ? Self.itemMembers.first { $0.name == p.segments[0] }?.type ?? .dynamic : .dynamic)
+                : eventType.map { t in Self.propType(p, of: t) } ?? ref.field.type
             return Typed(scalar: type == .stringList ? nil : .field(ref), type: type, offset: p.offsets[0],
                          field: type == .stringList ? ref : nil)
         case .exists(_, let at):
             throw error("exists(…) is a test on its own; it cannot be an operand", at: at)
+        case .inSegment(_, let at, _):
+            throw error("in_segment(…) is a test on its own; it cannot be an operand", at: at)
         case .daysSince(let p, let at):
             let ref = try resolve(p)
-            guard ref.field.type == .time else {
+            // A trait may hold a date (`traits.signup_date`): read as a time when it is one, else absent.
+            guard ref.field.type == .time || (ref.field.type == .dynamic && eventType == nil) else {
                 throw error("days_since needs a time; \(p) is a \(ref.field.type.name)", at: p.offsets[0])
             }
             dependencies.isTimeDependent = true
             return Typed(scalar: .daysSince(ref), type: .number, offset: at)
+        case .arithmetic(let op, let a, let b, let at):
+            let l = try typed(a), r = try typed(b)
+            for (side, written) in [(l, a), (r, b)] where !(side.type == .number || side.type == .dynamic) || side.scalar == nil {
+                throw error("\(op.rawValue) needs numbers on both sides; \(show(written)) is a \(side.type.name)", at: side.offset)
+            }
+            guard let ls = l.scalar, let rs = r.scalar else { preconditionFailure("checked above") }
+            if l.isConstant && r.isConstant { throw error("arithmetic needs a field or aggregate on one side", at: at) }
+            return Typed(scalar: .arithmetic(op, ls, rs), type: .number, offset: l.offset)
         case .aggregate(let a, let at):
             guard eventType == nil else { throw error("aggregates cannot be used inside a filter", at: at) }
-            let index = try term(a)
-            let scalar: RuleScalar = switch a.function { case .count: .count(index); case .sum: .sum(index); case .avg: .avg(index) }
+            let index = try term(a, at: at)
+            let scalar: RuleScalar = switch a.function {
+            case .count: .count(index)
+            case .sum: .sum(index)
+            case .avg: .avg(index)
+            case .min: .min(index)
+            case .max: .max(index)
+            }
             return Typed(scalar: scalar, type: .number, offset: at)
         }
     }
@@ -186,6 +247,8 @@ struct RuleChecker {
         case .exists(let p, _): "exists(\(p))"
         case .daysSince(let p, _): "days_since(\(p))"
         case .aggregate(let a, _): "\(a.function.rawValue)(…)"
+        case .arithmetic(let op, let l, let r, _): "\(show(l)) \(op.rawValue) \(show(r))"
+        case .inSegment(let name, _, _): "in_segment(\"\(name)\")"
         }
     }
 
@@ -193,9 +256,12 @@ struct RuleChecker {
 
     /// A profile field (whole rules) or an event prop (filters), each distinct one listed once.
     private mutating func resolve(_ p: RulePath) throws(RuleError) -> FieldRef {
-        let (field, key, keyRef) = if let eventType { try resolveProp(p, of: eventType) } else { try resolveField(p) }
-        if let existing = fields.first(where: { $0.field == field && $0.key == key }) { return existing }
-        let ref = FieldRef(index: fields.count, field: field, key: key, keyRef: keyRef)
+        let (field, key, keyRef) = if inItem { try resolveItemMember(p) }
+            else if let eventType { try resolveProp(p, of: eventType) } else { try resolveField(p) }
+        // `traits.NAME.MEMBER…`: a member inside an object-valued trait.
+        let path = field == .trait && eventType == nil ? Array(p.segments.dropFirst(2)) : []
+        if let existing = fields.first(where: { $0.field == field && $0.key == key && $0.path == path }) { return existing }
+        let ref = FieldRef(index: fields.count, field: field, key: key, keyRef: keyRef, path: path)
         fields.append(ref)
         dependencies.sections.formUnion(field.section)
         if field == .commerceAgeDays { dependencies.isTimeDependent = true }
@@ -227,7 +293,7 @@ struct RuleChecker {
             guard rule.accepts(s[n]) else {
                 throw error("unknown key \(s[n]) of \(prefix); expected \(rule.expected)", at: p.offsets[n])
             }
-            guard n + 1 == s.count else {
+            guard n + 1 == s.count || field == .trait else {
                 throw error("\(prefix).\(s[n]) has no member \(s[n + 1])", at: p.offsets[n + 1])
             }
             return (field, s[n], 0)
@@ -238,12 +304,24 @@ struct RuleChecker {
     private func resolveProp(_ p: RulePath, of type: EventType) throws(RuleError) -> (ProfileField, String?, UInt32) {
         let s = p.segments
         let known = RuleCatalogue.props(of: type)
-        if s.count == 2, s[0] == "props", !s[1].isEmpty { return (.prop, s[1], Self.staticRef(s[1])) }
+        if s.count == 2, s[0] == "props", !s[1].isEmpty {
+            // `props.items` is the same prop as `items`: refused the same way, never silently absent.
+            if let reason = RuleCatalogue.refusedProp(s[1], of: type) { throw error(reason, at: p.offsets[0]) }
+            return (.prop, s[1], Self.staticRef(s[1]))
+        }
         if s.count == 1, known.contains(where: { $0.name == s[0] }) { return (.prop, s[0], Self.staticRef(s[0])) }
         if s.count == 1, let reason = RuleCatalogue.refusedProp(s[0], of: type) { throw error(reason, at: p.offsets[0]) }
         let names = known.map(\.name) + ["props.NAME"]
         let expected = names.count == 1 ? "props.NAME" : "one of " + names.dropLast().joined(separator: ", ") + ", or props.NAME"
         throw error("unknown prop \(p) of \(type.name); expected \(expected)", at: p.offsets[0])
+    }
+
+    private func resolveItemMember(_ p: RulePath) throws(RuleError) -> (ProfileField, String?, UInt32) {
+        let s = p.segments
+        if s.count == 1, Self.itemMembers.contains(where: { $0.name == s[0] }) { return (.prop, s[0], Self.staticRef(s[0])) }
+        if s.count == 2, s[0] == "item", !s[1].isEmpty { return (.prop, s[1], Self.staticRef(s[1])) }
+        throw error("unknown member \(p) of an order item; expected one of \(Self.itemMembers.map(\.name).joined(separator: ", ")), or item.NAME",
+                    at: p.offsets[0])
     }
 
     /// The declared type of a resolved prop path: the catalogue's for a well-known prop, dynamic for props.NAME.
@@ -258,12 +336,12 @@ struct RuleChecker {
 
     // MARK: - Aggregates
 
-    private mutating func term(_ a: RuleAggregate) throws(RuleError) -> Int {
+    private mutating func term(_ a: RuleAggregate, at offset: Int) throws(RuleError) -> Int {
         guard let type = EventType(name: a.eventType), !type.isInternal else {
             throw error("unknown event type \(a.eventType); expected one of \(EventType.allCases.filter { !$0.isInternal }.map(\.name).joined(separator: ", "))",
                         at: a.eventTypeOffset)
         }
-        var inner = RuleChecker(text: text, eventType: type)
+        var inner = RuleChecker(text: text, eventType: type, budget: budget)
         var valueProp: FieldRef?
         if let prop = a.prop {
             let ref = try inner.resolve(prop)
@@ -277,13 +355,29 @@ struct RuleChecker {
         var filter: RuleNode?
         if let f = a.filter { filter = try inner.check(f) }
         let t = AggregateTerm(eventType: type, props: inner.fields, valueProp: valueProp, window: a.window?.micros,
-                              filter: filter)
+                              filter: filter, extremes: a.function == .min || a.function == .max)
         dependencies.eventTypes.insert(type)
         if let w = t.window {
             dependencies.isTimeDependent = true
             dependencies.longestWindow = max(dependencies.longestWindow ?? 0, w)
         }
         if let i = terms.firstIndex(of: t) { return i }
+        guard terms.count < RuleLimits.maxTerms else {
+            throw error("the rule has more than \(RuleLimits.maxTerms) distinct aggregates, the maximum (docs/segments.md \"Cost\"); \(RuleLimits.advice)",
+                        at: offset)
+        }
+        if t.window != nil {
+            budget.windowedTerms += 1
+            guard budget.windowedTerms <= RuleLimits.maxWindowedTerms else {
+                throw error("the rule has more than \(RuleLimits.maxWindowedTerms) distinct aggregates with a window, the maximum (docs/segments.md \"Cost\"); \(RuleLimits.advice)",
+                            at: offset)
+            }
+        }
+        for p in t.props { budget.filterProps.insert(type.name + "." + (p.key ?? "")) }
+        guard budget.filterProps.count <= RuleLimits.maxFilterProps else {
+            throw error("the rule's filters read more than \(RuleLimits.maxFilterProps) distinct props, the maximum (docs/segments.md \"Cost\")",
+                        at: offset)
+        }
         terms.append(t)
         return terms.count - 1
     }

@@ -17,9 +17,16 @@ public struct AggregateValue: Sendable, Hashable {
     public var count: Int64
     public var sum: Double
 
-    public init(count: Int64, sum: Double) {
+    /// The smallest and largest value, for a term kept with `AggregateTerm.extremes`; nil otherwise or when
+    /// `count` is 0.
+    public var min: Double?
+    public var max: Double?
+
+    public init(count: Int64, sum: Double, min: Double? = nil, max: Double? = nil) {
         self.count = count
         self.sum = sum
+        self.min = min
+        self.max = max
     }
 }
 
@@ -41,4 +48,6 @@ public protocol RuleInputs {
     func aggregate(_ term: Int) -> AggregateValue
     /// When the term's value next changes without new events (`WindowBuckets.nextChange`); nil if never.
     func nextChange(ofTerm term: Int) -> Int64?
+    /// Whether the profile is a member of the segment `RuleDependencies.segments[segment]` (`in_segment`).
+    func isMember(ofSegment segment: Int) -> Bool
 }

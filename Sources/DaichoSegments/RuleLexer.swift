@@ -1,17 +1,19 @@
 // Tokens of the segment rule language. See docs/segments.md "Lexical rules".
 
-/// A duration literal: a whole number of minutes, hours or days.
+/// A duration literal: a whole number of minutes, hours, days, weeks or years.
 public struct RuleDuration: Sendable, Hashable, CustomStringConvertible {
     /// Units of a duration literal.
     public enum Unit: Character, Sendable, Hashable {
-        case minutes = "m", hours = "h", days = "d"
+        case minutes = "m", hours = "h", days = "d", weeks = "w", years = "y"
 
-        /// Length of one unit in µs.
+        /// Length of one unit in µs: a day is 24 hours, a week 7 days, a year 365 days (no calendar).
         public var micros: Int64 {
             switch self {
             case .minutes: 60_000_000
             case .hours: 3_600_000_000
             case .days: 86_400_000_000
+            case .weeks: 7 * 86_400_000_000
+            case .years: 365 * 86_400_000_000
             }
         }
     }
@@ -26,6 +28,14 @@ public struct RuleDuration: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(amount)\(unit.rawValue)" }
 }
 
+/// `+ - * /` between numbers.
+public enum ArithmeticOperator: String, Sendable, Hashable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/"
+
+    /// `*` and `/` bind tighter than `+` and `-`.
+    var binding: Int { self == .add || self == .subtract ? 1 : 2 }
+}
+
 /// Kinds of token; keywords are identifiers that the parser recognises by position.
 enum TokenKind: Equatable {
     case identifier(String)
@@ -34,6 +44,7 @@ enum TokenKind: Equatable {
     case duration(RuleDuration)
     case leftParen, rightParen, leftBracket, rightBracket, comma, dot
     case comparison(ComparisonOperator)
+    case arithmetic(ArithmeticOperator)
     case end
 }
 
@@ -54,6 +65,17 @@ struct RuleLexer {
     let text: String
     private let bytes: [UInt8]
     private var i = 0
+    /// The token before the one being read: after a value, "-" is subtraction.
+    private var previous: TokenKind = .end
+
+    /// Whether the previous token ends a value (a field name, number, string or ")").
+    private var endsValue: Bool {
+        switch previous {
+        case .identifier(let word): !ruleKeywords.contains(word)
+        case .number, .string, .rightParen: true
+        default: false
+        }
+    }
 
     init(_ text: String) {
         self.text = text
@@ -70,6 +92,7 @@ struct RuleLexer {
         var tokens: [Token] = []
         while true {
             let t = try lexer.next()
+            lexer.previous = t.kind
             tokens.append(t)
             if t.kind == .end { return tokens }
         }
@@ -100,7 +123,12 @@ struct RuleLexer {
         case UInt8(ascii: "."): return single(.dot)
         case UInt8(ascii: "\""): return try string()
         case UInt8(ascii: "="), UInt8(ascii: "!"), UInt8(ascii: "<"), UInt8(ascii: ">"): return try comparison()
+        case UInt8(ascii: "+"): return single(.arithmetic(.add))
+        case UInt8(ascii: "*"): return single(.arithmetic(.multiply))
+        case UInt8(ascii: "/"): return single(.arithmetic(.divide))
         case UInt8(ascii: "-"):
+            // After a value (a name, number, string or ")") "-" subtracts; elsewhere it is a number's sign.
+            if endsValue { return single(.arithmetic(.subtract)) }
             guard i + 1 < bytes.count, Self.isDigit(bytes[i + 1]) else { throw error("unexpected \"-\"; expected a number after the sign", at: start) }
             return try number()
         default:
@@ -169,7 +197,7 @@ struct RuleLexer {
             let written = String(decoding: bytes[start..<i], as: UTF8.self)
             let unit = i - digitsEnd == 1 ? RuleDuration.Unit(rawValue: Character(Unicode.Scalar(bytes[digitsEnd]))) : nil
             guard let unit, isInteger, bytes[start] != UInt8(ascii: "-") else {
-                throw error("invalid duration \(written); expected a whole number followed by m, h or d", at: start)
+                throw error("invalid duration \(written); expected a whole number followed by m, h, d, w or y", at: start)
             }
             let digits = String(decoding: bytes[start..<digitsEnd], as: UTF8.self)
             let amount = Int64(digits) ?? .max

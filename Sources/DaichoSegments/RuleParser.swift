@@ -3,7 +3,11 @@
 /// Words with a meaning where an expression or operand starts; after a `.` they are plain path segments.
 let ruleKeywords: Set<String> = [
     "and", "or", "not", "in", "contains", "within", "where", "true", "false", "count", "sum", "avg", "exists", "days_since",
+    "in_segment", "min", "max", "any",
 ]
+
+/// The functions of the language, for the message naming them when an unknown one is called.
+let ruleFunctions = ["count", "sum", "avg", "min", "max", "exists", "days_since", "in_segment"]
 
 struct RuleParser {
     /// Deepest nesting of parentheses, `not` and filters.
@@ -39,6 +43,7 @@ struct RuleParser {
         case .comma: "\",\""
         case .dot: "\".\""
         case .comparison(let op): op.rawValue
+        case .arithmetic(let op): "\"\(op.rawValue)\""
         }
     }
 
@@ -93,6 +98,17 @@ struct RuleParser {
             defer { depth -= 1 }
             return .not(try negation())
         }
+        if isKeyword("any") {
+            let start = token.start
+            i += 1
+            guard isKeyword("item") else { throw error("expected item after any (any item where …), found \(describe(token))", at: token.start) }
+            i += 1
+            guard isKeyword("where") else { throw error("expected where after any item, found \(describe(token))", at: token.start) }
+            i += 1
+            try enter()
+            defer { depth -= 1 }
+            return .anyItem(try expression(), at: start)
+        }
         if token.kind == .leftParen {
             i += 1
             try enter()
@@ -106,7 +122,7 @@ struct RuleParser {
     }
 
     private mutating func test() throws(RuleError) -> RuleExpression {
-        let lhs = try operand()
+        let lhs = try arithmetic()
         let opOffset = token.start
         let op: TestOperator
         switch token.kind {
@@ -125,10 +141,23 @@ struct RuleParser {
             rhs = .duration(d, at: token.start)
             i += 1
         } else {
-            rhs = try operand()
+            rhs = try arithmetic()
         }
         if case .comparison = token.kind { throw error("comparisons cannot be chained; combine them with and", at: token.start) }
         return .test(lhs: lhs, op: op, rhs: rhs, opOffset: opOffset)
+    }
+
+    /// `operand { ("+" | "-" | "*" | "/") operand }`, `*` and `/` binding tighter, each level left to right (no
+    /// parentheses inside arithmetic: a "(" starts a boolean group).
+    private mutating func arithmetic(binding minimum: Int = 1) throws(RuleError) -> RuleOperand {
+        var lhs = try operand()
+        while case .arithmetic(let op) = token.kind, op.binding >= minimum {
+            let at = token.start
+            i += 1
+            let rhs = op.binding == 1 ? try arithmetic(binding: 2) : try operand()
+            lhs = .arithmetic(op, lhs, rhs, at: at)
+        }
+        return lhs
     }
 
     private mutating func operand() throws(RuleError) -> RuleOperand {
@@ -146,9 +175,22 @@ struct RuleParser {
             let p = try path()
             try expect(.rightParen, "\")\"")
             return t.kind == .identifier("exists") ? .exists(p, at: t.start) : .daysSince(p, at: t.start)
-        case .identifier("count"), .identifier("sum"), .identifier("avg"):
+        case .identifier("in_segment"):
+            i += 1
+            try expect(.leftParen, "\"(\" after in_segment")
+            guard case .string(let name) = token.kind else {
+                throw error("expected a segment name in quotes (in_segment(\"vip\")), found \(describe(token))", at: token.start)
+            }
+            let nameOffset = token.start
+            i += 1
+            try expect(.rightParen, "\")\"")
+            return .inSegment(name, at: t.start, nameAt: nameOffset)
+        case .identifier("count"), .identifier("sum"), .identifier("avg"), .identifier("min"), .identifier("max"):
             return try aggregate()
         case .identifier(let word) where !ruleKeywords.contains(word):
+            if i + 1 < tokens.count, tokens[i + 1].kind == .leftParen {
+                throw error("unknown function \(word); expected one of \(ruleFunctions.joined(separator: ", "))", at: t.start)
+            }
             return .path(try path())
         default:
             throw error("expected a number, string, field or aggregate, found \(describe(t))", at: t.start)

@@ -16,10 +16,13 @@ public enum SegmentLoader {
         guard dir.exists else { throw StoreError("no event log in \(dir.path) (run `daicho append` first, or pass --data)") }
         let settings = try settings ?? ProjectionSettings.load(dir)
         let reader = try EventReader(dir)
-        let restored = asOf == nil ? try fromSnapshot(dir, settings: settings, reader: reader, cursor: cursor) : nil
+        var notice: String?
+        var restored: SegmentProjection?
+        if asOf == nil { (restored, notice) = try fromSnapshot(dir, settings: settings, reader: reader, cursor: cursor) }
         let segments = try restored
             ?? SegmentProjection(profiles: ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf),
                                  history: EventReader(dir))
+        segments.notice = notice
         if let cursor {
             segments.trackChanges(true)
             segments.keepRecords(after: cursor)
@@ -31,26 +34,33 @@ public enum SegmentLoader {
 
     /// The view restored from `dir`'s snapshot, or nil when it has none usable for segments: no snapshot, a
     /// snapshot that does not prove it belongs to this log (ahead of it, or built from a log cut or replaced
-    /// since), one written without the segment state of a log that defines segments, or one
-    /// already past `cursor`.
+    /// since), one written without the segment state of a log that defines segments, one already past `cursor`,
+    /// or one that cannot be read; with a notice saying why when that is not routine.
+    /// - Throws: `StoreError` when the log cannot be opened for the history reader.
     static func fromSnapshot(_ dir: DataDirectory, settings: ProjectionSettings, reader: EventReader,
-                             cursor: UInt64?) throws -> SegmentProjection? {
-        guard case .loaded(let profiles) = ProjectionSnapshot.read(directory: dir.snapshotsPath, settingsHash: settings.hash,
-                                                                   rules: settings.rules, config: settings.profile,
-                                                                   proving: reader) else { return nil }
+                             cursor: UInt64?) throws -> (SegmentProjection?, notice: String?) {
+        let profiles: ProfileProjection
+        switch ProjectionSnapshot.read(directory: dir.snapshotsPath, settingsHash: settings.hash, rules: settings.rules,
+                                       config: settings.profile, proving: reader) {
+        case .ignored(let why):
+            return (nil, why == "no snapshot" ? nil : "\(why); rebuilt by replay")
+        case .loaded(let loaded):
+            profiles = loaded
+        }
         let segments: SegmentProjection
         if let state = profiles.dependentState {
-            guard let restored = try? SegmentProjection(profiles: profiles, restoring: state, history: try EventReader(dir)) else {
-                return nil
+            do {
+                segments = try SegmentProjection(profiles: profiles, restoring: state, history: try EventReader(dir))
+            } catch let error as SnapshotError {
+                return (nil, "the snapshot's segment state does not restore (\(error)); rebuilt by replay")
             }
-            segments = restored
         } else if profiles.internalEvents == 0 {
             segments = SegmentProjection(profiles: profiles, history: try EventReader(dir))
         } else {
-            return nil
+            return (nil, nil) // a profiles-only writer's snapshot (documented): segments need the replay
         }
-        if let cursor, cursor < segments.feedCount { return nil }
-        return segments
+        if let cursor, cursor < segments.feedCount { return (nil, nil) }
+        return (segments, nil)
     }
 
     /// Writes the snapshot of the view: the profiles with the segment state beside them.
@@ -61,10 +71,13 @@ public enum SegmentLoader {
 
     /// Brings the snapshot of `dir` up to the log's end (profiles and segments), without advancing the clock to
     /// the wall clock: what `append` and `segment define` do before they return.
-    public static func refreshSnapshot(_ dir: DataDirectory) throws {
+    /// - Returns: the view written (`segment define` reports the new segment's members from it).
+    @discardableResult
+    public static func refreshSnapshot(_ dir: DataDirectory) throws -> SegmentProjection {
         let settings = try ProjectionSettings.load(dir)
         let (segments, _) = try load(dir, settings: settings, now: nil)
         try writeSnapshot(segments, settings: settings, directory: dir)
+        return segments
     }
 
     /// Rebuilds the view from offset 0 (up to `end`, exclusive).

@@ -24,6 +24,10 @@ final class SegmentState {
     /// By rule term index: the projection's term store id.
     var terms: [Int]
     var members = Membership()
+    /// By `RuleDependencies.segments` index: the segment `in_segment` names, nil when none has that name.
+    var referenced: [SegmentState?] = []
+    /// Position in `SegmentProjection.segments`.
+    var position = 0
     /// Profile → its pending deadline (time-dependent rules).
     var deadlines: [UInt32: Int64] = [:]
 
@@ -83,9 +87,15 @@ public final class SegmentProjection: LogProjection {
     public internal(set) var clock: Int64 = .min
     /// The offset of the snapshot this view was restored from; nil when it was built by replay.
     public internal(set) var restoredFrom: UInt64?
+    /// Why a snapshot that was there was not used (damaged, of other settings, ahead of the log, a segment
+    /// state that does not restore) and the view was rebuilt by replay; commands print it on stderr.
+    public internal(set) var notice: String?
     /// Records produced so far: the cursor of the newest one.
     public internal(set) var feedCount: UInt64 = 0
 
+    /// The latest time the current frame's events may advance the clock to (`LogClock.limit`); no bound in an
+    /// as-of view, whose clock ends at its as-of time.
+    private var eventClockLimit: Int64 = .max
     private let history: EventReader?
     var segments: [SegmentState] = []
     var bySequence: [UInt32: SegmentState] = [:]
@@ -94,8 +104,21 @@ public final class SegmentProjection: LogProjection {
     /// brings no new identifier (`affected`), and when it does or merges (`affectedWithIdentity`).
     private var affected: [[Int]] = Array(repeating: [], count: 256)
     private var affectedWithIdentity: [[Int]] = Array(repeating: [], count: 256)
-    /// By event type code: the term stores fed by events of that type.
+    /// By event type code: the term stores fed by events of that type (the reference mode tries them all)…
     private var storesByType: [[Int]] = Array(repeating: [], count: 256)
+    /// … and the same stores keyed by the prop values their filters require (docs/segments.md "Cost").
+    private var termIndex: [TermIndex] = Array(repeating: TermIndex(), count: 256)
+    /// By term store id: the indexes in `segments` whose rule reads it.
+    private var segmentsByStore: [[Int]] = []
+    /// The segments to re-evaluate after the current event (`touch`), and which are in that list, by index.
+    private var touched: [Int] = []
+    private var marked: [Bool] = []
+    /// Indexes in `segments` in evaluation order: every segment after those its rule reads with `in_segment`,
+    /// otherwise in definition order; `rank` is the position of each index in it.
+    private var order: [Int] = []
+    private var rank: [Int] = []
+    /// By index in `segments`: the segments whose rules read it with `in_segment`, in evaluation order.
+    private var dependents: [[Int]] = []
     var termIDs: [AggregateTerm: Int] = [:]
     var stores: [TermStore?] = []
     var heap = DeadlineHeap()
@@ -129,38 +152,66 @@ public final class SegmentProjection: LogProjection {
 
     public func beginFrame(_ frame: FrameContext, strings: StringTable) {
         profiles.beginFrame(frame, strings: strings)
-        if asOf == nil { advance(to: frame.appendTime) }
+        if asOf == nil {
+            advance(to: frame.appendTime)
+            eventClockLimit = LogClock.limit(forFrameAppendedAt: frame.appendTime)
+        }
     }
 
-    public func apply(_ e: EventView, offset: UInt64) {
+    /// - Throws: `StoreError` when the backfill of a new definition cannot read the log (the view is then
+    ///   incomplete and must not be used).
+    public func apply(_ e: EventView, offset: UInt64) throws {
         if let asOf, e.at > asOf {
             profiles.apply(e, offset: offset)
             return
         }
-        if e.at > clock { advance(to: e.at) }
+        // An event's own time advances the clock at most to its frame's append time plus the tolerance.
+        let at = min(e.at, eventClockLimit)
+        if at > clock { advance(to: at) }
         profiles.apply(e, offset: offset)
         switch e.type {
-        case .segmentDefined: define(e, offset: offset)
-        case .segmentDropped: drop(e, offset: offset)
+        case .segmentDefined: try define(e, offset: offset)
+        case .segmentDropped: try drop(e, offset: offset)
         default:
             guard !segments.isEmpty, let p = profiles.profile(ofEventAt: offset) else { return }
             let absorbed = profiles.lastAbsorbed
             for a in absorbed { absorb(a, into: p, offset: offset) }
-            for id in storesByType[Int(e.type.rawValue)] {
-                if let value = stores[id]!.term.contribution(of: e) {
-                    stores[id]!.add(p, at: e.at, value: value, now: clock)
-                }
+            let type = Int(e.type.rawValue)
+            // The terms the event feeds, found through the index (the reference mode tries every term of the
+            // type); the segments using a fed term, and those reading a section the event changes, are touched.
+            func feed(_ id: Int) {
+                guard let value = stores[id]!.term.contribution(of: e) else { return }
+                stores[id]!.add(p, at: at, value: value, now: clock)
+                for i in segmentsByStore[id] { touch(i) }
+            }
+            if reevaluatesEverything {
+                for id in storesByType[type] { feed(id) }
+            } else {
+                termIndex[type].forEachCandidate(of: e, feed)
+            }
+            for i in (profiles.lastLinkedNewIdentifiers ? affectedWithIdentity : affected)[type] { touch(i) }
+            defer {
+                for i in touched { marked[i] = false }
+                touched.removeAll(keepingCapacity: true)
             }
             let everything = !absorbed.isEmpty || reevaluatesEverything
-            let list = (profiles.lastLinkedNewIdentifiers ? affectedWithIdentity : affected)[Int(e.type.rawValue)]
-            guard everything || !list.isEmpty else { return }
+            guard everything || !touched.isEmpty else { return }
             var inputs = ProfileRuleInputs(segments: self, segment: segments[0], p: p, aggregates: profiles.aggregates(of: p), now: clock)
             if everything {
-                for s in segments { evaluate(s, &inputs, offset: offset, at: clock) }
+                for i in order { evaluate(segments[i], &inputs, offset: offset, at: clock) }
             } else {
-                for i in list { evaluate(segments[i], &inputs, offset: offset, at: clock) }
+                touched.sort { rank[$0] < rank[$1] } // dependencies first, then definition order
+                for i in touched { evaluate(segments[i], &inputs, offset: offset, at: clock) }
             }
         }
+    }
+
+    /// Marks segment `i` for re-evaluation after the current event (once).
+    @inline(__always)
+    private func touch(_ i: Int) {
+        guard !marked[i] else { return }
+        marked[i] = true
+        touched.append(i)
     }
 
     public func advanceClock(to micros: Int64) {
@@ -237,28 +288,40 @@ public final class SegmentProjection: LogProjection {
     }
 
     /// Re-evaluates segment `s` for the profile of `inputs` at the clock; a change becomes a feed record
-    /// (`at`, `offset`). `inputs` is reused across the segments of one event (one copy of the aggregates).
-    private func evaluate(_ s: SegmentState, _ inputs: inout ProfileRuleInputs, offset: UInt64, at: Int64) {
+    /// (`at`, `offset`) and re-evaluates the segments whose rules read `in_segment` of `s` (`propagate`).
+    /// `inputs` is reused across the segments of one event (one copy of the aggregates).
+    private func evaluate(_ s: SegmentState, _ inputs: inout ProfileRuleInputs, offset: UInt64, at: Int64, depth: Int = 0) {
         guard let root = s.root else { return }
         inputs.segment = s
         inputs.now = clock
         let p = inputs.p
         let member = RuleEvaluator.evaluate(root, inputs)
-        if member != s.members.contains(p) {
+        let changed = member != s.members.contains(p)
+        if changed {
             if member { s.members.insert(p, since: at) } else { s.members.remove(p) }
             emit(s, p, member ? .entered : .exited, at: at, offset: offset)
         }
-        guard s.timeDependent else { return }
-        var next: Int64?
-        RuleEvaluator.deadline(root, inputs, &next)
-        if let deadline = next {
-            if s.deadlines[p] != deadline {
-                s.deadlines[p] = deadline
-                heap.push(DeadlineHeap.Entry(time: deadline, segment: s.sequence, profile: p))
+        if s.timeDependent {
+            var next: Int64?
+            RuleEvaluator.deadline(root, inputs, &next)
+            if let deadline = next {
+                if s.deadlines[p] != deadline {
+                    s.deadlines[p] = deadline
+                    heap.push(DeadlineHeap.Entry(time: deadline, segment: s.sequence, profile: p))
+                }
+            } else {
+                s.deadlines[p] = nil
             }
-        } else {
-            s.deadlines[p] = nil
         }
+        if changed { propagate(from: s, &inputs, offset: offset, at: at, depth: depth) }
+    }
+
+    /// Re-evaluates, for the profile of `inputs`, the segments that read `in_segment` of `s` (its membership
+    /// changed), in dependency order. Definitions never form a cycle (refused when defined); `depth` bounds the
+    /// recursion anyway.
+    private func propagate(from s: SegmentState, _ inputs: inout ProfileRuleInputs, offset: UInt64, at: Int64, depth: Int) {
+        guard s.position < dependents.count, depth < segments.count else { return }
+        for d in dependents[s.position] { evaluate(segments[d], &inputs, offset: offset, at: at, depth: depth + 1) }
     }
 
     private func emit(_ s: SegmentState, _ p: UInt32, _ change: FeedRecord.Change, at: Int64, offset: UInt64) {
@@ -280,23 +343,32 @@ public final class SegmentProjection: LogProjection {
     // MARK: - Definitions
 
     /// The string props of a definition event (`name`, `rule`, `description`).
-    private func strings(of e: EventView) -> [String: String] {
+    /// - Throws: `StoreError` naming the offset when its props do not decode (a definition is never skipped
+    ///   silently: the memberships would be wrong).
+    private func strings(of e: EventView, offset: UInt64) throws -> [String: String] {
         var out: [String: String] = [:]
         var reader = e.propsReader
-        try? reader.forEachMember { key, value throws(BatchError) in
-            if let s = value.stringValue { out[e.strings.string(key)] = e.strings.string(s) } else { try value.skipValue() }
+        do {
+            try reader.forEachMember { key, value throws(BatchError) in
+                if let s = value.stringValue { out[e.strings.string(key)] = e.strings.string(s) } else { try value.skipValue() }
+            }
+        } catch {
+            throw StoreError("the \(e.type.name) event at offset \(offset) does not decode (\(error)); run `daicho verify`")
         }
         return out
     }
 
-    private func define(_ e: EventView, offset: UInt64) {
-        let props = strings(of: e)
-        guard let name = props["name"], let text = props["rule"] else { return }
+    private func define(_ e: EventView, offset: UInt64) throws {
+        let props = try strings(of: e, offset: offset)
+        guard let name = props["name"], let text = props["rule"] else {
+            throw StoreError("the segment_defined event at offset \(offset) has no \(props["name"] == nil ? "name" : "rule"); run `daicho verify`")
+        }
         let state = SegmentState(sequence: nextSequence, name: name, text: text, description: props["description"] ?? "",
                                  definedAt: e.at, definedOffset: offset, symbols: profiles.symbols)
-        state.terms = (state.rule?.terms ?? []).map { acquire($0, before: offset) }
+        state.terms = try (state.rule?.terms ?? []).map { try acquire($0, before: offset) }
         nextSequence += 1
         bySequence[state.sequence] = state
+        var exited: [UInt32] = []
         if let old = segments.firstIndex(where: { $0.name == name }) {
             // Redefinition: members that stay keep their entry time; only differences are published.
             let previous = segments[old]
@@ -304,7 +376,8 @@ public final class SegmentProjection: LogProjection {
             bySequence[previous.sequence] = nil
             for id in previous.terms { release(id) }
             if state.rule == nil {
-                for p in previous.members.sorted { emit(state, p, .exited, at: clock, offset: offset) }
+                exited = previous.members.sorted
+                for p in exited { emit(state, p, .exited, at: clock, offset: offset) }
             } else {
                 state.members = previous.members
             }
@@ -312,30 +385,56 @@ public final class SegmentProjection: LogProjection {
             segments.append(state)
         }
         rebuildDependencies()
+        for p in exited { // a redefinition that does not check emptied the segment: its readers follow
+            var inputs = ProfileRuleInputs(segments: self, segment: state, p: p, aggregates: profiles.aggregates(of: p), now: clock)
+            propagate(from: state, &inputs, offset: offset, at: clock, depth: 0)
+        }
         for p in profiles.livingProfiles {
             var inputs = ProfileRuleInputs(segments: self, segment: state, p: p, aggregates: profiles.aggregates(of: p), now: clock)
             evaluate(state, &inputs, offset: offset, at: clock)
         }
     }
 
-    private func drop(_ e: EventView, offset: UInt64) {
-        guard let name = strings(of: e)["name"], let i = segments.firstIndex(where: { $0.name == name }) else { return }
+    private func drop(_ e: EventView, offset: UInt64) throws {
+        guard let name = try strings(of: e, offset: offset)["name"] else {
+            throw StoreError("the segment_dropped event at offset \(offset) has no name; run `daicho verify`")
+        }
+        guard let i = segments.firstIndex(where: { $0.name == name }) else { return }
         let s = segments.remove(at: i)
         bySequence[s.sequence] = nil
-        for p in s.members.sorted { emit(s, p, .exited, at: clock, offset: offset) }
+        let members = s.members.sorted
+        for p in members { emit(s, p, .exited, at: clock, offset: offset) }
         for id in s.terms { release(id) }
         rebuildDependencies()
+        // Segments reading in_segment of it (refused by SegmentDefinitions.drop, possible in a log written
+        // otherwise) now read false: re-evaluate them for its former members.
+        let readers = order.filter { segments[$0].rule?.dependencies.segments.contains(name) == true }
+        guard !readers.isEmpty else { return }
+        for p in members {
+            let living = profiles.graph.living(p)
+            var inputs = ProfileRuleInputs(segments: self, segment: segments[readers[0]], p: living,
+                                           aggregates: profiles.aggregates(of: living), now: clock)
+            for r in readers { evaluate(segments[r], &inputs, offset: offset, at: clock) }
+        }
+    }
+
+    /// Each segment's names read by `in_segment`, by segment name (what `SegmentDefinitions` checks cycles and
+    /// drops against).
+    public var segmentReferences: [String: [String]] {
+        var out: [String: [String]] = [:]
+        for s in segments { out[s.name] = s.rule?.dependencies.segments ?? [] }
+        return out
     }
 
     /// The store of `term`, created and backfilled from the events before `offset` when new.
-    private func acquire(_ term: AggregateTerm, before offset: UInt64) -> Int {
+    private func acquire(_ term: AggregateTerm, before offset: UInt64) throws -> Int {
         if let id = termIDs[term] {
             stores[id]!.users += 1
             return id
         }
         let store = TermStore(term: term)
         store.users = 1
-        backfill(store, before: offset)
+        try backfill(store, before: offset)
         let id = stores.firstIndex { $0 == nil } ?? stores.count
         if id == stores.count { stores.append(store) } else { stores[id] = store }
         termIDs[term] = id
@@ -349,11 +448,13 @@ public final class SegmentProjection: LogProjection {
         stores[id] = nil
     }
 
-    /// Feeds a new term the events before `offset` (only those that can still be in its window).
-    private func backfill(_ store: TermStore, before offset: UInt64) {
+    /// Feeds a new term the events before `offset` (only those that can still be in its window), each at its
+    /// time bounded as in `apply` (its frame's append time plus `LogClock.eventTimeTolerance`).
+    /// - Throws: `StoreError` when the log cannot be read: a half-filled term would give wrong memberships.
+    private func backfill(_ store: TermStore, before offset: UInt64) throws {
         guard let history, offset > 0 else { return }
         // A live worker's history reader was opened long ago: pick up the frames made durable since.
-        try? history.refresh()
+        try history.refresh()
         let term = store.term
         var from: UInt64 = 0
         if let window = term.window, clock != .min {
@@ -361,10 +462,13 @@ public final class SegmentProjection: LogProjection {
         }
         let now = clock
         let asOf = self.asOf
-        try? history.forEach(from: from, to: offset) { o, view in
+        var limit = Int64.max
+        try history.forEach(from: from, to: offset, onFrame: { frame, _ in
+            if asOf == nil { limit = LogClock.limit(forFrameAppendedAt: frame.appendTime) }
+        }) { o, view in
             guard view.type == term.eventType, asOf.map({ view.at <= $0 }) ?? true,
                   let value = term.contribution(of: view), let p = profiles.profile(ofEventAt: o) else { return true }
-            store.add(p, at: view.at, value: value, now: now)
+            store.add(p, at: min(view.at, limit), value: value, now: now)
             return true
         }
     }
@@ -379,7 +483,8 @@ public final class SegmentProjection: LogProjection {
             guard let deps = s.rule?.dependencies else { continue }
             for type in EventType.allCases where !type.isInternal {
                 let changed = ProfileSections.changed(by: type)
-                if !deps.sections.intersection(changed).isEmpty || deps.eventTypes.contains(type) {
+                // A term of the type touches the segment only when the event fed it (`apply`).
+                if !deps.sections.intersection(changed).isEmpty {
                     affected[Int(type.rawValue)].append(i)
                     affectedWithIdentity[Int(type.rawValue)].append(i)
                 } else if s.readsIdentity {
@@ -387,8 +492,42 @@ public final class SegmentProjection: LogProjection {
                 }
             }
         }
+        for t in termIndex.indices { termIndex[t] = TermIndex() }
+        segmentsByStore = Array(repeating: [], count: stores.count)
         for (id, store) in stores.enumerated() {
-            if let store { storesByType[Int(store.term.eventType.rawValue)].append(id) }
+            guard let store else { continue }
+            storesByType[Int(store.term.eventType.rawValue)].append(id)
+            termIndex[Int(store.term.eventType.rawValue)].add(id, store.term)
         }
+        for (i, s) in segments.enumerated() {
+            for id in s.terms where !segmentsByStore[id].contains(i) { segmentsByStore[id].append(i) }
+        }
+        marked = Array(repeating: false, count: segments.count)
+        touched.reserveCapacity(segments.count)
+        // in_segment: resolve names, then order segments so that every segment comes after those it reads.
+        var byName: [String: Int] = [:]
+        for (i, s) in segments.enumerated() {
+            s.position = i
+            byName[s.name] = i
+        }
+        dependents = Array(repeating: [], count: segments.count)
+        for (i, s) in segments.enumerated() {
+            let names = s.rule?.dependencies.segments ?? []
+            s.referenced = names.map { byName[$0].map { segments[$0] } }
+            for name in names { if let j = byName[name], j != i { dependents[j].append(i) } }
+        }
+        order = []
+        var state = Array(repeating: 0, count: segments.count) // 0 new, 1 visiting, 2 done
+        func visit(_ i: Int) {
+            guard state[i] == 0 else { return }
+            state[i] = 1
+            for name in segments[i].rule?.dependencies.segments ?? [] { if let j = byName[name] { visit(j) } }
+            state[i] = 2
+            order.append(i)
+        }
+        for i in segments.indices { visit(i) }
+        rank = Array(repeating: 0, count: segments.count)
+        for (r, i) in order.enumerated() { rank[i] = r }
+        for i in dependents.indices { dependents[i].sort { rank[$0] < rank[$1] } }
     }
 }

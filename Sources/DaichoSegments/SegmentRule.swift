@@ -57,9 +57,9 @@ public struct RulePath: Sendable, Hashable, CustomStringConvertible {
     public var description: String { segments.joined(separator: ".") }
 }
 
-/// `count`, `sum` or `avg`.
+/// `count`, `sum`, `avg`, `min` or `max`.
 public enum AggregateFunction: String, Sendable, Hashable {
-    case count, sum, avg
+    case count, sum, avg, min, max
 }
 
 /// `count(TYPE [where F] [within D])` and `sum`/`avg(TYPE.PROP ...)` as written.
@@ -85,13 +85,18 @@ public indirect enum RuleOperand: Sendable, Hashable {
     case exists(RulePath, at: Int)
     case daysSince(RulePath, at: Int)
     case aggregate(RuleAggregate, at: Int)
+    /// `in_segment("NAME")`: membership of another segment (a test on its own).
+    case inSegment(String, at: Int, nameAt: Int)
+    /// `lhs op rhs` over numbers; `at` is the operator's offset.
+    case arithmetic(ArithmeticOperator, RuleOperand, RuleOperand, at: Int)
 
     /// Byte offset where the operand starts.
     public var offset: Int {
         switch self {
         case .number(_, let at), .string(_, let at), .bool(_, let at), .duration(_, let at), .list(_, let at),
-             .exists(_, let at), .daysSince(_, let at), .aggregate(_, let at): at
+             .exists(_, let at), .daysSince(_, let at), .aggregate(_, let at), .inSegment(_, let at, _): at
         case .path(let p): p.offsets[0]
+        case .arithmetic(_, let lhs, _, _): lhs.offset
         }
     }
 }
@@ -103,6 +108,8 @@ public indirect enum RuleExpression: Sendable, Hashable {
     case not(RuleExpression)
     /// `lhs` alone (a boolean such as `exists(…)`), or `lhs op rhs`.
     case test(lhs: RuleOperand, op: TestOperator?, rhs: RuleOperand?, opOffset: Int)
+    /// `any item where F` inside a purchase filter: F holds for at least one element of the order's `items`.
+    case anyItem(RuleExpression, at: Int)
 }
 
 /// A parsed, not yet type-checked segment rule.

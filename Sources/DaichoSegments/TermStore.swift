@@ -10,6 +10,8 @@ final class TermStore {
     private var buckets: [WindowBuckets?] = []
     /// All-time count and sum (fixed-point µ-units, so the sum does not depend on arrival order).
     private var totals: [(count: Int64, units: Int64)] = []
+    /// Parallel to `totals` for a term with `extremes`: the all-time smallest and largest value (µ-units).
+    private var totalExtremes: [WindowBuckets.Extremes] = []
     /// The contents as stored in a snapshot, decoded on first use: a query that touches no term (a profile
     /// lookup with nothing due) never pays for the buckets of every profile.
     private var encoded: ArraySlice<UInt8>?
@@ -29,10 +31,16 @@ final class TermStore {
         for b in buckets {
             guard let b else { w.count(0); continue }
             w.count(b.buckets.count + 1)
-            for bucket in b.buckets { w.i64(Int64(bucket.index)); w.varint(UInt64(bucket.count)); w.i64(bucket.sum) }
+            for (i, bucket) in b.buckets.enumerated() {
+                w.i64(Int64(bucket.index)); w.varint(UInt64(bucket.count)); w.i64(bucket.sum)
+                if term.extremes { w.i64(b.extremes[i].min); w.i64(b.extremes[i].max) }
+            }
         }
         w.count(totals.count)
-        for t in totals { w.i64(t.count); w.i64(t.units) }
+        for (i, t) in totals.enumerated() {
+            w.i64(t.count); w.i64(t.units)
+            if term.extremes { w.i64(totalExtremes[i].min); w.i64(totalExtremes[i].max) }
+        }
     }
 
     /// Decodes `encoded` if it is still pending. The bytes passed the snapshot section's checksum, so bytes that
@@ -47,15 +55,19 @@ final class TermStore {
                 for _ in 0..<(try r.count(minimumBytes: 0)) {
                     let n = try r.count(minimumBytes: 0)
                     guard n > 0, let window = term.window else { buckets.append(nil); continue }
-                    var b = WindowBuckets(window: window)
+                    var b = WindowBuckets(window: window, tracksExtremes: term.extremes)
                     for _ in 0..<(n - 1) {
                         let index = Int32(truncatingIfNeeded: try r.i64())
                         let count = UInt32(truncatingIfNeeded: try r.varint())
                         b.buckets.append(WindowBuckets.Bucket(index: index, count: count, sum: try r.i64()))
+                        if term.extremes { b.extremes.append(WindowBuckets.Extremes(min: try r.i64(), max: try r.i64())) }
                     }
                     buckets.append(b)
                 }
-                for _ in 0..<(try r.count(minimumBytes: 0)) { totals.append((try r.i64(), try r.i64())) }
+                for _ in 0..<(try r.count(minimumBytes: 0)) {
+                    totals.append((try r.i64(), try r.i64()))
+                    if term.extremes { totalExtremes.append(WindowBuckets.Extremes(min: try r.i64(), max: try r.i64())) }
+                }
                 guard r.isAtEnd else { throw SnapshotError("bytes after a term store") }
             }
         } catch {
@@ -69,12 +81,14 @@ final class TermStore {
         let i = Int(p)
         if let window = term.window {
             while buckets.count <= i { buckets.append(nil) }
-            if buckets[i] == nil { buckets[i] = WindowBuckets(window: window) }
+            if buckets[i] == nil { buckets[i] = WindowBuckets(window: window, tracksExtremes: term.extremes) }
             _ = buckets[i]!.add(at: time, value: value, now: now)
         } else {
             while totals.count <= i { totals.append((0, 0)) }
-            totals[i].count &+= 1
-            totals[i].units &+= WindowBuckets.micros(value)
+            let units = WindowBuckets.micros(value)
+            totals[i].count += 1 // one per event: cannot reach 2^63
+            totals[i].units = WindowBuckets.saturatingAdd(totals[i].units, units)
+            if term.extremes { include(WindowBuckets.Extremes(min: units, max: units), first: totals[i].count == 1, at: i) }
         }
     }
 
@@ -87,7 +101,15 @@ final class TermStore {
             return b.aggregate(now: now)
         }
         guard i < totals.count else { return AggregateValue(count: 0, sum: 0) }
-        return AggregateValue(count: totals[i].count, sum: Double(totals[i].units) / 1_000_000)
+        let e = term.extremes && totals[i].count > 0 ? totalExtremes[i] : nil
+        return AggregateValue(count: totals[i].count, sum: Double(totals[i].units) / 1_000_000,
+                              min: e.map { Double($0.min) / 1_000_000 }, max: e.map { Double($0.max) / 1_000_000 })
+    }
+
+    /// Folds `e` into profile `i`'s all-time extremes (replacing them when `first`).
+    private func include(_ e: WindowBuckets.Extremes, first: Bool, at i: Int) {
+        while totalExtremes.count <= i { totalExtremes.append(WindowBuckets.Extremes(min: 0, max: 0)) }
+        if first { totalExtremes[i] = e } else { totalExtremes[i].include(e) }
     }
 
     /// When `p`'s value next changes with the clock alone.
@@ -106,22 +128,24 @@ final class TermStore {
             guard ai < buckets.count, let other = buckets[ai] else { return }
             buckets[ai] = nil
             while buckets.count <= pi { buckets.append(nil) }
-            if buckets[pi] == nil { buckets[pi] = WindowBuckets(window: other.window) }
+            if buckets[pi] == nil { buckets[pi] = WindowBuckets(window: other.window, tracksExtremes: term.extremes) }
             buckets[pi]!.absorb(other, now: now)
         } else {
             guard ai < totals.count else { return }
             let other = totals[ai]
             totals[ai] = (0, 0)
             while totals.count <= pi { totals.append((0, 0)) }
-            totals[pi].count &+= other.count
-            totals[pi].units &+= other.units
+            let first = totals[pi].count == 0
+            totals[pi].count += other.count
+            totals[pi].units = WindowBuckets.saturatingAdd(totals[pi].units, other.units)
+            if term.extremes, other.count > 0 { include(totalExtremes[ai], first: first, at: pi) }
         }
     }
 
     /// Bytes held (for the memory report).
     var memoryBytes: Int {
         if let encoded { return encoded.count }
-        var bytes = buckets.capacity * MemoryLayout<WindowBuckets?>.stride + totals.capacity * 16
+        var bytes = buckets.capacity * MemoryLayout<WindowBuckets?>.stride + totals.capacity * 16 + totalExtremes.capacity * 16
         for case let b? in buckets { bytes += b.memoryBytes }
         return bytes
     }

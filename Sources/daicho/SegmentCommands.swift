@@ -10,7 +10,7 @@ enum SegmentCommand {
         name: "segment",
         summary: "Define, drop, list segments and print their members.",
         usage: """
-        daicho segment define NAME 'RULE' [--description TEXT] [--data DIR] [--wait-lock SECONDS]
+        daicho segment define NAME ('RULE' | --rule-file FILE) [--description TEXT] [--data DIR] [--wait-lock SECONDS]
                daicho segment drop NAME [--data DIR] [--wait-lock SECONDS]
                daicho segment list [--data DIR] [--as-of TIME]
                daicho segment members NAME [--data DIR] [--as-of TIME]
@@ -19,11 +19,13 @@ enum SegmentCommand {
             dataOption,
             waitLockOption,
             OptionSpec(name: "--description", valueName: "TEXT", help: "define: free text for people."),
+            OptionSpec(name: "--rule-file", valueName: "FILE", help: "define: read the rule from FILE (UTF-8; - for stdin) instead of the argument."),
             OptionSpec(name: "--as-of", valueName: "TIME", help: "list, members: as it was at TIME (RFC 3339): events with event time <= TIME."),
         ],
         details: """
-        define prints {"segment","offset","defined_at"}; a rule that does not check prints line:column, the rule
-        line with a caret under the place, and what was expected (exit 2). The rule language: docs/segments.md.
+        define prints {"segment","offset","defined_at","members"} (members after the backfill); a rule that does not
+        check prints line:column, the rule line with a caret under the place, and what was expected (exit 2). The
+        rule language: docs/segments.md.
         list prints one JSON line per segment: {"name","rule","description","members","defined_at","offset"}.
         members prints NDJSON {"profile","since"}; exit 3 when no such segment exists.
         """)
@@ -39,7 +41,11 @@ enum SegmentCommand {
         }
         switch action {
         case "define":
-            try expect(2, "NAME and 'RULE' (quote the rule)")
+            if let file = a.value("--rule-file") {
+                try expect(1, "NAME and --rule-file FILE, or NAME and 'RULE'")
+                return try define(a, name: rest[0], rule: try readRule(file))
+            }
+            try expect(2, "NAME and 'RULE' (quote the rule), or NAME and --rule-file FILE")
             return try define(a, name: rest[0], rule: rest[1])
         case "drop":
             try expect(1, "NAME")
@@ -55,54 +61,97 @@ enum SegmentCommand {
         }
     }
 
+    /// The rule text of `--rule-file FILE` (`-`: standard input).
+    private static func readRule(_ file: String) throws -> String {
+        let data: Data?
+        if file == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            data = FileManager.default.contents(atPath: file)
+        }
+        guard let data else {
+            throw UsageError(message: "--rule-file \(file): cannot read the file", usage: spec.usage)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw UsageError(message: "--rule-file \(file): the rule is not UTF-8 text", usage: spec.usage)
+        }
+        return text
+    }
+
     private static func define(_ a: ParsedArguments, name: String, rule: String) throws -> Int32 {
-        let store = try EventStore.open(a.dataDirectory, options: try a.writerOptions(spec))
+        let dir = a.dataDirectory
         let time = wallClockMicros()
         let offset: UInt64
         do {
-            defer { try? store.close() }
-            offset = try SegmentDefinitions.define(name: name, rule: rule, description: a.value("--description") ?? "",
-                                                   in: store, at: time)
+            offset = try appending(dir, options: try a.writerOptions(spec)) { store in
+                try SegmentDefinitions.define(name: name, rule: rule, description: a.value("--description") ?? "",
+                                              in: store, at: time)
+            }
         } catch let error as RuleError {
             printError("daicho segment define: the rule does not check\n\(error)")
             return ExitStatus.usageOrIO
         }
-        refreshSnapshot(a.dataDirectory)
+        // The backfill happens here: the members are those of the new definition as of its offset.
+        let segments: SegmentProjection
+        do {
+            segments = try SegmentLoader.refreshSnapshot(dir)
+        } catch {
+            printError("daicho segment define: the definition is appended at offset \(offset), but its members could not be computed: \(error)")
+            return ExitStatus.usageOrIO
+        }
+        let members = segments.definitions.first { $0.name == name }?.members ?? 0
         print(jsonLine([JSONMember("segment", .string(name)), JSONMember("offset", .int(Int64(offset))),
-                        JSONMember("defined_at", .string(RFC3339.string(micros: time, offsetMinutes: 0)))]))
+                        JSONMember("defined_at", .string(RFC3339.string(micros: time, offsetMinutes: 0))),
+                        JSONMember("members", count(members))]))
         return ExitStatus.ok
     }
 
     private static func drop(_ a: ParsedArguments, name: String) throws -> Int32 {
         let dir = a.dataDirectory
         let (segments, _) = try SegmentLoader.load(dir)
+        printNotice(segments)
         guard segments.definitions.contains(where: { $0.name == name }) else {
             printError("daicho segment drop: no segment named \"\(name)\"")
             return ExitStatus.notFound
         }
-        let store = try EventStore.open(dir, options: try a.writerOptions(spec))
-        let offset: UInt64
-        do {
-            defer { try? store.close() }
-            offset = try SegmentDefinitions.drop(name: name, in: store)
+        let offset = try appending(dir, options: try a.writerOptions(spec)) {
+            try SegmentDefinitions.drop(name: name, in: $0, references: segments.segmentReferences)
         }
-        refreshSnapshot(dir)
+        do {
+            try SegmentLoader.refreshSnapshot(dir)
+        } catch {
+            printError("daicho segment drop: the drop is appended at offset \(offset), but the snapshot could not be updated: \(error)")
+            return ExitStatus.usageOrIO
+        }
         print(jsonLine([JSONMember("segment", .string(name)), JSONMember("offset", .int(Int64(offset))),
                         JSONMember("members_exited", count(segments.members(of: name)?.count ?? 0))]))
         return ExitStatus.ok
     }
 
-    /// Backfills the new definition into the snapshot now, so later queries start from it.
-    private static func refreshSnapshot(_ dir: DataDirectory) {
+    /// Opens the log of `dir`, runs `body` with it and closes it; a failed close (the final sync) is an error,
+    /// never reported as success. When `body` throws, its error wins and a failed close is printed beside it.
+    private static func appending<T>(_ dir: DataDirectory, options: LogOptions,
+                                     _ body: (EventStore) throws -> T) throws -> T {
+        let store = try EventStore.open(dir, options: options)
+        let result: T
         do {
-            try SegmentLoader.refreshSnapshot(dir)
+            result = try body(store)
         } catch {
-            printError("daicho segment: notice: the definition is appended, but the snapshot was not updated: \(error)")
+            do { try store.close() } catch let closing { printError("daicho segment: closing the log also failed: \(closing)") }
+            throw error
         }
+        try store.close()
+        return result
+    }
+
+    /// Prints why the view was rebuilt by replay instead of restored from its snapshot, when it was.
+    static func printNotice(_ segments: SegmentProjection) {
+        if let notice = segments.notice { printError("daicho: notice: \(notice)") }
     }
 
     private static func list(_ a: ParsedArguments) throws -> Int32 {
         let (segments, _) = try SegmentLoader.load(a.dataDirectory, asOf: try a.time("--as-of", spec))
+        printNotice(segments)
         for s in segments.definitions {
             var line = [
                 JSONMember("name", .string(s.name)), JSONMember("rule", .string(s.rule)),
@@ -118,6 +167,7 @@ enum SegmentCommand {
 
     private static func members(_ a: ParsedArguments, name: String) throws -> Int32 {
         let (segments, _) = try SegmentLoader.load(a.dataDirectory, asOf: try a.time("--as-of", spec))
+        printNotice(segments)
         guard let members = segments.members(of: name) else {
             printError("daicho segment members: no segment named \"\(name)\"")
             return ExitStatus.notFound

@@ -20,6 +20,7 @@ enum WatchCommand {
         Each line: {"segment","profile","change":"entered"|"exited","at","offset","cursor"}. On exit (Ctrl-C, SIGTERM,
         --max-records) the cursor to resume from is printed on stderr as {"cursor":N}; pass it to --from.
         Time-driven exits (windows expiring) appear when the wall clock passes them (2 s behind, so replays agree).
+        A --segment NAME that is not defined exits 3; a --from CURSOR beyond the feed's end exits 2.
         """)
 
     static func run(_ args: [String]) throws -> Int32 {
@@ -32,30 +33,59 @@ enum WatchCommand {
 
         let state = Mutex<(cursor: UInt64, printed: Int)>((from ?? 0, 0))
         StopSignal.install()
-        let live = try LiveSegments.open(dir, after: from) { changes in
-            var out: [UInt8] = []
-            var reachedLimit = false
-            state.withLock { s in
-                for r in changes.records where !reachedLimit {
-                    s.cursor = max(s.cursor, r.cursor)
-                    guard only?.contains(r.segment) ?? true else { continue }
-                    r.appendJSON(to: &out)
-                    out.append(0x0A)
-                    s.printed += 1
-                    if let limit, s.printed >= limit { reachedLimit = true }
+        let live: LiveSegments
+        do {
+            live = try LiveSegments.open(dir, after: from, onChange: { changes in
+                var out: [UInt8] = []
+                var reachedLimit = false
+                state.withLock { s in
+                    for r in changes.records where !reachedLimit {
+                        s.cursor = max(s.cursor, r.cursor)
+                        guard only?.contains(r.segment) ?? true else { continue }
+                        r.appendJSON(to: &out)
+                        out.append(0x0A)
+                        s.printed += 1
+                        if let limit, s.printed >= limit { reachedLimit = true }
+                    }
                 }
-            }
-            if !out.isEmpty { FileHandle.standardOutput.write(Data(out)) }
-            if reachedLimit { StopSignal.raise() }
+                if !out.isEmpty { FileHandle.standardOutput.write(Data(out)) }
+                if reachedLimit { StopSignal.raise() }
+            }, validate: { segments in
+                if let notice = segments.notice { printError("daicho watch: notice: \(notice)") }
+                let defined = Set(segments.definitions.map(\.name))
+                if let unknown = only?.subtracting(defined).sorted().first {
+                    throw UnknownSegment(name: unknown, known: segments.definitions.map(\.name))
+                }
+            })
+        } catch let error as FeedCursorError {
+            printError("daicho watch: --from \(error)")
+            return ExitStatus.usageOrIO
+        } catch let error as UnknownSegment {
+            printError("daicho watch: --segment: \(error)")
+            return ExitStatus.notFound
         }
         let start = live.read { $0.feedCount }
         if from == nil { state.withLock { $0.cursor = max($0.cursor, start) } }
+        // A worker that fails (a log it cannot read) ends the watch with its error instead of a silent wait.
+        Thread.detachNewThread {
+            while live.error == nil { usleep(100_000) }
+            StopSignal.raise()
+        }
         StopSignal.wait()
         live.close()
         let cursor = state.withLock { $0.cursor }
         printError(jsonLine([JSONMember("cursor", .int(Int64(cursor)))]))
         if let error = live.error { throw error }
         return ExitStatus.ok
+    }
+}
+
+/// `watch --segment NAME` for a segment that is not defined.
+struct UnknownSegment: Error, CustomStringConvertible {
+    let name: String
+    let known: [String]
+    var description: String {
+        "no segment named \"\(name)\"" + (known.isEmpty ? "; none is defined (daicho segment define)" : "; defined: \(known.joined(separator: ", "))")
     }
 }
 

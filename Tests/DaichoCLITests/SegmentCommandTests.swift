@@ -109,10 +109,117 @@ import Testing
         let all = lines(try daicho(["watch", "--data", d, "--from", "0", "--max-records", "\(n + 1)"]).stdout)
         #expect(all.map { $0["cursor"] as? Int } == (1...(n + 1)).map { $0 })
         #expect(all.contains { NSDictionary(dictionary: $0).isEqual(to: printed[0]) }, "live and replay give the same record")
-        if resume < n + 1 { // records after the one printed exist: resuming starts right after it
-            let next = lines(try daicho(["watch", "--data", d, "--from", "\(resume)", "--max-records", "1"]).stdout)
-            #expect(next.first?["cursor"] as? Int == resume + 1)
-        }
+        // One more record after everything so far: resuming starts right after the one printed.
+        _ = try daicho(["append", "--data", d, t.write("c.ndjson", purchase("c", "c@example.jp", at: "2026-05-02T10:00:00Z"))])
+        let next = lines(try daicho(["watch", "--data", d, "--from", "\(resume)", "--max-records", "1"]).stdout)
+        #expect(next.first?["cursor"] as? Int == resume + 1)
+    }
+
+    /// `daicho watch ARGS` that must end by itself within 20 s (it is killed otherwise): status and stderr.
+    func watchEnding(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let (watcher, _, err) = try startWatcher(arguments)
+        for _ in 0..<200 where watcher.isRunning { usleep(100_000) }
+        if watcher.isRunning { watcher.terminate() }
+        watcher.waitUntilExit()
+        return (watcher.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    /// Found in issue 8: `watch --segment nosuch` and `watch --from 99999999` waited silently.
+    @Test func watchRefusesAnUnknownSegmentAndACursorBeyondTheFeed() throws {
+        let t = TemporaryDirectory()
+        let d = t.path + "/d"
+        _ = try daicho(["append", "--data", d, t.write("a.ndjson", purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"))])
+        _ = try daicho(["segment", "define", "--data", d, "buyers", "commerce.orders >= 1"])
+
+        let unknown = try watchEnding(["--data", d, "--segment", "buyers", "--segment", "nosuch"])
+        #expect(unknown.status == 3)
+        #expect(unknown.stderr.contains("daicho watch: --segment: no segment named \"nosuch\"; defined: buyers"))
+        let beyond = try watchEnding(["--data", d, "--from", "99999999"])
+        #expect(beyond.status == 2)
+        #expect(beyond.stderr.contains("cursor 99999999 is beyond the end of the feed, which holds 1 record;"))
+        // The last cursor there is is fine: the watcher waits for what comes next.
+        let (atEnd, _, _) = try startWatcher(["--data", d, "--from", "1"])
+        usleep(1_500_000)
+        #expect(atEnd.isRunning)
+        atEnd.terminate()
+        atEnd.waitUntilExit()
+        #expect(atEnd.terminationStatus == 0)
+    }
+
+    /// Issue 8: `segment define` prints the member count after the backfill.
+    @Test func definePrintsTheMemberCountAfterBackfill() throws {
+        let t = TemporaryDirectory()
+        let d = t.path + "/d"
+        let file = t.write("in.ndjson", [purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"),
+                                         purchase("b1", "b@example.jp", at: "2026-05-01T10:00:00Z"),
+                                         purchase("b2", "b@example.jp", at: "2026-05-02T10:00:00Z")].joined(separator: "\n"))
+        #expect(try daicho(["append", "--data", d, file]).status == 0)
+        let buyers = try daicho(["segment", "define", "--data", d, "buyers", "commerce.orders >= 1"])
+        #expect(buyers.status == 0)
+        #expect(buyers.json["members"] as? Int == 2)
+        #expect(try daicho(["segment", "define", "--data", d, "repeat", "count(purchase) >= 2"]).json["members"] as? Int == 1)
+        #expect(try daicho(["segment", "define", "--data", d, "nobody", "commerce.orders >= 9"]).json["members"] as? Int == 0)
+    }
+
+    /// Issue 8: long rules come from a file (`--rule-file FILE`, `-` for stdin), comments and line breaks kept.
+    @Test func defineReadsTheRuleFromARuleFile() throws {
+        let t = TemporaryDirectory()
+        let d = t.path + "/d"
+        _ = try daicho(["append", "--data", d, t.write("a.ndjson", purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"))])
+        let terms = (0..<40).map { "traits.code == \"c\($0)\"" }.joined(separator: "\n  or ")
+        let rule = "# buyers, or anyone with one of 40 codes\ncommerce.orders >= 1\n  or " + terms + "\n"
+        let fromFile = try daicho(["segment", "define", "--data", d, "coded", "--rule-file", t.write("rule.txt", rule)])
+        #expect(fromFile.status == 0)
+        #expect(fromFile.json["members"] as? Int == 1)
+        let listed = lines(try daicho(["segment", "list", "--data", d]).stdout)
+        #expect(listed.first?["rule"] as? String == rule)
+
+        let fromStdin = try daicho(["segment", "define", "--data", d, "buyers", "--rule-file", "-"], stdin: Data("commerce.orders >= 1".utf8))
+        #expect(fromStdin.json["members"] as? Int == 1)
+        let missing = try daicho(["segment", "define", "--data", d, "x", "--rule-file", t.path + "/none.txt"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("--rule-file \(t.path)/none.txt: cannot read the file"))
+        let both = try daicho(["segment", "define", "--data", d, "x", "events > 0", "--rule-file", t.path + "/rule.txt"])
+        #expect(both.status == 2)
+        let badRule = try daicho(["segment", "define", "--data", d, "x", "--rule-file", t.write("bad.txt", "\n\ncommerce.order >= 3")])
+        #expect(badRule.status == 2)
+        #expect(badRule.stderr.contains("3:10: unknown field commerce.order"))
+    }
+
+    /// Issue 8: a snapshot that cannot be used is rebuilt by replay with a notice, never silently.
+    @Test func aDamagedSnapshotIsRebuiltWithANotice() throws {
+        let t = TemporaryDirectory()
+        let d = t.path + "/d"
+        _ = try daicho(["append", "--data", d, t.write("a.ndjson", purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"))])
+        _ = try daicho(["segment", "define", "--data", d, "buyers", "commerce.orders >= 1"])
+        let path = d + "/snapshots/profiles.snap"
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[bytes.count - 3] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let list = try daicho(["segment", "list", "--data", d])
+        #expect(list.status == 0)
+        #expect(list.stderr.contains("daicho: notice: snapshot \(path)"))
+        #expect(list.stderr.contains("rebuilt by replay"))
+        #expect(lines(list.stdout).first?["members"] as? Int == 1)
+    }
+
+    /// Issue 8: `in_segment` from the command line: an unknown name is a rule error with a caret, and a
+    /// segment another one reads cannot be dropped until that one is.
+    @Test func segmentsReadingSegmentsAreCheckedAndProtectTheirSource() throws {
+        let t = TemporaryDirectory()
+        let d = t.path + "/d"
+        _ = try daicho(["append", "--data", d, t.write("a.ndjson", [purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"),
+                                                                    purchase("a2", "a@example.jp", at: "2026-05-02T10:00:00Z")].joined(separator: "\n"))])
+        #expect(try daicho(["segment", "define", "--data", d, "vip", "commerce.orders >= 2"]).json["members"] as? Int == 1)
+        let unknown = try daicho(["segment", "define", "--data", d, "loyal", "in_segment(\"vips\")"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("1:12: no segment named \"vips\"; defined: vip"))
+        #expect(try daicho(["segment", "define", "--data", d, "loyal", "in_segment(\"vip\") and events >= 2"]).json["members"] as? Int == 1)
+        let refused = try daicho(["segment", "drop", "--data", d, "vip"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("segment \"vip\" is read by in_segment in loyal; drop or redefine it first"))
+        #expect(try daicho(["segment", "drop", "--data", d, "loyal"]).status == 0)
+        #expect(try daicho(["segment", "drop", "--data", d, "vip"]).json["members_exited"] as? Int == 1)
     }
 
     /// Ctrl-C or SIGTERM ends `watch` cleanly with the cursor to resume from.

@@ -10,6 +10,8 @@ struct DictionaryInputs: RuleInputs {
     /// By term index.
     var aggregates: [Int: AggregateValue] = [:]
     var termChanges: [Int: Int64] = [:]
+    /// Indexes into `RuleDependencies.segments` of the segments the profile is a member of.
+    var memberOf: Set<Int> = []
 
     func value(_ field: FieldRef) -> RuleValue { values[field.description] ?? .absent }
 
@@ -22,6 +24,8 @@ struct DictionaryInputs: RuleInputs {
     func aggregate(_ term: Int) -> AggregateValue { aggregates[term] ?? AggregateValue(count: 0, sum: 0) }
 
     func nextChange(ofTerm term: Int) -> Int64? { termChanges[term] }
+
+    func isMember(ofSegment segment: Int) -> Bool { memberOf.contains(segment) }
 }
 
 /// µs in a day, an hour, a minute.

@@ -1,5 +1,6 @@
 import Daicho
 import DaichoJSON
+import DaichoLog
 import DaichoProjections
 import DaichoTestSupport
 import Foundation
@@ -33,7 +34,10 @@ import Testing
     func liveAndReplayPublishTheSameFeed(seed: UInt64) throws {
         let t = TemporaryDirectory()
         let dir = DataDirectory(t.path + "/d")
-        let store = try EventStore.open(dir)
+        // Frames are stamped with the time of their newest event (the appender's clock is not behind the
+        // worker's, docs/segments.md "Segment clock"), so event times drive the clock as far as they go.
+        let appendClock = AppendClock(t0)
+        let store = try EventStore.open(dir, options: appendClock.options)
         try SegmentDefinitions.define(name: "recent_buyers", rule: "count(purchase within 30m) >= 1", in: store, at: t0)
         try SegmentDefinitions.define(name: "regulars", rule: "commerce.orders >= 3", in: store, at: t0)
         let clock = Atomic<Int64>(t0)
@@ -51,6 +55,7 @@ import Testing
                 time += Int64.random(in: 0...20, using: &rng) * Self.minute
                 events.append(purchase("e\(frame)-\(i)", "c\(Int.random(in: 0..<6, using: &rng))@example.jp", at: time))
             }
+            appendClock.set(time)
             _ = try store.append(events)
             #expect(live.wait(until: store.nextOffset))
             if Bool.random(using: &rng) {

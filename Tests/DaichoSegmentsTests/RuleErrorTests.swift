@@ -3,6 +3,8 @@ import Testing
 
 /// The error catalogue of docs/segments.md "Errors", message for message.
 @Suite struct RuleErrorTests {
+    static let itemsMessage = "items of purchase is an array of objects; test its elements with any item where … (count(purchase where any item where sku == \"sku-1\") > 0)"
+
     static let catalogue: [(rule: String, message: String)] = [
         ("commerce.orders >=", "1:19: expected a number, string, field or aggregate, found end of rule"),
         ("commerce.orders = 3", "1:17: unexpected \"=\"; expected == (comparison)"),
@@ -20,7 +22,7 @@ import Testing
         ("count(purchase within 1000d) > 0", "1:23: window 1000d is longer than the maximum of 730d"),
         ("\"東京都", "1:1: unterminated string; expected a closing \""),
         ("traits.x == \"\\q\"", "1:14: unknown escape \\q; expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX"),
-        ("count(purchase within 3w) > 0", "1:23: invalid duration 3w; expected a whole number followed by m, h or d"),
+        ("count(purchase within 3x) > 0", "1:23: invalid duration 3x; expected a whole number followed by m, h, d, w or y"),
         ("exists(commerce.orders)", "1:8: commerce.orders is never absent; exists would always be true"),
     ]
 
@@ -78,7 +80,13 @@ import Testing
         ("traits.vip == true and traits.vip < false", "1:35: bool values support only == and !="),
         ("first_seen == commerce.orders", "1:12: cannot compare time with number"),
         ("count(purchase where count(page_view) > 1) > 0", "1:22: aggregates cannot be used inside a filter"),
-        ("count(purchase where items == 1) > 0", "1:22: items of purchase is an array; it cannot be used in rules"),
+        ("count(purchase where items == 1) > 0", "1:22: \(Self.itemsMessage)"),
+        // Found in issue 8: accepted, and silently false for everyone.
+        ("count(purchase where props.items contains \"sku-1\") > 0", "1:22: \(Self.itemsMessage)"),
+        ("count(purchase within 3y) > 0", "1:23: window 3y is longer than the maximum of 730d"),
+        ("count(purchase within 105w) > 0", "1:23: window 105w is longer than the maximum of 730d"),
+        ("every(purchase where amount > 1) > 0", "1:1: unknown function every; expected one of \(ruleFunctions.joined(separator: ", "))"),
+        ("traits.x == 1 or maximum(purchase.amount) > 1", "1:18: unknown function maximum; expected one of \(ruleFunctions.joined(separator: ", "))"),
         ("count(identify where plan == \"x\") > 0", "1:22: unknown prop plan of identify; expected props.NAME"),
         ("sum(purchase within 1d) > 0", "1:14: expected \".\" and a prop after the event type (sum(purchase.PROP …)), found within"),
         ("count(purchase within 1d", "1:25: expected \")\", found end of rule"),
@@ -92,6 +100,41 @@ import Testing
     func moreErrors(rule: String, message: String) {
         let error = #expect(throws: RuleError.self) { try CompiledRule(compiling: rule) }
         #expect(error.map { "\($0.line):\($0.column): \($0.message)" } == message)
+    }
+
+    /// Found in issue 8 (denial of service): a 65 KB rule of 1,143 windowed `or` terms passed the checker and
+    /// made every later command take 80–90 s. It is refused at the first term past the limit.
+    @Test func aRuleOf1143WindowedTermsIsRefusedAtCheckTime() {
+        let terms = (0..<1143).map { "count(page_view where path == \"/i\($0)\" within 7d) > 0" }
+        let rule = terms.joined(separator: " or ")
+        #expect(rule.utf8.count > 60_000 && rule.utf8.count <= 65_536, "\(rule.utf8.count) bytes")
+        let error = #expect(throws: RuleError.self) { try CompiledRule(compiling: rule) }
+        let seventeenth = terms.prefix(16).map { $0.utf8.count + 4 }.reduce(0, +) // each term and " or "
+        #expect(error?.column == seventeenth + 1)
+        #expect(error?.message == "the rule has more than 16 distinct aggregates with a window, the maximum (docs/segments.md \"Cost\"); \(RuleLimits.advice)")
+        // What the advice says compiles into one term.
+        let paths = (0..<1143).map { "\"/products/item-\($0)\"" }.joined(separator: ", ")
+        let one = try? CompiledRule(compiling: "count(page_view where path in [\(paths)] within 7d) >= 1")
+        #expect(one?.terms.count == 1)
+    }
+
+    /// Each limit of `RuleLimits` admits a rule exactly at it and refuses one past it.
+    @Test func ruleCostLimitsHoldExactly() {
+        func rule(_ n: Int, _ term: (Int) -> String) -> String { (0..<n).map(term).joined(separator: " or ") }
+        let cases: [(Int, (Int) -> String, String)] = [
+            (RuleLimits.maxTerms, { "count(track where event == \"e\($0)\") >= 1" }, "distinct aggregates, the maximum"),
+            (RuleLimits.maxWindowedTerms, { "count(purchase within \($0 + 1)d) >= 1" }, "distinct aggregates with a window"),
+            (RuleLimits.maxFilterProps, { "count(track where props.p\($0) == 1) >= 1" }, "read more than 16 distinct props"),
+            (RuleLimits.maxTests, { "traits.x == \($0)" }, "more than 256 tests"),
+        ]
+        for (limit, term, message) in cases {
+            #expect(throws: Never.self, "\(message) at the limit") { try CompiledRule(compiling: rule(limit, term)) }
+            let error = #expect(throws: RuleError.self) { try CompiledRule(compiling: rule(limit + 1, term)) }
+            #expect(error?.message.contains(message) == true, "\(message)")
+        }
+        // Filter tests count as tests: 256 tests in one filter and one outside is one too many.
+        let inFilter = (0..<256).map { "amount == \($0)" }.joined(separator: " or ")
+        #expect(throws: RuleError.self) { try CompiledRule(compiling: "count(purchase where \(inFilter)) >= 1 and events > 0") }
     }
 
     @Test func nestingIsBounded() {

@@ -55,6 +55,22 @@ import Daicho
         #expect(a.window?.micros == 30 * minute)
     }
 
+    /// Issue 8: durations in weeks and years (7 and 365 days of 24 hours); `2w` is the same term as `14d`.
+    @Test func weeksAndYearsAreWholeDays() throws {
+        let day: Int64 = 86_400_000_000
+        for (rule, micros) in [("last_seen within 2w", 14 * day), ("last_seen within 1y", 365 * day),
+                               ("last_seen within 104w", 728 * day), ("last_seen within 2y", 730 * day)] {
+            guard case .within(_, let d) = try CompiledRule(compiling: rule).root else {
+                Issue.record("\(rule) is not a within test")
+                continue
+            }
+            #expect(d == micros, "\(rule)")
+        }
+        let weeks = try CompiledRule(compiling: "count(purchase within 2w) >= 1")
+        let days = try CompiledRule(compiling: "count(purchase within 14d) >= 1")
+        #expect(weeks.terms == days.terms)
+    }
+
     @Test func orBindsLoosestThenAndThenNot() throws {
         let r = try SegmentRule(parsing: "not events > 1 and events > 2 or events > 3")
         guard case .or(.and(.not(.test), .test), .test) = r.expression else {

@@ -1,5 +1,6 @@
 import Daicho
 import DaichoJSON
+import DaichoLog
 import DaichoProjections
 import DaichoTestSupport
 import DaichoWorkload
@@ -103,9 +104,12 @@ import Testing
     @Test func anEventAheadOfTheClockFiresEarlierDeadlinesFirst() throws {
         let t = TemporaryDirectory()
         let dir = DataDirectory(t.path + "/d")
-        let store = try EventStore.open(dir)
+        let appendClock = AppendClock(t0)
+        let store = try EventStore.open(dir, options: appendClock.options)
         try SegmentDefinitions.define(name: "recent_buyers", rule: "count(purchase within 30m) >= 1", in: store, at: t0)
         _ = try store.append([purchase("a1", "a@example.jp", at: t0 + Self.minute)])
+        // Appended 3 minutes before its time (within the tolerance), the event itself moves the clock on.
+        appendClock.set(t0 + 3 * 60 * Self.minute - 3 * Self.minute)
         let later = try #require(try store.append([purchase("b1", "b@example.jp", at: t0 + 3 * 60 * Self.minute)]).first ?? nil)
         try store.close()
         let (segments, records) = try feed(dir, now: t0 + 3 * 60 * Self.minute)
@@ -113,6 +117,101 @@ import Testing
         #expect(records.map { "\($0.profile) \($0.change.rawValue) \($0.offset)" } == [
             "\(a) entered \(later - 1)", "\(a) exited \(later - 1)", "\(b) entered \(later)",
         ])
+        #expect(records.last?.at == t0 + 3 * 60 * Self.minute, "the event's own time, 3 minutes past its frame's")
+    }
+
+    /// Found in issue 8: one `page_view` dated 2099 moved the clock to 2099, every windowed segment emptied and
+    /// the exits were dated in the future. An event already in the log moves the clock at most to its frame's
+    /// append time plus `LogClock.eventTimeTolerance`, in a replay, from a snapshot, and in the profiles' clock.
+    @Test func anEventDatedIn2099DoesNotMoveTheClockOrEmptyWindowedSegments() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        let wallBefore = wallClockMicros()
+        try SegmentDefinitions.define(name: "visitors_week", rule: "count(page_view within 7d) >= 1", in: store)
+        try SegmentDefinitions.define(name: "recent_visitors", rule: "last_seen within 1h", in: store)
+        _ = try store.append([event("v1", .pageView, [(.email, "a@example.jp")], at: wallBefore,
+                                    props: [JSONMember("url", .string("https://example.jp/"))])])
+        let year2099 = Int64(RFC3339.daysFromCivil(year: 2099, month: 1, day: 1)) * Self.day
+        _ = try store.append([event("v2099", .pageView, [(.email, "x@example.jp")], at: year2099,
+                                    props: [JSONMember("url", .string("https://example.jp/future"))])])
+        try store.close()
+        let bound = wallClockMicros() + LogClock.eventTimeTolerance
+
+        let (replayed, records) = try feed(dir, now: wallClockMicros())
+        #expect(replayed.clock <= bound)
+        #expect(replayed.profiles.logClock <= bound)
+        #expect(!records.contains { $0.change == .exited }, "nobody leaves: the clock did not jump")
+        #expect(records.allSatisfy { $0.at <= bound }, "no record is dated in the future")
+        #expect(replayed.members(of: "visitors_week")?.count == 2, "the 2099 view counts at its frame's time bound")
+
+        // The same from a snapshot written after the event, and for the profile projection's own clock.
+        try SegmentLoader.refreshSnapshot(dir)
+        let (restored, _) = try SegmentLoader.load(dir, now: wallClockMicros())
+        #expect(restored.restoredFrom != nil)
+        #expect(restored.clock <= wallClockMicros() + LogClock.eventTimeTolerance)
+        #expect(restored.members(of: "visitors_week")?.count == 2)
+        let (profiles, _, _) = try ProjectionLoader.load(dir)
+        #expect(profiles.logClock <= wallClockMicros() + LogClock.eventTimeTolerance)
+    }
+
+    /// Issue 8: a snapshot whose segment state does not restore was replayed without a word; the view says why.
+    @Test func aSegmentStateThatDoesNotRestoreIsReplayedWithANotice() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        try SegmentDefinitions.define(name: "buyers", rule: "commerce.orders >= 1", in: store)
+        _ = try store.append([purchase("a1", "a@example.jp", at: t0)])
+        try store.close()
+        let settings = try ProjectionSettings.load(dir)
+        let (good, _) = try SegmentLoader.load(dir, now: nil)
+        #expect(good.notice == nil)
+        var state = good.encodeState()
+        state[0] ^= 0x01 // the state's version: checksummed with the snapshot, so only the restore can tell
+        try ProjectionSnapshot.write(good.profiles, settingsHash: settings.hash, directory: dir.snapshotsPath, dependents: state)
+        let (rebuilt, _) = try SegmentLoader.load(dir, now: nil)
+        #expect(rebuilt.restoredFrom == nil)
+        #expect(rebuilt.notice == "the snapshot's segment state does not restore (segment state of another version); rebuilt by replay")
+        #expect(rebuilt.definitions.map(\.members) == [1])
+    }
+
+    /// Found in issue 8: after the 1,143-term rule was dropped, replay still re-applied its definition at 2,313
+    /// events/s. Such a definition already in a log (appended before the limits) no longer checks: it stays
+    /// empty, keeps no term store and costs replay nothing; `segment list` shows why.
+    @Test func aStoredRuleOverTheLimitsCostsReplayNothing() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        let rule = (0..<1143).map { "count(page_view where path == \"/i\($0)\" within 7d) > 0" }.joined(separator: " or ")
+        let old = Event(id: "segment_defined:huge", type: .segmentDefined, at: t0, source: "daicho", identifiers: [],
+                        props: .object([JSONMember("name", .string("huge")), JSONMember("rule", .string(rule)),
+                                         JSONMember("defined_at", .string("2026-01-01T00:00:00Z")), JSONMember("language", .int(1))]))
+        _ = try store.appendInternal([old])
+        try SegmentDefinitions.define(name: "buyers", rule: "commerce.orders >= 1", in: store)
+        _ = try store.append([purchase("a1", "a@example.jp", at: t0)])
+        try store.close()
+        let (segments, _) = try SegmentLoader.load(dir, now: nil)
+        #expect(segments.definitions.map(\.name) == ["huge", "buyers"])
+        #expect(segments.definitions.map(\.members) == [0, 1])
+        #expect(segments.definitions[0].error?.contains("more than 16 distinct aggregates with a window") == true)
+        #expect(segments.stores.allSatisfy { $0 == nil }, "no term store for a rule that does not check")
+    }
+
+    /// Issue 8: a stored definition without its rule was skipped silently (the segment simply did not exist).
+    @Test func aMalformedStoredDefinitionIsAnErrorNamingItsOffset() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let store = try EventStore.open(dir)
+        _ = try store.append([purchase("a1", "a@example.jp", at: t0)])
+        let bad = Event(id: "segment_defined:x", type: .segmentDefined, at: t0, source: "daicho", identifiers: [],
+                        props: .object([JSONMember("name", .string("x"))]))
+        let offset = try #require(try store.appendInternal([bad]).first ?? nil)
+        try store.close()
+        #expect {
+            _ = try SegmentLoader.load(dir, now: nil)
+        } throws: { error in
+            "\(error)".contains("the segment_defined event at offset \(offset) has no rule")
+        }
     }
 
     @Test func aMergedProfileLeavesItsSegmentsAndTheSurvivorIsReevaluated() throws {

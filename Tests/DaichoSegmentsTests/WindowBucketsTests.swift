@@ -77,6 +77,45 @@ import DaichoTestSupport
         }
     }
 
+    /// Issue 8: `min`/`max` over windowed values. A store that tracks extremes gives the smallest and largest
+    /// value of the events the reference counts in the window (nil when none), also after merging another
+    /// profile's store; a store that does not track them gives nil.
+    @Test(arguments: windows)
+    func minAndMaxMatchTheReference(seed: UInt64, window: Int64) {
+        var rng = SeededGenerator(seed: seed + 100)
+        var store = WindowBuckets(window: window, tracksExtremes: true)
+        var other = WindowBuckets(window: window, tracksExtremes: true)
+        var plain = WindowBuckets(window: window)
+        var reference = Reference(window: window, width: store.width)
+        var now = jan1
+        for step in 0..<2_000 {
+            now += Int64.random(in: 0...(window / 10), using: &rng)
+            let t = now - Int64.random(in: -(window / 50)...(window * 3 / 2), using: &rng)
+            let v = Double(Int.random(in: -50_000...100_000, using: &rng)) / 100
+            // Every fifth event goes to another profile's store, merged in every 100 steps.
+            if step % 5 == 0 {
+                _ = other.add(at: t, value: v, now: now)
+                _ = reference.add(t, v, now: now)
+            } else {
+                #expect(store.add(at: t, value: v, now: now) == reference.add(t, v, now: now), "step \(step)")
+            }
+            _ = plain.add(at: t, value: v, now: now)
+            if step % 100 == 99 {
+                store.absorb(other, now: now)
+                other = WindowBuckets(window: window, tracksExtremes: true)
+            }
+            if step % 7 == 0 { store.expire(now: now) }
+            guard step % 100 == 99 else { continue }
+            let probe = now + Int64.random(in: 0...window, using: &rng) * (step % 3 == 0 ? 1 : 0)
+            let kept = reference.events.filter { reference.inWindow($0.time, probe) }.map(\.value)
+            let got = store.aggregate(now: probe)
+            #expect(got.count == Int64(kept.count), "step \(step)")
+            #expect(got.min == kept.min(), "step \(step)")
+            #expect(got.max == kept.max(), "step \(step)")
+            #expect(plain.aggregate(now: probe).min == nil)
+        }
+    }
+
     /// Every event inside (now − D, now] counts; none at or before now − D − w does.
     @Test func precisionIsOneBucket() {
         var rng = SeededGenerator(seed: 9)
@@ -130,5 +169,38 @@ import DaichoTestSupport
         // The report counts the array's capacity, which growth (and the allocator) may leave up to twice the count.
         #expect(store.memoryBytes == MemoryLayout<WindowBuckets>.size + 32 + store.buckets.capacity * 16)
         #expect(store.buckets.capacity < 2 * 90 + 16)
+    }
+
+    /// Issue 8: windowed sums saturated in `micros` and then wrapped when added (a sum could turn negative).
+    /// Within the documented range (every partial sum within ±9,223,372,036,854 units) they are exact; beyond
+    /// it they clamp at the bound, in buckets, across buckets, in all-time totals and in merges.
+    @Test func windowedSumsAreExactInRangeAndClampBeyondItNeverWrap() {
+        let day: Int64 = 86_400_000_000
+        let now = 100 * day
+        var b = WindowBuckets(window: 30 * day)
+        b.add(at: now - day, value: 4e12, now: now)
+        b.add(at: now - day, value: 4e12, now: now)
+        #expect(b.aggregate(now: now).sum == 8e12, "exact within the range")
+        b.add(at: now - day, value: 4e12, now: now) // the same bucket passes the bound
+        b.add(at: now - 2 * day, value: 1e20, now: now) // one value beyond it, in another bucket
+        let top = Double(Int64.max) / 1_000_000
+        #expect(b.aggregate(now: now).sum == top)
+        #expect(b.aggregate(now: now).count == 4)
+
+        var negative = WindowBuckets(window: 30 * day)
+        for d in 1...3 { negative.add(at: now - Int64(d) * day, value: -5e12, now: now) }
+        #expect(negative.aggregate(now: now).sum == Double(Int64.min) / 1_000_000)
+
+        var merged = WindowBuckets(window: 30 * day)
+        merged.add(at: now - day, value: 6e12, now: now)
+        var other = WindowBuckets(window: 30 * day)
+        other.add(at: now - day, value: 6e12, now: now)
+        merged.absorb(other, now: now)
+        #expect(merged.aggregate(now: now).sum == top)
+
+        let store = TermStore(term: try! CompiledRule(compiling: "sum(purchase.amount) > 0").terms[0])
+        for _ in 0..<3 { store.add(0, at: now, value: 4e12, now: now) }
+        #expect(store.value(0, now: now).sum == top)
+        #expect(store.value(0, now: now).count == 3)
     }
 }
