@@ -1,5 +1,6 @@
 import Daicho
 import DaichoJSON
+import DaichoLog
 import DaichoProjections
 import DaichoSegments
 import Foundation

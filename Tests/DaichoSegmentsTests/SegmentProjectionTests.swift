@@ -168,7 +168,7 @@ import Testing
         #expect(good.notice == nil)
         var state = good.encodeState()
         state[0] ^= 0x01 // the state's version: checksummed with the snapshot, so only the restore can tell
-        try ProjectionSnapshot.write(good.profiles, settingsHash: settings.hash, directory: dir.snapshotsPath, dependents: state)
+        try ProjectionSnapshot.write(good.profiles, settingsHash: settings.hash, directory: dir.snapshotsPath, log: dir, dependents: state)
         let (rebuilt, _) = try SegmentLoader.load(dir, now: nil)
         #expect(rebuilt.restoredFrom == nil)
         #expect(rebuilt.notice == "the snapshot's segment state does not restore (segment state of another version); rebuilt by replay")

@@ -81,13 +81,13 @@ import DaichoTestSupport
     /// value of the events the reference counts in the window (nil when none), also after merging another
     /// profile's store; a store that does not track them gives nil.
     @Test(arguments: windows)
-    func minAndMaxMatchTheReference(seed: UInt64, window: Int64) {
+    func minAndMaxMatchTheReference(seed: UInt64, window: Int64, start: Int64) {
         var rng = SeededGenerator(seed: seed + 100)
         var store = WindowBuckets(window: window, tracksExtremes: true)
         var other = WindowBuckets(window: window, tracksExtremes: true)
         var plain = WindowBuckets(window: window)
-        var reference = Reference(window: window, width: store.width)
-        var now = jan1
+        var reference = Reference(window: window)
+        var now = start
         for step in 0..<2_000 {
             now += Int64.random(in: 0...(window / 10), using: &rng)
             let t = now - Int64.random(in: -(window / 50)...(window * 3 / 2), using: &rng)
