@@ -68,20 +68,22 @@ public enum SegmentLoader {
 
     /// Rebuilds the view from offset 0 (up to `end`, exclusive).
     /// - Parameters:
-    ///   - snapshotEvery: with `asOf` nil, write a snapshot after every this many events, so a long replay that
-    ///     is interrupted resumes from the last one.
+    ///   - snapshotEvery: with `asOf` nil and no `end` short of the log's end, write a snapshot after every this many
+    ///     events, so a long replay that is interrupted resumes from the last one. A partial view (`asOf`, or an
+    ///     `end` before the log's end) writes none: it would replace the snapshot of the whole log.
     public static func replay(_ dir: DataDirectory, settings: ProjectionSettings, asOf: Int64?, to end: UInt64? = nil,
                               snapshotEvery: Int = 1_000_000, progress: ((Int) -> Void)? = nil) throws -> SegmentProjection {
         let reader = try EventReader(dir)
         let segments = SegmentProjection(profiles: ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf),
                                          history: try EventReader(dir))
-        let last = end ?? reader.endOffset
+        let last = min(end ?? reader.endOffset, reader.endOffset)
+        let writesSnapshots = asOf == nil && last == reader.endOffset
         var chunkEnd = UInt64(0)
         while chunkEnd < last {
             chunkEnd = min(last, chunkEnd + UInt64(max(1, snapshotEvery)))
             try segments.applyLog(reader, to: chunkEnd)
             progress?(Int(segments.nextOffset))
-            if asOf == nil { try writeSnapshot(segments, settings: settings, directory: dir) }
+            if writesSnapshots { try writeSnapshot(segments, settings: settings, directory: dir) }
         }
         return segments
     }

@@ -182,12 +182,12 @@ final class ProgressLine: @unchecked Sendable {
             let eta = p.seconds * Double(totalBytes - p.bytes) / Double(p.bytes)
             line += String(format: "  ETA %.0fs", max(0, eta))
         }
-        FileHandle.standardError.write(Data((line + "   ").utf8))
+        writeStandardError(line + "   ")
         shown = true
     }
 
     func finish() {
-        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if shown { writeStandardError("\r\u{1B}[K") }
     }
 
     private func human(_ x: Double) -> String {

@@ -1,7 +1,32 @@
 import Foundation
 import Daicho
 
+/// Writes all of `bytes` to standard output, retrying short writes and EINTR.
+/// - Returns: false when the reader has closed the pipe (EPIPE; SIGPIPE is ignored in main.swift), so the
+///   caller can end quietly, as `daicho profiles | head` does. Any other write error ends the process with
+///   exit status 2 and the reason on stderr.
+func writeStandardOutput(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    var off = 0
+    while off < bytes.count {
+        let n = Glibc.write(STDOUT_FILENO, bytes.baseAddress! + off, bytes.count - off)
+        if n < 0 {
+            if errno == EINTR { continue }
+            if errno == EPIPE { return false }
+            printError("daicho: cannot write to standard output: \(String(cString: strerror(errno)))")
+            exit(ExitStatus.usageOrIO)
+        }
+        off += n
+    }
+    return true
+}
+
+/// Writes all of `bytes` to standard output; false when the reader has closed the pipe.
+func writeStandardOutput(_ bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBytes { writeStandardOutput($0) }
+}
+
 /// Buffered standard output for large exports: one write per 1 MiB, not per line.
+/// A closed pipe ends the process quietly with exit status 0 (the reader wanted no more).
 final class StandardOutput {
     private var buffer: [UInt8] = []
 
@@ -21,21 +46,28 @@ final class StandardOutput {
     }
 
     func flush() {
-        var off = 0
-        buffer.withUnsafeBytes { b in
-            while off < b.count {
-                let n = Glibc.write(STDOUT_FILENO, b.baseAddress! + off, b.count - off)
-                if n < 0 { if errno == EINTR { continue }; exit(errno == EPIPE ? 0 : 2) }
-                off += n
-            }
-        }
+        if !writeStandardOutput(buffer) { exit(ExitStatus.ok) }
         buffer.removeAll(keepingCapacity: true)
     }
 }
 
-/// Prints one line to standard error.
+/// Prints one line to standard error. Never traps: a closed or failing stderr loses the line, nothing else.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    writeStandardError(message + "\n")
+}
+
+/// Writes `text` to standard error as it is (no newline added), ignoring write errors.
+func writeStandardError(_ text: String) {
+    var bytes = Array(text.utf8)
+    bytes.withUnsafeMutableBytes { b in
+        var off = 0
+        while off < b.count {
+            let n = Glibc.write(STDERR_FILENO, b.baseAddress! + off, b.count - off)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            off += n
+        }
+    }
 }
 
 /// One JSON object as a line (keys in the given order).

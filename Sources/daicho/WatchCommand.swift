@@ -35,7 +35,8 @@ enum WatchCommand {
         let live = try LiveSegments.open(dir, after: from) { changes in
             var out: [UInt8] = []
             var reachedLimit = false
-            state.withLock { s in
+            let before = state.withLock { s in
+                let cursorBefore = s.cursor
                 for r in changes.records where !reachedLimit {
                     s.cursor = max(s.cursor, r.cursor)
                     guard only?.contains(r.segment) ?? true else { continue }
@@ -44,8 +45,13 @@ enum WatchCommand {
                     s.printed += 1
                     if let limit, s.printed >= limit { reachedLimit = true }
                 }
+                return cursorBefore
             }
-            if !out.isEmpty { FileHandle.standardOutput.write(Data(out)) }
+            // A closed pipe (`watch | head -1`) ends watch quietly; the cursor stays before the undelivered records.
+            if !out.isEmpty && !writeStandardOutput(out) {
+                state.withLock { $0.cursor = before }
+                reachedLimit = true
+            }
             if reachedLimit { StopSignal.raise() }
         }
         let start = live.read { $0.feedCount }

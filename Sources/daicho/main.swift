@@ -20,7 +20,7 @@ let commands: [(spec: CommandSpec, run: ([String]) throws -> Int32)] = [
 let topUsage = "daicho COMMAND [OPTIONS]   (daicho COMMAND --help for its options)"
 
 @MainActor func topHelp() -> String {
-    var s = "daicho (台帳): an event-sourced customer data platform.\n\nUsage: \(topUsage)\n\nCommands:\n"
+    var s = "daicho (台帳) \(daichoVersion): an event-sourced customer data platform.\n\nUsage: \(topUsage)\n\nCommands:\n"
     for c in commands { s += "  " + c.spec.name.padding(toLength: 10, withPad: " ", startingAt: 0) + c.spec.summary + "\n" }
     s += """
 
@@ -35,10 +35,14 @@ let topUsage = "daicho COMMAND [OPTIONS]   (daicho COMMAND --help for its option
 signal(SIGPIPE, SIG_IGN)
 var args = Array(CommandLine.arguments.dropFirst())
 guard let name = args.first else {
-    FileHandle.standardError.write(Data(topHelp().utf8))
+    writeStandardError(topHelp())
     exit(ExitStatus.usageOrIO)
 }
 args.removeFirst()
+if name == "--version" {
+    print("daicho \(daichoVersion)")
+    exit(ExitStatus.ok)
+}
 if name == "--help" || name == "-h" || name == "help" {
     if let sub = args.first, let c = commands.first(where: { $0.spec.name == sub }) { print(c.spec.helpText, terminator: "") }
     else { print(topHelp(), terminator: "") }
