@@ -31,26 +31,26 @@ public struct ProjectionSettings: Sendable {
     /// `{"session_gap_minutes": 30, "business_time_zone": "Asia/Tokyo", "rfm_currency": "JPY"}`.
     static func profileConfig(_ data: Data, path: String) throws -> ProfileConfig {
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw StoreError("\(path): expected a JSON object")
+            throw StoreError(.invalidSettings, "\(path): expected a JSON object", path: path)
         }
         var config = ProfileConfig()
         for (key, value) in root {
             switch key {
             case "session_gap_minutes":
-                guard let m = value as? Double, m > 0 else { throw StoreError("\(path): session_gap_minutes must be a number > 0") }
+                guard let m = value as? Double, m > 0 else { throw StoreError(.invalidSettings, "\(path): session_gap_minutes must be a number > 0", path: path) }
                 config.sessionGapMicros = Int64(m * 60_000_000)
             case "business_time_zone":
                 guard let name = value as? String, let zone = TimeZone(identifier: name) else {
-                    throw StoreError("\(path): business_time_zone must be an IANA time zone name such as \"Asia/Tokyo\"")
+                    throw StoreError(.invalidSettings, "\(path): business_time_zone must be an IANA time zone name such as \"Asia/Tokyo\"", path: path)
                 }
                 config.businessTimeZone = zone
             case "rfm_currency":
                 guard let c = value as? String, c.count == 3, c.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
-                    throw StoreError("\(path): rfm_currency must be a 3-letter code such as \"JPY\"")
+                    throw StoreError(.invalidSettings, "\(path): rfm_currency must be a 3-letter code such as \"JPY\"", path: path)
                 }
                 config.rfmCurrency = c
             default:
-                throw StoreError("\(path): unknown setting \"\(key)\" (known: session_gap_minutes, business_time_zone, rfm_currency)")
+                throw StoreError(.invalidSettings, "\(path): unknown setting \"\(key)\" (known: session_gap_minutes, business_time_zone, rfm_currency)", path: path)
             }
         }
         return config
@@ -64,7 +64,7 @@ public enum ProjectionLoader {
     ///   - asOf: build the view of the events with `at <= asOf` (always a replay; snapshots hold the present).
     /// - Returns: the projection, the reader it caught up with, and a notice when a snapshot was ignored.
     public static func load(_ dir: DataDirectory, asOf: Int64? = nil) throws -> (ProfileProjection, EventReader, notice: String?) {
-        guard dir.exists else { throw StoreError("no event log in \(dir.path) (run `daicho append` first, or pass --data)") }
+        guard dir.exists else { throw StoreError.noLog(in: dir.path) }
         return try load(dir, settings: ProjectionSettings.load(dir), asOf: asOf)
     }
 

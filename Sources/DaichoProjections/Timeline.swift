@@ -49,7 +49,7 @@ public enum Timeline {
                     i += 1
                 }
             }
-            if i == before { throw StoreError("the log has no event at offset \(offsets[i])") }
+            if i == before { throw StoreError(.corrupt, "the log has no event at offset \(offsets[i]), which the profile index lists; rebuild with `daicho replay`", path: reader.directory.logPath, offset: offsets[i]) }
         }
         return events
     }

@@ -64,8 +64,7 @@ enum AppendCommand {
 
         let store: EventStore
         do { store = try EventStore.open(dir, options: logOptions) } catch {
-            printError("daicho append: \(error)")
-            return ExitStatus.usageOrIO
+            return report(error, command: "append")
         }
         if store.recovery.droppedBytes > 0 { printError("daicho append: recovery: \(store.recovery.description)") }
         let rejects = RejectsFile(directory: dir)
@@ -85,8 +84,7 @@ enum AppendCommand {
             try store.close()
         } catch {
             progress.finish()
-            printError("daicho append: \(error)")
-            return ExitStatus.usageOrIO
+            return report(error, command: "append")
         }
         progress.finish()
         if summary.appended > 0 && !a.has("--no-snapshot") {
@@ -143,7 +141,7 @@ final class RejectsFile {
         f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         let p = "\(directory.rejectsPath)/append-\(f.string(from: Date()))-\(getpid()).ndjson"
         guard FileManager.default.createFile(atPath: p, contents: nil), let h = FileHandle(forWritingAtPath: p) else {
-            throw StoreError("cannot create rejects file \(p)")
+            throw StoreError(.io, "cannot create rejects file \(p)", path: p)
         }
         path = p
         handle = h

@@ -92,6 +92,6 @@ func eventTypes(_ a: ParsedArguments, _ spec: CommandSpec) throws(UsageError) ->
 
 /// Opens a data directory's log for reading, or explains that there is none.
 func openReader(_ dir: DataDirectory, command: String) throws -> EventReader {
-    guard dir.exists else { throw StoreError("no event log in \(dir.path) (run `daicho append` first, or pass --data)") }
+    guard dir.exists else { throw StoreError.noLog(in: dir.path) }
     return try EventReader(dir)
 }

@@ -224,14 +224,17 @@ enum ReplayCommand {
         let settings = try ProjectionSettings.load(dir)
         let progress = ProgressLine(totalBytes: 0)
         let started = Date()
-        let segments = try SegmentLoader.replay(dir, settings: settings, asOf: until, to: end) { n in
+        // A partial replay writes no snapshot: it would replace the snapshot of the whole log (the next query would
+        // catch up on the rest of the log instead of loading it).
+        let partial = end.map { $0 < logEnd } ?? false
+        let segments = try SegmentLoader.replay(dir, settings: settings, asOf: until, to: end, writeSnapshots: !partial) { n in
             progress.update(IngestProgress(lines: n, bytes: 0, seconds: Date().timeIntervalSince(started)))
         }
         let seconds = Date().timeIntervalSince(started)
         progress.finish()
         let projection = segments.profiles
         let events = Int(projection.nextOffset)
-        if until != nil || (end.map { $0 < logEnd } ?? false) {
+        if until != nil || partial {
             printError("daicho replay: notice: a partial replay (\(until != nil ? "--until" : "--to-offset")) writes no snapshot; the snapshot of the whole log is kept")
         }
         print(jsonLine([

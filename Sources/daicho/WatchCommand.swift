@@ -28,7 +28,7 @@ enum WatchCommand {
         let limit = try a.int("--max-records", spec, min: 1)
         let only = a.values["--segment"].map(Set.init)
         let dir = a.dataDirectory
-        guard dir.exists else { throw StoreError("no event log in \(dir.path) (run `daicho append` first, or pass --data)") }
+        guard dir.exists else { throw StoreError.noLog(in: dir.path) }
 
         let state = Mutex<(cursor: UInt64, printed: Int)>((from ?? 0, 0))
         StopSignal.install()

@@ -54,10 +54,6 @@ guard let command = commands.first(where: { $0.spec.name == name }) else {
 }
 do {
     exit(try command.run(args))
-} catch let e as UsageError {
-    printError("daicho \(name): \(e.message)\nUsage: \(e.usage)")
-    exit(ExitStatus.usageOrIO)
 } catch {
-    printError("daicho \(name): \(error)")
-    exit(ExitStatus.usageOrIO)
+    exit(report(error, command: name))
 }
