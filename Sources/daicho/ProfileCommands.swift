@@ -16,7 +16,7 @@ enum CustomerSelector {
         OptionSpec(name: "--handle", valueName: "PLATFORM:HANDLE", help: "By social handle, e.g. x:@taro or line:U123."),
     ]
     static let asOfOption = OptionSpec(name: "--as-of", valueName: "TIME",
-                                       help: "The view as it was at TIME (RFC 3339): events with event time <= TIME.")
+                                       help: "The view as it was at TIME (RFC 3339, or a date: its end in the business time zone): events with event time <= TIME.")
 
     /// How to find the customer the arguments select, and how to name the selector in a message; checked before
     /// any view is loaded, so a value that cannot select anyone is a usage error at once.

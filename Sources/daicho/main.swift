@@ -24,7 +24,7 @@ let topUsage = "daicho COMMAND [OPTIONS]   (daicho COMMAND --help for its option
     for c in commands { s += "  " + c.spec.name.padding(toLength: 10, withPad: " ", startingAt: 0) + c.spec.summary + "\n" }
     s += """
 
-    Data directory: --data DIR, else $DAICHO_DATA, else ./daicho-data.
+    Data directory: --data DIR, else $DAICHO_DATA, else ./daicho-data. daicho --version prints the release.
     Exit status: 0 success, 1 some input rejected or corruption found, 2 usage or I/O error,
     3 no profile or segment matches (profile, timeline, segment members|drop).
 
