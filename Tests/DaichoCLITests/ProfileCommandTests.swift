@@ -84,7 +84,7 @@ import Testing
         let t = TemporaryDirectory()
         let data = t.path + "/d"
         let sample = t.path + "/sample.ndjson"
-        _ = try daicho(["generate", "--events", "4000", "--customers", "400", "--seed", "8", "--out", sample])
+        _ = try daicho(["generate", "--events", "4000", "--customers", "400", "--seed", "8", "--end", "2026-06-01", "--out", sample])
         _ = try daicho(["append", "--data", data, sample])
         let profiles = t.write("profiles.ndjson", try daicho(["profiles", "--data", data]).stdout)
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
