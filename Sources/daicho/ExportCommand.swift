@@ -43,9 +43,8 @@ enum ExportCommand {
         let out = StandardOutput()
         // Event times can be late, so a --since start skips only frames that hold nothing at or after it.
         let start = since.map { max(from, reader.offset(forTime: $0)) } ?? from
-        var read = 0, exported = 0
+        var exported = 0
         try reader.forEach(from: start, to: to) { offset, view in
-            read += 1
             if let types, !types.contains(view.type) { return true }
             // Internal events (segment definitions) only when asked for by type: exports re-ingest as they are.
             if types == nil, view.type.isInternal { return true }
@@ -59,20 +58,22 @@ enum ExportCommand {
             return true
         }
         out.flush()
-        if exported == 0 { printError("daicho export: no event matched: \(emptyReason(a, from: from, to: to, end: reader.endOffset, read: read))") }
+        if exported == 0 { printError("daicho export: no event matched: \(emptyReason(a, from: from, to: to, end: reader.endOffset))") }
         return ExitStatus.ok
     }
 
     /// What an export that printed nothing looked at, so an empty answer is never silent.
-    static func emptyReason(_ a: ParsedArguments, from: UInt64, to: UInt64?, end: UInt64, read: Int) -> String {
+    static func emptyReason(_ a: ParsedArguments, from: UInt64, to: UInt64?, end: UInt64) -> String {
         if end == 0 { return "the log is empty" }
         if from >= end { return "--from-offset \(from) is at or past the end of the log (offsets 0-\(end - 1))" }
         var filters: [String] = []
         for name in ["--type", "--since", "--until"] {
             if let v = a.values[name] { filters.append("\(name) \(v.joined(separator: ","))") }
         }
-        let range = "offsets \(from)-\(min(to ?? end, end) - 1)"
-        return filters.isEmpty ? "\(range) hold only internal events" : "none of the \(read) events read in \(range) has \(filters.joined(separator: " and "))"
+        let last = min(to ?? end, end) - 1
+        let range = "offsets \(from)-\(last)"
+        return filters.isEmpty ? "\(range) hold only internal events"
+            : "none of the \(last - from + 1) events in \(range) has \(filters.joined(separator: " and "))"
     }
 }
 

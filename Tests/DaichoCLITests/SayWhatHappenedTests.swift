@@ -40,7 +40,7 @@ import Testing
         let r = try daicho(["export", "--data", d, "--type", "purchase", "--to-offset", "20"])
         #expect(r.status == 0)
         #expect(r.stdout.isEmpty)
-        #expect(r.stderr.contains("no event matched: none of the 21 events read in offsets 0-20 has --type purchase"), "\(r.stderr)")
+        #expect(r.stderr.contains("no event matched: none of the 21 events in offsets 0-20 has --type purchase"), "\(r.stderr)")
         let past = try daicho(["export", "--data", d, "--from-offset", "40"])
         #expect(past.stderr.contains("--from-offset 40 is at or past the end of the log (offsets 0-29)"), "\(past.stderr)")
         let some = try daicho(["export", "--data", d, "--to-offset", "20"])
