@@ -219,7 +219,8 @@ enum ReplayCommand {
         let end = try a.int("--to-offset", spec).map { UInt64($0) + 1 }
         let logEnd = try openReader(dir, command: "replay").endOffset
         if let end, end > logEnd {
-            throw UsageError(message: "--to-offset \(end - 1) is past the log's last offset \(Int64(logEnd) - 1)", usage: spec.usage)
+            let last = logEnd == 0 ? "the log is empty" : "the log's last offset is \(logEnd - 1)"
+            throw UsageError(message: "--to-offset \(end - 1) is past the end: \(last)", usage: spec.usage)
         }
         let settings = try ProjectionSettings.load(dir)
         let progress = ProgressLine(totalBytes: 0)

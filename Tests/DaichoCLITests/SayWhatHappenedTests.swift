@@ -131,7 +131,7 @@ import Testing
         #expect(FileManager.default.contents(atPath: snapshot) == full)
 
         let past = try daicho(["replay", "--data", d, "--to-offset", "20"])
-        #expect(past.status == 2 && past.stderr.contains("--to-offset 20 is past the log's last offset 19"))
+        #expect(past.status == 2 && past.stderr.contains("--to-offset 20 is past the end: the log's last offset is 19"))
         #expect(try daicho(["replay", "--data", d]).json["events"] as? Int == 20)
     }
 
