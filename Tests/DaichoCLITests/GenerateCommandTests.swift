@@ -43,6 +43,33 @@ import Testing
         #expect(before.timeIntervalSince(latest) < 3 * 86_400, "the data reaches the present: latest \(latest)")
     }
 
+    /// `make demo`'s data ran 25 days past the clock: members' `since` lay in the future and a complaint appended now
+    /// never entered `complained_week` (the segment clock stood at the newest event time, weeks ahead).
+    @Test func aComplaintAppendedNowEntersTheWeeklySegmentOfTheGeneratedSample() throws {
+        let t = TemporaryDirectory()
+        let d = t.path + "/d"
+        let sample = t.path + "/sample.ndjson"
+        #expect(try daicho(["generate", "--events", "4000", "--customers", "400", "--seed", "42", "--out", sample]).status == 0)
+        #expect([0, 1].contains(try daicho(["append", "--data", d, sample]).status))
+        #expect(try daicho(["segment", "define", "--data", d, "complained_week",
+                            #"count(inquiry where category == "complaint" within 7d) >= 1"#]).status == 0)
+        let now = ISO8601DateFormatter().string(from: Date())
+        let complaint = #"{"id":"complaint-now","type":"inquiry","at":"\#(now)","ids":{"user_id":"U-NOW"},"props":{"category":"complaint","channel":"email"}}"#
+        #expect(try daicho(["append", "--data", d], stdin: Data(complaint.utf8)).status == 0)
+        let profile = try daicho(["profile", "--data", d, "--user-id", "U-NOW"]).json
+        let segments = (profile["segments"] as? [[String: String]])?.compactMap { $0["segment"] }
+        #expect(segments == ["complained_week"])
+        let members = try daicho(["segment", "members", "--data", d, "complained_week"]).stdout.split(separator: "\n")
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let since = members.compactMap { line -> Date? in
+            guard let o = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any], let s = o["since"] as? String else { return nil }
+            return fractional.date(from: s) ?? ISO8601DateFormatter().date(from: s)
+        }
+        #expect(since.count == members.count && !since.isEmpty)
+        #expect(since.allSatisfy { $0 <= Date() }, "no member entered in the future")
+    }
+
     /// A huge `--customers` trapped inside the generator.
     @Test func generateRefusesMoreCustomersThanItHolds() throws {
         let r = try daicho(["generate", "--events", "10", "--customers", "100000000000"])
