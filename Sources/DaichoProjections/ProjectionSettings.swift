@@ -16,16 +16,34 @@ public struct ProjectionSettings: Sendable {
     }
 
     /// Reads the settings files of `dir`; absent files mean the defaults.
-    /// - Throws: `StoreError` naming the file and the bad key.
+    /// - Throws: `StoreError` naming the file and the bad key (`.invalidSettings`), or the file and errno when it
+    ///   exists but cannot be read (`.io`: never silently the defaults).
     public static func load(_ dir: DataDirectory) throws -> ProjectionSettings {
         var settings = ProjectionSettings()
-        let identity = FileManager.default.contents(atPath: dir.identityConfigPath) ?? Data()
-        let profile = FileManager.default.contents(atPath: dir.settingsPath) ?? Data()
+        let identity = try contents(of: dir.identityConfigPath)
+        let profile = try contents(of: dir.settingsPath)
         if !identity.isEmpty { settings.rules = try IdentityRules(json: identity) }
         if !profile.isEmpty { settings.profile = try profileConfig(profile, path: dir.settingsPath) }
         var all = Array("v\(ProjectionSnapshot.version)|".utf8) + Array(identity) + [0] + Array(profile)
         settings.hash = all.withUnsafeMutableBytes { XXHash64.hash(UnsafeRawBufferPointer($0)) }
         return settings
+    }
+
+    /// The bytes of the settings file at `path`; empty when there is none.
+    static func contents(of path: String) throws(StoreError) -> Data {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 && errno == ENOENT { return Data() }
+        guard fd >= 0 else { throw .system("cannot open settings file \(path)", path: path, errno: errno) }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw .system("cannot read settings file \(path)", path: path, errno: errno) }
+            if n == 0 { return data }
+            data.append(contentsOf: buffer[..<n])
+        }
     }
 
     /// `{"session_gap_minutes": 30, "business_time_zone": "Asia/Tokyo", "rfm_currency": "JPY"}`.

@@ -14,6 +14,17 @@ import Testing
         #expect(r.stderr.contains("hint: fix \(d)/daicho.json"), "\(r.stderr)")
     }
 
+    /// An unreadable settings file used to mean the defaults, silently (`FileManager.contents` gave nil).
+    @Test func anUnreadableSettingsFileIsAnErrorNotTheDefaults() throws {
+        let t = TemporaryDirectory()
+        let d = t.path + "/d"
+        #expect(try daicho(["append", "--data", d, t.write("a.ndjson", eventLine("e1"))]).status == 0)
+        try FileManager.default.createDirectory(atPath: d + "/identity.json", withIntermediateDirectories: false)
+        let r = try daicho(["stats", "--data", d])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("cannot read settings file \(d)/identity.json: Is a directory"), "\(r.stderr)")
+    }
+
     @Test func aDamagedLogSaysToRunVerify() throws {
         let t = TemporaryDirectory()
         let d = t.path + "/d"
