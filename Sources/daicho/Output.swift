@@ -1,3 +1,4 @@
+@preconcurrency import Glibc
 import Foundation
 import Daicho
 
@@ -49,6 +50,17 @@ final class StandardOutput {
         if !writeStandardOutput(buffer) { exit(ExitStatus.ok) }
         buffer.removeAll(keepingCapacity: true)
     }
+}
+
+/// Flushes what `print` buffered for standard output and returns `status`, or 2 with the reason on stderr when
+/// writing failed (a full disk, an I/O error): a command's output is never lost silently. A closed pipe (EPIPE)
+/// is not a failure: the reader wanted no more.
+func finishStandardOutput(_ status: Int32) -> Int32 {
+    guard fflush(stdout) != 0 || ferror(stdout) != 0 else { return status }
+    let code = errno
+    if code == EPIPE { return status }
+    printError("daicho: cannot write to standard output: \(code == 0 ? "write error" : String(cString: strerror(code)))")
+    return ExitStatus.usageOrIO
 }
 
 /// Prints one line to standard error. Never traps: a closed or failing stderr loses the line, nothing else.

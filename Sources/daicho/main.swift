@@ -53,7 +53,7 @@ guard let command = commands.first(where: { $0.spec.name == name }) else {
     exit(ExitStatus.usageOrIO)
 }
 do {
-    exit(try command.run(args))
+    exit(finishStandardOutput(try command.run(args)))
 } catch {
     exit(report(error, command: name))
 }

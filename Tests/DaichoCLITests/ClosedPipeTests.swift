@@ -40,6 +40,26 @@ import Testing
         #expect(r.stderr == "{\"cursor\":0}\n")
     }
 
+    /// A failed write to stdout (a full disk) is an error (exit 2), never a silent exit 0.
+    @Test func aFullDiskOnStdoutIsAnError() throws {
+        let t = TemporaryDirectory()
+        let d = t.path + "/d"
+        #expect(try daicho(["append", "--data", d, t.write("a.ndjson", eventLine("e1"))]).status == 0)
+        for command in [["stats", "--data", d], ["export", "--data", d], ["profile", "--data", d, "--user-id", "u-e1"]] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: daichoPath)
+            p.arguments = command
+            p.standardOutput = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+            let err = Pipe()
+            p.standardError = err
+            try p.run()
+            p.waitUntilExit()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(p.terminationStatus == 2, "\(command): \(stderr)")
+            #expect(stderr.contains("cannot write to standard output: No space left on device"), "\(command): \(stderr)")
+        }
+    }
+
     @Test func everyStdoutCommandEndsQuietlyOnAClosedPipe() throws {
         let t = TemporaryDirectory()
         let d = t.path + "/d"
