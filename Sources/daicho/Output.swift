@@ -70,8 +70,7 @@ func printError(_ message: String) {
 
 /// Writes `text` to standard error as it is (no newline added), ignoring write errors.
 func writeStandardError(_ text: String) {
-    var bytes = Array(text.utf8)
-    bytes.withUnsafeMutableBytes { b in
+    Array(text.utf8).withUnsafeBytes { b in
         var off = 0
         while off < b.count {
             let n = Glibc.write(STDERR_FILENO, b.baseAddress! + off, b.count - off)
