@@ -18,13 +18,7 @@ public final class EventStore: @unchecked Sendable {
     /// - Throws: `StoreError` naming the cause: another writer holds the lock (its pid), corruption that needs
     ///   `daicho verify`, or an I/O error.
     public static func open(_ directory: DataDirectory, options: LogOptions = LogOptions()) throws(StoreError) -> EventStore {
-        do {
-            try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
-        } catch {
-            let code = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code
-            throw StoreError(.io, "cannot create data directory \(directory.path): \(error.localizedDescription)",
-                             path: directory.path, errno: code.map { Int32($0) })
-        }
+        try createDirectories(directory.path)
         let writer: LogWriter
         do {
             writer = try LogWriter.open(directory: directory.logPath, options: options)
@@ -44,6 +38,17 @@ public final class EventStore: @unchecked Sendable {
             throw StoreError(.io, "cannot rebuild the dedup set from the log: \(error)", path: directory.logPath)
         }
         return EventStore(directory: directory, writer: writer, dedup: dedup, level: options.compressionLevel)
+    }
+
+    /// `mkdir -p path`, keeping the errno and the component that failed.
+    static func createDirectories(_ path: String) throws(StoreError) {
+        var current = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            current += (current.isEmpty || current.hasSuffix("/") ? "" : "/") + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw .system("cannot create data directory \(path)", path: current, errno: errno)
+            }
+        }
     }
 
     private init(directory: DataDirectory, writer: LogWriter, dedup: DedupSet, level: Int32) {

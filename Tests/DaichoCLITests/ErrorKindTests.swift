@@ -25,6 +25,15 @@ import Testing
         #expect(r.stderr.contains("cannot read settings file \(d)/identity.json: Is a directory"), "\(r.stderr)")
     }
 
+    /// The data directory could not be created: the reason was "The operation could not be completed".
+    @Test func aDataDirectoryThatCannotBeCreatedSaysWhy() throws {
+        let t = TemporaryDirectory()
+        let file = t.write("file", "not a directory")
+        let r = try daicho(["append", "--data", file + "/d"], stdin: Data(eventLine("e1").utf8))
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("cannot create data directory \(file)/d: Not a directory"), "\(r.stderr)")
+    }
+
     @Test func aDamagedLogSaysToRunVerify() throws {
         let t = TemporaryDirectory()
         let d = t.path + "/d"
