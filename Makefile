@@ -43,10 +43,10 @@ demo: release
 	@echo "  $(BIN) watch --data $(DATA) --from 0 --max-records 5   # the enter/exit feed; live while you append"
 	@echo "  $(BIN) segment members --data $(DATA) vip | head -3"
 	@echo "  $(BIN) profiles --data $(DATA) | head -3            # every profile as NDJSON"
-	@echo "  $(BIN) profile --data $(DATA) --email <address> --as-of 2026-01-01T00:00:00Z"
-	@echo "  $(BIN) export --data $(DATA) --type purchase --to-offset 100"
+	@echo "  $(BIN) profile --data $(DATA) --email <address> --as-of $$(date -u -d '30 days ago' +%F)   # as at the end of that day"
+	@echo "  $(BIN) export --data $(DATA) --type purchase --since $$(date -u +%F)   # today's purchases (the sample ends now)"
 	@echo "  $(BIN) verify --data $(DATA)"
-	@echo "  $(BIN) append --data $(DATA) $(DATA)/sample.ndjson   # again: every event is a duplicate"
+	@echo "  $(BIN) append --data $(DATA) $(DATA)/sample.ndjson   # again: every event is a duplicate; the broken lines are rejected again (exit 1)"
 	@echo "  $(BIN) --help"
 
 # The python3 packages of the cross-check tests (schemas/check*.py, the phone-number reference). pip installs them;

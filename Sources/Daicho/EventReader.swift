@@ -26,7 +26,7 @@ public final class EventReader: @unchecked Sendable {
         do {
             log = try LogReader(directory: directory.logPath)
         } catch {
-            throw StoreError(error.description)
+            throw error.kind == .io && error.errno == ENOENT ? .noLog(in: directory.path) : StoreError(error)
         }
     }
 
@@ -35,7 +35,7 @@ public final class EventReader: @unchecked Sendable {
 
     /// Picks up events made durable since the last look.
     public func refresh() throws(StoreError) {
-        do { try log.refresh() } catch { throw StoreError(error.description) }
+        do { try log.refresh() } catch { throw StoreError(error) }
     }
 
     /// The base offset and CRC32C of the frame holding `offset`, nil when `offset` is not durable yet: what a
@@ -56,20 +56,27 @@ public final class EventReader: @unchecked Sendable {
                         onFrame: (FrameContext, StringTable) throws -> Void = { _, _ in },
                         _ body: (UInt64, EventView) throws -> Bool) throws {
         var stop = false
-        try log.forEachFrame(from: offset, to: end) { frame in
+        do { try log.forEachFrame(from: offset, to: end) { frame in
             let context = FrameContext(baseOffset: frame.baseOffset, recordCount: frame.recordCount,
                                        maxEventTime: frame.maxEventTime, appendTime: frame.appendTime)
             var o = frame.baseOffset
-            let header = try decoder.forEach(in: frame.payload, onBatch: { try onFrame(context, $0) }) { view in
-                defer { o += 1 }
-                guard !stop, o >= offset, end.map({ o < $0 }) ?? true else { return }
-                if try !body(o, view) { stop = true }
+            let header: BatchDecoder.Header
+            do {
+                header = try decoder.forEach(in: frame.payload, onBatch: { try onFrame(context, $0) }) { view in
+                    defer { o += 1 }
+                    guard !stop, o >= offset, end.map({ o < $0 }) ?? true else { return }
+                    if try !body(o, view) { stop = true }
+                }
+            } catch let e as BatchError {
+                throw StoreError(.corrupt, "the event batch of the frame at offset \(frame.baseOffset) is malformed: \(e.message); run `daicho verify`",
+                                 path: directory.logPath, offset: frame.baseOffset)
             }
             guard header.records == frame.recordCount else {
-                throw StoreError("frame at offset \(frame.baseOffset) says \(frame.recordCount) records, its batch holds \(header.records)")
+                throw StoreError(.corrupt, "frame at offset \(frame.baseOffset) says \(frame.recordCount) records, its batch holds \(header.records); run `daicho verify`",
+                                 path: directory.logPath, offset: frame.baseOffset)
             }
             return !stop
-        }
+        } } catch let e as LogError { throw StoreError(e) }
     }
 
     /// Calls `body` for every event of the one frame that holds `offset` (random access through the sparse index).
@@ -86,7 +93,7 @@ public final class EventReader: @unchecked Sendable {
 
     /// Waits until an event at `offset` or later is durable (appended by this or another process), or `timeout`.
     public func waitForEvents(beyond offset: UInt64, timeout: Duration) throws(StoreError) -> Bool {
-        do { return try log.waitForGrowth(beyond: offset, timeout: timeout) } catch { throw StoreError(error.description) }
+        do { return try log.waitForGrowth(beyond: offset, timeout: timeout) } catch { throw StoreError(error) }
     }
 
     /// Follows the log: calls `body` for every event from `offset` on, in order, then for each new event as it

@@ -1,13 +1,6 @@
 import Foundation
 import DaichoLog
 
-/// Errors of the event store that are not bad input lines.
-public struct StoreError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// The write side of a data directory: the log writer plus the dedup set, so every append is idempotent
 /// by event id across the whole history. One per data directory at a time (the log's writer lock).
 public final class EventStore: @unchecked Sendable {
@@ -25,16 +18,12 @@ public final class EventStore: @unchecked Sendable {
     /// - Throws: `StoreError` naming the cause: another writer holds the lock (its pid), corruption that needs
     ///   `daicho verify`, or an I/O error.
     public static func open(_ directory: DataDirectory, options: LogOptions = LogOptions()) throws(StoreError) -> EventStore {
-        do {
-            try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError("cannot create data directory \(directory.path): \(error.localizedDescription)")
-        }
+        try createDirectories(directory.path)
         let writer: LogWriter
         do {
             writer = try LogWriter.open(directory: directory.logPath, options: options)
         } catch {
-            throw StoreError(error.description)
+            throw StoreError(error)
         }
         var dedup = DedupSet(capacity: Int(writer.nextOffset) + 1024)
         do {
@@ -43,10 +32,23 @@ public final class EventStore: @unchecked Sendable {
                 _ = dedup.insert(XXHash64.hash(event.id))
                 return true
             }
+        } catch let e as StoreError {
+            throw StoreError(e.kind, "cannot rebuild the dedup set from the log: \(e.message)", path: e.path, errno: e.errno, offset: e.offset)
         } catch {
-            throw StoreError("cannot rebuild the dedup set from the log: \(error)")
+            throw StoreError(.io, "cannot rebuild the dedup set from the log: \(error)", path: directory.logPath)
         }
         return EventStore(directory: directory, writer: writer, dedup: dedup, level: options.compressionLevel)
+    }
+
+    /// `mkdir -p path`, keeping the errno and the component that failed.
+    static func createDirectories(_ path: String) throws(StoreError) {
+        var current = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            current += (current.isEmpty || current.hasSuffix("/") ? "" : "/") + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw .system("cannot create data directory \(path)", path: current, errno: errno)
+            }
+        }
     }
 
     private init(directory: DataDirectory, writer: LogWriter, dedup: DedupSet, level: Int32) {
@@ -75,7 +77,7 @@ public final class EventStore: @unchecked Sendable {
         do {
             return try writer.append(frame)
         } catch {
-            throw IngestError.log(error.description)
+            throw IngestError.log(StoreError(error, offset: writer.nextOffset))
         }
     }
 
@@ -91,7 +93,7 @@ public final class EventStore: @unchecked Sendable {
     /// durable frame. Input files can never carry these types.
     /// - Returns: each event's offset, or nil for a duplicate id.
     public func appendInternal(_ events: [Event]) throws(StoreError) -> [UInt64?] {
-        guard events.allSatisfy(\.type.isInternal) else { throw StoreError("appendInternal takes internal event types only") }
+        guard events.allSatisfy(\.type.isInternal) else { throw StoreError(.invalidArgument, "appendInternal takes internal event types only") }
         return try append(events, normalizer: IdentifierNormalizer(), allowingInternal: true)
     }
 
@@ -101,7 +103,7 @@ public final class EventStore: @unchecked Sendable {
         var builder = BatchBuilder()
         var encoder = EventValueEncoder(normalizer: normalizer, acceptsInternalTypes: allowingInternal)
         for (i, e) in events.enumerated() {
-            if let reason = encoder.encode(e, into: &builder) { throw StoreError("event \(i) (\"\(e.id)\"): \(reason)") }
+            if let reason = encoder.encode(e, into: &builder) { throw StoreError(.invalidArgument, "event \(i) (\"\(e.id)\"): \(reason)") }
         }
         var keep = [Bool](repeating: false, count: builder.count)
         for i in 0..<builder.count { keep[i] = dedup.insert(builder.fingerprint(i)) }
@@ -110,7 +112,7 @@ public final class EventStore: @unchecked Sendable {
         var offsets = [UInt64?](repeating: nil, count: events.count)
         guard s.records > 0 else { return offsets }
         let base: UInt64
-        do { base = try appendFrame(prepareFrame(payload, summary: s)) } catch { throw StoreError(error.description) }
+        do { base = try appendFrame(prepareFrame(payload, summary: s)) } catch { throw error.storeError }
         var next = base
         for i in 0..<events.count where keep[i] {
             offsets[i] = next
@@ -139,7 +141,7 @@ public final class EventStore: @unchecked Sendable {
     public func ingest(file path: String, chunkBytes: Int = 4 << 20, options: IngestOptions = IngestOptions(),
                        onReject: @escaping (RejectedLine) throws -> Void = { _ in }) throws(IngestError) -> IngestSummary {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw IngestError.io("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw IngestError.io(.system("cannot open \(path)", path: path, errno: errno)) }
         defer { Glibc.close(fd) }
         let reader = NDJSONChunkReader(fd: fd, name: path, blockBytes: chunkBytes)
         return try ingest(options: options, nextChunk: { () throws(IngestError) -> NDJSONChunk? in try reader.next() },
@@ -148,11 +150,11 @@ public final class EventStore: @unchecked Sendable {
 
     /// Makes everything appended durable (needed with `Durability.end`).
     public func sync() throws(StoreError) {
-        do { try writer.sync() } catch { throw StoreError(error.description) }
+        do { try writer.sync() } catch { throw StoreError(error) }
     }
 
     /// Syncs and releases the writer lock.
     public func close() throws(StoreError) {
-        do { try writer.close() } catch { throw StoreError(error.description) }
+        do { try writer.close() } catch { throw StoreError(error) }
     }
 }

@@ -186,7 +186,7 @@ final class Ingestor: @unchecked Sendable {
         appenderDone.wait()
         builders.close()
         if let readError { throw readError }
-        if let e = failure.error { throw e as? IngestError ?? IngestError.io("\(e)") }
+        if let e = failure.error { throw e as? IngestError ?? IngestError.io(e as? StoreError ?? StoreError(.io, "\(e)")) }
         var summary = state.summary
         summary.seconds = seconds(since: started)
         return summary

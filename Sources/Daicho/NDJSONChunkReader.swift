@@ -123,7 +123,7 @@ public final class NDJSONChunkReader {
         }
         buffer.removeLast(buffer.count - start - got)
         if failure != 0 {
-            throw IngestError.io("cannot read \(name == "-" ? "standard input" : name): \(String(cString: strerror(failure)))")
+            throw IngestError.io(.system("cannot read \(name == "-" ? "standard input" : name)", path: name, errno: failure))
         }
         bytesRead += got
         return got
@@ -146,12 +146,17 @@ func countNewlines(_ bytes: [UInt8]) -> Int {
 
 /// Errors of ingest that stop it (bad lines are not errors: they are rejected and kept).
 public enum IngestError: Error, CustomStringConvertible, Sendable {
-    case io(String)
-    case log(String)
+    /// Reading the input, or keeping a rejected line, failed.
+    case io(StoreError)
+    /// Appending to the log failed.
+    case log(StoreError)
 
-    public var description: String {
+    /// The store error with the kind and cause.
+    public var storeError: StoreError {
         switch self {
-        case .io(let m), .log(let m): m
+        case .io(let e), .log(let e): e
         }
     }
+
+    public var description: String { storeError.message }
 }

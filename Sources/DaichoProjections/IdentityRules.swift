@@ -43,17 +43,17 @@ public struct IdentityRules: Sendable, Equatable {
     public init(json data: Data) throws {
         self.init()
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw StoreError("identity.json: expected a JSON object")
+            throw StoreError(.invalidSettings, "identity.json: expected a JSON object")
         }
         func kind(_ name: String) throws -> Int {
-            guard let k = IdentifierKind.named(name) else { throw StoreError("identity.json: unknown identifier kind \"\(name)\"") }
+            guard let k = IdentifierKind.named(name) else { throw StoreError(.invalidSettings, "identity.json: unknown identifier kind \"\(name)\"") }
             return Int(k.code)
         }
         if let limits = root["limits"] as? [String: Any] {
             for (name, value) in limits {
                 let k = try kind(name)
                 if value is NSNull { self.limits[k] = nil; continue }
-                guard let n = value as? Int, n >= 1 else { throw StoreError("identity.json: limits.\(name) must be an integer >= 1 or null") }
+                guard let n = value as? Int, n >= 1 else { throw StoreError(.invalidSettings, "identity.json: limits.\(name) must be an integer >= 1 or null") }
                 self.limits[k] = n
             }
         }

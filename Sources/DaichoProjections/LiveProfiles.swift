@@ -30,7 +30,7 @@ public final class LiveProfiles: LiveView {
     /// - Throws: `StoreError` when there is no log or a settings file is invalid.
     public static func open(_ directory: DataDirectory, snapshotEvery: Int = 1_000_000,
                             options: ProjectionWorker<ProfileProjection>.Options = .init()) throws -> LiveProfiles {
-        guard directory.exists else { throw StoreError("no event log in \(directory.path)") }
+        guard directory.exists else { throw StoreError.noLog(in: directory.path) }
         let settings = try ProjectionSettings.load(directory)
         let (projection, reader, notice) = try ProjectionLoader.load(directory, settings: settings, asOf: nil)
         var options = options

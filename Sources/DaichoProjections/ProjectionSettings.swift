@@ -16,11 +16,12 @@ public struct ProjectionSettings: Sendable {
     }
 
     /// Reads the settings files of `dir`; absent files mean the defaults.
-    /// - Throws: `StoreError` naming the file and the bad key.
+    /// - Throws: `StoreError` naming the file and the bad key (`.invalidSettings`), or the file and errno when it
+    ///   exists but cannot be read (`.io`: never silently the defaults).
     public static func load(_ dir: DataDirectory) throws -> ProjectionSettings {
         var settings = ProjectionSettings()
-        let identity = FileManager.default.contents(atPath: dir.identityConfigPath) ?? Data()
-        let profile = FileManager.default.contents(atPath: dir.settingsPath) ?? Data()
+        let identity = try contents(of: dir.identityConfigPath)
+        let profile = try contents(of: dir.settingsPath)
         if !identity.isEmpty { settings.rules = try IdentityRules(json: identity) }
         if !profile.isEmpty { settings.profile = try profileConfig(profile, path: dir.settingsPath) }
         var all = Array("v\(ProjectionSnapshot.version)|".utf8) + Array(identity) + [0] + Array(profile)
@@ -28,36 +29,53 @@ public struct ProjectionSettings: Sendable {
         return settings
     }
 
+    /// The bytes of the settings file at `path`; empty when there is none.
+    static func contents(of path: String) throws(StoreError) -> Data {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 && errno == ENOENT { return Data() }
+        guard fd >= 0 else { throw .system("cannot open settings file \(path)", path: path, errno: errno) }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw .system("cannot read settings file \(path)", path: path, errno: errno) }
+            if n == 0 { return data }
+            data.append(contentsOf: buffer[..<n])
+        }
+    }
+
     /// `{"session_gap_minutes": 30, "business_time_zone": "Asia/Tokyo", "rfm_currency": "JPY", "max_future_skew": "24h"}`.
     static func profileConfig(_ data: Data, path: String) throws -> ProfileConfig {
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw StoreError("\(path): expected a JSON object")
+            throw StoreError(.invalidSettings, "\(path): expected a JSON object", path: path)
         }
         var config = ProfileConfig()
         for (key, value) in root {
             switch key {
             case "session_gap_minutes":
                 guard let m = value as? Double, m > 0, m <= ProfileConfig.maxSessionGapMinutes else {
-                    throw StoreError("\(path): session_gap_minutes must be a number > 0 and at most 525600 (one year)")
+                    throw StoreError(.invalidSettings, "\(path): session_gap_minutes must be a number > 0 and at most 525600 (one year)", path: path)
                 }
                 config.sessionGapMicros = Int64(m * 60_000_000)
             case "max_future_skew":
                 guard let text = value as? String, let micros = settingsDuration(text) else {
-                    throw StoreError("\(path): max_future_skew must be a duration such as \"24h\", \"30m\" or \"7d\" (0s to 3650d)")
+                    throw StoreError(.invalidSettings, "\(path): max_future_skew must be a duration such as \"24h\", \"30m\" or \"7d\" (0s to 3650d)", path: path)
                 }
                 config.maxFutureSkewMicros = micros
             case "business_time_zone":
                 guard let name = value as? String, let zone = TimeZone(identifier: name) else {
-                    throw StoreError("\(path): business_time_zone must be an IANA time zone name such as \"Asia/Tokyo\"")
+                    throw StoreError(.invalidSettings, "\(path): business_time_zone must be an IANA time zone name such as \"Asia/Tokyo\"", path: path)
                 }
                 config.businessTimeZone = zone
             case "rfm_currency":
                 guard let c = value as? String, c.count == 3, c.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
-                    throw StoreError("\(path): rfm_currency must be a 3-letter code such as \"JPY\"")
+                    throw StoreError(.invalidSettings, "\(path): rfm_currency must be a 3-letter code such as \"JPY\"", path: path)
                 }
                 config.rfmCurrency = c
             default:
-                throw StoreError("\(path): unknown setting \"\(key)\" (known: session_gap_minutes, business_time_zone, rfm_currency, max_future_skew)")
+                throw StoreError(.invalidSettings, "\(path): unknown setting \"\(key)\" (known: session_gap_minutes, business_time_zone, rfm_currency, max_future_skew)", path: path)
             }
         }
         return config
@@ -86,7 +104,7 @@ public enum ProjectionLoader {
     ///   - asOf: build the view of the events with `at <= asOf` (always a replay; snapshots hold the present).
     /// - Returns: the projection, the reader it caught up with, and a notice when a snapshot was ignored.
     public static func load(_ dir: DataDirectory, asOf: Int64? = nil) throws -> (ProfileProjection, EventReader, notice: String?) {
-        guard dir.exists else { throw StoreError("no event log in \(dir.path) (run `daicho append` first, or pass --data)") }
+        guard dir.exists else { throw StoreError.noLog(in: dir.path) }
         return try load(dir, settings: ProjectionSettings.load(dir), asOf: asOf)
     }
 

@@ -151,10 +151,11 @@ public enum ProjectionSnapshot {
     }
 
     /// temp file → write → fsync → rename → fsync(directory).
+    /// - Throws: `StoreError` of kind `.io` with the file and errno.
     static func writeAtomically(_ parts: [[UInt8]], to path: String, directory: String) throws {
         let temp = path + ".tmp-\(getpid())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SnapshotError("cannot create \(temp): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw StoreError.system("cannot create \(temp)", path: temp, errno: errno) }
         var ok = true
         for part in parts where ok {
             var written = 0
@@ -172,11 +173,11 @@ public enum ProjectionSnapshot {
         close(fd)
         guard ok else {
             unlink(temp)
-            throw SnapshotError("cannot write \(temp): \(String(cString: strerror(failure)))")
+            throw StoreError.system("cannot write \(temp)", path: temp, errno: failure)
         }
         guard rename(temp, path) == 0 else {
             unlink(temp)
-            throw SnapshotError("cannot rename \(temp) to \(path): \(String(cString: strerror(errno)))")
+            throw StoreError.system("cannot rename \(temp) to \(path)", path: path, errno: errno)
         }
         let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 { _ = fsync(dfd); close(dfd) }

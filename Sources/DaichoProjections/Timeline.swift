@@ -7,9 +7,10 @@ public enum Timeline {
     /// decompress and decode the whole frame).
     static let parallelFrom = 4
 
-    /// The events of profile `p`, newest first (by event time, then offset), at most `limit`.
-    /// Reads only the frames that hold them; with several, on two threads (a second reader of the same log).
-    public static func events(of p: UInt32, in projection: ProfileProjection, reader: EventReader, limit: Int? = nil) throws -> [(UInt64, Event)] {
+    /// The events of profile `p`, newest first (by event time, then offset), at most `limit`; only those of `types`
+    /// when given. Reads only the frames that hold them; with several, on two threads (a second reader of the same log).
+    public static func events(of p: UInt32, in projection: ProfileProjection, reader: EventReader, limit: Int? = nil,
+                              types: Set<EventType>? = nil) throws -> [(UInt64, Event)] {
         let offsets = projection.eventOffsets(of: p).sorted()
         var events: [(UInt64, Event)]
         if offsets.count >= parallelFrom {
@@ -21,21 +22,22 @@ public enum Timeline {
             nonisolated(unsafe) let slots = parts
             DispatchQueue.concurrentPerform(iterations: 2) { i in
                 slots[i] = Result {
-                    i == 0 ? try read(offsets[..<half], reader)
-                           : try read(offsets[half...], EventReader(reader.directory))
+                    i == 0 ? try read(offsets[..<half], reader, types)
+                           : try read(offsets[half...], EventReader(reader.directory), types)
                 }
             }
             events = try parts[0].get() + parts[1].get()
         } else {
-            events = try read(offsets[...], reader)
+            events = try read(offsets[...], reader, types)
         }
         events.sort { ($0.1.at, $0.0) > ($1.1.at, $1.0) }
         if let limit, events.count > limit { events.removeSubrange(limit...) }
         return events
     }
 
-    /// The events at `offsets` (ascending), in that order, one frame read per frame that holds any.
-    private static func read(_ offsets: ArraySlice<UInt64>, _ reader: EventReader) throws -> [(UInt64, Event)] {
+    /// The events at `offsets` (ascending) of `types` (all when nil), in that order, one frame read per frame that
+    /// holds any.
+    private static func read(_ offsets: ArraySlice<UInt64>, _ reader: EventReader, _ types: Set<EventType>?) throws -> [(UInt64, Event)] {
         var events: [(UInt64, Event)] = []
         events.reserveCapacity(offsets.count)
         var i = offsets.startIndex
@@ -43,11 +45,11 @@ public enum Timeline {
             let before = i
             try reader.forEachInFrame(containing: offsets[i]) { o, view in
                 if i < offsets.endIndex && offsets[i] == o {
-                    events.append((o, try view.materialize()))
+                    if types?.contains(view.type) ?? true { events.append((o, try view.materialize())) }
                     i += 1
                 }
             }
-            if i == before { throw StoreError("the log has no event at offset \(offsets[i])") }
+            if i == before { throw StoreError(.corrupt, "the log has no event at offset \(offsets[i]), which the profile index lists; rebuild with `daicho replay`", path: reader.directory.logPath, offset: offsets[i]) }
         }
         return events
     }

@@ -13,7 +13,7 @@ public enum SegmentLoader {
     /// - Returns: the projection and the reader it was built with (to follow the log from there).
     public static func load(_ dir: DataDirectory, asOf: Int64? = nil, settings: ProjectionSettings? = nil,
                             now: Int64? = wallClockMicros(), trackingAfter cursor: UInt64? = nil) throws -> (SegmentProjection, EventReader) {
-        guard dir.exists else { throw StoreError("no event log in \(dir.path) (run `daicho append` first, or pass --data)") }
+        guard dir.exists else { throw StoreError.noLog(in: dir.path) }
         let settings = try settings ?? ProjectionSettings.load(dir)
         let reader = try EventReader(dir)
         var notice: String?
@@ -82,10 +82,13 @@ public enum SegmentLoader {
 
     /// Rebuilds the view from offset 0 (up to `end`, exclusive).
     /// - Parameters:
-    ///   - snapshotEvery: with `asOf` nil, write a snapshot after every this many events, so a long replay that
-    ///     is interrupted resumes from the last one.
+    ///   - snapshotEvery: with `asOf` nil and `writeSnapshots`, write a snapshot after every this many events, so a
+    ///     long replay that is interrupted resumes from the last one.
+    ///   - writeSnapshots: false for a view that must not replace the snapshot of the whole log (`daicho replay
+    ///     --to-offset`); an `asOf` view never writes one.
     public static func replay(_ dir: DataDirectory, settings: ProjectionSettings, asOf: Int64?, to end: UInt64? = nil,
-                              snapshotEvery: Int = 1_000_000, progress: ((Int) -> Void)? = nil) throws -> SegmentProjection {
+                              snapshotEvery: Int = 1_000_000, writeSnapshots: Bool = true,
+                              progress: ((Int) -> Void)? = nil) throws -> SegmentProjection {
         let reader = try EventReader(dir)
         let segments = SegmentProjection(profiles: ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf),
                                          history: try EventReader(dir))
@@ -95,7 +98,7 @@ public enum SegmentLoader {
             chunkEnd = min(last, chunkEnd + UInt64(max(1, snapshotEvery)))
             try segments.applyLog(reader, to: chunkEnd)
             progress?(Int(segments.nextOffset))
-            if asOf == nil { try writeSnapshot(segments, settings: settings, directory: dir) }
+            if asOf == nil && writeSnapshots { try writeSnapshot(segments, settings: settings, directory: dir) }
         }
         return segments
     }

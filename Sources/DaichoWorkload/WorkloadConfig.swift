@@ -14,11 +14,20 @@ public struct WorkloadConfig: Sendable, Hashable {
     public var lateRate: Double
     /// Share of lines that the ingest must reject: broken JSON, unknown type, missing ids, bad time.
     public var badLineRate: Double
-    /// Clock start in microseconds since the Unix epoch; the events then spread over about a year.
+    /// Clock start in microseconds since the Unix epoch; the events then spread over one year (``span``).
     public var start: Int64
 
     /// 2026-01-01T00:00:00+09:00 in microseconds since the Unix epoch.
     public static let defaultStart: Int64 = 1_767_193_200_000_000
+
+    /// The time the events spread over: 365 days, in microseconds.
+    public static let span: Int64 = 365 * 86_400 * 1_000_000
+
+    /// Every event time is before this instant: `start + span`.
+    public var end: Int64 { start + Self.span }
+
+    /// The `start` whose data ends at `end` (what `daicho generate --end` uses; the default end is now).
+    public static func start(endingAt end: Int64) -> Int64 { end - span }
 
     /// Creates a configuration.
     /// - Parameters:

@@ -12,7 +12,7 @@ import Foundation
 /// Lines are written as bytes from pre-escaped pools: no `String` is created per line.
 public struct WorkloadGenerator {
     /// Version of the output format; bump it when the same config would produce different bytes.
-    public static let version = 1
+    public static let version = 2
 
     /// What has been produced so far.
     public private(set) var stats = WorkloadStats()
@@ -22,10 +22,11 @@ public struct WorkloadGenerator {
     /// Seed-derived key mixed into every hash so different seeds give different identifiers.
     let key: UInt64
     var rng: Xoshiro256
-    /// The event clock in microseconds since the Unix epoch; advances by at most `maxStep` per event.
+    /// The event clock in microseconds since the Unix epoch: line k's on-time event lies in
+    /// [start + k·step, start + (k+1)·step), so every event time is before `start + year` (``WorkloadConfig/end``).
     var clock: Int64
-    /// Largest clock step: twice the mean step that spreads the events over a year.
-    let maxStep: Int64
+    /// The year divided evenly over the lines (at least 1 µs).
+    let step: Int64
     /// Events emitted per customer so far, by activity rank (drives each customer's life cycle;
     /// indexed by rank so the busiest customers' counters share cache lines).
     var activity: ContiguousArray<UInt32>
@@ -46,7 +47,6 @@ public struct WorkloadGenerator {
     let idModulus: Int
 
     static let recentCapacity = 4096
-    static let year: Int64 = 365 * 86_400 * 1_000_000
 
     /// Creates a generator for `config`.
     /// - Parameter config: What to generate; `customers` must be in 1...100_000_000 and `events` >= 0.
@@ -58,7 +58,7 @@ public struct WorkloadGenerator {
         key = mix64(config.seed ^ 0x6461_6963_686F_5F77)  // "daicho_w"
         rng = Xoshiro256(seed: config.seed)
         clock = config.start
-        maxStep = max(1, 2 * Self.year / Int64(max(config.events, 1)))
+        step = max(1, WorkloadConfig.span / Int64(max(config.events, 1)))
         activity = ContiguousArray(repeating: 0, count: config.customers)
         recent = ContiguousArray(repeating: [], count: Self.recentCapacity)
         let n = Double(config.customers)
@@ -113,16 +113,17 @@ public struct WorkloadGenerator {
         return (rank, (rank &* customerStride &+ Int(key % UInt64(n))) % n)
     }
 
-    /// Advances the clock and returns an event time, hours or days behind the clock when `late`.
+    /// Advances the clock into this line's share of the year and returns an event time, hours or days behind the
+    /// clock when `late`.
     @inline(__always)
     mutating func nextTime(late: Bool) -> Int64 {
-        clock += Int64(rng.below(Int(maxStep) + 1))
+        clock = config.start + step * Int64(stats.lines) + Int64(rng.below(Int(step)))
         guard late else { return clock }
-        // maxStep keeps a late event behind every earlier on-time event.
+        // Two steps back keeps a late event behind the previous on-time event (which lies in the step before).
         let lag = rng.chance(0.7)
             ? Int64(rng.within(3_600...172_800)) * 1_000_000
             : Int64(rng.within(2...30)) * 86_400_000_000
-        return clock - maxStep - lag
+        return clock - 2 * step - lag
     }
 }
 

@@ -74,8 +74,7 @@ enum AppendCommand {
 
         let store: EventStore
         do { store = try EventStore.open(dir, options: logOptions) } catch {
-            printError("daicho append: \(error)")
-            return ExitStatus.usageOrIO
+            return report(error, command: "append")
         }
         if store.recovery.droppedBytes > 0 || store.recovery.rebuiltHead { printError("daicho append: recovery: \(store.recovery.description)") }
         let rejects = RejectsFile(directory: dir)
@@ -95,8 +94,7 @@ enum AppendCommand {
             try store.close()
         } catch {
             progress.finish()
-            printError("daicho append: \(error)")
-            return ExitStatus.usageOrIO
+            return report(error, command: "append")
         }
         progress.finish()
         var snapshotFailed = false
@@ -143,12 +141,12 @@ final class ProgressLine: @unchecked Sendable {
             let eta = p.seconds * Double(totalBytes - p.bytes) / Double(p.bytes)
             line += String(format: "  ETA %.0fs", max(0, eta))
         }
-        FileHandle.standardError.write(Data((line + "   ").utf8))
+        writeStandardError(line + "   ")
         shown = true
     }
 
     func finish() {
-        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if shown { writeStandardError("\r\u{1B}[K") }
     }
 
     private func human(_ x: Double) -> String {

@@ -73,16 +73,6 @@ struct ParsedArguments {
     /// The `--data` directory, else `$DAICHO_DATA`, else `./daicho-data`.
     var dataDirectory: DataDirectory { DataDirectory(value("--data") ?? DataDirectory.defaultPath) }
 
-    /// An RFC 3339 time option in µs since the epoch, or nil when absent.
-    func time(_ name: String, _ spec: CommandSpec) throws(UsageError) -> Int64? {
-        guard let raw = value(name) else { return nil }
-        var bytes = Array(raw.utf8)
-        guard let t = bytes.withUnsafeMutableBytes({ RFC3339.parse(UnsafeRawBufferPointer($0)) }) else {
-            throw UsageError(message: "\(name): \"\(raw)\" is not an RFC 3339 time", usage: spec.usage)
-        }
-        return t.micros
-    }
-
     static func parse(_ args: [String], _ spec: CommandSpec) throws(UsageError) -> ParsedArguments {
         var parsed = ParsedArguments()
         var i = 0

@@ -1,7 +1,33 @@
+@preconcurrency import Glibc
 import Foundation
 import Daicho
 
+/// Writes all of `bytes` to standard output, retrying short writes and EINTR.
+/// - Returns: false when the reader has closed the pipe (EPIPE; SIGPIPE is ignored in main.swift), so the
+///   caller can end quietly, as `daicho profiles | head` does. Any other write error ends the process with
+///   exit status 2 and the reason on stderr.
+func writeStandardOutput(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    var off = 0
+    while off < bytes.count {
+        let n = Glibc.write(STDOUT_FILENO, bytes.baseAddress! + off, bytes.count - off)
+        if n < 0 {
+            if errno == EINTR { continue }
+            if errno == EPIPE { return false }
+            printError("daicho: cannot write to standard output: \(String(cString: strerror(errno)))")
+            exit(ExitStatus.usageOrIO)
+        }
+        off += n
+    }
+    return true
+}
+
+/// Writes all of `bytes` to standard output; false when the reader has closed the pipe.
+func writeStandardOutput(_ bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBytes { writeStandardOutput($0) }
+}
+
 /// Buffered standard output for large exports: one write per 1 MiB, not per line.
+/// A closed pipe ends the process quietly with exit status 0 (the reader wanted no more).
 final class StandardOutput {
     private var buffer: [UInt8] = []
 
@@ -21,21 +47,38 @@ final class StandardOutput {
     }
 
     func flush() {
-        var off = 0
-        buffer.withUnsafeBytes { b in
-            while off < b.count {
-                let n = Glibc.write(STDOUT_FILENO, b.baseAddress! + off, b.count - off)
-                if n < 0 { if errno == EINTR { continue }; exit(errno == EPIPE ? 0 : 2) }
-                off += n
-            }
-        }
+        if !writeStandardOutput(buffer) { exit(ExitStatus.ok) }
         buffer.removeAll(keepingCapacity: true)
     }
 }
 
-/// Prints one line to standard error.
+/// Flushes what `print` buffered for standard output and returns `status`, or 2 with the reason on stderr when
+/// writing failed (a full disk, an I/O error): a command's output is never lost silently. A closed pipe (EPIPE)
+/// is not a failure: the reader wanted no more.
+func finishStandardOutput(_ status: Int32) -> Int32 {
+    guard fflush(stdout) != 0 || ferror(stdout) != 0 else { return status }
+    let code = errno
+    if code == EPIPE { return status }
+    printError("daicho: cannot write to standard output: \(code == 0 ? "write error" : String(cString: strerror(code)))")
+    return ExitStatus.usageOrIO
+}
+
+/// Prints one line to standard error. Never traps: a closed or failing stderr loses the line, nothing else.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    writeStandardError(message + "\n")
+}
+
+/// Writes `text` to standard error as it is (no newline added), ignoring write errors.
+func writeStandardError(_ text: String) {
+    Array(text.utf8).withUnsafeBytes { b in
+        var off = 0
+        while off < b.count {
+            let n = Glibc.write(STDERR_FILENO, b.baseAddress! + off, b.count - off)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            off += n
+        }
+    }
 }
 
 /// One JSON object as a line (keys in the given order).

@@ -16,10 +16,11 @@ enum CustomerSelector {
         OptionSpec(name: "--handle", valueName: "PLATFORM:HANDLE", help: "By social handle, e.g. x:@taro or line:U123."),
     ]
     static let asOfOption = OptionSpec(name: "--as-of", valueName: "TIME",
-                                       help: "The view as it was at TIME (RFC 3339): events with event time <= TIME.")
+                                       help: "The view as it was at TIME (RFC 3339, or a date: its end in the business time zone): events with event time <= TIME.")
 
-    /// The profile the arguments select, or nil when none matches.
-    static func resolve(_ a: ParsedArguments, _ spec: CommandSpec, in projection: ProfileProjection) throws -> (UInt32?, String) {
+    /// How to find the customer the arguments select, and how to name the selector in a message; checked before
+    /// any view is loaded, so a value that cannot select anyone is a usage error at once.
+    static func selection(_ a: ParsedArguments, _ spec: CommandSpec) throws(UsageError) -> (lookup: (ProfileProjection) -> UInt32?, described: String) {
         let given = options.filter { a.value($0.name) != nil }
         guard given.count == 1, let option = given.first, let value = a.value(option.name) else {
             throw UsageError(message: "give exactly one of \(options.map(\.name).joined(separator: ", "))", usage: spec.usage)
@@ -29,27 +30,49 @@ enum CustomerSelector {
         let profileID = option.name == "--id" && value.hasPrefix("p-") && value.count == 18
         let maskKind: IdentifierKind = option.name == "--email" || value.contains("@") ? .email : option.name == "--phone" ? .phone : .userID
         let described = "\(option.name) \(profileID ? value : IdentifierMask.mask(value, kind: maskKind))"
+        let kind: IdentifierKind, raw: String
         switch option.name {
-        case "--id": return (projection.graph.profile(id: value), described)
+        case "--id":
+            try checkProfileID(value, spec)
+            return ({ $0.graph.profile(id: value) }, described)
         case "--handle":
-            guard let colon = value.firstIndex(of: ":"), let kind = IdentifierKind.named(String(value[..<colon]).lowercased()),
-                  kind.identifierClass == .socialHandle else {
+            guard let colon = value.firstIndex(of: ":"), let k = IdentifierKind.named(String(value[..<colon]).lowercased()),
+                  k.identifierClass == .socialHandle else {
                 throw UsageError(message: "--handle: expected PLATFORM:HANDLE with a known platform, got \"\(value)\"", usage: spec.usage)
             }
-            return (projection.profile(kind: kind, raw: String(value[value.index(after: colon)...])), described)
+            (kind, raw) = (k, String(value[value.index(after: colon)...]))
         default:
-            let name = String(option.name.dropFirst(2)).replacingOccurrences(of: "-", with: "_")
-            return (projection.profile(kind: IdentifierKind.named(name)!, raw: value), described)
+            (kind, raw) = (IdentifierKind.named(String(option.name.dropFirst(2)).replacingOccurrences(of: "-", with: "_"))!, value)
         }
+        // A value ingest would refuse can match nobody: say why (exit 2) instead of "no profile matches" (exit 3).
+        if case .failure(let why) = IdentifierNormalizer().normalize(raw, kind: kind) {
+            throw UsageError(message: "\(option.name): \"\(IdentifierMask.mask(raw, kind: kind))\" cannot be normalized: \(why)", usage: spec.usage)
+        }
+        return ({ $0.profile(kind: kind, raw: raw) }, described)
+    }
+
+    /// Refuses an `--id` value that is not a profile id (`p-` and 16 hex digits), suggesting the selector it looks
+    /// like it was meant for; the value is masked as that kind.
+    static func checkProfileID(_ value: String, _ spec: CommandSpec) throws(UsageError) {
+        guard !(value.hasPrefix("p-") && value.utf8.count == 18 && UInt64(value.dropFirst(2), radix: 16) != nil) else { return }
+        let looksLikeEmail = value.contains("@") || value.contains("＠")
+        let looksLikePhone = !looksLikeEmail && value.allSatisfy({ $0.isNumber || "+-() 　－（）＋".contains($0) })
+            && (try? IdentifierNormalizer().normalize(value, kind: .phone).get()) != nil
+        let suggestion = looksLikeEmail ? "; for an e-mail address use --email"
+            : looksLikePhone ? "; for a phone number use --phone"
+            : "; to look a customer up by another identifier use --user-id, --anonymous-id, --device-id or --handle"
+        let shown = IdentifierMask.mask(value, kind: looksLikeEmail ? .email : looksLikePhone ? .phone : .userID)
+        throw UsageError(message: "--id: \"\(shown)\" is not a profile id (\"p-\" and 16 hex digits, as `profile` prints)\(suggestion)",
+                         usage: spec.usage)
     }
 
     /// Loads the views (as of `--as-of`; segments too when `withSegments`) and finds the selected customer;
     /// prints the one-line message and returns nil when none matches.
     static func select(_ a: ParsedArguments, _ spec: CommandSpec, withSegments: Bool) throws -> (QueryViews, UInt32, asOf: Int64?)? {
         let asOf = try a.time("--as-of", spec)
+        let (lookup, described) = try selection(a, spec)
         let views = try withSegments ? QueryViews.load(a.dataDirectory, asOf: asOf) : QueryViews(profilesOf: a.dataDirectory, asOf: asOf)
-        let (found, described) = try resolve(a, spec, in: views.profiles)
-        guard let p = found else {
+        guard let p = lookup(views.profiles) else {
             printError("daicho \(spec.name): no profile matches \(described)")
             return nil
         }
@@ -151,8 +174,9 @@ enum TimelineCommand {
     static let spec = CommandSpec(
         name: "timeline",
         summary: "Print one customer's events (all their identifiers, after merges) newest first as NDJSON.",
-        usage: "daicho timeline [--data DIR] (--id ID | --user-id V | --email V | ...) [--limit N] [--as-of TIME]",
+        usage: "daicho timeline [--data DIR] (--id ID | --user-id V | --email V | ...) [--type T] [--limit N] [--as-of TIME]",
         options: [dataOption] + CustomerSelector.options + [
+            OptionSpec(name: "--type", valueName: "T", help: "Only events of this type; repeat or comma-separate for several.", repeatable: true),
             OptionSpec(name: "--limit", valueName: "N", help: "At most N events (default: all)."),
             CustomerSelector.asOfOption,
         ],
@@ -161,9 +185,10 @@ enum TimelineCommand {
     static func run(_ args: [String]) throws -> Int32 {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
         let limit = try a.int("--limit", spec, min: 0)
+        let types = try eventTypes(a, spec)
         guard let (views, p, _) = try CustomerSelector.select(a, spec, withSegments: false) else { return ExitStatus.notFound }
         let projection = views.profiles, reader = views.reader
-        let events = try Timeline.events(of: p, in: projection, reader: reader, limit: limit)
+        let events = try Timeline.events(of: p, in: projection, reader: reader, limit: limit, types: types)
         let writer = EventJSONWriter()
         let out = StandardOutput()
         let id = projection.graph.id(of: p)
@@ -179,12 +204,12 @@ enum TimelineCommand {
 enum ReplayCommand {
     static let spec = CommandSpec(
         name: "replay",
-        summary: "Rebuild the identity graph, every profile and every segment from offset 0; write a snapshot.",
+        summary: "Rebuild the identity graph, every profile and every segment from offset 0; write a snapshot (of the whole log only).",
         usage: "daicho replay [--data DIR] [--until TIME | --to-offset N]",
         options: [
             dataOption,
-            OptionSpec(name: "--until", valueName: "TIME", help: "Apply only events with event time <= TIME (no snapshot is written)."),
-            OptionSpec(name: "--to-offset", valueName: "N", help: "Apply events up to offset N inclusive (the snapshot reflects N)."),
+            OptionSpec(name: "--until", valueName: "TIME", help: "Apply only events with event time <= TIME (RFC 3339, or a date: its end in the business time zone). Writes no snapshot."),
+            OptionSpec(name: "--to-offset", valueName: "N", help: "Apply events up to offset N inclusive. Writes no snapshot: the one of the whole log stays."),
         ],
         details: #"Prints {"events":N,"profiles":N,"segments":N,"feed_records":N,"seconds":X,"events_per_second":X,"resident_bytes":N}. Progress on stderr when it is a terminal."#)
 
@@ -196,17 +221,27 @@ enum ReplayCommand {
         let dir = a.dataDirectory
         let until = try a.time("--until", spec)
         let end = try a.int("--to-offset", spec).map { UInt64($0) + 1 }
-        _ = try openReader(dir, command: "replay")
+        let logEnd = try openReader(dir, command: "replay").endOffset
+        if let end, end > logEnd {
+            let last = logEnd == 0 ? "the log is empty" : "the log's last offset is \(logEnd - 1)"
+            throw UsageError(message: "--to-offset \(end - 1) is past the end: \(last)", usage: spec.usage)
+        }
         let settings = try ProjectionSettings.load(dir)
         let progress = ProgressLine(totalBytes: 0)
         let started = Date()
-        let segments = try SegmentLoader.replay(dir, settings: settings, asOf: until, to: end) { n in
+        // A partial replay writes no snapshot: it would replace the snapshot of the whole log (the next query would
+        // catch up on the rest of the log instead of loading it).
+        let partial = end.map { $0 < logEnd } ?? false
+        let segments = try SegmentLoader.replay(dir, settings: settings, asOf: until, to: end, writeSnapshots: !partial) { n in
             progress.update(IngestProgress(lines: n, bytes: 0, seconds: Date().timeIntervalSince(started)))
         }
         let seconds = Date().timeIntervalSince(started)
         progress.finish()
         let projection = segments.profiles
         let events = Int(projection.nextOffset)
+        if until != nil || partial {
+            printError("daicho replay: notice: a partial replay (\(until != nil ? "--until" : "--to-offset")) writes no snapshot; the snapshot of the whole log is kept")
+        }
         print(jsonLine([
             JSONMember("events", count(events)),
             JSONMember("profiles", count(projection.profileCount)),

@@ -57,7 +57,7 @@ final class RejectsFile {
         let name = "append-\(f.string(from: Date()))-\(getpid()).ndjson"
         let temp = "\(directory.rejectsPath)/.\(name).tmp"
         guard FileManager.default.createFile(atPath: temp, contents: nil), let h = FileHandle(forWritingAtPath: temp) else {
-            throw StoreError("cannot create rejects file \(temp): \(String(cString: strerror(errno)))")
+            throw StoreError.system("cannot create rejects file \(temp)", path: temp, errno: errno)
         }
         path = "\(directory.rejectsPath)/\(name)"
         temporary = temp
@@ -70,7 +70,7 @@ final class RejectsFile {
             try handle.write(contentsOf: pending)
         } catch {
             abandon()
-            throw StoreError("cannot write rejects file \(path ?? "?"): \(error.localizedDescription); the rejected lines were not recorded (the events appended so far are in the log)")
+            throw StoreError(.io, "cannot write rejects file \(path ?? "?"): \(error.localizedDescription); the rejected lines were not recorded (the events appended so far are in the log)", path: path)
         }
         pending.removeAll(keepingCapacity: true)
     }
@@ -87,12 +87,12 @@ final class RejectsFile {
             handle = nil
         } catch {
             abandon()
-            throw StoreError("cannot write rejects file \(path): \(error.localizedDescription); the rejected lines were not recorded")
+            throw StoreError(.io, "cannot write rejects file \(path): \(error.localizedDescription); the rejected lines were not recorded", path: path)
         }
         guard rename(temporary, path) == 0 else {
-            let cause = String(cString: strerror(errno))
+            let code = errno
             abandon()
-            throw StoreError("cannot rename \(temporary) to \(path): \(cause); the rejected lines were not recorded")
+            throw StoreError.system("cannot rename \(temporary) to \(path) (the rejected lines were not recorded)", path: path, errno: code)
         }
         self.temporary = nil
         let fd = open(directory.rejectsPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

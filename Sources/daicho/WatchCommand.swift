@@ -29,7 +29,7 @@ enum WatchCommand {
         let limit = try a.int("--max-records", spec, min: 1)
         let only = a.values["--segment"].map(Set.init)
         let dir = a.dataDirectory
-        guard dir.exists else { throw StoreError("no event log in \(dir.path) (run `daicho append` first, or pass --data)") }
+        guard dir.exists else { throw StoreError.noLog(in: dir.path) }
 
         let state = Mutex<(cursor: UInt64, printed: Int)>((from ?? 0, 0))
         StopSignal.install()
@@ -38,7 +38,8 @@ enum WatchCommand {
             live = try LiveSegments.open(dir, after: from, onChange: { changes in
                 var out: [UInt8] = []
                 var reachedLimit = false
-                state.withLock { s in
+                let before = state.withLock { s in
+                    let cursorBefore = s.cursor
                     for r in changes.records where !reachedLimit {
                         s.cursor = max(s.cursor, r.cursor)
                         guard only?.contains(r.segment) ?? true else { continue }
@@ -47,8 +48,13 @@ enum WatchCommand {
                         s.printed += 1
                         if let limit, s.printed >= limit { reachedLimit = true }
                     }
+                    return cursorBefore
                 }
-                if !out.isEmpty { FileHandle.standardOutput.write(Data(out)) }
+                // A closed pipe (`watch | head -1`) ends watch quietly; the cursor stays before the undelivered records.
+                if !out.isEmpty && !writeStandardOutput(out) {
+                    state.withLock { $0.cursor = before }
+                    reachedLimit = true
+                }
                 if reachedLimit { StopSignal.raise() }
             }, validate: { segments in
                 if let notice = segments.notice { printError("daicho watch: notice: \(notice)") }

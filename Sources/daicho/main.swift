@@ -21,11 +21,11 @@ let commands: [(spec: CommandSpec, run: ([String]) throws -> Int32)] = [
 let topUsage = "daicho COMMAND [OPTIONS]   (daicho COMMAND --help for its options)"
 
 @MainActor func topHelp() -> String {
-    var s = "daicho (台帳): an event-sourced customer data platform.\n\nUsage: \(topUsage)\n\nCommands:\n"
+    var s = "daicho (台帳) \(daichoVersion): an event-sourced customer data platform.\n\nUsage: \(topUsage)\n\nCommands:\n"
     for c in commands { s += "  " + c.spec.name.padding(toLength: 10, withPad: " ", startingAt: 0) + c.spec.summary + "\n" }
     s += """
 
-    Data directory: --data DIR, else $DAICHO_DATA, else ./daicho-data.
+    Data directory: --data DIR, else $DAICHO_DATA, else ./daicho-data. daicho --version prints the release.
     Exit status: 0 success, 1 some input rejected or corruption found, 2 usage or I/O error,
     3 no profile or segment matches (profile, timeline, segment members|drop).
 
@@ -36,10 +36,14 @@ let topUsage = "daicho COMMAND [OPTIONS]   (daicho COMMAND --help for its option
 signal(SIGPIPE, SIG_IGN)
 var args = Array(CommandLine.arguments.dropFirst())
 guard let name = args.first else {
-    FileHandle.standardError.write(Data(topHelp().utf8))
+    writeStandardError(topHelp())
     exit(ExitStatus.usageOrIO)
 }
 args.removeFirst()
+if name == "--version" {
+    print("daicho \(daichoVersion)")
+    exit(ExitStatus.ok)
+}
 if name == "--help" || name == "-h" || name == "help" {
     if let sub = args.first, let c = commands.first(where: { $0.spec.name == sub }) { print(c.spec.helpText, terminator: "") }
     else { print(topHelp(), terminator: "") }
@@ -50,11 +54,7 @@ guard let command = commands.first(where: { $0.spec.name == name }) else {
     exit(ExitStatus.usageOrIO)
 }
 do {
-    exit(try command.run(args))
-} catch let e as UsageError {
-    printError("daicho \(name): \(e.message)\nUsage: \(e.usage)")
-    exit(ExitStatus.usageOrIO)
+    exit(finishStandardOutput(try command.run(args)))
 } catch {
-    printError("daicho \(name): \(error)")
-    exit(ExitStatus.usageOrIO)
+    exit(report(error, command: name))
 }

@@ -6,7 +6,7 @@ import Testing
     @Test func exportThenAppendIntoAnEmptyDirectoryReproducesTheEvents() throws {
         let t = TemporaryDirectory()
         let sample = t.path + "/sample.ndjson"
-        #expect(try daicho(["generate", "--events", "3000", "--customers", "300", "--seed", "5", "--out", sample]).status == 0)
+        #expect(try daicho(["generate", "--events", "3000", "--customers", "300", "--seed", "5", "--end", "2026-06-01", "--out", sample]).status == 0)
         _ = try daicho(["append", "--data", t.path + "/a", sample])
         let first = try daicho(["export", "--data", t.path + "/a"])
         #expect(first.status == 0)

@@ -86,7 +86,7 @@ import Testing
         let t = TemporaryDirectory()
         let data = t.path + "/d"
         let sample = t.path + "/sample.ndjson"
-        #expect(try daicho(["generate", "--events", "4000", "--customers", "400", "--seed", "8", "--out", sample]).status == 0)
+        #expect(try daicho(["generate", "--events", "4000", "--customers", "400", "--seed", "8", "--end", "2026-06-01", "--out", sample]).status == 0)
         #expect(try daicho(["append", "--data", data, sample]).status <= 1) // 1: the sample's deliberately broken lines
         let listed = try daicho(["profiles", "--data", data])
         try #require(listed.status == 0, "\(listed.stderr)")

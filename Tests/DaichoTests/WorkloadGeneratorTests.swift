@@ -142,6 +142,8 @@ struct WorkloadGeneratorTests {
         #expect(abs(start - config.start) < 86_400_000_000)
         let year: Int64 = 365 * 86_400_000_000
         #expect(abs(latest - start - year) < year / 20, "span \(Double(latest - start) / 86_400e6) days")
+        #expect(latest < config.start + year, "no event time at or after the end (daicho generate --end)")
+        #expect(config.start + year - latest < year / 1000, "the data runs up to its end")
     }
 
     @Test func identifiersCarryRealWorldNoise() throws {

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// Every command that writes to stdout ends quietly when the reader has gone (`daicho … | head -1`).
+@Suite struct ClosedPipeTests {
+    /// Runs `daicho ARGS` with a stdout pipe whose reading end is already closed, so its first write fails with
+    /// EPIPE. Returns how it ended and its stderr; a run that does not end within 30 s is killed and fails.
+    func runIntoClosedPipe(_ arguments: [String]) throws -> (reason: Process.TerminationReason, status: Int32, stderr: String) {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        close(fds[0])
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: daichoPath)
+        p.arguments = arguments
+        p.standardOutput = FileHandle(fileDescriptor: fds[1], closeOnDealloc: true)
+        let err = Pipe()
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(30)
+        while p.isRunning && Date() < deadline { usleep(10_000) }
+        let hung = p.isRunning
+        if hung { p.terminate() }
+        p.waitUntilExit()
+        #expect(!hung, "daicho \(arguments.joined(separator: " ")) did not end")
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (p.terminationReason, p.terminationStatus, stderr)
+    }
+
+    /// `daicho watch --from 0 | head -1` crashed (exit 132, a trap inside FileHandle.write).
+    @Test func watchIntoAClosedPipeEndsQuietlyAndReportsItsCursor() throws {
+        let t = TemporaryDirectory()
+        let d = t.path + "/d"
+        let line = #"{"id":"a1","type":"purchase","at":"2026-05-01T10:00:00Z","ids":{"email":"a@example.jp"},"props":{"order_id":"o-1","amount":1000,"currency":"JPY"}}"#
+        #expect(try daicho(["append", "--data", d, t.write("a.ndjson", line)]).status == 0)
+        #expect(try daicho(["segment", "define", "--data", d, "buyers", "commerce.orders >= 1"]).status == 0)
+        let r = try runIntoClosedPipe(["watch", "--data", d, "--from", "0"])
+        #expect(r.reason == .exit && r.status == 0, "\(r.stderr)")
+        // Nothing was delivered, so resuming goes on from where it started.
+        #expect(r.stderr == "{\"cursor\":0}\n")
+    }
+
+    /// A failed write to stdout (a full disk) is an error (exit 2), never a silent exit 0.
+    @Test func aFullDiskOnStdoutIsAnError() throws {
+        let t = TemporaryDirectory()
+        let d = t.path + "/d"
+        #expect(try daicho(["append", "--data", d, t.write("a.ndjson", eventLine("e1"))]).status == 0)
+        for command in [["stats", "--data", d], ["export", "--data", d], ["profile", "--data", d, "--user-id", "u-e1"]] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: daichoPath)
+            p.arguments = command
+            p.standardOutput = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+            let err = Pipe()
+            p.standardError = err
+            try p.run()
+            p.waitUntilExit()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(p.terminationStatus == 2, "\(command): \(stderr)")
+            #expect(stderr.contains("cannot write to standard output: No space left on device"), "\(command): \(stderr)")
+        }
+    }
+
+    @Test func everyStdoutCommandEndsQuietlyOnAClosedPipe() throws {
+        let t = TemporaryDirectory()
+        let d = t.path + "/d"
+        #expect(try daicho(["append", "--data", d, t.write("a.ndjson", eventLine("e1"))]).status == 0)
+        for command in [["export", "--data", d], ["stats", "--data", d], ["profiles", "--data", d],
+                        ["profile", "--data", d, "--user-id", "u-e1"], ["timeline", "--data", d, "--user-id", "u-e1"],
+                        ["generate", "--events", "100", "--end", "2026-06-01"], ["--version"], ["segment", "list", "--data", d]] {
+            let r = try runIntoClosedPipe(command)
+            #expect(r.reason == .exit && r.status == 0, "\(command): \(r.stderr)")
+            #expect(!r.stderr.contains("Fatal error"), "\(command): \(r.stderr)")
+        }
+    }
+}
