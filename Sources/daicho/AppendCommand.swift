@@ -43,12 +43,6 @@ enum AppendCommand {
             logOptions.durability = mode
         }
         var ingestOptions = IngestOptions()
-        do {
-            ingestOptions.maxFutureSkewMicros = try ProjectionSettings.load(dir).profile.maxFutureSkewMicros
-        } catch {
-            printError("daicho append: \(error)")
-            return ExitStatus.usageOrIO
-        }
         if let w = try a.int("--workers", spec, min: 1) { ingestOptions.workers = w }
         if let cc = a.value("--default-country") {
             guard let country = PhoneCountry.byISOCode(cc.uppercased()) else {
@@ -74,6 +68,15 @@ enum AppendCommand {
 
         let store: EventStore
         do { store = try EventStore.open(dir, options: logOptions) } catch {
+            return report(error, command: "append")
+        }
+        // Bad settings stop the append before anything is appended (the directory exists now, so a settings
+        // error is about the settings, not about a data directory that could not be created).
+        do {
+            ingestOptions.maxFutureSkewMicros = try ProjectionSettings.load(dir).profile.maxFutureSkewMicros
+        } catch {
+            // Nothing was appended; the settings error is the one to report, a failed close is said beside it.
+            do { try store.close() } catch let closing { printError("daicho append: closing the log also failed: \(closing)") }
             return report(error, command: "append")
         }
         if store.recovery.droppedBytes > 0 || store.recovery.rebuiltHead { printError("daicho append: recovery: \(store.recovery.description)") }

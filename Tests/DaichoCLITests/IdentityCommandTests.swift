@@ -79,8 +79,7 @@ import Testing
 @Suite struct LookupMaskingTests {
     @Test(arguments: [("--user-id", "U00041270", "U***"), ("--email", "nobody@example.jp", "n***@e***.jp"),
                       ("--phone", "090-9876-5432", "09*******32"), ("--anonymous-id", "anon-secret", "a***"),
-                      ("--device-id", "device-secret", "d***"), ("--handle", "x:@secret_handle", "x***"),
-                      ("--id", "nobody@example.jp", "n***@e***.jp"), ("--id", "U00041270", "U***")])
+                      ("--device-id", "device-secret", "d***"), ("--handle", "x:@secret_handle", "x***")])
     func noMatchMessagesMaskEveryIdentifierKind(option: String, value: String, masked: String) throws {
         let t = TemporaryDirectory()
         let data = t.path + "/d"
@@ -89,6 +88,19 @@ import Testing
         let r = try daicho(["profile", "--data", data, option, value])
         #expect(r.status == 3)
         #expect(r.stderr.contains("no profile matches \(option) \(masked)"), "\(r.stderr)")
+        #expect(!r.stderr.contains(value))
+    }
+
+    /// An `--id` that is no profile id is a usage error (exit 2) suggesting the selector meant; the value is
+    /// masked there as well.
+    @Test(arguments: [("nobody@example.jp", "n***@e***.jp"), ("U00041270", "U***")])
+    func anIdThatIsNoProfileIdIsMaskedInTheUsageError(value: String, masked: String) throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        #expect(try daicho(["append", "--data", data, t.write("in.ndjson", eventLine("1"))]).status == 0)
+        let r = try daicho(["profile", "--data", data, "--id", value])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("--id: \"\(masked)\" is not a profile id"), "\(r.stderr)")
         #expect(!r.stderr.contains(value))
     }
 
