@@ -17,7 +17,7 @@ struct Workload: Sendable {
     /// - Throws: When the directory or the files cannot be created or read.
     static func prepare(_ config: WorkloadConfig, in dir: String) throws -> Workload {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let base = "\(dir)/workload-v\(WorkloadGenerator.version)-e\(config.events)-c\(config.customers)-s\(config.seed)"
+        let base = "\(dir)/workload-v\(WorkloadGenerator.version)-e\(config.events)-c\(config.customers)-s\(config.seed)-t\(config.start / 1_000_000)"
         let path = base + ".ndjson"
         let statsPath = base + ".stats"
         if FileManager.default.fileExists(atPath: path),
