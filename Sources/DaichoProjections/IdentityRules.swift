@@ -74,29 +74,29 @@ public struct IdentityRules: Sendable, Equatable {
         }
         if let household = root["household_phones"] {
             guard let names = household as? [String] else {
-                throw StoreError("identity.json: household_phones must be a list of line kinds such as [\"fixed\", \"ip\"]")
+                throw StoreError(.invalidSettings, "identity.json: household_phones must be a list of line kinds such as [\"fixed\", \"ip\"]")
             }
             householdPhones = []
             for name in names {
                 guard let line = JapaneseLineKind(rawValue: name), !line.isBusiness else {
                     let known = JapaneseLineKind.allCases.filter { !$0.isBusiness }.map(\.rawValue).joined(separator: ", ")
-                    throw StoreError("identity.json: household_phones: unknown line kind \"\(name)\" (known: \(known))")
+                    throw StoreError(.invalidSettings, "identity.json: household_phones: unknown line kind \"\(name)\" (known: \(known))")
                 }
                 householdPhones.insert(line)
             }
         }
         if let blockedValues = root["blocked_values"] {
             guard let byKind = blockedValues as? [String: Any] else {
-                throw StoreError("identity.json: blocked_values must be an object from identifier kind to a list of values")
+                throw StoreError(.invalidSettings, "identity.json: blocked_values must be an object from identifier kind to a list of values")
             }
             let normalizer = IdentifierNormalizer()
             for (name, list) in byKind {
                 let k = try kind(name)
-                guard let values = list as? [String] else { throw StoreError("identity.json: blocked_values.\(name) must be a list of strings") }
+                guard let values = list as? [String] else { throw StoreError(.invalidSettings, "identity.json: blocked_values.\(name) must be a list of strings") }
                 for (i, value) in values.enumerated() {
                     switch normalizer.normalize(value, kind: IdentifierKind.all[k]) {
                     case .success(let n): blocked[k].append(n.utf8.map(IdentifierNormalizer.asciiLower))
-                    case .failure(let f): throw StoreError("identity.json: blocked_values.\(name)[\(i)] \(f.reason)")
+                    case .failure(let f): throw StoreError(.invalidSettings, "identity.json: blocked_values.\(name)[\(i)] \(f.reason)")
                     }
                 }
             }

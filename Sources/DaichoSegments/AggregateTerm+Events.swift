@@ -18,10 +18,11 @@ extension AggregateTerm {
     }
 }
 
-/// One element of a purchase's `items` as rule inputs (`any item where …`): `value` reads its members.
-struct ItemInputs: RuleInputs {
-    let item: ValueReader
+/// Rule inputs inside a filter (`where …`): only `value` reads anything; a filter has no clock, lists,
+/// aggregates or segment memberships (the checker refuses them there).
+protocol PropsOnlyInputs: RuleInputs {}
 
+extension PropsOnlyInputs {
     var now: Int64 { 0 }
     var nextBusinessDay: Int64 { 0 }
     func list(_ field: FieldRef, contains element: UnsafeRawBufferPointer) -> Bool { false }
@@ -29,20 +30,17 @@ struct ItemInputs: RuleInputs {
     func aggregate(_ term: Int) -> AggregateValue { AggregateValue(count: 0, sum: 0) }
     func nextChange(ofTerm term: Int) -> Int64? { nil }
     func isMember(ofSegment segment: Int) -> Bool { false }
+}
+
+/// One element of a purchase's `items` as rule inputs (`any item where …`): `value` reads its members.
+struct ItemInputs: PropsOnlyInputs {
+    let item: ValueReader
     func value(_ field: FieldRef) -> RuleValue { EventPropsInputs.member(field, of: item) }
 }
 
 /// An event's top-level props as rule inputs (only `value` is meaningful inside a filter).
-struct EventPropsInputs: RuleInputs {
+struct EventPropsInputs: PropsOnlyInputs {
     let event: EventView
-
-    var now: Int64 { 0 }
-    var nextBusinessDay: Int64 { 0 }
-    func list(_ field: FieldRef, contains element: UnsafeRawBufferPointer) -> Bool { false }
-    func listIsEmpty(_ field: FieldRef) -> Bool { true }
-    func aggregate(_ term: Int) -> AggregateValue { AggregateValue(count: 0, sum: 0) }
-    func nextChange(ofTerm term: Int) -> Int64? { nil }
-    func isMember(ofSegment segment: Int) -> Bool { false }
 
     func value(_ field: FieldRef) -> RuleValue { Self.member(field, of: event.propsReader) }
 

@@ -353,7 +353,7 @@ public final class SegmentProjection: LogProjection {
                 if let s = value.stringValue { out[e.strings.string(key)] = e.strings.string(s) } else { try value.skipValue() }
             }
         } catch {
-            throw StoreError("the \(e.type.name) event at offset \(offset) does not decode (\(error)); run `daicho verify`")
+            throw StoreError(.corrupt, "the \(e.type.name) event at offset \(offset) does not decode (\(error)); run `daicho verify`", offset: offset)
         }
         return out
     }
@@ -361,7 +361,7 @@ public final class SegmentProjection: LogProjection {
     private func define(_ e: EventView, offset: UInt64) throws {
         let props = try strings(of: e, offset: offset)
         guard let name = props["name"], let text = props["rule"] else {
-            throw StoreError("the segment_defined event at offset \(offset) has no \(props["name"] == nil ? "name" : "rule"); run `daicho verify`")
+            throw StoreError(.corrupt, "the segment_defined event at offset \(offset) has no \(props["name"] == nil ? "name" : "rule"); run `daicho verify`", offset: offset)
         }
         let state = SegmentState(sequence: nextSequence, name: name, text: text, description: props["description"] ?? "",
                                  definedAt: e.at, definedOffset: offset, symbols: profiles.symbols)
@@ -397,7 +397,7 @@ public final class SegmentProjection: LogProjection {
 
     private func drop(_ e: EventView, offset: UInt64) throws {
         guard let name = try strings(of: e, offset: offset)["name"] else {
-            throw StoreError("the segment_dropped event at offset \(offset) has no name; run `daicho verify`")
+            throw StoreError(.corrupt, "the segment_dropped event at offset \(offset) has no name; run `daicho verify`", offset: offset)
         }
         guard let i = segments.firstIndex(where: { $0.name == name }) else { return }
         let s = segments.remove(at: i)

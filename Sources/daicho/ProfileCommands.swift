@@ -103,6 +103,7 @@ struct QueryViews {
         let views = try QueryViews(profilesOf: dir, asOf: asOf)
         guard views.profiles.internalEvents > 0 else { return views }
         let (segments, reader) = try SegmentLoader.load(dir, asOf: asOf)
+        SegmentCommand.printNotice(segments)
         return QueryViews(segments: segments, reader: reader)
     }
 

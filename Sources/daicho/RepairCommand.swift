@@ -23,7 +23,7 @@ enum RepairCommand {
     static func run(_ args: [String]) throws -> Int32 {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
         let dir = a.dataDirectory
-        guard dir.exists else { throw StoreError("no event log in \(dir.path)") }
+        guard dir.exists else { throw StoreError.noLog(in: dir.path) }
         let quarantine = dir.path + "/quarantine"
         let compressor = FrameCompressor(level: 3)
         let report = try LogRepair.repair(directory: dir.logPath, quarantine: quarantine, lockWait: try a.lockWait(spec)) { base, count, time, file in

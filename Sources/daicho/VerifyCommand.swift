@@ -17,7 +17,7 @@ enum VerifyCommand {
     static func run(_ args: [String]) throws -> Int32 {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
         let dir = a.dataDirectory
-        guard dir.exists else { throw StoreError("no event log in \(dir.path)") }
+        guard dir.exists else { throw StoreError.noLog(in: dir.path) }
         let report = LogVerifier.verify(directory: dir.logPath)
         var problems = report.problems.map { p in
             JSONMember.problem(file: p.file, byte: p.bytePosition, offset: p.logOffset, message: p.message)

@@ -28,28 +28,8 @@ struct RunResult {
 
 /// Runs `daicho` with `arguments`, feeding `stdin`, and waits for it.
 func daicho(_ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil) throws -> RunResult {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: daichoPath)
-    p.arguments = arguments
-    if let environment { p.environment = environment }
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = stdin == nil ? FileHandle.nullDevice : input
-    try p.run()
-    if let stdin {
-        input.fileHandleForWriting.write(stdin)
-        try input.fileHandleForWriting.close()
-    }
-    // Read both pipes concurrently so a large output cannot block the child.
-    nonisolated(unsafe) var errData = Data()
-    let errThread = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-    errThread.start()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    while !errThread.isFinished { usleep(1000) }
-    return RunResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                     stderr: String(decoding: errData, as: UTF8.self))
+    let r = try runChild(daichoPath, arguments, stdin: stdin, environment: environment)
+    return RunResult(status: r.status, stdout: r.stdout, stderr: r.stderr)
 }
 
 

@@ -49,7 +49,7 @@ import Testing
             let p = Process()
             p.executableURL = URL(fileURLWithPath: daichoPath)
             p.arguments = command
-            p.standardOutput = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+            p.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
             let err = Pipe()
             p.standardError = err
             try p.run()

@@ -37,7 +37,7 @@ import Testing
         let original = bytes(log.segment)
         var damaged = original
         damaged[log.starts[2] + 100] ^= 0x04
-        FileManager.default.createFile(atPath: log.segment, contents: Data(damaged))
+        #expect(FileManager.default.createFile(atPath: log.segment, contents: Data(damaged)))
         #expect(try daicho(["append", "--data", log.data], stdin: Data()).status == 2)
 
         let r = try daicho(["repair", "--data", log.data])
@@ -60,7 +60,7 @@ import Testing
         let log = try fourFrames(t)
         var damaged = bytes(log.segment)
         damaged[damaged.count - 3] ^= 0x80
-        FileManager.default.createFile(atPath: log.segment, contents: Data(damaged))
+        #expect(FileManager.default.createFile(atPath: log.segment, contents: Data(damaged)))
         let r = try daicho(["repair", "--data", log.data])
         #expect(r.json["lost_offsets"] as? [[Int]] == [[90, 120]], "\(r.stdout)")
         try expectRepairedLog(t, log.data, lostParts: [3])
@@ -70,7 +70,7 @@ import Testing
         let t = TemporaryDirectory()
         let log = try fourFrames(t)
         let cut = log.starts[1] + 40
-        FileManager.default.createFile(atPath: log.segment, contents: Data(bytes(log.segment)[0..<cut]))
+        #expect(FileManager.default.createFile(atPath: log.segment, contents: Data(bytes(log.segment)[0..<cut])))
         let r = try daicho(["repair", "--data", log.data])
         #expect(r.status == 0)
         #expect(r.json["lost_offsets"] as? [[Int]] == [[30, 120]], "\(r.stdout)")
@@ -84,7 +84,7 @@ import Testing
         #expect(try daicho(["segment", "define", "tracked", "count(track) >= 1", "--data", log.data]).status == 0)
         var damaged = bytes(log.segment)
         damaged[log.starts[1] + 70] ^= 0x40
-        FileManager.default.createFile(atPath: log.segment, contents: Data(damaged))
+        #expect(FileManager.default.createFile(atPath: log.segment, contents: Data(damaged)))
         let r = try daicho(["repair", "--data", log.data])
         #expect(r.json["lost_offsets"] as? [[Int]] == [[30, 60]])
         #expect(r.json["snapshot_removed"] as? Bool == true)

@@ -6,18 +6,8 @@ import Daicho
 @Suite struct AggregateTermEventTests {
     /// Encodes NDJSON event lines into one batch and returns `contribution` of `term` for each event.
     func contributions(_ term: AggregateTerm, _ lines: [String]) throws -> [Double?] {
-        var encoder = EventLineEncoder()
-        var builder = BatchBuilder()
-        for line in lines {
-            let reason = Array(line.utf8).withUnsafeBytes { encoder.encode(line: $0, into: &builder) }
-            #expect(reason == nil, "\(line): \(reason ?? "")")
-        }
-        var payload: [UInt8] = []
-        _ = builder.makePayload(into: &payload)
         var out: [Double?] = []
-        _ = try payload.withUnsafeBytes { p in
-            try BatchDecoder().forEach(in: p) { e in out.append(term.contribution(of: e)) }
-        }
+        try forEachEncodedEvent(lines) { out.append(term.contribution(of: $0)) }
         return out
     }
 

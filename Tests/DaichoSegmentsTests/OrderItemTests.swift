@@ -7,17 +7,11 @@ import Testing
 @Suite struct OrderItemTests {
     func contributions(_ rule: String, _ itemsOfOrders: [String]) throws -> [Bool] {
         let term = try CompiledRule(compiling: rule).terms[0]
-        var encoder = EventLineEncoder()
-        var builder = BatchBuilder()
-        for (n, items) in itemsOfOrders.enumerated() {
-            let line = #"{"id":"o\#(n)","type":"purchase","at":"2026-01-01T00:00:00Z","ids":{"user_id":"u"},"props":{"order_id":"o\#(n)","amount":100,"currency":"JPY"\#(items.isEmpty ? "" : ",\"items\":" + items)}}"#
-            let reason = Array(line.utf8).withUnsafeBytes { encoder.encode(line: $0, into: &builder) }
-            #expect(reason == nil, "\(line): \(reason ?? "")")
+        let lines = itemsOfOrders.enumerated().map { n, items in
+            #"{"id":"o\#(n)","type":"purchase","at":"2026-01-01T00:00:00Z","ids":{"user_id":"u"},"props":{"order_id":"o\#(n)","amount":100,"currency":"JPY"\#(items.isEmpty ? "" : ",\"items\":" + items)}}"#
         }
-        var payload: [UInt8] = []
-        _ = builder.makePayload(into: &payload)
         var out: [Bool] = []
-        try payload.withUnsafeBytes { p in try BatchDecoder().forEach(in: p) { out.append(term.contribution(of: $0) != nil) } }
+        try forEachEncodedEvent(lines) { out.append(term.contribution(of: $0) != nil) }
         return out
     }
 

@@ -5,18 +5,6 @@ import Testing
 /// The term index (docs/segments.md "Cost"): an event tries only the terms keyed by its props' values plus the
 /// unkeyed ones, and misses no term whose filter it passes (reference: every term's `contribution`).
 @Suite struct TermIndexTests {
-    /// Calls `body` with each event of `lines`, decoded from one batch.
-    func forEachEvent(_ lines: [String], _ body: (EventView) -> Void) throws {
-        var encoder = EventLineEncoder()
-        var builder = BatchBuilder()
-        for line in lines {
-            let reason = Array(line.utf8).withUnsafeBytes { encoder.encode(line: $0, into: &builder) }
-            #expect(reason == nil, "\(line): \(reason ?? "")")
-        }
-        var payload: [UInt8] = []
-        _ = builder.makePayload(into: &payload)
-        try payload.withUnsafeBytes { p in try BatchDecoder().forEach(in: p) { body($0) } }
-    }
 
     @Test func anEventTriesOnlyTheTermsItsPropsSelect() throws {
         // Forty segments' worth of keyed terms over paths and actions, a few terms without a key.
@@ -44,7 +32,7 @@ import Testing
             #"{"id":"5","type":"page_view","at":"2026-01-01T00:00:00Z","ids":{"user_id":"u"}}"#,
         ]
         var tried: [[Int]] = []
-        try forEachEvent(lines) { e in
+        try forEachEncodedEvent(lines) { e in
             var candidates: [Int] = []
             index.forEachCandidate(of: e) { candidates.append($0) }
             let matching = terms.indices.filter { terms[$0].contribution(of: e) != nil }

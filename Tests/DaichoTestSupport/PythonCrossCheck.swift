@@ -21,22 +21,8 @@ public enum PythonCrossCheck {
     /// - Returns: the exit status and what it printed.
     /// - Throws: when `python3` cannot be started.
     public static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3"] + arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        // Read stderr on another thread so a large stdout cannot block the child.
-        nonisolated(unsafe) var errData = Data()
-        let errThread = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        errThread.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        while !errThread.isFinished { usleep(1000) }
-        return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let r = try runChild("/usr/bin/env", ["python3"] + arguments)
+        return (r.status, r.stdout, r.stderr)
     }
 }
 
