@@ -134,6 +134,14 @@ public final class BatchDecoder {
     @discardableResult
     public func forEach(in payload: UnsafeRawBufferPointer, onBatch: (StringTable) throws -> Void = { _ in },
                         _ body: (EventView) throws -> Void) throws -> Header {
+        try forEach(in: payload, checkingProps: true, onBatch: onBatch, body)
+    }
+
+    /// `forEach`, optionally without checking each record's props whole. Only for callers that read props solely
+    /// through `EventView.materialize` (which throws on malformed props): `readProps` relies on the check.
+    @discardableResult
+    func forEach(in payload: UnsafeRawBufferPointer, checkingProps: Bool, onBatch: (StringTable) throws -> Void = { _ in },
+                 _ body: (EventView) throws -> Void) throws -> Header {
         var c = ByteCursor(payload)
         let version = c.byte()
         guard !c.failed, version == BatchFormat.version else {
@@ -166,7 +174,7 @@ public final class BatchDecoder {
                 c.skip(length)
                 guard !c.failed else { throw BatchError(message: "record \(index) runs past the payload") }
                 var r = ByteCursor(UnsafeRawBufferPointer(rebasing: payload[start..<(start + length)]))
-                let view = try decodeRecord(&r, index: index, baseTime: baseTime, strings: strings)
+                let view = try decodeRecord(&r, index: index, baseTime: baseTime, strings: strings, checkingProps: checkingProps)
                 try body(view)
             }
             guard c.remaining == 0 else { throw BatchError(message: "\(c.remaining) bytes after the last record") }
@@ -175,7 +183,8 @@ public final class BatchDecoder {
     }
 
     @inline(__always)
-    private func decodeRecord(_ r: inout ByteCursor, index: Int, baseTime: Int64, strings: StringTable) throws(BatchError) -> EventView {
+    private func decodeRecord(_ r: inout ByteCursor, index: Int, baseTime: Int64, strings: StringTable,
+                              checkingProps: Bool) throws(BatchError) -> EventView {
         let typeCode = r.byte()
         let at = baseTime &+ r.signed()
         let offset = r.signed()
@@ -201,13 +210,15 @@ public final class BatchDecoder {
         let props = UnsafeRawBufferPointer(start: r.base + r.position, count: r.remaining)
         // Check the props value whole (tags, counts, string refs, depth) so every later read of it (projections,
         // segments, export) cannot fail: a damaged record is an error here, never a silently skipped prop.
-        var check = ValueReader(props, strings: strings)
-        do throws(BatchError) {
-            try check.skipValue()
-        } catch {
-            throw BatchError(message: "record \(index) has malformed props: \(error.message)")
+        if checkingProps {
+            var check = ValueReader(props, strings: strings)
+            do throws(BatchError) {
+                try check.skipValue()
+            } catch {
+                throw BatchError(message: "record \(index) has malformed props: \(error.message)")
+            }
+            guard check.isAtEnd else { throw BatchError(message: "record \(index) has bytes after its props") }
         }
-        guard check.isAtEnd else { throw BatchError(message: "record \(index) has bytes after its props") }
         return EventView(type: type, at: at, utcOffsetMinutes: Int16(offset), id: id, source: UInt32(source),
                          identifiers: UnsafeBufferPointer(start: identifierStorage, count: idCount),
                          strings: strings, props: props)

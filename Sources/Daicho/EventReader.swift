@@ -91,6 +91,23 @@ public final class EventReader: @unchecked Sendable {
         }
     }
 
+    /// The events of the frame holding `offset` that `wanted` selects (by offset and type), materialized, in order.
+    /// Only the selected events' props are read (`materialize` throws on malformed ones), so picking a few events out
+    /// of a large frame (`daicho timeline`) does not pay for checking the others' props.
+    /// - Throws: `BatchError` for a malformed record or selected props; `StoreError` for log errors.
+    public func materialize(inFrameContaining offset: UInt64, where wanted: (UInt64, EventType) -> Bool) throws -> [(UInt64, Event)] {
+        var events: [(UInt64, Event)] = []
+        try log.forEachFrame(from: offset, to: offset + 1) { frame in
+            var o = frame.baseOffset
+            try decoder.forEach(in: frame.payload, checkingProps: false) { view in
+                if wanted(o, view.type) { events.append((o, try view.materialize())) }
+                o += 1
+            }
+            return false
+        }
+        return events
+    }
+
     /// Waits until an event at `offset` or later is durable (appended by this or another process), or `timeout`.
     public func waitForEvents(beyond offset: UInt64, timeout: Duration) throws(StoreError) -> Bool {
         do { return try log.waitForGrowth(beyond: offset, timeout: timeout) } catch { throw StoreError(error) }

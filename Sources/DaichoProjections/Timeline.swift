@@ -43,11 +43,10 @@ public enum Timeline {
         var i = offsets.startIndex
         while i < offsets.endIndex {
             let before = i
-            try reader.forEachInFrame(containing: offsets[i]) { o, view in
-                if i < offsets.endIndex && offsets[i] == o {
-                    if types?.contains(view.type) ?? true { events.append((o, try view.materialize())) }
-                    i += 1
-                }
+            events += try reader.materialize(inFrameContaining: offsets[i]) { o, type in
+                guard i < offsets.endIndex && offsets[i] == o else { return false }
+                i += 1
+                return types?.contains(type) ?? true
             }
             if i == before { throw StoreError(.corrupt, "the log has no event at offset \(offsets[i]), which the profile index lists; rebuild with `daicho replay`", path: reader.directory.logPath, offset: offsets[i]) }
         }

@@ -31,6 +31,32 @@ import Testing
         #expect(seen[0].1.identifiers[0].raw == "Taro@Example.jp")
     }
 
+    /// `materialize(inFrameContaining:where:)` (what `daicho timeline` reads through) gives exactly the selected
+    /// events of the frame, the same as materializing each event of `forEachInFrame`.
+    @Test func materializingSelectedEventsOfAFrameMatchesReadingEveryEvent() throws {
+        let t = TemporaryDirectory()
+        let store = try EventStore.open(t.data)
+        for frame in 0..<3 {
+            _ = try store.append((0..<50).map { i in event("f\(frame)-\(i)", at: Int64(frame * 100 + i) * 1_000) })
+        }
+        try store.close()
+        let reader = try EventReader(t.data)
+        var rng = SeededGenerator(seed: 11)
+        for _ in 0..<20 {
+            let inside = UInt64.random(in: 0..<150, using: &rng)
+            let chosen = Set((0..<10).map { _ in UInt64.random(in: 0..<150, using: &rng) })
+            var every: [(UInt64, Event)] = []
+            try reader.forEachInFrame(containing: inside) { o, view in
+                if chosen.contains(o) { every.append((o, try view.materialize())) }
+            }
+            let picked = try reader.materialize(inFrameContaining: inside) { o, _ in chosen.contains(o) }
+            #expect(picked.map(\.0) == every.map(\.0))
+            #expect(picked.map(\.1) == every.map(\.1))
+            #expect(!picked.isEmpty || every.isEmpty)
+        }
+        #expect(try reader.materialize(inFrameContaining: 0) { _, _ in true }.count == 50)
+    }
+
     /// Segment definitions are internal events: only `appendInternal` writes them, they carry no identifiers,
     /// and they read back like any other event.
     @Test func internalEventsAreWrittenOnlyThroughAppendInternal() throws {
