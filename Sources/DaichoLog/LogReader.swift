@@ -78,7 +78,6 @@ public final class LogReader {
             let known = infos.last?.baseOffset
             for segment in try LogDirectory.segments(in: directory)
             where segment.base <= head.activeSegmentBase && known.map({ segment.base > $0 }) ?? true {
-                if infos.isEmpty { end = segment.base }
                 files.append(try PosixFile.open(segment.path, flags: O_RDONLY))
                 infos.append(SegmentInfo(path: segment.path, baseOffset: segment.base, bytes: 0, records: 0, uncompressedBytes: 0))
             }
@@ -211,6 +210,9 @@ public final class LogReader {
         let file = files[segment]
         let headers = SegmentScanner(file: file, limit: limit)
         var position = infos[segment].bytes
+        if position == 0 && segment == 0 && infos[segment].baseOffset != 0 {
+            throw LogError(.corrupt, LogDirectory.missingFirstSegments((infos[segment].baseOffset, file.path)) + "; run `daicho verify`", path: file.path)
+        }
         if position == 0 && infos[segment].baseOffset != end {
             throw LogError(.corrupt, "segment starts at offset \(infos[segment].baseOffset) but the previous one ends at offset \(end); run `daicho verify`", path: file.path)
         }

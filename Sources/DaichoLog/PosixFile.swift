@@ -124,6 +124,12 @@ enum LogDirectory {
         guard fsync(dir.fd) == 0 else { throw dir.failure("fsync of directory", at: nil) }
     }
 
+    /// What to say when the first segment file does not start at offset 0, where every log starts
+    /// (docs/log-format.md §1): the files holding the offsets before it are missing.
+    static func missingFirstSegments(_ first: (base: UInt64, path: String)) -> String {
+        "the first segment file is \(first.path) (offset \(first.base)), but the log starts at offset 0: the segment files holding offsets 0..<\(first.base) are missing"
+    }
+
     /// The segment files of `path`, sorted by base offset.
     static func segments(in path: String) throws(LogError) -> [(base: UInt64, path: String)] {
         let names: [String]

@@ -132,6 +132,22 @@ import Testing
         #expect(report.problems.contains { $0.file == segments[2] && $0.message.contains("gap") })
     }
 
+    @Test func deletedFirstSegmentIsRefusedNotReadAsAShorterLog() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log, options: LogOptions(segmentMaxBytes: 600))
+        for _ in 0..<12 { try appendBatch(writer, count: 3) }
+        try writer.close()
+        let segments = segmentPaths(dir.log)
+        #expect(segments.count >= 3)
+        try FileManager.default.removeItem(atPath: segments[0])
+        let open = try #require(throws: LogError.self) { try LogWriter.open(directory: dir.log, options: LogOptions(segmentMaxBytes: 600)) }
+        #expect(open.kind == .corrupt && open.message.contains("daicho verify"))
+        let read = try #require(throws: LogError.self) { _ = try LogReader(directory: dir.log) }
+        #expect(read.kind == .corrupt)
+        let report = LogVerifier.verify(directory: dir.log)
+        #expect(report.problems.contains { $0.file == segments[1] && $0.logOffset == 0 && $0.message.contains("gap") })
+    }
+
     @Test func secondWriterGetsClearError() throws {
         let dir = TemporaryDirectory()
         let writer = try LogWriter.open(directory: dir.log)
