@@ -140,9 +140,10 @@ public final class LogReader {
         }
     }
 
-    /// The base offset and CRC32C of the durable frame holding `offset`: what a file derived from the log up
-    /// to that offset records to prove on load that it belongs to this log (a log cut, repaired or replaced
-    /// and grown again has other frames there). Reads one header.
+    /// The base offset of the durable frame holding `offset` and the CRC32C chained over the CRCs of that frame and
+    /// every earlier one (`IndexEntry.chainCRC`): what a file derived from the log up to that offset records to
+    /// prove on load that it belongs to this log (a log cut, repaired or replaced and grown again has other frames
+    /// there or before). Reads one header.
     /// - Returns: nil when `offset` is not below `endOffset`.
     /// - Throws: `.corrupt` when the header changed since it was indexed; `.io`.
     public func frameChecksum(containing offset: UInt64) throws(LogError) -> (base: UInt64, crc: UInt32)? {
@@ -153,7 +154,7 @@ public final class LogReader {
         guard let parsed = FrameHeader.parse(header), parsed.baseOffset == entry.baseOffset else {
             throw LogError(.corrupt, "frame header at byte \(entry.position) (offset \(entry.baseOffset)) changed since it was indexed; run `daicho verify`", path: infos[Int(entry.segment)].path)
         }
-        return (parsed.baseOffset, parsed.crc)
+        return (parsed.baseOffset, entry.chainCRC)
     }
 
     /// Blocks until `endOffset > offset` (frames made durable by this or another process) or the

@@ -104,6 +104,31 @@ import Testing
         #expect((try daicho(["stats", "--data", data]).json["profiles"] as? Int) == 50)
     }
 
+    @Test func snapshotOfALogRepairedBelowItsLastFrameIsRebuiltNotTrusted() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        var starts: [Int] = []
+        for part in ["a", "b", "c"] {
+            starts.append(bytes(segment(data)).count)
+            #expect(try daicho(["append", "--data", data, t.write("\(part).ndjson", lines((0..<20).map { "\(part)\($0)" }))]).status == 0)
+        }
+        // The snapshot reflects all 60 events; keep a copy, as a repair killed after rewriting the log but before
+        // removing the snapshot leaves it (or a snapshot restored from a backup).
+        let snapshot = data + "/snapshots/profiles.snap"
+        let saved = bytes(snapshot)
+        #expect(!saved.isEmpty)
+        var damaged = bytes(segment(data))
+        damaged[starts[1] + 80] ^= 0x01   // inside the middle frame (b0…b19); the last frame stays as it was
+        #expect(FileManager.default.createFile(atPath: segment(data), contents: Data(damaged)))
+        let repair = try daicho(["repair", "--data", data])
+        #expect(repair.status == 0 && (repair.json["events_lost"] as? Int) == 20, "\(repair.stdout)")
+        #expect(FileManager.default.createFile(atPath: snapshot, contents: Data(saved)))
+        let ghost = try daicho(["profile", "--data", data, "--user-id", "u-b3"])
+        #expect(ghost.status == 3, "a customer whose events were quarantined was returned: \(ghost.stdout.prefix(200))")
+        #expect(ghost.stderr.contains("does not belong to this log"), "\(ghost.stderr)")
+        #expect((try daicho(["stats", "--data", data]).json["profiles"] as? Int) == 40)
+    }
+
     @Test func snapshotTemporaryOfAKilledWriterIsRemovedOnNextOpen() throws {
         let t = TemporaryDirectory()
         let data = t.path + "/d"
