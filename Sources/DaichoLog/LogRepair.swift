@@ -189,10 +189,27 @@ public enum LogRepair {
         try LogDirectory.create(quarantine)
         let source = try PosixFile.open(segment.path, flags: O_RDONLY)
         let name = (segment.path as NSString).lastPathComponent
+        // A failure (a full disk) leaves the segment as it was and removes what this call wrote, so no partial
+        // quarantine file or temporary stays behind and running the repair again starts from the same state.
+        var created: [String] = []
+        do throws(LogError) {
+            return try rewrite(segment, source: source, name: name, plan: &plan, directory: directory, quarantine: quarantine,
+                               created: &created, filler: filler)
+        } catch {
+            for path in created { unlink(path) }
+            throw error
+        }
+    }
+
+    /// The body of `rewrite`, recording in `created` each file it creates until the rename makes them part of the log.
+    private static func rewrite(_ segment: (base: UInt64, path: String), source: PosixFile, name: String, plan: inout SegmentPlan,
+                                directory: String, quarantine: String, created: inout [String],
+                                filler: (UInt64, Int, Int64, String?) -> PreparedFrame) throws(LogError) -> Int {
         for i in plan.regions.indices where plan.regions[i].bytes > 0 {
             let region = plan.regions[i]
             let bytes = try read(source, region.byte..<(region.byte + region.bytes))
             let (base, frames) = try createQuarantineFile(quarantine + "/\(name)-\(region.byte)")
+            created += [base + ".frames", base + ".json"]
             try frames.write(bytes, at: 0)
             try frames.syncData()
             let sidecar: [String: Any] = [
@@ -209,6 +226,7 @@ public enum LogRepair {
         try LogDirectory.sync(quarantine)
         let temp = segment.path + ".repair"
         let out = try PosixFile.open(temp, flags: O_RDWR | O_CREAT | O_TRUNC)
+        created.append(temp)
         var at = 0
         var fillers = 0
         for piece in plan.pieces {
@@ -224,6 +242,7 @@ public enum LogRepair {
         }
         try out.syncData()
         guard rename(temp, segment.path) == 0 else { throw out.failure("rename to \(segment.path)", at: nil) }
+        created.removeAll()   // the segment now holds the filler frames naming the quarantine files: keep them
         try LogDirectory.sync(directory)
         return fillers
     }
@@ -259,9 +278,15 @@ public enum LogRepair {
         let path = directory + "/" + LogFormat.segmentFileName(base: 0)
         let temp = path + ".repair"
         let out = try PosixFile.open(temp, flags: O_RDWR | O_CREAT | O_TRUNC)
-        let frames = try writeFillers(0..<first.base, time: time, file: nil, to: out, at: 0, filler: filler).frames
-        try out.syncData()
-        guard rename(temp, path) == 0 else { throw out.failure("rename to \(path)", at: nil) }
+        let frames: Int
+        do throws(LogError) {
+            frames = try writeFillers(0..<first.base, time: time, file: nil, to: out, at: 0, filler: filler).frames
+            try out.syncData()
+            guard rename(temp, path) == 0 else { throw out.failure("rename to \(path)", at: nil) }
+        } catch {
+            unlink(temp)
+            throw error
+        }
         try LogDirectory.sync(directory)
         let region = QuarantinedRegion(segment: path, byte: 0, bytes: 0, lostOffsets: 0..<first.base, quarantineFile: nil,
                                        reason: "segment files holding offsets 0..<\(first.base) are missing", beyondDurableMark: false)
