@@ -71,7 +71,10 @@ public enum ProjectionSnapshot {
                             continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: h[16..<56])))
         }
         withUnsafeBytes(of: UInt64(crc).littleEndian) { header.bytes.replaceSubrange(56..<64, with: $0) }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // The data directory exists (it holds the log); a `snapshots` that is not a directory fails below with ENOTDIR.
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            throw StoreError.system("cannot create snapshot directory \(directory)", path: directory, errno: errno)
+        }
         try writeAtomically([header.bytes] + stored, to: directory + "/" + fileName, directory: directory)
     }
 

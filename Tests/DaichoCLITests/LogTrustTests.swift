@@ -129,6 +129,18 @@ import Testing
         #expect((try daicho(["stats", "--data", data]).json["profiles"] as? Int) == 40)
     }
 
+    @Test func snapshotDirectoryThatIsAFileIsNamedWithItsErrno() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        #expect(try daicho(["append", "--data", data, "--no-snapshot", t.write("a.ndjson", lines(["e1"]))]).status == 0)
+        #expect(FileManager.default.createFile(atPath: data + "/snapshots", contents: Data("x".utf8)))
+        let r = try daicho(["append", "--data", data, t.write("b.ndjson", lines(["e2"]))])
+        #expect(r.status == 2)
+        #expect(r.json["appended"] as? Int == 1)
+        #expect(r.stderr.contains(data + "/snapshots") && r.stderr.contains("Not a directory"), "\(r.stderr)")
+        #expect(!r.stderr.contains("NSCocoaErrorDomain"), "\(r.stderr)")
+    }
+
     @Test func snapshotTemporaryOfAKilledWriterIsRemovedOnNextOpen() throws {
         let t = TemporaryDirectory()
         let data = t.path + "/d"
