@@ -160,6 +160,22 @@ import Testing
         try next.close()
     }
 
+    @Test func deletedLockFileDoesNotLetASecondWriterIn() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log)
+        try appendBatch(writer, count: 2)
+        // Someone "cleans up a stale lock" while the writer runs.
+        try FileManager.default.removeItem(atPath: dir.log + "/LOCK")
+        let error = try #require(throws: LogError.self) { try LogWriter.open(directory: dir.log) }
+        #expect(error.kind == .locked)
+        #expect(error.message.contains(dir.log))
+        try appendBatch(writer, count: 2)
+        try writer.close()
+        let next = try LogWriter.open(directory: dir.log)
+        #expect(next.nextOffset == 4)
+        try next.close()
+    }
+
     /// A child forked just before our writer closed shares the LOCK file until it execs; reopening in that
     /// moment waits for it instead of reporting our own pid as "another writer". Simulated with a dup.
     @Test func reopenWaitsForAForkedChildStillSharingTheLock() throws {
