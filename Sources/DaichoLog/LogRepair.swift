@@ -60,6 +60,7 @@ public enum LogRepair {
                               filler: (_ base: UInt64, _ count: Int, _ time: Int64, _ file: String?) -> PreparedFrame) throws(LogError) -> RepairReport {
         let lock = try WriterLock.acquire(directory: directory, wait: lockWait)
         defer { withExtendedLifetime(lock) {} }
+        LogDirectory.removeRepairTemporaries(in: directory)
         let segments = try LogDirectory.segments(in: directory)
         var report = RepairReport(regions: [], fillerFrames: 0, rebuiltHead: false, endOffset: 0)
         guard !segments.isEmpty else { return report }

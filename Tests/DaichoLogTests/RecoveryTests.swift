@@ -160,6 +160,22 @@ import Testing
         try next.close()
     }
 
+    @Test func repairTemporaryOfAKilledRepairIsRemovedByTheNextWriter() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log)
+        try appendBatch(writer, count: 2)
+        try writer.close()
+        let stale = dir.log + "/00000000000000000000.seg.repair"
+        let other = dir.log + "/notes.repair"
+        writeFile(stale, [UInt8](repeating: 7, count: 1_000))
+        writeFile(other, [1])
+        let next = try LogWriter.open(directory: dir.log)
+        #expect(next.nextOffset == 2)
+        try next.close()
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: other), "only a segment's repair temporary is removed")
+    }
+
     @Test func deletedLockFileDoesNotLetASecondWriterIn() throws {
         let dir = TemporaryDirectory()
         let writer = try LogWriter.open(directory: dir.log)
