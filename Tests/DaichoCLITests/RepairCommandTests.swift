@@ -66,6 +66,20 @@ import Testing
         try expectRepairedLog(t, log.data, lostParts: [3])
     }
 
+    @Test func inputEventWithAnOffsetsLostIDIsRejectedNotTakenForADuplicate() throws {
+        let t = TemporaryDirectory()
+        let log = try fourFrames(t)
+        var damaged = bytes(log.segment)
+        damaged[damaged.count - 3] ^= 0x80
+        #expect(FileManager.default.createFile(atPath: log.segment, contents: Data(damaged)))
+        #expect(try daicho(["repair", "--data", log.data]).status == 0)
+        // offsets_lost:95 is now the id of a repair record; an input event of that id must not vanish as a duplicate.
+        let r = try daicho(["append", "--data", log.data, t.write("x.ndjson", eventLine("offsets_lost:95") + "\n" + eventLine("offsets_lost:7") + "\n")])
+        #expect(r.status == 1, "\(r.stdout) \(r.stderr)")
+        #expect(r.json["duplicates"] as? Int == 0 && r.json["rejected"] as? Int == 2, "\(r.stdout)")
+        #expect(r.stderr.contains("reserved"), "\(r.stderr)")
+    }
+
     @Test func repairOfSegmentCutInTheMiddleKeepsThePublishedOffsetsUsed() throws {
         let t = TemporaryDirectory()
         let log = try fourFrames(t)
