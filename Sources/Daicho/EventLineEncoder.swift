@@ -122,9 +122,12 @@ public struct EventLineEncoder {
 
         let idToken = tape[e.id]
         guard idToken.kind == .string, idToken.length > 0 else { return .failure(Reason(text: "\"id\": expected a non-empty string")) }
-        let idBytes = withString(e.id, line) { $0.count }
+        let (idBytes, reservedID) = withString(e.id, line) { ($0.count, LostOffsets.isReservedID($0)) }
         guard idBytes <= Self.maxIDBytes else {
             return .failure(Reason(text: "\"id\" is \(idBytes) bytes, longer than the maximum of \(Self.maxIDBytes)"))
+        }
+        if reservedID && !acceptsInternalTypes {
+            return .failure(Reason(text: "\"id\" starts with \"\(LostOffsets.idPrefix)\", which is reserved for the records `daicho repair` keeps in place of lost offsets; give the event another id"))
         }
 
         guard tape[e.type].kind == .string else { return .failure(Reason(text: "\"type\": expected a string")) }

@@ -38,8 +38,9 @@ public final class EventReader: @unchecked Sendable {
         do { try log.refresh() } catch { throw StoreError(error) }
     }
 
-    /// The base offset and CRC32C of the frame holding `offset`, nil when `offset` is not durable yet: what a
-    /// snapshot records to prove it belongs to this log (docs/profile.md "Snapshots").
+    /// The base offset of the frame holding `offset` and the CRC32C chained over the CRCs of that frame and every
+    /// earlier one, nil when `offset` is not durable yet: what a snapshot records to prove it belongs to this log
+    /// (docs/profile.md "Snapshots").
     public func frameChecksum(containing offset: UInt64) throws(StoreError) -> (base: UInt64, crc: UInt32)? {
         do { return try log.frameChecksum(containing: offset) } catch { throw StoreError(error.description) }
     }

@@ -9,6 +9,9 @@ struct IndexEntry {
     var frameSize: Int
     /// Maximum of `max event time` over this frame and every earlier one.
     var runningMaxTime: Int64
+    /// CRC32C over the CRCs (little-endian u32) of every frame up to and including this one: what a file derived
+    /// from the log up to here records to prove it belongs to this log (any earlier frame changed changes it).
+    var chainCRC: UInt32
 }
 
 /// Frames in offset order; binary searches by offset and by running-max time.
@@ -17,9 +20,11 @@ struct FrameIndex {
 
     mutating func append(_ header: FrameHeader, segment: Int, position: Int) {
         let previous = entries.last?.runningMaxTime ?? .min
+        let chain = withUnsafeBytes(of: header.crc.littleEndian) { CRC32C.checksum($0, continuing: entries.last?.chainCRC ?? 0) }
         entries.append(IndexEntry(
             baseOffset: header.baseOffset, recordCount: header.recordCount, segment: Int32(segment),
-            position: position, frameSize: header.frameSize, runningMaxTime: max(previous, header.maxEventTime)))
+            position: position, frameSize: header.frameSize, runningMaxTime: max(previous, header.maxEventTime),
+            chainCRC: chain))
     }
 
     /// The index of the first frame whose records reach `offset` or beyond (`base + count > offset`).

@@ -78,7 +78,6 @@ public final class LogReader {
             let known = infos.last?.baseOffset
             for segment in try LogDirectory.segments(in: directory)
             where segment.base <= head.activeSegmentBase && known.map({ segment.base > $0 }) ?? true {
-                if infos.isEmpty { end = segment.base }
                 files.append(try PosixFile.open(segment.path, flags: O_RDONLY))
                 infos.append(SegmentInfo(path: segment.path, baseOffset: segment.base, bytes: 0, records: 0, uncompressedBytes: 0))
             }
@@ -141,9 +140,10 @@ public final class LogReader {
         }
     }
 
-    /// The base offset and CRC32C of the durable frame holding `offset`: what a file derived from the log up
-    /// to that offset records to prove on load that it belongs to this log (a log cut, repaired or replaced
-    /// and grown again has other frames there). Reads one header.
+    /// The base offset of the durable frame holding `offset` and the CRC32C chained over the CRCs of that frame and
+    /// every earlier one (`IndexEntry.chainCRC`): what a file derived from the log up to that offset records to
+    /// prove on load that it belongs to this log (a log cut, repaired or replaced and grown again has other frames
+    /// there or before). Reads one header.
     /// - Returns: nil when `offset` is not below `endOffset`.
     /// - Throws: `.corrupt` when the header changed since it was indexed; `.io`.
     public func frameChecksum(containing offset: UInt64) throws(LogError) -> (base: UInt64, crc: UInt32)? {
@@ -154,7 +154,7 @@ public final class LogReader {
         guard let parsed = FrameHeader.parse(header), parsed.baseOffset == entry.baseOffset else {
             throw LogError(.corrupt, "frame header at byte \(entry.position) (offset \(entry.baseOffset)) changed since it was indexed; run `daicho verify`", path: infos[Int(entry.segment)].path)
         }
-        return (parsed.baseOffset, parsed.crc)
+        return (parsed.baseOffset, entry.chainCRC)
     }
 
     /// Blocks until `endOffset > offset` (frames made durable by this or another process) or the
@@ -211,6 +211,9 @@ public final class LogReader {
         let file = files[segment]
         let headers = SegmentScanner(file: file, limit: limit)
         var position = infos[segment].bytes
+        if position == 0 && segment == 0 && infos[segment].baseOffset != 0 {
+            throw LogError(.corrupt, LogDirectory.missingFirstSegments((infos[segment].baseOffset, file.path)) + "; run `daicho verify`", path: file.path)
+        }
         if position == 0 && infos[segment].baseOffset != end {
             throw LogError(.corrupt, "segment starts at offset \(infos[segment].baseOffset) but the previous one ends at offset \(end); run `daicho verify`", path: file.path)
         }

@@ -60,13 +60,21 @@ public enum LogRepair {
                               filler: (_ base: UInt64, _ count: Int, _ time: Int64, _ file: String?) -> PreparedFrame) throws(LogError) -> RepairReport {
         let lock = try WriterLock.acquire(directory: directory, wait: lockWait)
         defer { withExtendedLifetime(lock) {} }
+        LogDirectory.removeRepairTemporaries(in: directory)
         let segments = try LogDirectory.segments(in: directory)
-        var report = RepairReport(regions: [], fillerFrames: 0, rebuiltHead: false, endOffset: segments.first?.base ?? 0)
+        var report = RepairReport(regions: [], fillerFrames: 0, rebuiltHead: false, endOffset: 0)
         guard !segments.isEmpty else { return report }
         let head = try HeadRecord.read(directory: directory)
-        var expected = segments[0].base
+        var expected: UInt64 = 0   // the log starts at offset 0: missing first segments lose offsets like middle ones
         var lastTime: Int64?
         var lastSize = 0
+        if segments[0].base > 0 {
+            // The files holding the log's first offsets are missing: a new first segment keeps those offsets used.
+            let region = try createFirstSegment(upTo: segments[0], directory: directory, filler: filler)
+            report.fillerFrames += region.frames
+            report.regions.append(region.region)
+            expected = segments[0].base
+        }
         for (number, segment) in segments.enumerated() {
             let isLast = number == segments.count - 1
             // Every byte of an earlier segment was synced before the writer rolled away from it: all acknowledged.
@@ -123,15 +131,9 @@ public enum LogRepair {
         var plan = SegmentPlan()
         plan.lastTime = lastTime
         var expected = start
-        if segment.base != expected {
-            guard segment.base > expected else {
-                throw LogError(.corrupt, "segment \(segment.path) starts at offset \(segment.base), below the end \(expected) of the previous one (overlap): not repairable automatically", path: segment.path)
-            }
-            // Missing segment files before this one: their offsets stay used, recorded at the start of this one.
-            plan.regions.append(QuarantinedRegion(segment: segment.path, byte: 0, bytes: 0, lostOffsets: expected..<segment.base,
-                                                  quarantineFile: nil, reason: "segment files holding offsets \(expected)..<\(segment.base) are missing", beyondDurableMark: false))
-            plan.pieces.append(.lost(expected..<segment.base, time: lastTime ?? 0, region: plan.regions.count - 1))
-            expected = segment.base
+        // Missing files between segments were filled at the end of the previous one (its `end` is this base).
+        guard segment.base == expected else {
+            throw LogError(.corrupt, "segment \(segment.path) starts at offset \(segment.base), but the previous one ends at \(expected) (overlap): not repairable automatically", path: segment.path)
         }
         var position = 0
         while true {
@@ -188,11 +190,27 @@ public enum LogRepair {
         try LogDirectory.create(quarantine)
         let source = try PosixFile.open(segment.path, flags: O_RDONLY)
         let name = (segment.path as NSString).lastPathComponent
+        // A failure (a full disk) leaves the segment as it was and removes what this call wrote, so no partial
+        // quarantine file or temporary stays behind and running the repair again starts from the same state.
+        var created: [String] = []
+        do throws(LogError) {
+            return try rewrite(segment, source: source, name: name, plan: &plan, directory: directory, quarantine: quarantine,
+                               created: &created, filler: filler)
+        } catch {
+            for path in created { unlink(path) }
+            throw error
+        }
+    }
+
+    /// The body of `rewrite`, recording in `created` each file it creates until the rename makes them part of the log.
+    private static func rewrite(_ segment: (base: UInt64, path: String), source: PosixFile, name: String, plan: inout SegmentPlan,
+                                directory: String, quarantine: String, created: inout [String],
+                                filler: (UInt64, Int, Int64, String?) -> PreparedFrame) throws(LogError) -> Int {
         for i in plan.regions.indices where plan.regions[i].bytes > 0 {
             let region = plan.regions[i]
-            let base = quarantine + "/\(name)-\(region.byte)"
             let bytes = try read(source, region.byte..<(region.byte + region.bytes))
-            let frames = try PosixFile.open(base + ".frames", flags: O_RDWR | O_CREAT | O_TRUNC)
+            let (base, frames) = try createQuarantineFile(quarantine + "/\(name)-\(region.byte)")
+            created += [base + ".frames", base + ".json"]
             try frames.write(bytes, at: 0)
             try frames.syncData()
             let sidecar: [String: Any] = [
@@ -209,6 +227,7 @@ public enum LogRepair {
         try LogDirectory.sync(quarantine)
         let temp = segment.path + ".repair"
         let out = try PosixFile.open(temp, flags: O_RDWR | O_CREAT | O_TRUNC)
+        created.append(temp)
         var at = 0
         var fillers = 0
         for piece in plan.pieces {
@@ -217,21 +236,78 @@ public enum LogRepair {
                 try out.write(try read(source, range), at: at)
                 at += range.count
             case .lost(let offsets, let time, let region):
-                var base = offsets.lowerBound
-                while base < offsets.upperBound {
-                    let count = Int(min(UInt64(fillerRecordsPerFrame), offsets.upperBound - base))
-                    let frame = encode(filler(base, count, time, plan.regions[region].quarantineFile), base: base)
-                    try out.write(frame, at: at)
-                    at += frame.count
-                    base += UInt64(count)
-                    fillers += 1
-                }
+                let written = try writeFillers(offsets, time: time, file: plan.regions[region].quarantineFile, to: out, at: at, filler: filler)
+                at = written.end
+                fillers += written.frames
             }
         }
         try out.syncData()
         guard rename(temp, segment.path) == 0 else { throw out.failure("rename to \(segment.path)", at: nil) }
+        created.removeAll()   // the segment now holds the filler frames naming the quarantine files: keep them
         try LogDirectory.sync(directory)
         return fillers
+    }
+
+    /// Writes frames of `offsets_lost` records for `offsets` (at most `fillerRecordsPerFrame` each) to `out` from byte `at`.
+    /// - Returns: the frames written and the byte after them.
+    private static func writeFillers(_ offsets: Range<UInt64>, time: Int64, file: String?, to out: PosixFile, at start: Int,
+                                     filler: (UInt64, Int, Int64, String?) -> PreparedFrame) throws(LogError) -> (frames: Int, end: Int) {
+        var at = start
+        var frames = 0
+        var base = offsets.lowerBound
+        while base < offsets.upperBound {
+            let count = Int(min(UInt64(fillerRecordsPerFrame), offsets.upperBound - base))
+            let frame = encode(filler(base, count, time, file), base: base)
+            try out.write(frame, at: at)
+            at += frame.count
+            base += UInt64(count)
+            frames += 1
+        }
+        return (frames, at)
+    }
+
+    /// Writes segment `00000000000000000000.seg` holding only `offsets_lost` records for the offsets below `first`,
+    /// the first segment that is there, through a synced temporary and a rename. Their event time is that of
+    /// `first`'s first frame (so no clock moves), or 0 when it has none.
+    private static func createFirstSegment(upTo first: (base: UInt64, path: String), directory: String,
+                                           filler: (UInt64, Int, Int64, String?) -> PreparedFrame) throws(LogError) -> (region: QuarantinedRegion, frames: Int) {
+        let source = try PosixFile.open(first.path, flags: O_RDONLY)
+        let time = switch try SegmentScanner(file: source, limit: try source.size()).probeHeader(at: 0) {
+        case .success(let header): header.firstEventTime
+        case .failure: Int64(0)
+        }
+        let path = directory + "/" + LogFormat.segmentFileName(base: 0)
+        let temp = path + ".repair"
+        let out = try PosixFile.open(temp, flags: O_RDWR | O_CREAT | O_TRUNC)
+        let frames: Int
+        do throws(LogError) {
+            frames = try writeFillers(0..<first.base, time: time, file: nil, to: out, at: 0, filler: filler).frames
+            try out.syncData()
+            guard rename(temp, path) == 0 else { throw out.failure("rename to \(path)", at: nil) }
+        } catch {
+            unlink(temp)
+            throw error
+        }
+        try LogDirectory.sync(directory)
+        let region = QuarantinedRegion(segment: path, byte: 0, bytes: 0, lostOffsets: 0..<first.base, quarantineFile: nil,
+                                       reason: "segment files holding offsets 0..<\(first.base) are missing", beyondDurableMark: false)
+        return (region, frames)
+    }
+
+    /// Creates `<stem>.frames`, or `<stem>-2.frames`, `<stem>-3.frames`, … when an earlier repair quarantined a
+    /// region at the same byte (its bytes may be the only copy of lost events: never overwritten).
+    /// - Returns: the name chosen (without `.frames`) and the new, empty file.
+    private static func createQuarantineFile(_ stem: String) throws(LogError) -> (String, PosixFile) {
+        var attempt = 1
+        while true {
+            let base = attempt == 1 ? stem : "\(stem)-\(attempt)"
+            if access(base + ".json", F_OK) != 0 {
+                do throws(LogError) {
+                    return (base, try PosixFile.open(base + ".frames", flags: O_RDWR | O_CREAT | O_EXCL))
+                } catch where error.errno == EEXIST {}
+            }
+            attempt += 1
+        }
     }
 
     /// Bytes `range` of `file`, which must all be there.

@@ -51,7 +51,7 @@ public enum LogVerifier {
         }
         let decoder = FrameDecoder()
         let head = try? HeadRecord.read(directory: directory)
-        var expected = segments.first?.base ?? 0
+        var expected: UInt64 = 0   // the log starts at offset 0 (§1): a missing first segment is a gap
         for (number, segment) in segments.enumerated() {
             if segment.base != expected {
                 report.problems.append(VerifyProblem(

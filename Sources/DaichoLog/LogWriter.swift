@@ -55,6 +55,7 @@ public final class LogWriter: @unchecked Sendable {
         }
         try LogDirectory.create(directory)
         let lockFile = try WriterLock.acquire(directory: directory, wait: options.lockWait)
+        LogDirectory.removeRepairTemporaries(in: directory)
         let recovered = try Recovery.recover(directory: directory)
         let headPath = directory + "/" + LogFormat.headFileName
         let headExisted = access(headPath, F_OK) == 0

@@ -124,6 +124,22 @@ enum LogDirectory {
         guard fsync(dir.fd) == 0 else { throw dir.failure("fsync of directory", at: nil) }
     }
 
+    /// Removes `<segment>.repair` temporaries of a `repair` that was killed before its rename (the segment it was
+    /// rewriting is unchanged). Only a holder of the writer lock calls this: no repair is running then.
+    static func removeRepairTemporaries(in path: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return }
+        for name in names where name.hasSuffix(LogFormat.segmentSuffix + ".repair")
+            && LogFormat.segmentBase(fileName: String(name.dropLast(".repair".count))) != nil {
+            unlink(path + "/" + name)
+        }
+    }
+
+    /// What to say when the first segment file does not start at offset 0, where every log starts
+    /// (docs/log-format.md §1): the files holding the offsets before it are missing.
+    static func missingFirstSegments(_ first: (base: UInt64, path: String)) -> String {
+        "the first segment file is \(first.path) (offset \(first.base)), but the log starts at offset 0: the segment files holding offsets 0..<\(first.base) are missing"
+    }
+
     /// The segment files of `path`, sorted by base offset.
     static func segments(in path: String) throws(LogError) -> [(base: UInt64, path: String)] {
         let names: [String]

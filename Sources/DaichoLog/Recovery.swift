@@ -73,7 +73,11 @@ enum Recovery {
             try LogDirectory.sync(directory)
             segments = [(0, path)]
         }
-        var expected = segments[0].base
+        // The log starts at offset 0 (§1): a first segment with a higher base means the files before it are gone.
+        guard segments[0].base == 0 else {
+            throw corrupt(directory, LogDirectory.missingFirstSegments(segments[0]))
+        }
+        var expected: UInt64 = 0
         for segment in segments.dropLast() {
             expected = try checkChain(segment: segment, expected: expected, directory: directory)
         }

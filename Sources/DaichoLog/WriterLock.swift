@@ -10,7 +10,9 @@ enum WriterLock {
     /// Directories with an open writer in this process (their canonical paths).
     private static let openWriters = Mutex<Set<String>>([])
 
-    /// Takes `flock(LOCK_EX | LOCK_NB)` on `<directory>/LOCK` and writes this process's pid into it.
+    /// Takes `flock(LOCK_EX | LOCK_NB)` on `<directory>/LOCK` and on the directory itself, and writes this process's
+    /// pid into `LOCK`. The directory lock is what a deleted or replaced `LOCK` file cannot release: a second writer
+    /// that creates a new `LOCK` still finds the directory held.
     ///
     /// A child process that this process forks shares the lock file's open description until it calls
     /// `exec`, so just after a writer of ours closed, the lock can still be held for a moment by such a
@@ -24,12 +26,16 @@ enum WriterLock {
         let key = canonical(directory)
         let ours = openWriters.withLock { $0.contains(key) }
         let file = try PosixFile.open(path, flags: O_RDWR | O_CREAT)
+        let directoryFile = try PosixFile.open(directory, flags: O_RDONLY | O_DIRECTORY)
         var waited = 0
         let deadline = ContinuousClock.now + wait
-        while flock(file.fd, LOCK_EX | LOCK_NB) != 0 {
-            let code = Glibc.errno
+        while true {
+            let code = lockBoth(file, directoryFile)
+            if code == 0 { break }
             if code == EINTR { continue }
-            guard code == EWOULDBLOCK else { throw file.failure("flock", at: nil) }
+            guard code == EWOULDBLOCK else {
+                throw LogError(.io, "cannot lock \(path): flock: \(errnoText(code))", path: path, errno: code)
+            }
             let holder = holderPID(file)
             if !ours && holder == "\(getpid())" && waited < 2_000 {
                 usleep(1_000)
@@ -48,7 +54,18 @@ enum WriterLock {
         try file.truncate(to: 0)
         try file.write(Array("\(getpid())\n".utf8), at: 0)
         openWriters.withLock { _ = $0.insert(key) }
-        return HeldLock(file: file, key: key)
+        return HeldLock(file: file, directory: directoryFile, key: key)
+    }
+
+    /// Takes both locks or neither. - Returns: 0, or the errno of the `flock` that failed.
+    private static func lockBoth(_ file: PosixFile, _ directory: PosixFile) -> Int32 {
+        guard flock(file.fd, LOCK_EX | LOCK_NB) == 0 else { return Glibc.errno }
+        guard flock(directory.fd, LOCK_EX | LOCK_NB) == 0 else {
+            let code = Glibc.errno
+            _ = flock(file.fd, LOCK_UN)
+            return code
+        }
+        return 0
     }
 
     /// Forgets that this process has a writer on the directory `key` (its lock file is about to close).
@@ -70,13 +87,15 @@ enum WriterLock {
     }
 }
 
-/// A held writer lock: the open, flocked `LOCK` file. Released (file closed) when the value is.
+/// A held writer lock: the open, flocked `LOCK` file and log directory. Released (files closed) when the value is.
 final class HeldLock {
     let file: PosixFile
+    let directory: PosixFile
     fileprivate let key: String
 
-    fileprivate init(file: PosixFile, key: String) {
+    fileprivate init(file: PosixFile, directory: PosixFile, key: String) {
         self.file = file
+        self.directory = directory
         self.key = key
     }
 

@@ -5,12 +5,13 @@ import Foundation
 // The profile projection's snapshot file (docs/profile.md "Snapshots"):
 //
 //   0   8  magic "DCHPROJ1"
-//   8   8  format version (little-endian; this code writes and reads 5)
+//   8   8  format version (little-endian; this code writes and reads 6)
 //   16  8  log offset the snapshot reflects (the next offset to apply)
 //   24  8  settings hash: XXH64 of the identity rules and profile settings it was built under
 //   32  8  section count (4)
 //   40  8  proof: base offset of the log frame holding offset − 1 (0 when the offset is 0)
-//   48  8  proof: that frame's CRC32C (docs/log-format.md §3); a snapshot whose frame differs is not this log's
+//   48  8  proof: CRC32C chained over the CRCs of that frame and every earlier one (docs/log-format.md §3); a
+//          snapshot whose frames differ (cut, repaired, replaced) is not this log's
 //   56  8  CRC32C of bytes [16, 56) and of the section table
 //   64  32 × count  section table: stored length, decoded length, XXH64 of the stored bytes, encoding
 //          (0 raw, 1 one zstd frame)
@@ -26,7 +27,7 @@ import Foundation
 public enum ProjectionSnapshot {
     static let magic = Array("DCHPROJ1".utf8)
     /// The body format written by this code.
-    public static let version: UInt64 = 5
+    public static let version: UInt64 = 6
     static let headerBytes = 64
     static let sectionCount = 4
     /// Largest section accepted when reading (a damaged length cannot make us allocate more).
@@ -70,7 +71,10 @@ public enum ProjectionSnapshot {
                             continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: h[16..<56])))
         }
         withUnsafeBytes(of: UInt64(crc).littleEndian) { header.bytes.replaceSubrange(56..<64, with: $0) }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // The data directory exists (it holds the log); a `snapshots` that is not a directory fails below with ENOTDIR.
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            throw StoreError.system("cannot create snapshot directory \(directory)", path: directory, errno: errno)
+        }
         try writeAtomically([header.bytes] + stored, to: directory + "/" + fileName, directory: directory)
     }
 
@@ -361,7 +365,7 @@ struct SnapshotProof: Equatable {
             return "is ahead of the log (it reflects \(offset) events, the log holds fewer: the log was cut or replaced)"
         }
         guard frame.base == frameBase, frame.crc == frameCRC else {
-            return "does not belong to this log (the frame holding offset \(offset - 1) has another checksum: the log was cut, repaired or replaced since)"
+            return "does not belong to this log (the frames up to offset \(offset - 1) have other checksums: the log was cut, repaired or replaced since)"
         }
         return nil
     }

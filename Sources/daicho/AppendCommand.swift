@@ -80,6 +80,7 @@ enum AppendCommand {
             return report(error, command: "append")
         }
         if store.recovery.droppedBytes > 0 || store.recovery.rebuiltHead { printError("daicho append: recovery: \(store.recovery.description)") }
+        RejectsFile.removeAbandonedTemporaries(in: dir)
         let rejects = RejectsFile(directory: dir)
         let progress = ProgressLine(totalBytes: totalBytes)
         var readers = descriptors.map { NDJSONChunkReader(fd: $0.1, name: $0.0) }.makeIterator()
@@ -97,6 +98,7 @@ enum AppendCommand {
             try store.close()
         } catch {
             progress.finish()
+            rejects.abandon()
             return report(error, command: "append")
         }
         progress.finish()

@@ -48,6 +48,23 @@ final class RejectsFile {
                             : "daicho append: the rejected line\(rejected == 1 ? " is" : "s are") kept in \(place)")
     }
 
+    /// Removes the temporaries of `append` runs that were killed (`.append-<time>-<pid>.ndjson.tmp` whose process is
+    /// gone); a running append's temporary is left alone. Their lines were never acknowledged: running the same input
+    /// again rejects them again.
+    /// - Returns: the paths removed.
+    @discardableResult
+    static func removeAbandonedTemporaries(in directory: DataDirectory) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.rejectsPath) else { return [] }
+        var removed: [String] = []
+        for name in names where name.hasPrefix(".append-") && name.hasSuffix(".ndjson.tmp") {
+            guard let pid = name.dropLast(".ndjson.tmp".count).split(separator: "-").last.flatMap({ Int32($0) }), pid > 0 else { continue }
+            if kill(pid, 0) == 0 || errno == EPERM { continue }
+            let path = directory.rejectsPath + "/" + name
+            if unlink(path) == 0 { removed.append(path) }
+        }
+        return removed
+    }
+
     private func create() throws {
         try FileManager.default.createDirectory(atPath: directory.rejectsPath, withIntermediateDirectories: true)
         let f = DateFormatter()
@@ -99,8 +116,9 @@ final class RejectsFile {
         if fd >= 0 { _ = fsync(fd); Glibc.close(fd) }
     }
 
-    /// Closes and removes the temporary after a failure, so no partial file is left.
-    private func abandon() {
+    /// Closes and removes the temporary after a failure (of its own writes, or of the append it records), so no
+    /// empty or partial rejects file is left; a failed append records no rejects (running it again rejects them again).
+    func abandon() {
         try? handle?.close()
         handle = nil
         if let temporary { unlink(temporary) }

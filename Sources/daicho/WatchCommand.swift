@@ -72,9 +72,10 @@ enum WatchCommand {
         }
         let start = live.read { $0.feedCount }
         if from == nil { state.withLock { $0.cursor = max($0.cursor, start) } }
-        // A worker that fails (a log it cannot read) ends the watch with its error instead of a silent wait.
+        // A worker that fails (a log it cannot read) ends the watch with its error instead of a silent wait; a reader
+        // that left (`watch | head -1`) ends it quietly even while no record comes whose write would fail.
         Thread.detachNewThread {
-            while live.error == nil { usleep(100_000) }
+            while live.error == nil && !readerLeft() { usleep(100_000) }
             StopSignal.raise()
         }
         StopSignal.wait()
@@ -84,6 +85,12 @@ enum WatchCommand {
         if let error = live.error { throw error }
         return ExitStatus.ok
     }
+}
+
+/// Whether standard output is a pipe whose reading end was closed (or a terminal that hung up), asked without writing.
+private func readerLeft() -> Bool {
+    var p = pollfd(fd: STDOUT_FILENO, events: 0, revents: 0)
+    return poll(&p, 1, 0) == 1 && p.revents & Int16(POLLERR | POLLHUP) != 0
 }
 
 /// `watch --segment NAME` for a segment that is not defined.

@@ -40,6 +40,43 @@ import Testing
         #expect(r.stderr == "{\"cursor\":0}\n")
     }
 
+    /// `daicho watch --from 0 | head -1` on a quiet log: head reads the first record and leaves while watch waits
+    /// for the next one; watch notices the reader is gone and ends, instead of waiting for a write that fails.
+    @Test func idleWatchWhoseReaderLeftEndsWithoutAnotherRecord() throws {
+        let t = TemporaryDirectory()
+        let d = t.path + "/d"
+        let line = #"{"id":"a1","type":"purchase","at":"2026-05-01T10:00:00Z","ids":{"email":"a@example.jp"},"props":{"order_id":"o-1","amount":1000,"currency":"JPY"}}"#
+        #expect(try daicho(["append", "--data", d, t.write("a.ndjson", line)]).status == 0)
+        #expect(try daicho(["segment", "define", "--data", d, "buyers", "commerce.orders >= 1"]).status == 0)
+        let out = Pipe()
+        let err = Pipe()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: daichoPath)
+        p.arguments = ["watch", "--data", d, "--from", "0"]
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        // Read the first record, as head -1 does, then close the reading end.
+        var first: [UInt8] = []
+        while !first.contains(0x0A) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            first += chunk
+        }
+        #expect(String(decoding: first, as: UTF8.self).contains("\"entered\""))
+        try out.fileHandleForReading.close()
+        let deadline = Date().addingTimeInterval(10)
+        while p.isRunning && Date() < deadline { usleep(10_000) }
+        let hung = p.isRunning
+        if hung { p.terminate() }
+        p.waitUntilExit()
+        #expect(!hung, "watch kept waiting after its reader left")
+        #expect(p.terminationReason == .exit && p.terminationStatus == 0)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(stderr.hasSuffix("{\"cursor\":1}\n"), "\(stderr)")
+    }
+
     /// A failed write to stdout (a full disk) is an error (exit 2), never a silent exit 0.
     @Test func aFullDiskOnStdoutIsAnError() throws {
         let t = TemporaryDirectory()

@@ -104,6 +104,43 @@ import Testing
         #expect((try daicho(["stats", "--data", data]).json["profiles"] as? Int) == 50)
     }
 
+    @Test func snapshotOfALogRepairedBelowItsLastFrameIsRebuiltNotTrusted() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        var starts: [Int] = []
+        for part in ["a", "b", "c"] {
+            starts.append(bytes(segment(data)).count)
+            #expect(try daicho(["append", "--data", data, t.write("\(part).ndjson", lines((0..<20).map { "\(part)\($0)" }))]).status == 0)
+        }
+        // The snapshot reflects all 60 events; keep a copy, as a repair killed after rewriting the log but before
+        // removing the snapshot leaves it (or a snapshot restored from a backup).
+        let snapshot = data + "/snapshots/profiles.snap"
+        let saved = bytes(snapshot)
+        #expect(!saved.isEmpty)
+        var damaged = bytes(segment(data))
+        damaged[starts[1] + 80] ^= 0x01   // inside the middle frame (b0…b19); the last frame stays as it was
+        #expect(FileManager.default.createFile(atPath: segment(data), contents: Data(damaged)))
+        let repair = try daicho(["repair", "--data", data])
+        #expect(repair.status == 0 && (repair.json["events_lost"] as? Int) == 20, "\(repair.stdout)")
+        #expect(FileManager.default.createFile(atPath: snapshot, contents: Data(saved)))
+        let ghost = try daicho(["profile", "--data", data, "--user-id", "u-b3"])
+        #expect(ghost.status == 3, "a customer whose events were quarantined was returned: \(ghost.stdout.prefix(200))")
+        #expect(ghost.stderr.contains("does not belong to this log"), "\(ghost.stderr)")
+        #expect((try daicho(["stats", "--data", data]).json["profiles"] as? Int) == 40)
+    }
+
+    @Test func snapshotDirectoryThatIsAFileIsNamedWithItsErrno() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        #expect(try daicho(["append", "--data", data, "--no-snapshot", t.write("a.ndjson", lines(["e1"]))]).status == 0)
+        #expect(FileManager.default.createFile(atPath: data + "/snapshots", contents: Data("x".utf8)))
+        let r = try daicho(["append", "--data", data, t.write("b.ndjson", lines(["e2"]))])
+        #expect(r.status == 2)
+        #expect(r.json["appended"] as? Int == 1)
+        #expect(r.stderr.contains(data + "/snapshots") && r.stderr.contains("Not a directory"), "\(r.stderr)")
+        #expect(!r.stderr.contains("NSCocoaErrorDomain"), "\(r.stderr)")
+    }
+
     @Test func snapshotTemporaryOfAKilledWriterIsRemovedOnNextOpen() throws {
         let t = TemporaryDirectory()
         let data = t.path + "/d"
@@ -120,6 +157,50 @@ import Testing
         #expect(try daicho(["stats", "--data", data]).status == 0)
         #expect(!FileManager.default.fileExists(atPath: stale))
         #expect(FileManager.default.fileExists(atPath: live), "a running writer's temporary is left alone")
+    }
+
+    @Test func appendFailingOnAFullLogDiskLeavesNoRejectsTemporary() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        // One rejected line first (its rejects temporary is created), then events that do not compress, so the
+        // segment reaches the file size limit of 256 KiB long before the rejects file does (EFBIG, like a full disk).
+        var rng = SeededGenerator(seed: 7)
+        let good = (0..<12_000).map { i -> String in
+            let noise = (0..<4).map { _ in String(rng.next(), radix: 16) }.joined()
+            return #"{"id":"g\#(i)","type":"track","at":"2026-05-01T10:00:00+09:00","ids":{"user_id":"u\#(i)"},"props":{"event":"x","n":"\#(noise)"}}"#
+        }
+        let input = t.write("in.ndjson", #"{"id":"bad","type":"nosuch"}"# + "\n" + good.joined(separator: "\n") + "\n")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "trap '' XFSZ; ulimit -f 512; exec \"\(daichoPath)\" append --data \"\(data)\" --no-snapshot \"\(input)\""]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 2)
+        #expect(message.contains("00000000000000000000.seg"), "the log write failed: \(message)")
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: data + "/rejects")) ?? []
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+
+    @Test func rejectsTemporaryOfAKilledAppendIsRemovedByTheNextAppend() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        #expect(try daicho(["append", "--data", data, t.write("a.ndjson", lines(["e1"]))]).status == 0)
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        try FileManager.default.createDirectory(atPath: data + "/rejects", withIntermediateDirectories: true)
+        let stale = data + "/rejects/.append-20260501T000000Z-\(gone.processIdentifier).ndjson.tmp"
+        let live = data + "/rejects/.append-20260501T000000Z-\(getpid()).ndjson.tmp"
+        #expect(FileManager.default.createFile(atPath: stale, contents: Data("{}\n".utf8)))
+        #expect(FileManager.default.createFile(atPath: live, contents: Data("{}\n".utf8)))
+        #expect(try daicho(["append", "--data", data, t.write("b.ndjson", lines(["e2"]))]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: live), "a running append's temporary is left alone")
     }
 
     @Test func rejectsFileIsNeverLeftHalfWrittenWhenTheDiskFills() throws {

@@ -66,6 +66,20 @@ import Testing
         try expectRepairedLog(t, log.data, lostParts: [3])
     }
 
+    @Test func inputEventWithAnOffsetsLostIDIsRejectedNotTakenForADuplicate() throws {
+        let t = TemporaryDirectory()
+        let log = try fourFrames(t)
+        var damaged = bytes(log.segment)
+        damaged[damaged.count - 3] ^= 0x80
+        #expect(FileManager.default.createFile(atPath: log.segment, contents: Data(damaged)))
+        #expect(try daicho(["repair", "--data", log.data]).status == 0)
+        // offsets_lost:95 is now the id of a repair record; an input event of that id must not vanish as a duplicate.
+        let r = try daicho(["append", "--data", log.data, t.write("x.ndjson", eventLine("offsets_lost:95") + "\n" + eventLine("offsets_lost:7") + "\n")])
+        #expect(r.status == 1, "\(r.stdout) \(r.stderr)")
+        #expect(r.json["duplicates"] as? Int == 0 && r.json["rejected"] as? Int == 2, "\(r.stdout)")
+        #expect(r.stderr.contains("reserved"), "\(r.stderr)")
+    }
+
     @Test func repairOfSegmentCutInTheMiddleKeepsThePublishedOffsetsUsed() throws {
         let t = TemporaryDirectory()
         let log = try fourFrames(t)
@@ -94,6 +108,46 @@ import Testing
         #expect(try daicho(["stats", "--data", log.data]).json["profiles"] as? Int == 90)
         #expect(try daicho(["profile", "--data", log.data, "--user-id", "u-p1-3"]).status == 3)
         #expect(try daicho(["profile", "--data", log.data, "--user-id", "u-p2-3"]).status == 0)
+    }
+
+    @Test func repairOnAFullDiskLeavesTheLogAsItWasAndNoPartialFile() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        // One frame of events that do not compress, larger than the file size limit below.
+        var rng = SeededGenerator(seed: 11)
+        let text = (0..<12_000).map { i -> String in
+            let noise = (0..<4).map { _ in String(rng.next(), radix: 16) }.joined()
+            return #"{"id":"g\#(i)","type":"track","at":"2026-05-01T10:00:00+09:00","ids":{"user_id":"u\#(i)"},"props":{"event":"x","n":"\#(noise)"}}"#
+        }.joined(separator: "\n") + "\n"
+        #expect(try daicho(["append", "--data", data, "--no-snapshot", t.write("g.ndjson", text)]).status == 0)
+        let segment = data + "/log/00000000000000000000.seg"
+        var damaged = bytes(segment)
+        #expect(damaged.count > 300_000, "\(damaged.count) bytes")
+        damaged[1_000] ^= 0x01
+        #expect(FileManager.default.createFile(atPath: segment, contents: Data(damaged)))
+        // File size limit of 256 KiB (SIGXFSZ ignored): quarantining the damaged frame fails with EFBIG, as on a full disk.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "trap '' XFSZ; ulimit -f 512; exec \"\(daichoPath)\" repair --data \"\(data)\""]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 2, "\(message)")
+        let unchanged = bytes(segment) == damaged
+        #expect(unchanged, "the log is unchanged")
+        let quarantined = (try? FileManager.default.contentsOfDirectory(atPath: data + "/quarantine")) ?? []
+        #expect(quarantined.isEmpty, "partial quarantine files left: \(quarantined)")
+        let log = (try? FileManager.default.contentsOfDirectory(atPath: data + "/log")) ?? []
+        #expect(!log.contains { $0.hasSuffix(".repair") }, "\(log)")
+        // With room again, the repair completes under the first name.
+        let again = try daicho(["repair", "--data", data])
+        #expect(again.status == 0, "\(again.stderr)")
+        let quarantinedVerbatim = bytes(data + "/quarantine/00000000000000000000.seg-0.frames") == damaged
+        #expect(quarantinedVerbatim, "the damaged frame (the whole segment) is quarantined under the first name")
+        #expect(try daicho(["verify", "--data", data]).status == 0)
     }
 
     @Test func repairOfCleanLogChangesNothing() throws {

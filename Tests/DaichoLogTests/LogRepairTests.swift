@@ -49,6 +49,52 @@ import Testing
         try reopened.close()
     }
 
+    @Test func deletedFirstSegmentKeepsItsOffsetsUsedAfterRepair() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log, options: LogOptions(segmentMaxBytes: 200))
+        for _ in 0..<3 { try appendBatch(writer, count: 3, compressible: false) }
+        try writer.close()
+        let segments = segmentPaths(dir.log)
+        #expect(segments.count == 3)
+        try FileManager.default.removeItem(atPath: segments[0])
+        let report = try LogRepair.repair(directory: dir.log, quarantine: dir.path + "/q", filler: filler)
+        #expect(report.regions.map(\.lostOffsets) == [0..<3])
+        #expect(report.endOffset == 9)
+        #expect(LogVerifier.verify(directory: dir.log).isClean)
+        let frames = try readAll(dir.log)
+        #expect(frames.map(\.base) == [0, 3, 6])
+        #expect(frames.first?.payload == Array("lost 0 3".utf8))
+    }
+
+    @Test func repairRunTwiceOnTheSameByteKeepsTheFirstQuarantineFile() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log)
+        for _ in 0..<3 { try appendBatch(writer, count: 2) }
+        try writer.close()
+        let segment = segmentPaths(dir.log)[0]
+        let second = try #require(try readAll(dir.log).count == 3 ? fileBytes(segment).count / 3 : nil)
+        var bytes = fileBytes(segment)
+        bytes[second + 70] ^= 0xFF   // inside the second frame (the three frames are about the same size)
+        writeFile(segment, bytes)
+        let first = try LogRepair.repair(directory: dir.log, quarantine: dir.path + "/q", filler: filler)
+        let region = try #require(first.regions.first)
+        let firstFile = try #require(region.quarantineFile)
+        let quarantined = fileBytes(firstFile)
+        #expect(quarantined.count == region.bytes && !quarantined.isEmpty)
+        // The filler frame now starts at the same byte; damage it and repair again.
+        bytes = fileBytes(segment)
+        bytes[region.byte + 70] ^= 0xFF
+        writeFile(segment, bytes)
+        let again = try LogRepair.repair(directory: dir.log, quarantine: dir.path + "/q", filler: filler)
+        let secondFile = try #require(again.regions.first?.quarantineFile)
+        #expect(again.regions.first?.byte == region.byte)
+        #expect(secondFile != firstFile)
+        #expect(fileBytes(firstFile) == quarantined, "the first repair's quarantined bytes were overwritten")
+        #expect(fileBytes(secondFile).count == again.regions.first?.bytes)
+        #expect(FileManager.default.fileExists(atPath: String(secondFile.dropLast(".frames".count)) + ".json"))
+        #expect(LogVerifier.verify(directory: dir.log).isClean)
+    }
+
     @Test func repairWaitsForNoWriterAndRefusesWhileOneHoldsTheLock() throws {
         let dir = TemporaryDirectory()
         let writer = try LogWriter.open(directory: dir.log)

@@ -132,6 +132,22 @@ import Testing
         #expect(report.problems.contains { $0.file == segments[2] && $0.message.contains("gap") })
     }
 
+    @Test func deletedFirstSegmentIsRefusedNotReadAsAShorterLog() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log, options: LogOptions(segmentMaxBytes: 600))
+        for _ in 0..<12 { try appendBatch(writer, count: 3) }
+        try writer.close()
+        let segments = segmentPaths(dir.log)
+        #expect(segments.count >= 3)
+        try FileManager.default.removeItem(atPath: segments[0])
+        let open = try #require(throws: LogError.self) { try LogWriter.open(directory: dir.log, options: LogOptions(segmentMaxBytes: 600)) }
+        #expect(open.kind == .corrupt && open.message.contains("daicho verify"))
+        let read = try #require(throws: LogError.self) { _ = try LogReader(directory: dir.log) }
+        #expect(read.kind == .corrupt)
+        let report = LogVerifier.verify(directory: dir.log)
+        #expect(report.problems.contains { $0.file == segments[1] && $0.logOffset == 0 && $0.message.contains("gap") })
+    }
+
     @Test func secondWriterGetsClearError() throws {
         let dir = TemporaryDirectory()
         let writer = try LogWriter.open(directory: dir.log)
@@ -141,6 +157,38 @@ import Testing
         #expect(error.message.contains(dir.log))
         try writer.close()
         let next = try LogWriter.open(directory: dir.log)
+        try next.close()
+    }
+
+    @Test func repairTemporaryOfAKilledRepairIsRemovedByTheNextWriter() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log)
+        try appendBatch(writer, count: 2)
+        try writer.close()
+        let stale = dir.log + "/00000000000000000000.seg.repair"
+        let other = dir.log + "/notes.repair"
+        writeFile(stale, [UInt8](repeating: 7, count: 1_000))
+        writeFile(other, [1])
+        let next = try LogWriter.open(directory: dir.log)
+        #expect(next.nextOffset == 2)
+        try next.close()
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: other), "only a segment's repair temporary is removed")
+    }
+
+    @Test func deletedLockFileDoesNotLetASecondWriterIn() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log)
+        try appendBatch(writer, count: 2)
+        // Someone "cleans up a stale lock" while the writer runs.
+        try FileManager.default.removeItem(atPath: dir.log + "/LOCK")
+        let error = try #require(throws: LogError.self) { try LogWriter.open(directory: dir.log) }
+        #expect(error.kind == .locked)
+        #expect(error.message.contains(dir.log))
+        try appendBatch(writer, count: 2)
+        try writer.close()
+        let next = try LogWriter.open(directory: dir.log)
+        #expect(next.nextOffset == 4)
         try next.close()
     }
 
