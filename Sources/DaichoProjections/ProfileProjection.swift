@@ -51,6 +51,10 @@ public final class ProfileProjection {
     /// nil when the snapshot had none (or the projection did not come from a snapshot).
     public internal(set) var dependentState: [UInt8]?
 
+    /// The offset of the checkpoint an as-of view was restored from (docs/profile.md "Checkpoints"); nil when it
+    /// was built from offset 0, or the view is not an as-of view.
+    public private(set) var checkpointOffset: UInt64?
+
     @exclusivity(unchecked) private var cache = SymbolCache()
     /// Whether the last applied event linked identifiers its profile did not have (new identifier nodes).
     public private(set) var lastLinkedNewIdentifiers = false
@@ -75,6 +79,16 @@ public final class ProfileProjection {
         self.previousEvent = previousEvent
         self.eventProfile = eventProfile
         self.heads = heads
+    }
+
+    /// Turns a projection restored from a checkpoint at `checkpoint` into the as-of view after its events: every
+    /// event before it has `at <= asOf`, so the state is the same, except the clock, which in an as-of view is
+    /// the newest event time applied (`clock`) rather than the log clock; views composed over it are not kept.
+    func resumeAsOf(clock: Int64, checkpoint: UInt64) {
+        precondition(asOf != nil && nextOffset == checkpoint, "a checkpoint resumes an as-of view at its offset")
+        logClock = clock
+        dependentState = nil
+        checkpointOffset = checkpoint
     }
 
     /// Installs the aggregates of a snapshot, deserialized per profile on first use.
