@@ -49,6 +49,38 @@ public enum Checkpoints {
         return nil
     }
 
+    /// Applies the log from `projection.nextOffset` to its end to the as-of view `projection`, passing over unread
+    /// every frame that `frame-times` (FrameTimes.swift) shows to hold only events later than the view's time.
+    static func catchUp(_ projection: ProfileProjection, _ dir: DataDirectory, reader: EventReader) throws {
+        guard let asOf = projection.asOf,
+              let times = FrameTimesFile.read(dir.snapshotsPath + "/" + directoryName,
+                                              proving: { try reader.frameChecksum(containing: $0) }) else {
+            try projection.catchUp(reader)
+            return
+        }
+        var i = times.ends.firstIndex { $0 > projection.nextOffset } ?? times.ends.count
+        while i < times.ends.count {
+            let base = i > 0 ? times.ends[i - 1] : 0
+            if times.oldest[i] > asOf && base >= projection.nextOffset {
+                var end = times.ends[i]
+                while i + 1 < times.ends.count && times.oldest[i + 1] > asOf {
+                    i += 1
+                    end = times.ends[i]
+                }
+                projection.skipLaterEvents(to: end)
+            } else {
+                var end = times.ends[i]
+                while i + 1 < times.ends.count && times.oldest[i + 1] <= asOf {
+                    i += 1
+                    end = times.ends[i]
+                }
+                try projection.catchUp(reader, to: end)
+            }
+            i += 1
+        }
+        try projection.catchUp(reader)
+    }
+
     /// Called after a snapshot at `offset` was written to `snapshot`: drops the checkpoints that no longer hold
     /// (another format or settings, or not this log's: it was cut or replaced), keeps the new snapshot as a
     /// checkpoint too when the policy asks for one there, and thins the series to `config.checkpointsKept`.
@@ -59,14 +91,16 @@ public enum Checkpoints {
     /// series stays spread evenly over the log as it grows. The checkpoint is a hard link to the snapshot's file:
     /// no bytes are written, and replacing the snapshot later keeps the checkpoint's file.
     ///
-    /// Nothing here fails the snapshot write: a checkpoint not kept only makes some as-of queries start earlier.
+    /// It also extends `frame-times` with the frames the projection applied (FrameTimes.swift). Nothing here fails
+    /// the snapshot write: a checkpoint not kept only makes some as-of queries start earlier.
     static func record(snapshot: String, offset: UInt64, settingsHash: UInt64, config: ProfileConfig,
-                       log: DataDirectory, directory: String) {
+                       frameTimes: FrameTimes, log: DataDirectory, directory: String) {
         guard config.checkpointEvery > 0, let reader = try? LogReader(directory: log.logPath) else { return }
         let dir = directory + "/" + directoryName
+        FrameTimesFile.extend(dir, with: frameTimes, log: reader)
         var kept: [UInt64] = []
         for (o, path) in list(in: directory) {
-            if holds(path, offset: o, settingsHash: settingsHash, reader: reader) { kept.append(o) } else { unlink(path) }
+            if holds(path, offset: o, settingsHash: settingsHash, reader: reader) { kept.append(o) } else { _ = unlink(path) }
         }
         defer { thin(&kept, to: config.checkpointsKept, in: dir) }
         let spacing = max(UInt64(config.checkpointEvery), offset / UInt64(max(1, config.checkpointsKept)))

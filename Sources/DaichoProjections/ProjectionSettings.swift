@@ -134,7 +134,7 @@ public enum ProjectionLoader {
         }
         let projection = asOf.flatMap { Checkpoints.restore(dir, settings: settings, asOf: $0, reader: reader) }
             ?? ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf)
-        try projection.catchUp(reader)
+        try Checkpoints.catchUp(projection, dir, reader: reader)
         return (projection, reader, nil)
     }
 

@@ -73,7 +73,7 @@ public enum ProjectionSnapshot {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try writeAtomically([header.bytes] + stored, to: directory + "/" + fileName, directory: directory)
         Checkpoints.record(snapshot: directory + "/" + fileName, offset: projection.nextOffset, settingsHash: settingsHash,
-                           config: projection.config, log: log, directory: directory)
+                           config: projection.config, frameTimes: projection.frameTimes, log: log, directory: directory)
     }
 
     /// Why a snapshot was not used, for the notice users see; nil when it was used.

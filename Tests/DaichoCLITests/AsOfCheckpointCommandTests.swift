@@ -20,8 +20,9 @@ import Testing
         let replay = try daicho(["replay", "--data", data])
         #expect(replay.status == 0, "\(replay.stderr)")
         let checkpoints = data + "/snapshots/checkpoints"
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpoints)) ?? []
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints)) ?? []).filter { $0.hasSuffix(".snap") }
         #expect(names.count >= 3 && names.count <= 6, "\(names)")
+        #expect(FileManager.default.fileExists(atPath: checkpoints + "/frame-times"))
 
         let first = try daicho(["profiles", "--data", data]).stdout.split(separator: "\n").first.map(String.init) ?? ""
         let id = ((try? JSONSerialization.jsonObject(with: Data(first.utf8))) as? [String: Any])?["id"] as? String ?? ""

@@ -66,17 +66,39 @@ import Testing
         let low = times.min()!, high = times.max()!
         var instants = (0..<30).map { _ in Int64.random(in: low...high, using: &rng) }
         instants += [low - 1, low, high, high + 1] + times.shuffled(using: &rng).prefix(6) // at event times exactly too
-        var restored = Set<UInt64>()
+        var restored = Set<UInt64>(), skipped = 0
         for asOf in instants {
             let (viaCheckpoint, _, _) = try ProjectionLoader.load(dir, asOf: asOf)
             let reference = try Self.replayedFromZero(dir, asOf: asOf)
             if let from = viaCheckpoint.checkpointOffset { restored.insert(from) }
+            skipped += viaCheckpoint.eventsSkipped
             #expect(ProjectionReplayTests.render(viaCheckpoint, now: asOf) == ProjectionReplayTests.render(reference, now: asOf),
                     "as of \(asOf), from checkpoint \(String(describing: viaCheckpoint.checkpointOffset))")
             #expect(viaCheckpoint.sections() == reference.sections(), "projection state as of \(asOf)")
             #expect(viaCheckpoint.logClock == reference.logClock)
         }
         #expect(restored.count >= 2, "several checkpoints served (\(restored.sorted()))")
+        #expect(skipped > 1000, "frames holding only later events were passed over unread")
+    }
+
+    /// `frame-times` lists every frame of the log, in order, with its oldest event time.
+    @Test func frameTimesListTheOldestEventOfEveryFrame() throws {
+        let t = TemporaryDirectory()
+        let dir = try Self.appendedInParts(t)
+        let reader = try EventReader(dir)
+        var ends: [UInt64] = [], oldest: [Int64] = []
+        try reader.forEach(onFrame: { frame, _ in
+            ends.append(frame.baseOffset + UInt64(frame.recordCount))
+            oldest.append(.max)
+        }) { _, e in
+            oldest[oldest.count - 1] = min(oldest[oldest.count - 1], e.at)
+            return true
+        }
+        let listed = try #require(FrameTimesFile.read(dir.snapshotsPath + "/" + Checkpoints.directoryName,
+                                                      proving: { try reader.frameChecksum(containing: $0) }))
+        #expect(ends.count > 20)
+        #expect(listed.ends == ends)
+        #expect(listed.oldest == oldest)
     }
 
     /// Only a checkpoint whose events are all at or before T serves T: the newest one whose frames' newest event
@@ -110,6 +132,8 @@ import Testing
         #expect(!eligible.isEmpty, "the copied checkpoints end where the replaced log's frames end")
         let (view, _, _) = try ProjectionLoader.load(replaced, asOf: newest)
         #expect(view.checkpointOffset == nil)
+        let early = try Self.eventTimes(replaced).min()!
+        #expect(try ProjectionLoader.load(replaced, asOf: early).0.eventsSkipped == 0, "nor its frame-times")
         #expect(ProjectionReplayTests.render(view, now: newest)
                 == ProjectionReplayTests.render(try Self.replayedFromZero(replaced, asOf: newest), now: newest))
         // The next snapshot written there drops them (it may keep itself as a checkpoint of this log).
