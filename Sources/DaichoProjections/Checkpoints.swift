@@ -91,13 +91,14 @@ public enum Checkpoints {
     /// series stays spread evenly over the log as it grows. The checkpoint is a hard link to the snapshot's file:
     /// no bytes are written, and replacing the snapshot later keeps the checkpoint's file.
     ///
-    /// It also extends `frame-times` with the frames the projection applied (FrameTimes.swift). Nothing here fails
-    /// the snapshot write: a checkpoint not kept only makes some as-of queries start earlier.
+    /// It also extends `frame-times` with the frames the projection applied whole (FrameTimes.swift). Nothing here
+    /// fails the snapshot write: a checkpoint not kept only makes some as-of queries start earlier.
+    /// - Returns: whether `frame-times` now lists the projection's frames up to `offset` (they can be forgotten).
     static func record(snapshot: String, offset: UInt64, settingsHash: UInt64, config: ProfileConfig,
-                       frameTimes: FrameTimes, log: DataDirectory, directory: String) {
-        guard config.checkpointEvery > 0, let reader = try? LogReader(directory: log.logPath) else { return }
+                       frameTimes: FrameTimes, log: DataDirectory, directory: String) -> Bool {
+        guard config.checkpointEvery > 0, let reader = try? LogReader(directory: log.logPath) else { return false }
         let dir = directory + "/" + directoryName
-        FrameTimesFile.extend(dir, with: frameTimes, log: reader)
+        let listed = FrameTimesFile.extend(dir, with: frameTimes, through: offset, log: reader)
         var kept: [UInt64] = []
         for (o, path) in list(in: directory) {
             if holds(path, offset: o, settingsHash: settingsHash, reader: reader) { kept.append(o) } else { _ = unlink(path) }
@@ -105,17 +106,18 @@ public enum Checkpoints {
         defer { thin(&kept, to: config.checkpointsKept, in: dir) }
         let spacing = max(UInt64(config.checkpointEvery), offset / UInt64(max(1, config.checkpointsKept)))
         let nearest = kept.map { $0 > offset ? $0 - offset : offset - $0 }.min() ?? offset
-        guard nearest >= spacing, reader.maxEventTime(before: offset) != nil else { return }
+        guard nearest >= spacing, reader.maxEventTime(before: offset) != nil else { return listed }
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/" + name(offset: offset)
-        guard link(snapshot, path) == 0 else { return }
+        guard link(snapshot, path) == 0 else { return listed }
         // Another writer may have renamed its snapshot over `snapshot` since: keep the link only if it is this one.
         guard holds(path, offset: offset, settingsHash: settingsHash, reader: reader) else {
             unlink(path)
-            return
+            return listed
         }
         kept.append(offset)
         kept.sort()
+        return listed
     }
 
     /// The next chunk end of a replay that writes a snapshot after each chunk: far enough from `offset` that the

@@ -54,6 +54,14 @@ public struct FrameTimes: Sendable {
         open = true
     }
 
+    /// Forgets the frames that end at or before `offset` (they were written), keeping the list contiguous.
+    mutating func forget(through offset: UInt64) {
+        guard let k = ends.lastIndex(where: { $0 <= offset }) else { return }
+        start = ends[k]
+        ends.removeFirst(k + 1)
+        oldest.removeFirst(k + 1)
+    }
+
     /// Notes an event time of the frame being applied.
     @inline(__always)
     mutating func note(_ at: Int64) {
@@ -93,20 +101,32 @@ enum FrameTimesFile {
         return FrameTimes(start: 0, ends: ends, oldest: oldest)
     }
 
-    /// Extends the list in `dir` with the frames `tracked` lists beyond it, when they continue it (a list that
-    /// starts at 0 replaces one that does not prove it belongs to the log). Written atomically; a failure leaves
-    /// the old list (it only costs frames read in vain).
-    static func extend(_ dir: String, with tracked: FrameTimes, log: LogReader) {
-        guard let start = tracked.start, let trackedEnd = tracked.ends.last else { return }
+    /// Extends the list in `dir` with the frames `tracked` lists beyond it up to `offset` (where the projection
+    /// stands: a frame it applied only in part is not listed), when they continue it (a list that starts at 0
+    /// replaces one that does not prove it belongs to the log). Written atomically; a failure leaves the old
+    /// list (it only costs frames read in vain).
+    /// - Returns: whether the list in `dir` now covers every frame `tracked` lists up to `offset`.
+    @discardableResult
+    static func extend(_ dir: String, with tracked: FrameTimes, through offset: UInt64, log: LogReader) -> Bool {
+        guard let start = tracked.start, let trackedEnd = tracked.ends.last(where: { $0 <= offset }) else { return false }
         let existing = read(dir, proving: { try log.frameChecksum(containing: $0) }) ?? FrameTimes(start: 0, ends: [], oldest: [])
         let covered = existing.ends.last ?? 0
-        guard trackedEnd > covered, start <= covered, start == covered || tracked.ends.contains(covered) else { return }
-        guard let frame = try? log.frameChecksum(containing: trackedEnd - 1) else { return }
+        if trackedEnd <= covered { return true }
+        guard start <= covered, start == covered || tracked.ends.contains(covered),
+              let frame = try? log.frameChecksum(containing: trackedEnd - 1) else { return false }
         var entries: [UInt8] = []
         func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { entries.append(contentsOf: $0) } }
         var count: UInt64 = 0
-        for (end, at) in zip(existing.ends, existing.oldest) { u64(end); u64(UInt64(bitPattern: at)); count += 1 }
-        for (end, at) in zip(tracked.ends, tracked.oldest) where end > covered { u64(end); u64(UInt64(bitPattern: at)); count += 1 }
+        for (end, at) in zip(existing.ends, existing.oldest) {
+            u64(end)
+            u64(UInt64(bitPattern: at))
+            count += 1
+        }
+        for (end, at) in zip(tracked.ends, tracked.oldest) where end > covered && end <= trackedEnd {
+            u64(end)
+            u64(UInt64(bitPattern: at))
+            count += 1
+        }
         var head: [UInt8] = []
         func h64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { head.append(contentsOf: $0) } }
         head.append(contentsOf: magic)
@@ -118,7 +138,12 @@ enum FrameTimesFile {
             CRC32C.checksum(e, continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: h[8..<40])))
         } }
         h64(UInt64(crc))
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try? ProjectionSnapshot.writeAtomically([head, entries], to: dir + "/" + name, directory: dir)
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try ProjectionSnapshot.writeAtomically([head, entries], to: dir + "/" + name, directory: dir)
+            return true
+        } catch {
+            return false
+        }
     }
 }

@@ -96,6 +96,9 @@ public final class ProfileProjection {
         checkpointOffset = checkpoint
     }
 
+    /// Drops the frame times written to `frame-times` (up to `nextOffset`), so they do not accumulate in memory.
+    func forgetListedFrameTimes() { frameTimes.forget(through: nextOffset) }
+
     /// Passes over the events before `end` of an as-of view without reading them, when every one is known to be
     /// later than `asOf`: exactly what applying them does (each is filtered out), in O(events) appends.
     func skipLaterEvents(to end: UInt64) {

@@ -72,8 +72,10 @@ public enum ProjectionSnapshot {
         withUnsafeBytes(of: UInt64(crc).littleEndian) { header.bytes.replaceSubrange(56..<64, with: $0) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try writeAtomically([header.bytes] + stored, to: directory + "/" + fileName, directory: directory)
-        Checkpoints.record(snapshot: directory + "/" + fileName, offset: projection.nextOffset, settingsHash: settingsHash,
-                           config: projection.config, frameTimes: projection.frameTimes, log: log, directory: directory)
+        if Checkpoints.record(snapshot: directory + "/" + fileName, offset: projection.nextOffset, settingsHash: settingsHash,
+                              config: projection.config, frameTimes: projection.frameTimes, log: log, directory: directory) {
+            projection.forgetListedFrameTimes()
+        }
     }
 
     /// Why a snapshot was not used, for the notice users see; nil when it was used.

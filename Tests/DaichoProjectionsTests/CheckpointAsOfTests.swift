@@ -116,6 +116,34 @@ import Testing
         }
     }
 
+    /// A snapshot written inside a frame lists only the frames applied whole: the part of a frame after the
+    /// cut may hold its oldest event (a late one), which must not be skipped for a time before the rest.
+    @Test func aSnapshotInsideAFrameListsOnlyWholeFrames() throws {
+        let t = TemporaryDirectory()
+        let dir = try Self.appendedInParts(t, settings: #"{"checkpoint_every": 0}"#)
+        try Data(#"{"checkpoint_every": 100}"#.utf8).write(to: URL(fileURLWithPath: dir.settingsPath))
+        #expect(!FileManager.default.fileExists(atPath: dir.snapshotsPath + "/" + Checkpoints.directoryName))
+        let reader = try EventReader(dir)
+        // A frame whose oldest event is not its first: cut just before that event.
+        var frames: [[(offset: UInt64, at: Int64)]] = []
+        try reader.forEach(onFrame: { _, _ in frames.append([]) }) { offset, e in
+            frames[frames.count - 1].append((offset, e.at))
+            return true
+        }
+        let frame = try #require(frames.dropFirst().first { f in f.firstIndex { $0.at == f.map(\.at).min()! }! > 0 })
+        let late = frame.min { $0.at < $1.at }!
+        let settings = try ProjectionSettings.load(dir)
+        let partial = try ProjectionLoader.replay(reader, settings: settings, asOf: nil, to: late.offset)
+        try ProjectionSnapshot.write(partial, settingsHash: settings.hash, directory: dir.snapshotsPath, log: dir)
+        let listed = FrameTimesFile.read(dir.snapshotsPath + "/" + Checkpoints.directoryName,
+                                         proving: { try reader.frameChecksum(containing: $0) })
+        #expect(listed?.ends.last == frame[0].offset, "listed up to the frame that was cut")
+        let view = try ProjectionLoader.load(dir, asOf: late.at).0
+        #expect(ProjectionReplayTests.render(view, now: late.at)
+                == ProjectionReplayTests.render(try Self.replayedFromZero(dir, asOf: late.at), now: late.at))
+        #expect(view.sections() == (try Self.replayedFromZero(dir, asOf: late.at)).sections())
+    }
+
     @Test func aCheckpointOfAnotherLogIsNotUsed() throws {
         let t = TemporaryDirectory()
         let original = try Self.appendedInParts(t, name: "a")
