@@ -18,17 +18,17 @@ import Foundation
 
 /// The frames a projection applied whole, each with its end offset and oldest event time: contiguous from
 /// `start` to `ends.last`.
-public struct FrameTimes: Sendable {
+struct FrameTimes: Sendable {
     /// Where the first listed frame starts; nil before a whole frame was seen.
-    public private(set) var start: UInt64?
+    private(set) var start: UInt64?
     /// Per frame: the offset after it.
-    public private(set) var ends: [UInt64] = []
+    private(set) var ends: [UInt64] = []
     /// Per frame: its oldest event time, µs (`Int64.max` while it has none).
-    public private(set) var oldest: [Int64] = []
+    private(set) var oldest: [Int64] = []
     /// Whether the frame being applied is listed (it was seen from its first event).
     private var open = false
 
-    public init() {}
+    init() {}
 
     init(start: UInt64, ends: [UInt64], oldest: [Int64]) {
         self.start = start

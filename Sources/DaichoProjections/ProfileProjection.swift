@@ -53,7 +53,7 @@ public final class ProfileProjection {
 
     /// The frames applied whole since this projection started, with their oldest event times (present views
     /// only): what `Checkpoints` keeps so as-of queries pass over frames that are all later (FrameTimes.swift).
-    @exclusivity(unchecked) public private(set) var frameTimes = FrameTimes()
+    @exclusivity(unchecked) private(set) var frameTimes = FrameTimes()
     /// Events an as-of view passed over unread because their frame's oldest event is later than `asOf`.
     public private(set) var eventsSkipped = 0
     /// The offset of the checkpoint an as-of view was restored from (docs/profile.md "Checkpoints"); nil when it
