@@ -48,6 +48,13 @@ public final class EventReader: @unchecked Sendable {
     /// The first offset whose frame may hold an event at or after `micros` (event times can be late).
     public func offset(forTime micros: Int64) -> UInt64 { log.offset(forTime: micros) }
 
+    /// The offset where the frame after the one holding `offset` starts; nil when `offset` is not durable.
+    public func frameEnd(containing offset: UInt64) -> UInt64? { log.frameEnd(containing: offset) }
+
+    /// The newest event time before `offset` (from the frame headers; `Int64.min` for offset 0), or nil when
+    /// `offset` is not where a durable frame ends: every event before `offset` has `at` at most this.
+    public func maxEventTime(before offset: UInt64) -> Int64? { log.maxEventTime(before: offset) }
+
     /// Calls `body` with each event's offset and view, from `offset` up to `end` (exclusive), in order.
     /// `body` returns false to stop. Views are valid only during the call.
     /// - Throws: `StoreError` on a corrupt frame or batch; what `body` throws.

@@ -107,6 +107,26 @@ public final class LogReader {
         return i < index.entries.count ? index.entries[i].baseOffset : end
     }
 
+    /// The offset after the frame holding `offset` (where the next frame starts); nil when `offset` is not durable.
+    /// - Complexity: O(log frames).
+    public func frameEnd(containing offset: UInt64) -> UInt64? {
+        let i = index.firstFrame(reaching: offset)
+        guard offset < end, i < index.entries.count else { return nil }
+        return index.entries[i].baseOffset + UInt64(index.entries[i].recordCount)
+    }
+
+    /// The largest event time of the frames before `offset` (`Int64.min` for offset 0), from their headers; nil
+    /// when `offset` falls inside a frame or beyond the durable end.
+    /// - Complexity: O(log frames).
+    public func maxEventTime(before offset: UInt64) -> Int64? {
+        guard offset > 0 else { return .min }
+        guard offset <= end else { return nil }
+        let i = index.firstFrame(reaching: offset - 1)
+        guard i < index.entries.count else { return nil }
+        let e = index.entries[i]
+        return e.baseOffset + UInt64(e.recordCount) == offset ? e.runningMaxTime : nil
+    }
+
     /// Calls `body` for each durable frame overlapping `[offset, end)`, in offset order. A frame
     /// that starts below `offset` is passed whole; the caller skips its leading records.
     /// - Parameters:

@@ -24,6 +24,17 @@ public struct ProfileConfig: Sendable {
     public var topPaths: Int
     /// Distinct paths counted exactly per profile; beyond this, Space-Saving estimates (default 64).
     public var trackedPaths: Int
+    /// Take an as-of checkpoint when a snapshot is written at least this many events past the nearest one (and
+    /// past a `checkpointsKept`-th of the log); 0 takes none (`checkpoint_every`, docs/profile.md "Checkpoints").
+    public var checkpointEvery: Int = ProfileConfig.defaultCheckpointEvery
+    /// The most checkpoints kept (`checkpoints_kept`); older ones are thinned where they stand closest together.
+    public var checkpointsKept: Int = ProfileConfig.defaultCheckpointsKept
+    /// 100,000 events.
+    public static let defaultCheckpointEvery = 100_000
+    /// 8 checkpoints.
+    public static let defaultCheckpointsKept = 8
+    /// The largest `checkpoints_kept` accepted.
+    public static let maxCheckpointsKept = 1_000
     /// Day boundaries of `businessTimeZone`, precomputed.
     public private(set) var calendar: BusinessCalendar
     /// The static-table ref of `rfmCurrency`, or 0 when it is not a static string (batch refs of static strings

@@ -51,6 +51,15 @@ public final class ProfileProjection {
     /// nil when the snapshot had none (or the projection did not come from a snapshot).
     public internal(set) var dependentState: [UInt8]?
 
+    /// The frames applied whole since this projection started, with their oldest event times (present views
+    /// only): what `Checkpoints` keeps so as-of queries pass over frames that are all later (FrameTimes.swift).
+    @exclusivity(unchecked) private(set) var frameTimes = FrameTimes()
+    /// Events an as-of view passed over unread because their frame's oldest event is later than `asOf`.
+    public private(set) var eventsSkipped = 0
+    /// The offset of the checkpoint an as-of view was restored from (docs/profile.md "Checkpoints"); nil when it
+    /// was built from offset 0, or the view is not an as-of view.
+    public private(set) var checkpointOffset: UInt64?
+
     @exclusivity(unchecked) private var cache = SymbolCache()
     /// Whether the last applied event linked identifiers its profile did not have (new identifier nodes).
     public private(set) var lastLinkedNewIdentifiers = false
@@ -77,6 +86,32 @@ public final class ProfileProjection {
         self.heads = heads
     }
 
+    /// Turns a projection restored from a checkpoint at `checkpoint` into the as-of view after its events: every
+    /// event before it has `at <= asOf`, so the state is the same, except the clock, which in an as-of view is
+    /// the newest event time applied (`clock`) rather than the log clock; views composed over it are not kept.
+    func resumeAsOf(clock: Int64, checkpoint: UInt64) {
+        precondition(asOf != nil && nextOffset == checkpoint, "a checkpoint resumes an as-of view at its offset")
+        logClock = clock
+        dependentState = nil
+        checkpointOffset = checkpoint
+    }
+
+    /// Drops the frame times written to `frame-times` (up to `nextOffset`), so they do not accumulate in memory.
+    func forgetListedFrameTimes() { frameTimes.forget(through: nextOffset) }
+
+    /// Passes over the events before `end` of an as-of view without reading them, when every one is known to be
+    /// later than `asOf`: exactly what applying them does (each is filtered out), in O(events) appends.
+    func skipLaterEvents(to end: UInt64) {
+        precondition(asOf != nil && end >= nextOffset, "only an as-of view skips, and only forward")
+        for _ in nextOffset..<end {
+            previousEvent.append(Self.none)
+            eventProfile.append(Self.none)
+        }
+        eventsSkipped += Int(end - nextOffset)
+        nextOffset = end
+        if !lastAbsorbed.isEmpty { lastAbsorbed = [] }
+    }
+
     /// Installs the aggregates of a snapshot, deserialized per profile on first use.
     func installAggregates(_ lazy: LazyAggregates) {
         aggregates = [ProfileAggregates](repeating: ProfileAggregates(), count: heads.count)
@@ -89,6 +124,7 @@ public final class ProfileProjection {
     /// batch's strings before its events (`EventReader.forEach`'s `onFrame`).
     public func beginFrame(_ frame: FrameContext, strings: StringTable) {
         if asOf == nil {
+            frameTimes.begin(base: frame.baseOffset, count: frame.recordCount, next: nextOffset)
             if frame.appendTime > logClock { logClock = frame.appendTime }
             eventClockLimit = LogClock.limit(forFrameAppendedAt: frame.appendTime)
         }
@@ -103,7 +139,11 @@ public final class ProfileProjection {
         if !lastAbsorbed.isEmpty { lastAbsorbed = [] }
         previousEvent.append(Self.none)
         eventProfile.append(Self.none)
-        if let asOf, e.at > asOf { return }
+        if let asOf {
+            if e.at > asOf { return }
+        } else {
+            frameTimes.note(e.at)
+        }
         if e.at > logClock { logClock = max(logClock, min(e.at, eventClockLimit)) }
         if e.type.isInternal { // segment definitions, lost offsets: no customer (docs/segments.md, log-format §13)
             if e.type != .offsetsLost { internalEvents += 1 }

@@ -74,8 +74,18 @@ public struct ProjectionSettings: Sendable {
                     throw StoreError(.invalidSettings, "\(path): rfm_currency must be a 3-letter code such as \"JPY\"", path: path)
                 }
                 config.rfmCurrency = c
+            case "checkpoint_every":
+                guard let n = value as? Int, n >= 0 else {
+                    throw StoreError(.invalidSettings, "\(path): checkpoint_every must be a whole number of events >= 0 (0: no as-of checkpoints)", path: path)
+                }
+                config.checkpointEvery = n
+            case "checkpoints_kept":
+                guard let n = value as? Int, n >= 1, n <= ProfileConfig.maxCheckpointsKept else {
+                    throw StoreError(.invalidSettings, "\(path): checkpoints_kept must be a whole number from 1 to \(ProfileConfig.maxCheckpointsKept)", path: path)
+                }
+                config.checkpointsKept = n
             default:
-                throw StoreError(.invalidSettings, "\(path): unknown setting \"\(key)\" (known: session_gap_minutes, business_time_zone, rfm_currency, max_future_skew)", path: path)
+                throw StoreError(.invalidSettings, "\(path): unknown setting \"\(key)\" (known: session_gap_minutes, business_time_zone, rfm_currency, max_future_skew, checkpoint_every, checkpoints_kept)", path: path)
             }
         }
         return config
@@ -101,7 +111,8 @@ func settingsDuration(_ text: String) -> Int64? {
 /// tail, or a full replay when there is no usable snapshot (with a notice saying why).
 public enum ProjectionLoader {
     /// - Parameters:
-    ///   - asOf: build the view of the events with `at <= asOf` (always a replay; snapshots hold the present).
+    ///   - asOf: build the view of the events with `at <= asOf`: from the newest as-of checkpoint that holds only
+    ///     such events (docs/profile.md "Checkpoints"), else from offset 0, applying the rest of the log filtered.
     /// - Returns: the projection, the reader it caught up with, and a notice when a snapshot was ignored.
     public static func load(_ dir: DataDirectory, asOf: Int64? = nil) throws -> (ProfileProjection, EventReader, notice: String?) {
         guard dir.exists else { throw StoreError.noLog(in: dir.path) }
@@ -121,7 +132,10 @@ public enum ProjectionLoader {
                 return (projection, reader, why == "no snapshot" ? nil : "\(why); rebuilt by replay")
             }
         }
-        return (try replay(reader, settings: settings, asOf: asOf), reader, nil)
+        let projection = asOf.flatMap { Checkpoints.restore(dir, settings: settings, asOf: $0, reader: reader) }
+            ?? ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf)
+        try Checkpoints.catchUp(projection, dir, reader: reader)
+        return (projection, reader, nil)
     }
 
     /// Brings the snapshot of `dir` up to the log's end: loads it (or replays), catches up, writes it.
@@ -142,8 +156,9 @@ public enum ProjectionLoader {
 
     /// Applies the log from offset 0 (up to `end`, exclusive) to a fresh projection.
     /// - Parameters:
-    ///   - snapshotEvery: with `snapshotDirectory`, write a snapshot after every this many events, so a long
-    ///     replay that is interrupted resumes from the last one.
+    ///   - snapshotEvery: with `snapshotDirectory`, write a snapshot after at most this many events (closer while
+    ///     the as-of checkpoint policy asks for it, where frames end), so a long replay that is interrupted resumes
+    ///     from the last one.
     public static func replay(_ reader: EventReader, settings: ProjectionSettings, asOf: Int64?, to end: UInt64? = nil,
                               snapshotEvery: Int = 1_000_000, snapshotDirectory: String? = nil,
                               progress: ((Int) -> Void)? = nil) throws -> ProfileProjection {
@@ -151,11 +166,15 @@ public enum ProjectionLoader {
         if progress != nil || snapshotDirectory != nil {
             var chunkEnd = UInt64(0)
             let last = end ?? reader.endOffset
+            let writes = snapshotDirectory != nil && asOf == nil
             while chunkEnd < last {
-                chunkEnd = min(last, chunkEnd + UInt64(max(1, snapshotEvery)))
+                // Snapshots where frames end, spaced so each becomes an as-of checkpoint (docs/profile.md "Checkpoints").
+                chunkEnd = min(last, chunkEnd + (writes ? Checkpoints.replayStep(from: chunkEnd, snapshotEvery: snapshotEvery, config: settings.profile)
+                                                        : UInt64(max(1, snapshotEvery))))
+                if writes, chunkEnd < last, let frameEnd = reader.frameEnd(containing: chunkEnd - 1) { chunkEnd = min(last, frameEnd) }
                 try projection.catchUp(reader, to: chunkEnd)
                 progress?(Int(projection.nextOffset))
-                if let snapshotDirectory, asOf == nil, chunkEnd < last {
+                if let snapshotDirectory, writes, chunkEnd < last {
                     try ProjectionSnapshot.write(projection, settingsHash: settings.hash, directory: snapshotDirectory,
                                                  log: reader.directory)
                 }

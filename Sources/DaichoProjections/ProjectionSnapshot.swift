@@ -76,6 +76,10 @@ public enum ProjectionSnapshot {
             throw StoreError.system("cannot create snapshot directory \(directory)", path: directory, errno: errno)
         }
         try writeAtomically([header.bytes] + stored, to: directory + "/" + fileName, directory: directory)
+        if Checkpoints.record(snapshot: directory + "/" + fileName, offset: projection.nextOffset, settingsHash: settingsHash,
+                              config: projection.config, frameTimes: projection.frameTimes, log: log, directory: directory) {
+            projection.forgetListedFrameTimes()
+        }
     }
 
     /// Why a snapshot was not used, for the notice users see; nil when it was used.
@@ -87,10 +91,13 @@ public enum ProjectionSnapshot {
     /// Reads the snapshot in `directory`, if any, valid, of this format, built under `settingsHash` and proven to
     /// belong to the log `reader` reads (the frame holding its last offset has the recorded base and checksum).
     /// Only the index section is decoded now; symbols and aggregates are decoded on first use.
-    public static func read(directory: String, settingsHash: UInt64, rules: IdentityRules, config: ProfileConfig,
-                            proving reader: EventReader) -> Outcome {
+    /// - Parameters:
+    ///   - name: the file in `directory` (an as-of checkpoint's, docs/profile.md "Checkpoints").
+    ///   - asOf: the event-time bound of the view restored (a checkpoint serving an as-of query); nil for the present.
+    public static func read(directory: String, name: String = fileName, settingsHash: UInt64, rules: IdentityRules,
+                            config: ProfileConfig, asOf: Int64? = nil, proving reader: EventReader) -> Outcome {
         removeAbandonedTemporaries(in: directory)
-        let path = directory + "/" + fileName
+        let path = directory + "/" + name
         guard let file = MappedFile(path: path) else { return .ignored("no snapshot") }
         let raw = file.bytes
         guard raw.count >= headerBytes, Array(raw[0..<8]) == magic else { return .ignored("snapshot \(path) is not a Daicho snapshot") }
@@ -123,7 +130,7 @@ public enum ProjectionSnapshot {
                 at += Int(length)
             }
             guard at == raw.count else { return .ignored("snapshot \(path) is truncated or damaged (length)") }
-            let projection = ProfileProjection(rules: rules, config: config)
+            let projection = ProfileProjection(rules: rules, config: config, asOf: asOf)
             var br = SnapshotReader(sections[0])
             try projection.readIndex(from: &br, mapping: file)
             guard br.isAtEnd else { throw SnapshotError("bytes after the end") }

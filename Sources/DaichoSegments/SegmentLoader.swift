@@ -82,8 +82,9 @@ public enum SegmentLoader {
 
     /// Rebuilds the view from offset 0 (up to `end`, exclusive).
     /// - Parameters:
-    ///   - snapshotEvery: with `asOf` nil and `writeSnapshots`, write a snapshot after every this many events, so a
-    ///     long replay that is interrupted resumes from the last one.
+    ///   - snapshotEvery: with `asOf` nil and `writeSnapshots`, write a snapshot after at most this many events, so a
+    ///     long replay that is interrupted resumes from the last one; closer while the log is short enough for the
+    ///     as-of checkpoint policy, and where frames end (docs/profile.md "Checkpoints").
     ///   - writeSnapshots: false for a view that must not replace the snapshot of the whole log (`daicho replay
     ///     --to-offset`); an `asOf` view never writes one.
     public static func replay(_ dir: DataDirectory, settings: ProjectionSettings, asOf: Int64?, to end: UInt64? = nil,
@@ -93,12 +94,17 @@ public enum SegmentLoader {
         let segments = SegmentProjection(profiles: ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf),
                                          history: try EventReader(dir))
         let last = end ?? reader.endOffset
+        let writes = asOf == nil && writeSnapshots
         var chunkEnd = UInt64(0)
         while chunkEnd < last {
-            chunkEnd = min(last, chunkEnd + UInt64(max(1, snapshotEvery)))
+            // Snapshots where frames end, spaced so each becomes an as-of checkpoint (docs/profile.md "Checkpoints").
+            let step = writes ? Checkpoints.replayStep(from: chunkEnd, snapshotEvery: snapshotEvery, config: settings.profile)
+                : UInt64(max(1, snapshotEvery))
+            chunkEnd = min(last, chunkEnd + step)
+            if writes, chunkEnd < last, let frameEnd = reader.frameEnd(containing: chunkEnd - 1) { chunkEnd = min(last, frameEnd) }
             try segments.applyLog(reader, to: chunkEnd)
             progress?(Int(segments.nextOffset))
-            if asOf == nil && writeSnapshots { try writeSnapshot(segments, settings: settings, directory: dir) }
+            if writes { try writeSnapshot(segments, settings: settings, directory: dir) }
         }
         return segments
     }

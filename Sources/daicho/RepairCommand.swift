@@ -37,6 +37,11 @@ enum RepairCommand {
             try FileManager.default.removeItem(atPath: snapshot)
             snapshotRemoved = true
         }
+        // So may every as-of checkpoint (docs/profile.md "Checkpoints"): their proofs cannot see a frame lost before them.
+        let checkpoints = dir.snapshotsPath + "/" + Checkpoints.directoryName
+        if !lost.isEmpty && FileManager.default.fileExists(atPath: checkpoints) {
+            try FileManager.default.removeItem(atPath: checkpoints)
+        }
         let message = !report.changed ? "nothing to repair"
             : "repaired: \(report.regions.count) region(s) quarantined, \(lost.reduce(0) { $0 + $1.lostOffsets.count }) lost offsets kept as offsets_lost"
                 + (report.rebuiltHead ? ", head rebuilt" : "")

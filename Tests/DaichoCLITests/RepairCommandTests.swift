@@ -150,6 +150,25 @@ import Testing
         #expect(try daicho(["verify", "--data", data]).status == 0)
     }
 
+    /// A checkpoint after the lost frame still proves its own frame, so it must go with the snapshot: an as-of
+    /// query after the repair holds exactly the intact events.
+    @Test func repairRemovesTheAsOfCheckpointsHoldingLostEvents() throws {
+        let t = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: t.path + "/d", withIntermediateDirectories: true)
+        t.write("d/daicho.json", #"{"checkpoint_every": 30}"#)
+        let log = try fourFrames(t)
+        let checkpoints = log.data + "/snapshots/checkpoints"
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: checkpoints)) ?? []).filter { $0.hasSuffix(".snap") }.count == 4)
+        #expect(try daicho(["profile", "--data", log.data, "--user-id", "u-p1-3", "--as-of", "2030-01-01"]).status == 0)
+        var damaged = bytes(log.segment)
+        damaged[log.starts[1] + 70] ^= 0x40
+        #expect(FileManager.default.createFile(atPath: log.segment, contents: Data(damaged)))
+        #expect(try daicho(["repair", "--data", log.data]).json["lost_offsets"] as? [[Int]] == [[30, 60]])
+        #expect(!FileManager.default.fileExists(atPath: checkpoints))
+        #expect(try daicho(["profile", "--data", log.data, "--user-id", "u-p1-3", "--as-of", "2030-01-01"]).status == 3)
+        #expect(try daicho(["profile", "--data", log.data, "--user-id", "u-p3-3", "--as-of", "2030-01-01"]).status == 0)
+    }
+
     @Test func repairOfCleanLogChangesNothing() throws {
         let t = TemporaryDirectory()
         let log = try fourFrames(t)

@@ -80,6 +80,7 @@ func registerProjectionBenchmarks(_ h: inout Harness, workload: Workload) {
             try state.ensureSnapshot(workload, dir)
             return try median(5) { try timeCommand(cli, ["timeline", "--data", dir.path, "--email", state.sampleEmail]) } * 1000
         }
+        registerAsOfBenchmarks(&h, cli: cli, state: state, workload: workload, dir: dir)
         h.addFact("process start and exit alone (/bin/true), median of 5", unit: "ms") {
             try median(5) { try timeCommand("/bin/true", []) } * 1000
         }

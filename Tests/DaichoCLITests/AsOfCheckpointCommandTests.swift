@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// `--as-of` answered from checkpoints (docs/profile.md "Checkpoints") prints exactly what a replay from
+/// offset 0 prints.
+@Suite struct AsOfCheckpointCommandTests {
+    @Test func profilesAsOfFromCheckpointsAreByteIdenticalToAReplayFromOffsetZero() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        t.write("d/daicho.json", #"{"checkpoint_every": 300, "checkpoints_kept": 6}"#)
+        let input = t.path + "/in.ndjson"
+        #expect(try daicho(["generate", "--events", "4000", "--customers", "500", "--seed", "3", "--end", "2026-06-01", "--out", input]).status == 0)
+        // Ten appends, so the log has frame ends to take checkpoints at.
+        let lines = try String(contentsOfFile: input, encoding: .utf8).split(separator: "\n")
+        for part in 0..<10 {
+            let file = t.write("part\(part).ndjson", lines[(part * lines.count / 10)..<((part + 1) * lines.count / 10)].joined(separator: "\n") + "\n")
+            #expect(try daicho(["append", "--data", data, file]).status <= 1)
+        }
+        let replay = try daicho(["replay", "--data", data])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let checkpoints = data + "/snapshots/checkpoints"
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints)) ?? []).filter { $0.hasSuffix(".snap") }
+        #expect(names.count >= 3 && names.count <= 6, "\(names)")
+        #expect(FileManager.default.fileExists(atPath: checkpoints + "/frame-times"))
+
+        let first = try daicho(["profiles", "--data", data]).stdout.split(separator: "\n").first.map(String.init) ?? ""
+        let id = ((try? JSONSerialization.jsonObject(with: Data(first.utf8))) as? [String: Any])?["id"] as? String ?? ""
+        #expect(id.hasPrefix("p-"))
+        let times = ["2025-06-20", "2025-09-01T12:00:00+09:00", "2025-12-24", "2026-03-10", "2026-05-31"]
+        func outputs() throws -> [String] {
+            try times.flatMap { time -> [String] in
+                let profiles = try daicho(["profiles", "--data", data, "--as-of", time])
+                let timeline = try daicho(["timeline", "--data", data, "--id", id, "--as-of", time])
+                #expect(profiles.status == 0 && !profiles.stdout.isEmpty, "\(profiles.stderr)")
+                return [profiles.stdout, timeline.stdout, "\(timeline.status)"]
+            }
+        }
+        let withCheckpoints = try outputs()
+        try FileManager.default.moveItem(atPath: checkpoints, toPath: t.path + "/set-aside")
+        let fromOffsetZero = try outputs()
+        for (i, (a, b)) in zip(withCheckpoints, fromOffsetZero).enumerated() {
+            #expect(a == b, "output \(i) (as of \(times[i / 3]))")
+        }
+    }
+}
