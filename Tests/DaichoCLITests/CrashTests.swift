@@ -28,7 +28,10 @@ import Testing
             try p.run()
             let pid = p.processIdentifier
             usleep(UInt32(20_000 + rng.next() % 400_000))
-            // Kill the shell and its running `daicho append` child at once.
+            // Kill the shell and its running `daicho append` child at once. The shell is stopped first, so it cannot
+            // start the next child between the listing of its children and the kills (that child would outlive
+            // the round and hold the writer lock).
+            kill(pid, SIGSTOP)
             let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
             for c in children.split(separator: " ") { kill(pid_t(c)!, SIGKILL) }
             kill(pid, SIGKILL)
