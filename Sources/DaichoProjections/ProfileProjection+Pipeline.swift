@@ -17,7 +17,10 @@ public enum ReplayThreads {
 
 /// What the reader thread resolved for the events of one frame, handed to the applying thread with the frame.
 final class ResolvedFrame {
-    /// Per delivered record, in order: its profile (`IdentityGraph.unattributed` when none) and whether it linked
+    /// How many of the frame's delivered records were resolved (all, unless resolving stopped at a segment
+    /// definition in this frame or before it).
+    var resolved = 0
+    /// Per resolved record, in order: its profile (`IdentityGraph.unattributed` when none) and whether it linked
     /// new identifier nodes.
     var profiles: [UInt32] = []
     var linkedNew: [Bool] = []
@@ -25,6 +28,7 @@ final class ResolvedFrame {
     var merges: [(index: Int, absorbed: [UInt32])] = []
 
     func reset() {
+        resolved = 0
         profiles.removeAll(keepingCapacity: true)
         linkedNew.removeAll(keepingCapacity: true)
         merges.removeAll(keepingCapacity: true)
@@ -35,28 +39,54 @@ extension ProfileProjection {
     /// Applies the log from `nextOffset` to its durable end (or `end`, exclusive) with identity resolved on the
     /// reader thread; the same result as `applyLog`.
     func applyLogResolvingAhead(_ reader: EventReader, to end: UInt64?) throws {
+        try applyLogResolvingAhead(reader, to: end, stoppingAtSegmentEvents: false,
+                                   beginFrame: { beginFrame($0, strings: $1) }) { _, _, applyProfiles in applyProfiles() }
+    }
+
+    /// Applies the log from `nextOffset` to its durable end (or `end`, exclusive) with identity resolved on the
+    /// reader thread, for a view composed over the profiles (segments): `apply` is called with each event, its
+    /// offset and a closure that applies it to the profiles (with the identity resolved ahead, or whole).
+    /// - Parameters:
+    ///   - stoppingAtSegmentEvents: resolve ahead only up to the first segment definition or drop; from that
+    ///     event on every event is applied whole on the calling thread (a view whose segments read the identity
+    ///     graph must see it exactly as of the event it applies). Pass true only when no segment exists yet.
+    ///   - beginFrame: called with each frame before its events.
+    public func applyLogResolvingAhead(_ reader: EventReader, to end: UInt64?, stoppingAtSegmentEvents: Bool,
+                                       beginFrame: (FrameContext, StringTable) -> Void,
+                                       apply: (EventView, UInt64, _ applyProfiles: () -> Void) throws -> Void) throws {
         let resolved = (0..<EventReader.framesAhead).map { _ in ResolvedFrame() }
+        var stopped = false // the reader thread's own
         try reader.forEachFrameAhead(from: nextOffset, to: end, ahead: { [unowned self] frame in
             let r = resolved[frame.slot]
             r.reset()
             for i in frame.records {
-                let identity = resolveIdentity(frame.view(i), offset: frame.offset(of: i))
+                let e = frame.view(i)
+                if stoppingAtSegmentEvents && (e.type == .segmentDefined || e.type == .segmentDropped) { stopped = true }
+                if stopped { break }
+                let identity = resolveIdentity(e, offset: frame.offset(of: i))
                 r.profiles.append(identity.profile)
                 r.linkedNew.append(identity.linkedNew)
                 if !identity.absorbed.isEmpty { r.merges.append((i, identity.absorbed)) }
+                r.resolved += 1
             }
         }) { frame in
             let r = resolved[frame.slot]
-            beginFrame(frame.context, strings: frame.strings)
+            beginFrame(frame.context, frame.strings)
             var merge = 0
             for (k, i) in frame.records.enumerated() {
+                let e = frame.view(i), offset = frame.offset(of: i)
+                guard k < r.resolved else {
+                    try apply(e, offset) { self.apply(e, offset: offset) }
+                    continue
+                }
                 var absorbed: [UInt32] = []
                 if merge < r.merges.count && r.merges[merge].index == i {
                     absorbed = r.merges[merge].absorbed
                     merge += 1
                 }
-                applyResolved(frame.view(i), offset: frame.offset(of: i), profile: r.profiles[k],
-                              linkedNew: r.linkedNew[k], absorbed: absorbed)
+                try apply(e, offset) {
+                    applyResolved(e, offset: offset, profile: r.profiles[k], linkedNew: r.linkedNew[k], absorbed: absorbed)
+                }
             }
             return true
         }

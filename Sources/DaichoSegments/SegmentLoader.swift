@@ -27,7 +27,7 @@ public enum SegmentLoader {
             segments.trackChanges(true)
             segments.keepRecords(after: cursor)
         }
-        try segments.applyLog(reader)
+        try segments.catchUp(reader)
         if let asOf { segments.settleClock(at: asOf) } else if let now { segments.advanceClock(to: now) }
         return (segments, reader)
     }
@@ -96,7 +96,7 @@ public enum SegmentLoader {
         var chunkEnd = UInt64(0)
         while chunkEnd < last {
             chunkEnd = min(last, chunkEnd + UInt64(max(1, snapshotEvery)))
-            try segments.applyLog(reader, to: chunkEnd)
+            try segments.catchUp(reader, to: chunkEnd)
             progress?(Int(segments.nextOffset))
             if asOf == nil && writeSnapshots { try writeSnapshot(segments, settings: settings, directory: dir) }
         }
