@@ -3,31 +3,32 @@ import DaichoLog
 /// One frame read, decompressed and decoded ahead of the thread that applies it (`EventReader.forEachFrameAhead`,
 /// docs/architecture.md "Replay on two threads"): a copy of the frame's payload, its string table and every
 /// record's decoded fixed fields, so its `EventView`s stay valid until the frame is handed back and refilled.
-/// Frames are recycled: once their buffers have grown to the largest frame, filling one allocates nothing.
+/// Frames are recycled: once their buffers have grown to the largest frame, filling one allocates nothing. One
+/// thread at a time owns a frame (the pipeline hands it over), so its fields skip dynamic exclusivity checks.
 public final class DecodedFrame {
     /// Which of the pipeline's frames this is (0 ..< `EventReader.framesAhead`): per-frame side buffers of a
     /// caller (e.g. identity resolved ahead) are indexed by it.
     public let slot: Int
     /// The frame's description.
-    public private(set) var context = FrameContext(baseOffset: 0, recordCount: 0, maxEventTime: 0, appendTime: 0)
+    @exclusivity(unchecked) public private(set) var context = FrameContext(baseOffset: 0, recordCount: 0, maxEventTime: 0, appendTime: 0)
     /// The batch's strings (valid while the frame is not refilled).
-    public private(set) var strings: StringTable
+    @exclusivity(unchecked) public private(set) var strings: StringTable
     /// The indices of the records to deliver: a frame that starts below the first offset asked for, or ends past
     /// the last, is decoded whole and delivers only these.
-    public private(set) var records: Range<Int> = 0..<0
+    @exclusivity(unchecked) public private(set) var records: Range<Int> = 0..<0
 
     private let decoder = BatchDecoder()
-    private var payload: UnsafeMutableRawPointer
-    private var payloadCapacity = 0
-    private var ends: UnsafeMutablePointer<UInt32>
-    private var endsCapacity = 0
-    private var identifiers: UnsafeMutablePointer<DecodedIdentifier>
-    private var identifierCapacity = 0
-    private var identifierCount = 0
+    @exclusivity(unchecked) private var payload: UnsafeMutableRawPointer
+    @exclusivity(unchecked) private var payloadCapacity = 0
+    @exclusivity(unchecked) private var ends: UnsafeMutablePointer<UInt32>
+    @exclusivity(unchecked) private var endsCapacity = 0
+    @exclusivity(unchecked) private var identifiers: UnsafeMutablePointer<DecodedIdentifier>
+    @exclusivity(unchecked) private var identifierCapacity = 0
+    @exclusivity(unchecked) private var identifierCount = 0
     /// The decoded records; their `identifiers` point into the decoder's scratch and are replaced by `view(_:)`
     /// with the copy at `identifierStart`.
-    private var views: [EventView] = []
-    private var identifierStart: [Int32] = []
+    @exclusivity(unchecked) private var views: [EventView] = []
+    @exclusivity(unchecked) private var identifierStart: [Int32] = []
 
     init(slot: Int) {
         self.slot = slot

@@ -53,6 +53,7 @@ extension EventReader {
             }
         }
         thread.name = "daicho-frame-reader"
+        thread.stackSize = 8 << 20 // as the ingest workers: decoding checks nested props recursively
         thread.start()
         defer {
             free.close()

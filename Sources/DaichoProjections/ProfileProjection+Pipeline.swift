@@ -15,17 +15,18 @@ public enum ReplayThreads {
     public static let count: Int = ProcessInfo.processInfo.environment["DAICHO_REPLAY_THREADS"] == "1" ? 1 : 2
 }
 
-/// What the reader thread resolved for the events of one frame, handed to the applying thread with the frame.
+/// What the reader thread resolved for the events of one frame, handed to the applying thread with the frame (one
+/// thread at a time owns it, so its fields skip dynamic exclusivity checks).
 final class ResolvedFrame {
     /// How many of the frame's delivered records were resolved (all, unless resolving stopped at a segment
     /// definition in this frame or before it).
-    var resolved = 0
+    @exclusivity(unchecked) var resolved = 0
     /// Per resolved record, in order: its profile (`IdentityGraph.unattributed` when none) and whether it linked
     /// new identifier nodes.
-    var profiles: [UInt32] = []
-    var linkedNew: [Bool] = []
+    @exclusivity(unchecked) var profiles: [UInt32] = []
+    @exclusivity(unchecked) var linkedNew: [Bool] = []
     /// The rare records whose merges absorbed profiles, in record order.
-    var merges: [(index: Int, absorbed: [UInt32])] = []
+    @exclusivity(unchecked) var merges: [(index: Int, absorbed: [UInt32])] = []
 
     func reset() {
         resolved = 0
