@@ -76,15 +76,25 @@ public final class EventReader: @unchecked Sendable {
                     if try !body(o, view) { stop = true }
                 }
             } catch let e as BatchError {
-                throw StoreError(.corrupt, "the event batch of the frame at offset \(frame.baseOffset) is malformed: \(e.message); run `daicho verify`",
-                                 path: directory.logPath, offset: frame.baseOffset)
+                throw malformedBatch(at: frame.baseOffset, e)
             }
             guard header.records == frame.recordCount else {
-                throw StoreError(.corrupt, "frame at offset \(frame.baseOffset) says \(frame.recordCount) records, its batch holds \(header.records); run `daicho verify`",
-                                 path: directory.logPath, offset: frame.baseOffset)
+                throw recordCountMismatch(at: frame.baseOffset, says: frame.recordCount, holds: header.records)
             }
             return !stop
         } } catch let e as LogError { throw StoreError(e) }
+    }
+
+    /// The error for a frame whose event batch does not decode.
+    func malformedBatch(at base: UInt64, _ e: BatchError) -> StoreError {
+        StoreError(.corrupt, "the event batch of the frame at offset \(base) is malformed: \(e.message); run `daicho verify`",
+                   path: directory.logPath, offset: base)
+    }
+
+    /// The error for a frame whose header and batch disagree on the number of records.
+    func recordCountMismatch(at base: UInt64, says: Int, holds: Int) -> StoreError {
+        StoreError(.corrupt, "frame at offset \(base) says \(says) records, its batch holds \(holds); run `daicho verify`",
+                   path: directory.logPath, offset: base)
     }
 
     /// Calls `body` for every event of the one frame that holds `offset` (random access through the sparse index).

@@ -26,10 +26,20 @@ public protocol LogProjection: AnyObject {
 }
 
 extension LogProjection {
-    /// Applies the log from `nextOffset` to its durable end (or `end`, exclusive), frame by frame.
+    /// Applies the log from `nextOffset` to its durable end (or `end`, exclusive), frame by frame. With
+    /// `ReplayThreads.count` 2 a reader thread reads, decompresses and decodes the frames ahead
+    /// (`EventReader.forEachFrameAhead`); the events are applied on the calling thread either way.
     public func applyLog(_ reader: EventReader, to end: UInt64? = nil) throws {
-        try reader.forEach(from: nextOffset, to: end, onFrame: { beginFrame($0, strings: $1) }) { offset, view in
-            try apply(view, offset: offset)
+        guard ReplayThreads.count > 1 else {
+            try reader.forEach(from: nextOffset, to: end, onFrame: { beginFrame($0, strings: $1) }) { offset, view in
+                try apply(view, offset: offset)
+                return true
+            }
+            return
+        }
+        try reader.forEachFrameAhead(from: nextOffset, to: end) { frame in
+            beginFrame(frame.context, strings: frame.strings)
+            for i in frame.records { try apply(frame.view(i), offset: frame.offset(of: i)) }
             return true
         }
     }

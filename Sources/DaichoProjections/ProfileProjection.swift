@@ -133,6 +133,28 @@ public final class ProfileProjection {
 
     /// Applies the event at `offset`. Offsets must arrive in order, each once.
     public func apply(_ e: EventView, offset: UInt64) {
+        let identity = resolveIdentity(e, offset: offset)
+        applyResolved(e, offset: offset, profile: identity.profile, linkedNew: identity.linkedNew, absorbed: identity.absorbed)
+    }
+
+    /// The first half of `apply`, which touches only the identity graph: resolves the event's identifiers to its
+    /// profile (merging or refusing as docs/identity.md says). An event the view does not attribute (later than
+    /// `asOf`, internal) leaves the graph alone and gets `IdentityGraph.unattributed`. Replay runs it on the reader
+    /// thread, ahead of `applyResolved` (ProfileProjection+Pipeline.swift).
+    /// - Returns: the profile, whether the event linked identifiers its profile did not have (new nodes), and the
+    ///   profiles its merges absorbed.
+    @inline(__always)
+    func resolveIdentity(_ e: EventView, offset: UInt64) -> (profile: UInt32, linkedNew: Bool, absorbed: [UInt32]) {
+        if let asOf, e.at > asOf { return (IdentityGraph.unattributed, false, []) }
+        if e.type.isInternal { return (IdentityGraph.unattributed, false, []) }
+        let nodesBefore = graph.nodeCount
+        let outcome = graph.apply(e.identifiers, strings: e.strings, offset: offset)
+        return (outcome.profile, graph.nodeCount > nodesBefore, outcome.absorbed)
+    }
+
+    /// The second half of `apply`: everything but the identity graph, given what `resolveIdentity` returned for
+    /// the event. Offsets must arrive in order, each once.
+    func applyResolved(_ e: EventView, offset: UInt64, profile: UInt32, linkedNew: Bool, absorbed: [UInt32]) {
         precondition(offset == nextOffset, "events must be applied in offset order (expected \(nextOffset), got \(offset))")
         if pending != nil { loadPending() }
         nextOffset = offset + 1
@@ -149,17 +171,15 @@ public final class ProfileProjection {
             if e.type != .offsetsLost { internalEvents += 1 }
             return
         }
-        let nodesBefore = graph.nodeCount
-        let outcome = graph.apply(e.identifiers, strings: e.strings, offset: offset)
-        lastLinkedNewIdentifiers = graph.nodeCount > nodesBefore
-        if outcome.profile == IdentityGraph.unattributed { return } // every identifier refused (docs/identity.md)
-        let p = Int(outcome.profile)
+        lastLinkedNewIdentifiers = linkedNew
+        if profile == IdentityGraph.unattributed { return } // every identifier refused (docs/identity.md)
+        let p = Int(profile)
         while aggregates.count <= p {
             aggregates.append(ProfileAggregates())
             heads.append(ProfileHeads())
         }
         load(p)
-        for a in outcome.absorbed.map(Int.init) {
+        for a in absorbed.map(Int.init) {
             load(a)
             aggregates[p].absorb(aggregates[a])
             aggregates[a] = ProfileAggregates()
@@ -177,8 +197,8 @@ public final class ProfileProjection {
         if h.oldest == Self.none { h.oldest = UInt32(o) }
         heads[p] = h
         appliedEvents += 1
-        changeLog?.record(offset: offset, profile: UInt32(p), absorbed: outcome.absorbed)
-        if !outcome.absorbed.isEmpty { lastAbsorbed = outcome.absorbed }
+        changeLog?.record(offset: offset, profile: UInt32(p), absorbed: absorbed)
+        if !absorbed.isEmpty { lastAbsorbed = absorbed }
     }
 
     /// Appends profile `a`'s event chain to `p`'s (the order inside a chain does not matter: timelines sort).
@@ -204,7 +224,11 @@ public final class ProfileProjection {
             previousEvent.reserveCapacity(Int(reader.endOffset))
             eventProfile.reserveCapacity(Int(reader.endOffset))
         }
-        try applyLog(reader, to: end)
+        if ReplayThreads.count > 1 {
+            try applyLogResolvingAhead(reader, to: end)
+        } else {
+            try applyLog(reader, to: end)
+        }
         return Int(nextOffset - start)
     }
 

@@ -27,7 +27,7 @@ public enum SegmentLoader {
             segments.trackChanges(true)
             segments.keepRecords(after: cursor)
         }
-        try segments.applyLog(reader)
+        try segments.catchUp(reader)
         if let asOf { segments.settleClock(at: asOf) } else if let now { segments.advanceClock(to: now) }
         return (segments, reader)
     }
@@ -102,7 +102,7 @@ public enum SegmentLoader {
                 : UInt64(max(1, snapshotEvery))
             chunkEnd = min(last, chunkEnd + step)
             if writes, chunkEnd < last, let frameEnd = reader.frameEnd(containing: chunkEnd - 1) { chunkEnd = min(last, frameEnd) }
-            try segments.applyLog(reader, to: chunkEnd)
+            try segments.catchUp(reader, to: chunkEnd)
             progress?(Int(segments.nextOffset))
             if writes { try writeSnapshot(segments, settings: settings, directory: dir) }
         }

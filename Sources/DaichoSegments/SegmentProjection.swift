@@ -148,6 +148,22 @@ public final class SegmentProjection: LogProjection {
 
     public var nextOffset: UInt64 { profiles.nextOffset }
 
+    /// Applies the log from `nextOffset` to its durable end (or `end`, exclusive), on two threads
+    /// (docs/architecture.md "Replay on two threads"). While the log has defined no segment, nothing but the
+    /// profiles reads the identity graph, so identity is resolved on the reader thread up to the first segment
+    /// definition; from there on (and from the start when one was defined before `nextOffset`) the reader thread
+    /// only decodes (`applyLog`).
+    public func catchUp(_ reader: EventReader, to end: UInt64? = nil) throws {
+        guard ReplayThreads.count > 1, profiles.internalEvents == 0, segments.isEmpty else {
+            try applyLog(reader, to: end)
+            return
+        }
+        try profiles.applyLogResolvingAhead(reader, to: end, stoppingAtSegmentEvents: true,
+                                            beginFrame: { beginFrame($0, strings: $1) }) { e, offset, applyProfiles in
+            try apply(e, offset: offset, applyProfiles: applyProfiles)
+        }
+    }
+
     // MARK: - LogProjection
 
     public func beginFrame(_ frame: FrameContext, strings: StringTable) {
@@ -161,14 +177,20 @@ public final class SegmentProjection: LogProjection {
     /// - Throws: `StoreError` when the backfill of a new definition cannot read the log (the view is then
     ///   incomplete and must not be used).
     public func apply(_ e: EventView, offset: UInt64) throws {
+        try apply(e, offset: offset) { profiles.apply(e, offset: offset) }
+    }
+
+    /// `apply`, with `applyProfiles` applying the event to the profiles (whole, or with its identity resolved
+    /// ahead by the replay's reader thread: `catchUp`).
+    private func apply(_ e: EventView, offset: UInt64, applyProfiles: () -> Void) throws {
         if let asOf, e.at > asOf {
-            profiles.apply(e, offset: offset)
+            applyProfiles()
             return
         }
         // An event's own time advances the clock at most to its frame's append time plus the tolerance.
         let at = min(e.at, eventClockLimit)
         if at > clock { advance(to: at) }
-        profiles.apply(e, offset: offset)
+        applyProfiles()
         switch e.type {
         case .segmentDefined: try define(e, offset: offset)
         case .segmentDropped: try drop(e, offset: offset)
