@@ -33,6 +33,22 @@ func daicho(_ arguments: [String], stdin: Data? = nil, environment: [String: Str
 }
 
 
+/// Runs `daicho` under a file size limit of 256 KiB with SIGXFSZ ignored, so its writes past that size fail with
+/// EFBIG as they would on a full disk.
+func daichoOnAFullDisk(_ arguments: [String]) throws -> RunResult {
+    let r = try runChild("/bin/sh", ["-c", "trap '' XFSZ; ulimit -f 512; exec \"$0\" \"$@\"", daichoPath] + arguments)
+    return RunResult(status: r.status, stdout: r.stdout, stderr: r.stderr)
+}
+
+/// `count` valid event lines (ids g0, g1, …) whose props carry random hex, so a frame of them does not compress.
+func incompressibleEventLines(_ count: Int, seed: UInt64) -> [String] {
+    var rng = SeededGenerator(seed: seed)
+    return (0..<count).map { i in
+        let noise = (0..<4).map { _ in String(rng.next(), radix: 16) }.joined()
+        return #"{"id":"g\#(i)","type":"track","at":"2026-05-01T10:00:00+09:00","ids":{"user_id":"u\#(i)"},"props":{"event":"x","n":"\#(noise)"}}"#
+    }
+}
+
 /// A valid event line with id `id`.
 func eventLine(_ id: String, type: String = "track", at: String = "2026-05-01T10:00:00+09:00") -> String {
     #"{"id":"\#(id)","type":"\#(type)","at":"\#(at)","ids":{"user_id":"u-\#(id)"},"props":{"event":"Coupon Redeemed"}}"#

@@ -164,22 +164,11 @@ import Testing
         let data = t.path + "/d"
         // One rejected line first (its rejects temporary is created), then events that do not compress, so the
         // segment reaches the file size limit of 256 KiB long before the rejects file does (EFBIG, like a full disk).
-        var rng = SeededGenerator(seed: 7)
-        let good = (0..<12_000).map { i -> String in
-            let noise = (0..<4).map { _ in String(rng.next(), radix: 16) }.joined()
-            return #"{"id":"g\#(i)","type":"track","at":"2026-05-01T10:00:00+09:00","ids":{"user_id":"u\#(i)"},"props":{"event":"x","n":"\#(noise)"}}"#
-        }
+        let good = incompressibleEventLines(12_000, seed: 7)
         let input = t.write("in.ndjson", #"{"id":"bad","type":"nosuch"}"# + "\n" + good.joined(separator: "\n") + "\n")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "trap '' XFSZ; ulimit -f 512; exec \"\(daichoPath)\" append --data \"\(data)\" --no-snapshot \"\(input)\""]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 2)
+        let run = try daichoOnAFullDisk(["append", "--data", data, "--no-snapshot", input])
+        let message = run.stderr
+        #expect(run.status == 2)
         #expect(message.contains("00000000000000000000.seg"), "the log write failed: \(message)")
         let left = (try? FileManager.default.contentsOfDirectory(atPath: data + "/rejects")) ?? []
         #expect(left.isEmpty, "left behind: \(left)")
@@ -208,17 +197,9 @@ import Testing
         let data = t.path + "/d"
         let bad = String(repeating: "x", count: 2_000)
         let input = t.write("in.ndjson", lines(["ok1"]) + (0..<1_500).map { "{\"id\":\"r\($0)\",\"type\":\"nosuch\",\"pad\":\"\(bad)\"}" }.joined(separator: "\n") + "\n")
-        // File size limit of 256 KiB (SIGXFSZ ignored, so writes fail with EFBIG like a full disk).
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "trap '' XFSZ; ulimit -f 512; exec \"\(daichoPath)\" append --data \"\(data)\" --no-snapshot \"\(input)\""]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 2)
+        let run = try daichoOnAFullDisk(["append", "--data", data, "--no-snapshot", input])
+        let message = run.stderr
+        #expect(run.status == 2)
         #expect(message.contains("rejects file"), "\(message)")
         let left = (try? FileManager.default.contentsOfDirectory(atPath: data + "/rejects")) ?? []
         #expect(left.isEmpty, "left behind: \(left)")

@@ -114,28 +114,16 @@ import Testing
         let t = TemporaryDirectory()
         let data = t.path + "/d"
         // One frame of events that do not compress, larger than the file size limit below.
-        var rng = SeededGenerator(seed: 11)
-        let text = (0..<12_000).map { i -> String in
-            let noise = (0..<4).map { _ in String(rng.next(), radix: 16) }.joined()
-            return #"{"id":"g\#(i)","type":"track","at":"2026-05-01T10:00:00+09:00","ids":{"user_id":"u\#(i)"},"props":{"event":"x","n":"\#(noise)"}}"#
-        }.joined(separator: "\n") + "\n"
+        let text = incompressibleEventLines(12_000, seed: 11).joined(separator: "\n") + "\n"
         #expect(try daicho(["append", "--data", data, "--no-snapshot", t.write("g.ndjson", text)]).status == 0)
         let segment = data + "/log/00000000000000000000.seg"
         var damaged = bytes(segment)
         #expect(damaged.count > 300_000, "\(damaged.count) bytes")
         damaged[1_000] ^= 0x01
         #expect(FileManager.default.createFile(atPath: segment, contents: Data(damaged)))
-        // File size limit of 256 KiB (SIGXFSZ ignored): quarantining the damaged frame fails with EFBIG, as on a full disk.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "trap '' XFSZ; ulimit -f 512; exec \"\(daichoPath)\" repair --data \"\(data)\""]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 2, "\(message)")
+        // Quarantining the damaged frame fails with EFBIG, as on a full disk.
+        let run = try daichoOnAFullDisk(["repair", "--data", data])
+        #expect(run.status == 2, "\(run.stderr)")
         let unchanged = bytes(segment) == damaged
         #expect(unchanged, "the log is unchanged")
         let quarantined = (try? FileManager.default.contentsOfDirectory(atPath: data + "/quarantine")) ?? []
