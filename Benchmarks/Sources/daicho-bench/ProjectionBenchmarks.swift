@@ -186,8 +186,8 @@ func daichoExecutable() -> String? {
 
 /// Wall time of one command run: posix_spawn and waitpid, output to /dev/null. (Foundation's
 /// `Process.waitUntilExit` polls its run loop and adds up to ~50 ms, more than the latencies measured here.)
-/// A failing run is repeated through `runProcess` to report its output.
-func timeCommand(_ executable: String, _ arguments: [String]) throws -> Double {
+/// A failing run (an exit status not in `accepted`, or a signal) is repeated through `runProcess` to report its output.
+func timeCommand(_ executable: String, _ arguments: [String], accepted: Set<Int32> = [0]) throws -> Double {
     var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -203,7 +203,8 @@ func timeCommand(_ executable: String, _ arguments: [String]) throws -> Double {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    guard status == 0 else {
+    let exited = status & 0x7f == 0, exitStatus = (status >> 8) & 0xff
+    guard exited, accepted.contains(exitStatus) else {
         let result = try runProcess(executable, arguments)
         throw StoreError("\(executable) \(arguments.joined(separator: " ")) failed: \(result.output)")
     }
