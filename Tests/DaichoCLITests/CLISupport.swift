@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @_exported import DaichoTestSupport
 
 /// The `daicho` executable built beside the test bundle.
@@ -60,4 +61,37 @@ func exportedIDs(data: String) throws -> [String] {
     return r.stdout.split(separator: "\n").map {
         ((try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any])?["id"] as? String ?? "?"
     }
+}
+
+/// A purchase event line (order o-ID, 1000 JPY) by the customer with e-mail `email`.
+func purchaseLine(_ id: String, _ email: String, at: String) -> String {
+    #"{"id":"\#(id)","type":"purchase","at":"\#(at)","ids":{"email":"\#(email)"},"props":{"order_id":"o-\#(id)","amount":1000,"currency":"JPY"}}"#
+}
+
+/// A data directory in `t` with `lines` appended; the append must succeed.
+func dataDirectory(_ t: TemporaryDirectory, appending lines: [String]) throws -> String {
+    let d = t.path + "/d"
+    let r = try daicho(["append", "--data", d, t.write("in.ndjson", lines.joined(separator: "\n"))])
+    #expect(r.status == 0, "\(r.stderr)")
+    return d
+}
+
+/// A data directory in `t` with one purchase (a1, by a@example.jp) and the segment `buyers` (commerce.orders >= 1),
+/// whose backfill made feed record 1.
+func dataDirectoryWithABuyer(_ t: TemporaryDirectory) throws -> String {
+    let d = try dataDirectory(t, appending: [purchaseLine("a1", "a@example.jp", at: "2026-05-01T10:00:00Z")])
+    let r = try daicho(["segment", "define", "--data", d, "buyers", "commerce.orders >= 1"])
+    #expect(r.status == 0, "\(r.stderr)")
+    return d
+}
+
+/// Waits up to `seconds` for `p` to end; one still running then is terminated (SIGTERM) and waited for.
+/// - Returns: whether `p` had to be terminated.
+func waitForExit(_ p: Process, within seconds: Double) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while p.isRunning && Date() < deadline { usleep(10_000) }
+    let hung = p.isRunning
+    if hung { p.terminate() }
+    p.waitUntilExit()
+    return hung
 }

@@ -17,11 +17,7 @@ import Testing
         p.standardError = err
         p.standardInput = FileHandle.nullDevice
         try p.run()
-        let deadline = Date().addingTimeInterval(30)
-        while p.isRunning && Date() < deadline { usleep(10_000) }
-        let hung = p.isRunning
-        if hung { p.terminate() }
-        p.waitUntilExit()
+        let hung = waitForExit(p, within: 30)
         #expect(!hung, "daicho \(arguments.joined(separator: " ")) did not end")
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         return (p.terminationReason, p.terminationStatus, stderr)
@@ -30,10 +26,7 @@ import Testing
     /// `daicho watch --from 0 | head -1` crashed (exit 132, a trap inside FileHandle.write).
     @Test func watchIntoAClosedPipeEndsQuietlyAndReportsItsCursor() throws {
         let t = TemporaryDirectory()
-        let d = t.path + "/d"
-        let line = #"{"id":"a1","type":"purchase","at":"2026-05-01T10:00:00Z","ids":{"email":"a@example.jp"},"props":{"order_id":"o-1","amount":1000,"currency":"JPY"}}"#
-        #expect(try daicho(["append", "--data", d, t.write("a.ndjson", line)]).status == 0)
-        #expect(try daicho(["segment", "define", "--data", d, "buyers", "commerce.orders >= 1"]).status == 0)
+        let d = try dataDirectoryWithABuyer(t)
         let r = try runIntoClosedPipe(["watch", "--data", d, "--from", "0"])
         #expect(r.reason == .exit && r.status == 0, "\(r.stderr)")
         // Nothing was delivered, so resuming goes on from where it started.
@@ -44,10 +37,7 @@ import Testing
     /// for the next one; watch notices the reader is gone and ends, instead of waiting for a write that fails.
     @Test func idleWatchWhoseReaderLeftEndsWithoutAnotherRecord() throws {
         let t = TemporaryDirectory()
-        let d = t.path + "/d"
-        let line = #"{"id":"a1","type":"purchase","at":"2026-05-01T10:00:00Z","ids":{"email":"a@example.jp"},"props":{"order_id":"o-1","amount":1000,"currency":"JPY"}}"#
-        #expect(try daicho(["append", "--data", d, t.write("a.ndjson", line)]).status == 0)
-        #expect(try daicho(["segment", "define", "--data", d, "buyers", "commerce.orders >= 1"]).status == 0)
+        let d = try dataDirectoryWithABuyer(t)
         let out = Pipe()
         let err = Pipe()
         let p = Process()
@@ -66,11 +56,7 @@ import Testing
         }
         #expect(String(decoding: first, as: UTF8.self).contains("\"entered\""))
         try out.fileHandleForReading.close()
-        let deadline = Date().addingTimeInterval(10)
-        while p.isRunning && Date() < deadline { usleep(10_000) }
-        let hung = p.isRunning
-        if hung { p.terminate() }
-        p.waitUntilExit()
+        let hung = waitForExit(p, within: 10)
         #expect(!hung, "watch kept waiting after its reader left")
         #expect(p.terminationReason == .exit && p.terminationStatus == 0)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -83,18 +69,15 @@ import Testing
         let d = t.path + "/d"
         #expect(try daicho(["append", "--data", d, t.write("a.ndjson", eventLine("e1"))]).status == 0)
         for command in [["stats", "--data", d], ["export", "--data", d], ["profile", "--data", d, "--user-id", "u-e1"]] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: daichoPath)
-            p.arguments = command
-            p.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
-            let err = Pipe()
-            p.standardError = err
-            try p.run()
-            p.waitUntilExit()
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(p.terminationStatus == 2, "\(command): \(stderr)")
-            #expect(stderr.contains("cannot write to standard output: No space left on device"), "\(command): \(stderr)")
+            let r = try runWithStdoutOnDevFull(command)
+            #expect(r.status == 2, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("cannot write to standard output: No space left on device"), "\(command): \(r.stderr)")
         }
+    }
+
+    /// Runs `daicho ARGS` with standard output on /dev/full, where every write fails with ENOSPC.
+    func runWithStdoutOnDevFull(_ arguments: [String]) throws -> ChildResult {
+        try runChild("/bin/sh", ["-c", "exec \"$0\" \"$@\" >/dev/full", daichoPath] + arguments)
     }
 
     @Test func everyStdoutCommandEndsQuietlyOnAClosedPipe() throws {

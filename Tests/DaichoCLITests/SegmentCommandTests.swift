@@ -3,10 +3,6 @@ import Testing
 
 /// `daicho segment` and `daicho watch` end to end, `watch` across two processes.
 @Suite struct SegmentCommandTests {
-    func purchase(_ id: String, _ email: String, at: String) -> String {
-        #"{"id":"\#(id)","type":"purchase","at":"\#(at)","ids":{"email":"\#(email)"},"props":{"order_id":"o-\#(id)","amount":1000,"currency":"JPY"}}"#
-    }
-
     /// `daicho watch ARGS` running in another process, with its output pipes.
     func startWatcher(_ arguments: [String]) throws -> (Process, out: Pipe, err: Pipe) {
         let watcher = Process()
@@ -30,11 +26,9 @@ import Testing
 
     @Test func defineListMembersAndDrop() throws {
         let t = TemporaryDirectory()
-        let d = t.path + "/d"
-        let file = t.write("in.ndjson", [purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"),
-                                         purchase("a2", "a@example.jp", at: "2026-05-02T10:00:00Z"),
-                                         purchase("b1", "b@example.jp", at: "2026-05-01T10:00:00Z")].joined(separator: "\n"))
-        #expect(try daicho(["append", "--data", d, file]).status == 0)
+        let d = try dataDirectory(t, appending: [purchaseLine("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"),
+                                                 purchaseLine("a2", "a@example.jp", at: "2026-05-02T10:00:00Z"),
+                                                 purchaseLine("b1", "b@example.jp", at: "2026-05-01T10:00:00Z")])
         let defined = try daicho(["segment", "define", "--data", d, "repeat_buyers", "commerce.orders >= 2", "--description", "2+ orders"])
         #expect(defined.status == 0)
         #expect(defined.json["segment"] as? String == "repeat_buyers")
@@ -68,8 +62,7 @@ import Testing
 
     @Test func aRuleThatDoesNotCheckIsRefusedWithACaret() throws {
         let t = TemporaryDirectory()
-        let d = t.path + "/d"
-        _ = try daicho(["append", "--data", d, t.write("in.ndjson", purchase("a", "a@example.jp", at: "2026-05-01T10:00:00Z"))])
+        let d = try dataDirectory(t, appending: [purchaseLine("a", "a@example.jp", at: "2026-05-01T10:00:00Z")])
         let r = try daicho(["segment", "define", "--data", d, "x", "count(purchases within 30d) >= 2"])
         #expect(r.status == 2)
         #expect(r.stderr.contains("""
@@ -85,16 +78,14 @@ import Testing
     /// resumes exactly after it, and `--from 0` replays the whole feed identically.
     @Test func watchFollowsAnotherProcessesAppendsAndResumesFromItsCursor() throws {
         let t = TemporaryDirectory()
-        let d = t.path + "/d"
-        _ = try daicho(["append", "--data", d, t.write("a.ndjson", purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"))])
-        _ = try daicho(["segment", "define", "--data", d, "buyers", "commerce.orders >= 1"])
+        let d = try dataDirectoryWithABuyer(t)
 
         let (watcher, out, err) = try startWatcher(["--data", d, "--max-records", "1"])
         // Appends until the watcher, once started, sees one: its start-up (a replay) takes a moment.
         var n = 0
         while watcher.isRunning, n < 50 {
             n += 1
-            _ = try daicho(["append", "--data", d, t.write("b\(n).ndjson", purchase("b\(n)", "b\(n)@example.jp", at: "2026-05-02T10:00:00Z"))])
+            _ = try daicho(["append", "--data", d, t.write("b\(n).ndjson", purchaseLine("b\(n)", "b\(n)@example.jp", at: "2026-05-02T10:00:00Z"))])
             usleep(100_000)
         }
         watcher.waitUntilExit()
@@ -110,7 +101,7 @@ import Testing
         #expect(all.map { $0["cursor"] as? Int } == (1...(n + 1)).map { $0 })
         #expect(all.contains { NSDictionary(dictionary: $0).isEqual(to: printed[0]) }, "live and replay give the same record")
         // One more record after everything so far: resuming starts right after the one printed.
-        _ = try daicho(["append", "--data", d, t.write("c.ndjson", purchase("c", "c@example.jp", at: "2026-05-02T10:00:00Z"))])
+        _ = try daicho(["append", "--data", d, t.write("c.ndjson", purchaseLine("c", "c@example.jp", at: "2026-05-02T10:00:00Z"))])
         let next = lines(try daicho(["watch", "--data", d, "--from", "\(resume)", "--max-records", "1"]).stdout)
         #expect(next.first?["cursor"] as? Int == resume + 1)
     }
@@ -118,18 +109,14 @@ import Testing
     /// `daicho watch ARGS` that must end by itself within 20 s (it is killed otherwise): status and stderr.
     func watchEnding(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
         let (watcher, _, err) = try startWatcher(arguments)
-        for _ in 0..<200 where watcher.isRunning { usleep(100_000) }
-        if watcher.isRunning { watcher.terminate() }
-        watcher.waitUntilExit()
+        _ = waitForExit(watcher, within: 20)
         return (watcher.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
     }
 
     /// Found in issue 8: `watch --segment nosuch` and `watch --from 99999999` waited silently.
     @Test func watchRefusesAnUnknownSegmentAndACursorBeyondTheFeed() throws {
         let t = TemporaryDirectory()
-        let d = t.path + "/d"
-        _ = try daicho(["append", "--data", d, t.write("a.ndjson", purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"))])
-        _ = try daicho(["segment", "define", "--data", d, "buyers", "commerce.orders >= 1"])
+        let d = try dataDirectoryWithABuyer(t)
 
         let unknown = try watchEnding(["--data", d, "--segment", "buyers", "--segment", "nosuch"])
         #expect(unknown.status == 3)
@@ -149,11 +136,9 @@ import Testing
     /// Issue 8: `segment define` prints the member count after the backfill.
     @Test func definePrintsTheMemberCountAfterBackfill() throws {
         let t = TemporaryDirectory()
-        let d = t.path + "/d"
-        let file = t.write("in.ndjson", [purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"),
-                                         purchase("b1", "b@example.jp", at: "2026-05-01T10:00:00Z"),
-                                         purchase("b2", "b@example.jp", at: "2026-05-02T10:00:00Z")].joined(separator: "\n"))
-        #expect(try daicho(["append", "--data", d, file]).status == 0)
+        let d = try dataDirectory(t, appending: [purchaseLine("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"),
+                                                 purchaseLine("b1", "b@example.jp", at: "2026-05-01T10:00:00Z"),
+                                                 purchaseLine("b2", "b@example.jp", at: "2026-05-02T10:00:00Z")])
         let buyers = try daicho(["segment", "define", "--data", d, "buyers", "commerce.orders >= 1"])
         #expect(buyers.status == 0)
         #expect(buyers.json["members"] as? Int == 2)
@@ -164,8 +149,7 @@ import Testing
     /// Issue 8: long rules come from a file (`--rule-file FILE`, `-` for stdin), comments and line breaks kept.
     @Test func defineReadsTheRuleFromARuleFile() throws {
         let t = TemporaryDirectory()
-        let d = t.path + "/d"
-        _ = try daicho(["append", "--data", d, t.write("a.ndjson", purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"))])
+        let d = try dataDirectory(t, appending: [purchaseLine("a1", "a@example.jp", at: "2026-05-01T10:00:00Z")])
         let terms = (0..<40).map { "traits.code == \"c\($0)\"" }.joined(separator: "\n  or ")
         let rule = "# buyers, or anyone with one of 40 codes\ncommerce.orders >= 1\n  or " + terms + "\n"
         let fromFile = try daicho(["segment", "define", "--data", d, "coded", "--rule-file", t.write("rule.txt", rule)])
@@ -189,9 +173,7 @@ import Testing
     /// Issue 8: a snapshot that cannot be used is rebuilt by replay with a notice, never silently.
     @Test func aDamagedSnapshotIsRebuiltWithANotice() throws {
         let t = TemporaryDirectory()
-        let d = t.path + "/d"
-        _ = try daicho(["append", "--data", d, t.write("a.ndjson", purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"))])
-        _ = try daicho(["segment", "define", "--data", d, "buyers", "commerce.orders >= 1"])
+        let d = try dataDirectoryWithABuyer(t)
         let path = d + "/snapshots/profiles.snap"
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         bytes[bytes.count - 3] ^= 0xFF
@@ -207,9 +189,8 @@ import Testing
     /// segment another one reads cannot be dropped until that one is.
     @Test func segmentsReadingSegmentsAreCheckedAndProtectTheirSource() throws {
         let t = TemporaryDirectory()
-        let d = t.path + "/d"
-        _ = try daicho(["append", "--data", d, t.write("a.ndjson", [purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"),
-                                                                    purchase("a2", "a@example.jp", at: "2026-05-02T10:00:00Z")].joined(separator: "\n"))])
+        let d = try dataDirectory(t, appending: [purchaseLine("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"),
+                                                 purchaseLine("a2", "a@example.jp", at: "2026-05-02T10:00:00Z")])
         #expect(try daicho(["segment", "define", "--data", d, "vip", "commerce.orders >= 2"]).json["members"] as? Int == 1)
         let unknown = try daicho(["segment", "define", "--data", d, "loyal", "in_segment(\"vips\")"])
         #expect(unknown.status == 2)
@@ -225,9 +206,7 @@ import Testing
     /// Ctrl-C or SIGTERM ends `watch` cleanly with the cursor to resume from.
     @Test func watchStopsOnSIGTERMAndPrintsTheCursor() throws {
         let t = TemporaryDirectory()
-        let d = t.path + "/d"
-        _ = try daicho(["append", "--data", d, t.write("a.ndjson", purchase("a1", "a@example.jp", at: "2026-05-01T10:00:00Z"))])
-        _ = try daicho(["segment", "define", "--data", d, "buyers", "commerce.orders >= 1"])
+        let d = try dataDirectoryWithABuyer(t)
         let (watcher, _, err) = try startWatcher(["--data", d])
         usleep(500_000)
         watcher.terminate()
