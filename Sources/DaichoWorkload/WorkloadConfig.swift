@@ -14,6 +14,9 @@ public struct WorkloadConfig: Sendable, Hashable {
     public var lateRate: Double
     /// Share of lines that the ingest must reject: broken JSON, unknown type, missing ids, bad time.
     public var badLineRate: Double
+    /// The most customers a workload holds: user ids are 8 digits, and the generator keeps a counter per customer.
+    public static let maximumCustomers = 100_000_000
+
     /// Clock start in microseconds since the Unix epoch; the events then spread over one year (``span``).
     public var start: Int64
 

@@ -52,7 +52,7 @@ public struct WorkloadGenerator {
     /// - Parameter config: What to generate; `customers` must be in 1...100_000_000 and `events` >= 0.
     public init(_ config: WorkloadConfig) {
         precondition(config.events >= 0, "events must be >= 0")
-        precondition((1...100_000_000).contains(config.customers), "customers must be in 1...100_000_000")
+        precondition((1...WorkloadConfig.maximumCustomers).contains(config.customers), "customers must be in 1...\(WorkloadConfig.maximumCustomers)")
         self.config = config
         pools = Pools.shared
         key = mix64(config.seed ^ 0x6461_6963_686F_5F77)  // "daicho_w"

@@ -10,7 +10,7 @@ enum GenerateCommand {
         usage: "daicho generate [--events N] [--customers N] [--seed S] [--end TIME] [--duplicate-rate R] [--late-rate R] [--bad-line-rate R] [--out FILE]",
         options: [
             OptionSpec(name: "--events", valueName: "N", help: "Lines to write (default 100000)."),
-            OptionSpec(name: "--customers", valueName: "N", help: "Customers, at most \(maximumCustomers) (default events / 10)."),
+            OptionSpec(name: "--customers", valueName: "N", help: "Customers, at most \(WorkloadConfig.maximumCustomers) (default events / 10)."),
             OptionSpec(name: "--seed", valueName: "S", help: "Random seed (default 1); the same seed and end give the same bytes."),
             OptionSpec(name: "--end", valueName: "TIME", help: "The events spread over the year before TIME (RFC 3339, or a date: its end in UTC). Default: now."),
             OptionSpec(name: "--duplicate-rate", valueName: "R", help: "Share of re-sent duplicate lines (default 0.01)."),
@@ -25,15 +25,12 @@ enum GenerateCommand {
         No event time lies after --end, so the sample's windows (`within 7d`) reach up to the present.
         """)
 
-    /// The most customers the generator holds (WorkloadGenerator keeps a counter per customer).
-    static let maximumCustomers = 100_000_000
-
     static func run(_ args: [String]) throws -> Int32 {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
         let events = try a.int("--events", spec, default: 100_000, min: 1)!
-        let customers = try a.int("--customers", spec, default: min(maximumCustomers, max(1, events / 10)), min: 1)!
-        guard customers <= maximumCustomers else {
-            throw UsageError(message: "--customers: \(customers) is more than the generator holds (at most \(maximumCustomers))", usage: spec.usage)
+        let customers = try a.int("--customers", spec, default: min(WorkloadConfig.maximumCustomers, max(1, events / 10)), min: 1)!
+        guard customers <= WorkloadConfig.maximumCustomers else {
+            throw UsageError(message: "--customers: \(customers) is more than the generator holds (at most \(WorkloadConfig.maximumCustomers))", usage: spec.usage)
         }
         // A date alone is taken in UTC, not a data directory's business time zone: generate reads no data directory.
         let end = try a.time("--end", spec, zone: TimeZone(identifier: "UTC")!) ?? wallClockMicros()
