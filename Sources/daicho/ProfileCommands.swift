@@ -25,11 +25,10 @@ enum CustomerSelector {
         guard given.count == 1, let option = given.first, let value = a.value(option.name) else {
             throw UsageError(message: "give exactly one of \(options.map(\.name).joined(separator: ", "))", usage: spec.usage)
         }
-        // Every identifier kind is masked the same way (docs/identity.md "Privacy"); a profile id is no personal data,
-        // but anything else given to --id (an e-mail, a user id) is masked too.
-        let profileID = option.name == "--id" && value.hasPrefix("p-") && value.count == 18
+        // Every identifier kind is masked the same way (docs/identity.md "Privacy"). A profile id is no personal data,
+        // and --id takes nothing else: checkProfileID refuses any other value (masked) before `described` is used.
         let maskKind: IdentifierKind = option.name == "--email" || value.contains("@") ? .email : option.name == "--phone" ? .phone : .userID
-        let described = "\(option.name) \(profileID ? value : IdentifierMask.mask(value, kind: maskKind))"
+        let described = "\(option.name) \(option.name == "--id" ? value : IdentifierMask.mask(value, kind: maskKind))"
         let kind: IdentifierKind, raw: String
         switch option.name {
         case "--id":
