@@ -42,12 +42,12 @@ guard let name = args.first else {
 args.removeFirst()
 if name == "--version" {
     print("daicho \(daichoVersion)")
-    exit(ExitStatus.ok)
+    exit(finishStandardOutput(ExitStatus.ok))
 }
 if name == "--help" || name == "-h" || name == "help" {
     if let sub = args.first, let c = commands.first(where: { $0.spec.name == sub }) { print(c.spec.helpText, terminator: "") }
     else { print(topHelp(), terminator: "") }
-    exit(ExitStatus.ok)
+    exit(finishStandardOutput(ExitStatus.ok))
 }
 guard let command = commands.first(where: { $0.spec.name == name }) else {
     printError("daicho: unknown command '\(name)'\nUsage: \(topUsage)\nCommands: \(commands.map(\.spec.name).joined(separator: ", "))")

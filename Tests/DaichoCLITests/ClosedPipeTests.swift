@@ -75,6 +75,15 @@ import Testing
         }
     }
 
+    /// `daicho --version` and `daicho --help` exited 0 although their output was lost on a full disk.
+    @Test func versionAndHelpOnAFullDiskAreAnError() throws {
+        for command in [["--version"], ["--help"], ["help", "export"]] {
+            let r = try runWithStdoutOnDevFull(command)
+            #expect(r.status == 2, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("cannot write to standard output: No space left on device"), "\(command): \(r.stderr)")
+        }
+    }
+
     /// Runs `daicho ARGS` with standard output on /dev/full, where every write fails with ENOSPC.
     func runWithStdoutOnDevFull(_ arguments: [String]) throws -> ChildResult {
         try runChild("/bin/sh", ["-c", "exec \"$0\" \"$@\" >/dev/full", daichoPath] + arguments)
