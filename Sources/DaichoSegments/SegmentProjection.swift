@@ -93,9 +93,6 @@ public final class SegmentProjection: LogProjection {
     /// Records produced so far: the cursor of the newest one.
     public internal(set) var feedCount: UInt64 = 0
 
-    /// The latest time the current frame's events may advance the clock to (`LogClock.limit`); no bound in an
-    /// as-of view, whose clock ends at its as-of time.
-    private var eventClockLimit: Int64 = .max
     private let history: EventReader?
     var segments: [SegmentState] = []
     var bySequence: [UInt32: SegmentState] = [:]
@@ -168,10 +165,7 @@ public final class SegmentProjection: LogProjection {
 
     public func beginFrame(_ frame: FrameContext, strings: StringTable) {
         profiles.beginFrame(frame, strings: strings)
-        if asOf == nil {
-            advance(to: frame.appendTime)
-            eventClockLimit = LogClock.limit(forFrameAppendedAt: frame.appendTime)
-        }
+        if asOf == nil { advance(to: frame.appendTime) }
     }
 
     /// - Throws: `StoreError` when the backfill of a new definition cannot read the log (the view is then
@@ -188,7 +182,7 @@ public final class SegmentProjection: LogProjection {
             return
         }
         // An event's own time advances the clock at most to its frame's append time plus the tolerance.
-        let at = min(e.at, eventClockLimit)
+        let at = min(e.at, profiles.eventClockLimit)
         if at > clock { advance(to: at) }
         applyProfiles()
         switch e.type {
