@@ -110,6 +110,9 @@ public final class SegmentProjection: LogProjection {
     /// The segments to re-evaluate after the current event (`touch`), and which are in that list, by index.
     private var touched: [Int] = []
     private var marked: [Bool] = []
+    /// While an event's touched segments are evaluated: the position in `touched` being evaluated (`propagate`
+    /// adds readers after it instead of evaluating them at once); nil otherwise.
+    private var roundPosition: Int?
     /// Indexes in `segments` in evaluation order: every segment after those its rule reads with `in_segment`,
     /// otherwise in definition order; `rank` is the position of each index in it.
     private var order: [Int] = []
@@ -213,12 +216,17 @@ public final class SegmentProjection: LogProjection {
             let everything = !absorbed.isEmpty || reevaluatesEverything
             guard everything || !touched.isEmpty else { return }
             var inputs = ProfileRuleInputs(segments: self, segment: segments[0], p: p, aggregates: profiles.aggregates(of: p), now: clock)
-            if everything {
-                for i in order { evaluate(segments[i], &inputs, offset: offset, at: clock) }
-            } else {
-                touched.sort { rank[$0] < rank[$1] } // dependencies first, then definition order
-                for i in touched { evaluate(segments[i], &inputs, offset: offset, at: clock) }
+            if everything { for i in order { touch(i) } }
+            touched.sort { rank[$0] < rank[$1] } // dependencies first, then definition order
+            // Each touched segment once, after every segment it reads; a reader of one that changes joins the
+            // list (`propagate`), so it sees all of this event's changes before it is evaluated.
+            var k = 0
+            while k < touched.count {
+                roundPosition = k
+                evaluate(segments[touched[k]], &inputs, offset: offset, at: clock)
+                k += 1
             }
+            roundPosition = nil
         }
     }
 
@@ -333,10 +341,20 @@ public final class SegmentProjection: LogProjection {
     }
 
     /// Re-evaluates, for the profile of `inputs`, the segments that read `in_segment` of `s` (its membership
-    /// changed), in dependency order. Definitions never form a cycle (refused when defined); `depth` bounds the
-    /// recursion anyway.
+    /// changed), in dependency order: during an event's evaluation (`roundPosition`) by adding them to the
+    /// touched segments after the current one, otherwise at once. Definitions never form a cycle (refused when
+    /// defined); `depth` bounds the recursion anyway.
     private func propagate(from s: SegmentState, _ inputs: inout ProfileRuleInputs, offset: UInt64, at: Int64, depth: Int) {
         guard s.position < dependents.count, depth < segments.count else { return }
+        if let current = roundPosition {
+            for d in dependents[s.position] where !marked[d] {
+                marked[d] = true
+                var j = touched.count
+                while j > current + 1 && rank[touched[j - 1]] > rank[d] { j -= 1 }
+                touched.insert(d, at: j)
+            }
+            return
+        }
         for d in dependents[s.position] { evaluate(segments[d], &inputs, offset: offset, at: at, depth: depth + 1) }
     }
 

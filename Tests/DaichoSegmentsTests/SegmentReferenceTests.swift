@@ -91,4 +91,22 @@ import Testing
         restored.advanceClock(to: t0 + 40 * Self.minute)
         #expect(restored.takeChanges()?.records.map { "\($0.segment) \($0.change.rawValue)" } == ["recent exited", "follower exited"])
     }
+
+    /// One event changes two segments a third reads: the reader is evaluated once, after both (dependency
+    /// order), so the feed has no transient entry and exit of the reader at that event.
+    @Test func aReaderOfTwoSegmentsOneEventChangesSeesBothChangesBeforeItIsEvaluated() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let appendClock = AppendClock(t0)
+        let store = try EventStore.open(dir, options: appendClock.options)
+        try SegmentDefinitions.define(name: "buyers", rule: "commerce.orders >= 1", in: store, at: t0)
+        try SegmentDefinitions.define(name: "recent", rule: "count(purchase within 30d) >= 1", in: store, at: t0)
+        try SegmentDefinitions.define(name: "lapsed", rule: "in_segment(\"buyers\") and not in_segment(\"recent\")", in: store, at: t0)
+        let bought = try #require(try store.append([purchase("a1", "a@example.jp", at: t0 + Self.minute)]).first ?? nil)
+        try store.close()
+
+        let (segments, records) = try feed(dir, now: t0 + 2 * Self.minute)
+        #expect(records == ["buyers entered \(bought)", "recent entered \(bought)"])
+        #expect(segments.members(of: "lapsed")?.isEmpty == true)
+    }
 }
