@@ -209,24 +209,28 @@ public final class SegmentProjection: LogProjection {
                 termIndex[type].forEachCandidate(of: e, feed)
             }
             for i in (profiles.lastLinkedNewIdentifiers ? affectedWithIdentity : affected)[type] { touch(i) }
-            defer {
-                for i in touched { marked[i] = false }
-                touched.removeAll(keepingCapacity: true)
-            }
-            let everything = !absorbed.isEmpty || reevaluatesEverything
-            guard everything || !touched.isEmpty else { return }
-            var inputs = ProfileRuleInputs(segments: self, segment: segments[0], p: p, aggregates: profiles.aggregates(of: p), now: clock)
-            if everything { for i in order { touch(i) } }
-            touched.sort { rank[$0] < rank[$1] } // dependencies first, then definition order
-            // Each touched segment once, after every segment it reads; a reader of one that changes joins the
-            // list (`propagate`), so it sees all of this event's changes before it is evaluated.
-            var k = 0
-            while k < touched.count {
-                roundPosition = k
-                evaluate(segments[touched[k]], &inputs, offset: offset, at: clock)
-                k += 1
-            }
+            if !absorbed.isEmpty || reevaluatesEverything { for i in order { touch(i) } }
+            evaluateTouched(p, offset: offset, at: clock)
+        }
+    }
+
+    /// Evaluates the touched segments for profile `p`, each once, after every segment it reads: a reader of one
+    /// that changes joins the list (`propagate`), so it sees all of the round's changes before it is evaluated.
+    /// Clears the list.
+    private func evaluateTouched(_ p: UInt32, offset: UInt64, at: Int64) {
+        guard !touched.isEmpty else { return }
+        defer {
+            for i in touched { marked[i] = false }
+            touched.removeAll(keepingCapacity: true)
             roundPosition = nil
+        }
+        var inputs = ProfileRuleInputs(segments: self, segment: segments[0], p: p, aggregates: profiles.aggregates(of: p), now: clock)
+        touched.sort { rank[$0] < rank[$1] } // dependencies first, then definition order
+        var k = 0
+        while k < touched.count {
+            roundPosition = k
+            evaluate(segments[touched[k]], &inputs, offset: offset, at: at)
+            k += 1
         }
     }
 
@@ -296,17 +300,29 @@ public final class SegmentProjection: LogProjection {
     /// The offset of the last event applied (time-driven changes name it).
     private var lastOffset: UInt64 { nextOffset == 0 ? 0 : nextOffset - 1 }
 
-    /// Advances the clock to `t`, re-evaluating the memberships whose deadline it passes, in deadline order.
+    /// Advances the clock to `t`, re-evaluating the memberships whose deadline it passes, in deadline order (those
+    /// due at one instant profile by profile, each profile's in one round).
     private func advance(to t: Int64) {
         guard t > clock else { return }
-        while let top = heap.min, top.time <= t {
-            _ = heap.pop()
-            guard let s = bySequence[top.segment], s.deadlines[top.profile] == top.time else { continue }
-            s.deadlines[top.profile] = nil
-            if top.time > clock { clock = top.time }
-            let p = profiles.graph.living(top.profile)
-            var inputs = ProfileRuleInputs(segments: self, segment: s, p: p, aggregates: profiles.aggregates(of: p), now: clock)
-            evaluate(s, &inputs, offset: lastOffset, at: top.time)
+        while let first = heap.min, first.time <= t {
+            // The deadlines due at one instant, per living profile (in order of its first entry): each profile's
+            // segments are evaluated in one round, so a reader sees every segment it reads changed at that instant.
+            let time = first.time
+            var profilesDue: [UInt32] = []
+            var due: [UInt32: [Int]] = [:]
+            while let top = heap.min, top.time == time {
+                _ = heap.pop()
+                guard let s = bySequence[top.segment], s.deadlines[top.profile] == top.time else { continue }
+                s.deadlines[top.profile] = nil
+                let p = profiles.graph.living(top.profile)
+                if due[p] == nil { profilesDue.append(p) }
+                due[p, default: []].append(s.position)
+            }
+            if time > clock { clock = time }
+            for p in profilesDue {
+                for i in due[p]! { touch(i) }
+                evaluateTouched(p, offset: lastOffset, at: time)
+            }
         }
         clock = t
     }

@@ -110,9 +110,8 @@ import Testing
         #expect(segments.members(of: "lapsed")?.isEmpty == true)
     }
 
-    /// Two segments a third reads leave at the same deadline: the reader should not enter and exit at it. Known
-    /// issue: deadlines are re-evaluated one (segment, profile) at a time, so the reader is evaluated between the
-    /// two exits (events are evaluated in rounds since aa65ac4; deadlines are not yet).
+    /// Two segments a third reads leave at the same deadline: the reader is evaluated once, after both, so it
+    /// does not enter and exit at that deadline.
     @Test func aReaderOfTwoSegmentsLeavingAtOneDeadlineDoesNotEnterAndExit() throws {
         let t = TemporaryDirectory()
         let dir = DataDirectory(t.path + "/d")
@@ -125,8 +124,6 @@ import Testing
         try store.close()
 
         let (_, records) = try feed(dir, now: t0 + 40 * Self.minute)
-        withKnownIssue("deadlines due at one time are evaluated one segment at a time") {
-            #expect(records == ["a entered \(bought)", "b entered \(bought)", "a exited \(bought)", "b exited \(bought)"])
-        }
+        #expect(records == ["a entered \(bought)", "b entered \(bought)", "a exited \(bought)", "b exited \(bought)"])
     }
 }
