@@ -45,8 +45,9 @@ public final class ProfileProjection {
     /// The newest event time and frame append time seen, µs (`Int64.min` before any): the log's own clock, from
     /// which the segment clock starts after a snapshot (docs/segments.md "Segment clock").
     @exclusivity(unchecked) public private(set) var logClock: Int64 = .min
-    /// How far the current frame's events may advance `logClock` (`LogClock.limit`); no bound in an as-of view.
-    @exclusivity(unchecked) private var eventClockLimit: Int64 = .max
+    /// How far the current frame's events may advance `logClock` and the segment clock (`LogClock.limit`, set by
+    /// `beginFrame`); no bound in an as-of view, whose clock ends at its as-of time.
+    @exclusivity(unchecked) public private(set) var eventClockLimit: Int64 = .max
     /// Bytes that views composed over this projection stored in its snapshot (docs/profile.md "Snapshots"),
     /// nil when the snapshot had none (or the projection did not come from a snapshot).
     public internal(set) var dependentState: [UInt8]?

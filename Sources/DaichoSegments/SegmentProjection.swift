@@ -93,9 +93,6 @@ public final class SegmentProjection: LogProjection {
     /// Records produced so far: the cursor of the newest one.
     public internal(set) var feedCount: UInt64 = 0
 
-    /// The latest time the current frame's events may advance the clock to (`LogClock.limit`); no bound in an
-    /// as-of view, whose clock ends at its as-of time.
-    private var eventClockLimit: Int64 = .max
     private let history: EventReader?
     var segments: [SegmentState] = []
     var bySequence: [UInt32: SegmentState] = [:]
@@ -113,6 +110,9 @@ public final class SegmentProjection: LogProjection {
     /// The segments to re-evaluate after the current event (`touch`), and which are in that list, by index.
     private var touched: [Int] = []
     private var marked: [Bool] = []
+    /// While an event's touched segments are evaluated: the position in `touched` being evaluated (`propagate`
+    /// adds readers after it instead of evaluating them at once); nil otherwise.
+    private var roundPosition: Int?
     /// Indexes in `segments` in evaluation order: every segment after those its rule reads with `in_segment`,
     /// otherwise in definition order; `rank` is the position of each index in it.
     private var order: [Int] = []
@@ -168,10 +168,7 @@ public final class SegmentProjection: LogProjection {
 
     public func beginFrame(_ frame: FrameContext, strings: StringTable) {
         profiles.beginFrame(frame, strings: strings)
-        if asOf == nil {
-            advance(to: frame.appendTime)
-            eventClockLimit = LogClock.limit(forFrameAppendedAt: frame.appendTime)
-        }
+        if asOf == nil { advance(to: frame.appendTime) }
     }
 
     /// - Throws: `StoreError` when the backfill of a new definition cannot read the log (the view is then
@@ -188,7 +185,7 @@ public final class SegmentProjection: LogProjection {
             return
         }
         // An event's own time advances the clock at most to its frame's append time plus the tolerance.
-        let at = min(e.at, eventClockLimit)
+        let at = min(e.at, profiles.eventClockLimit)
         if at > clock { advance(to: at) }
         applyProfiles()
         switch e.type {
@@ -212,19 +209,28 @@ public final class SegmentProjection: LogProjection {
                 termIndex[type].forEachCandidate(of: e, feed)
             }
             for i in (profiles.lastLinkedNewIdentifiers ? affectedWithIdentity : affected)[type] { touch(i) }
-            defer {
-                for i in touched { marked[i] = false }
-                touched.removeAll(keepingCapacity: true)
-            }
-            let everything = !absorbed.isEmpty || reevaluatesEverything
-            guard everything || !touched.isEmpty else { return }
-            var inputs = ProfileRuleInputs(segments: self, segment: segments[0], p: p, aggregates: profiles.aggregates(of: p), now: clock)
-            if everything {
-                for i in order { evaluate(segments[i], &inputs, offset: offset, at: clock) }
-            } else {
-                touched.sort { rank[$0] < rank[$1] } // dependencies first, then definition order
-                for i in touched { evaluate(segments[i], &inputs, offset: offset, at: clock) }
-            }
+            if !absorbed.isEmpty || reevaluatesEverything { for i in order { touch(i) } }
+            evaluateTouched(p, offset: offset, at: clock)
+        }
+    }
+
+    /// Evaluates the touched segments for profile `p`, each once, after every segment it reads: a reader of one
+    /// that changes joins the list (`propagate`), so it sees all of the round's changes before it is evaluated.
+    /// Clears the list.
+    private func evaluateTouched(_ p: UInt32, offset: UInt64, at: Int64) {
+        guard !touched.isEmpty else { return }
+        defer {
+            for i in touched { marked[i] = false }
+            touched.removeAll(keepingCapacity: true)
+            roundPosition = nil
+        }
+        var inputs = ProfileRuleInputs(segments: self, segment: segments[0], p: p, aggregates: profiles.aggregates(of: p), now: clock)
+        touched.sort { rank[$0] < rank[$1] } // dependencies first, then definition order
+        var k = 0
+        while k < touched.count {
+            roundPosition = k
+            evaluate(segments[touched[k]], &inputs, offset: offset, at: at)
+            k += 1
         }
     }
 
@@ -294,17 +300,29 @@ public final class SegmentProjection: LogProjection {
     /// The offset of the last event applied (time-driven changes name it).
     private var lastOffset: UInt64 { nextOffset == 0 ? 0 : nextOffset - 1 }
 
-    /// Advances the clock to `t`, re-evaluating the memberships whose deadline it passes, in deadline order.
+    /// Advances the clock to `t`, re-evaluating the memberships whose deadline it passes, in deadline order (those
+    /// due at one instant profile by profile, each profile's in one round).
     private func advance(to t: Int64) {
         guard t > clock else { return }
-        while let top = heap.min, top.time <= t {
-            _ = heap.pop()
-            guard let s = bySequence[top.segment], s.deadlines[top.profile] == top.time else { continue }
-            s.deadlines[top.profile] = nil
-            if top.time > clock { clock = top.time }
-            let p = profiles.graph.living(top.profile)
-            var inputs = ProfileRuleInputs(segments: self, segment: s, p: p, aggregates: profiles.aggregates(of: p), now: clock)
-            evaluate(s, &inputs, offset: lastOffset, at: top.time)
+        while let first = heap.min, first.time <= t {
+            // The deadlines due at one instant, per living profile (in order of its first entry): each profile's
+            // segments are evaluated in one round, so a reader sees every segment it reads changed at that instant.
+            let time = first.time
+            var profilesDue: [UInt32] = []
+            var due: [UInt32: [Int]] = [:]
+            while let top = heap.min, top.time == time {
+                _ = heap.pop()
+                guard let s = bySequence[top.segment], s.deadlines[top.profile] == top.time else { continue }
+                s.deadlines[top.profile] = nil
+                let p = profiles.graph.living(top.profile)
+                if due[p] == nil { profilesDue.append(p) }
+                due[p, default: []].append(s.position)
+            }
+            if time > clock { clock = time }
+            for p in profilesDue {
+                for i in due[p]! { touch(i) }
+                evaluateTouched(p, offset: lastOffset, at: time)
+            }
         }
         clock = t
     }
@@ -339,10 +357,20 @@ public final class SegmentProjection: LogProjection {
     }
 
     /// Re-evaluates, for the profile of `inputs`, the segments that read `in_segment` of `s` (its membership
-    /// changed), in dependency order. Definitions never form a cycle (refused when defined); `depth` bounds the
-    /// recursion anyway.
+    /// changed), in dependency order: during an event's evaluation (`roundPosition`) by adding them to the
+    /// touched segments after the current one, otherwise at once. Definitions never form a cycle (refused when
+    /// defined); `depth` bounds the recursion anyway.
     private func propagate(from s: SegmentState, _ inputs: inout ProfileRuleInputs, offset: UInt64, at: Int64, depth: Int) {
         guard s.position < dependents.count, depth < segments.count else { return }
+        if let current = roundPosition {
+            for d in dependents[s.position] where !marked[d] {
+                marked[d] = true
+                var j = touched.count
+                while j > current + 1 && rank[touched[j - 1]] > rank[d] { j -= 1 }
+                touched.insert(d, at: j)
+            }
+            return
+        }
         for d in dependents[s.position] { evaluate(segments[d], &inputs, offset: offset, at: at, depth: depth + 1) }
     }
 

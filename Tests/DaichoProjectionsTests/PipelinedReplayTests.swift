@@ -28,6 +28,12 @@ import Testing
         return p
     }
 
+    /// A seeded log of `events` events in `t` (ProjectionReplayTests.dataDirectory), its settings and a reader.
+    static func seededLog(_ t: TemporaryDirectory, events: Int, seed: UInt64) throws -> (DataDirectory, ProjectionSettings, EventReader) {
+        let dir = try ProjectionReplayTests.dataDirectory(t, events: events, seed: seed)
+        return (dir, try ProjectionSettings.load(dir), try EventReader(dir))
+    }
+
     static func snapshot(_ p: ProfileProjection, _ dir: DataDirectory, settings: ProjectionSettings, in t: TemporaryDirectory,
                          name: String) throws -> [UInt8] {
         let path = t.path + "/" + name
@@ -38,9 +44,7 @@ import Testing
     @Test(arguments: [11, 12, 13] as [UInt64])
     func identityResolvedAheadGivesTheReferenceSnapshotAndProfiles(seed: UInt64) throws {
         let t = TemporaryDirectory()
-        let dir = try ProjectionReplayTests.dataDirectory(t, events: 8000, seed: seed)
-        let settings = try ProjectionSettings.load(dir)
-        let reader = try EventReader(dir)
+        let (dir, settings, reader) = try Self.seededLog(t, events: 8000, seed: seed)
         let reference = try Self.referenceReplay(reader, settings: settings)
         let pipelined = try Self.pipelinedReplay(reader, settings: settings)
         #expect(reference.graph.merges > 0, "the seeded log must merge profiles")
@@ -58,9 +62,7 @@ import Testing
     /// As-of views filter late events on both threads alike.
     @Test func anAsOfViewResolvedAheadEqualsTheReference() throws {
         let t = TemporaryDirectory()
-        let dir = try ProjectionReplayTests.dataDirectory(t, events: 6000, seed: 5)
-        let settings = try ProjectionSettings.load(dir)
-        let reader = try EventReader(dir)
+        let (dir, settings, reader) = try Self.seededLog(t, events: 6000, seed: 5)
         var times: [Int64] = []
         try reader.forEach { _, view in
             times.append(view.at)
@@ -80,9 +82,7 @@ import Testing
     /// Catch-up in pieces at random cut points (cuts fall inside frames) from a snapshot equals the reference.
     @Test func snapshotPlusPipelinedCatchUpEqualsTheReferenceAtRandomCuts() throws {
         let t = TemporaryDirectory()
-        let dir = try ProjectionReplayTests.dataDirectory(t, events: 6000, seed: 21)
-        let settings = try ProjectionSettings.load(dir)
-        let reader = try EventReader(dir)
+        let (dir, settings, reader) = try Self.seededLog(t, events: 6000, seed: 21)
         let reference = try Self.referenceReplay(reader, settings: settings)
         let expected = try Self.snapshot(reference, dir, settings: settings, in: t, name: "reference")
         var rng = SeededGenerator(seed: 9)

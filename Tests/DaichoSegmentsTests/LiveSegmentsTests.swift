@@ -14,11 +14,6 @@ import Testing
     let t0 = (wallClockMicros() / 60_000_000 + 2) * 60_000_000
     static let minute: Int64 = 60_000_000
 
-    func purchase(_ id: String, _ email: String, at: Int64) -> Event {
-        Event(id: id, type: .purchase, at: at, source: "web", identifiers: [Identifier(kind: .email, normalized: "", raw: email)],
-              props: .object([JSONMember("order_id", .string("o-\(id)")), JSONMember("amount", .int(500)),
-                              JSONMember("currency", .string("JPY"))]))
-    }
 
     final class Collected: Sendable {
         let records = Mutex<[FeedRecord]>([])

@@ -17,11 +17,6 @@ import Testing
     static let minute: Int64 = 60_000_000
     static let day: Int64 = 86_400_000_000
 
-    func purchase(_ id: String, _ email: String, at: Int64, amount: Int64 = 1000) -> Event {
-        Event(id: id, type: .purchase, at: at, source: "web", identifiers: [Identifier(kind: .email, normalized: "", raw: email)],
-              props: .object([JSONMember("order_id", .string("o-\(id)")), JSONMember("amount", .int(amount)),
-                              JSONMember("currency", .string("JPY"))]))
-    }
 
     func event(_ id: String, _ type: EventType, _ ids: [(IdentifierKind, String)], at: Int64, props: [JSONMember] = []) -> Event {
         Event(id: id, type: type, at: at, source: "web", identifiers: ids.map { Identifier(kind: $0.0, normalized: "", raw: $0.1) },

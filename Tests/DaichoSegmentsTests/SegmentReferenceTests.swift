@@ -13,11 +13,6 @@ import Testing
     let t0 = (wallClockMicros() / 60_000_000 + 2) * 60_000_000
     static let minute: Int64 = 60_000_000
 
-    func purchase(_ id: String, _ email: String, at: Int64) -> Event {
-        Event(id: id, type: .purchase, at: at, source: "web", identifiers: [Identifier(kind: .email, normalized: "", raw: email)],
-              props: .object([JSONMember("order_id", .string("o-\(id)")), JSONMember("amount", .int(1000)),
-                              JSONMember("currency", .string("JPY"))]))
-    }
 
     func feed(_ dir: DataDirectory, now: Int64?) throws -> (SegmentProjection, [String]) {
         let (segments, _) = try SegmentLoader.load(dir, now: now, trackingAfter: 0)
@@ -95,5 +90,40 @@ import Testing
         restored.trackChanges(true)
         restored.advanceClock(to: t0 + 40 * Self.minute)
         #expect(restored.takeChanges()?.records.map { "\($0.segment) \($0.change.rawValue)" } == ["recent exited", "follower exited"])
+    }
+
+    /// One event changes two segments a third reads: the reader is evaluated once, after both (dependency
+    /// order), so the feed has no transient entry and exit of the reader at that event.
+    @Test func aReaderOfTwoSegmentsOneEventChangesSeesBothChangesBeforeItIsEvaluated() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let appendClock = AppendClock(t0)
+        let store = try EventStore.open(dir, options: appendClock.options)
+        try SegmentDefinitions.define(name: "buyers", rule: "commerce.orders >= 1", in: store, at: t0)
+        try SegmentDefinitions.define(name: "recent", rule: "count(purchase within 30d) >= 1", in: store, at: t0)
+        try SegmentDefinitions.define(name: "lapsed", rule: "in_segment(\"buyers\") and not in_segment(\"recent\")", in: store, at: t0)
+        let bought = try #require(try store.append([purchase("a1", "a@example.jp", at: t0 + Self.minute)]).first ?? nil)
+        try store.close()
+
+        let (segments, records) = try feed(dir, now: t0 + 2 * Self.minute)
+        #expect(records == ["buyers entered \(bought)", "recent entered \(bought)"])
+        #expect(segments.members(of: "lapsed")?.isEmpty == true)
+    }
+
+    /// Two segments a third reads leave at the same deadline: the reader is evaluated once, after both, so it
+    /// does not enter and exit at that deadline.
+    @Test func aReaderOfTwoSegmentsLeavingAtOneDeadlineDoesNotEnterAndExit() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/d")
+        let appendClock = AppendClock(t0)
+        let store = try EventStore.open(dir, options: appendClock.options)
+        try SegmentDefinitions.define(name: "a", rule: "count(purchase within 30m) >= 1", in: store, at: t0)
+        try SegmentDefinitions.define(name: "b", rule: "count(purchase within 30m) >= 1", in: store, at: t0)
+        try SegmentDefinitions.define(name: "r", rule: "not in_segment(\"a\") and in_segment(\"b\")", in: store, at: t0)
+        let bought = try #require(try store.append([purchase("a1", "a@example.jp", at: t0 + Self.minute)]).first ?? nil)
+        try store.close()
+
+        let (_, records) = try feed(dir, now: t0 + 40 * Self.minute)
+        #expect(records == ["a entered \(bought)", "b entered \(bought)", "a exited \(bought)", "b exited \(bought)"])
     }
 }
