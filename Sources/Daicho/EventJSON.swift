@@ -112,8 +112,8 @@ struct EventValueEncoder {
     /// Encodes `event` into `builder`; returns the rejection reason instead when it is invalid.
     mutating func encode(_ event: Event, into builder: inout BatchBuilder) -> String? {
         // JSON has no form for NaN or ±infinity (the writer would print null): refuse them as ingest refuses 1e400.
-        if let props = event.props, let (path, value) = Self.firstNonFinite(props, path: "props") {
-            return "\"\(path)\": " + (value.isNaN ? "not a number (NaN), which JSON cannot hold" : RejectHints.numberOutOfRange(value))
+        if let props = event.props, let (path, value) = Self.firstNonFinite(props) {
+            return "\"props\(path)\": " + (value.isNaN ? "not a number (NaN), which JSON cannot hold" : RejectHints.numberOutOfRange(value))
         }
         line.removeAll(keepingCapacity: true)
         writer.append(event, offset: nil, to: &line)
@@ -121,14 +121,15 @@ struct EventValueEncoder {
         return line.withUnsafeBytes { lineEncoder.encode(line: $0, into: &builder) }
     }
 
-    /// The path and value of the first NaN or infinite double in `value`, depth first.
-    static func firstNonFinite(_ value: JSONValue, path: String) -> (String, Double)? {
+    /// The path (below `value`, e.g. `.items[2].price`) and value of the first NaN or infinite double in `value`,
+    /// depth first. The path is built only for a hit, so checking finite props allocates nothing.
+    static func firstNonFinite(_ value: JSONValue) -> (String, Double)? {
         switch value {
-        case .double(let d) where !d.isFinite: return (path, d)
+        case .double(let d) where !d.isFinite: return ("", d)
         case .array(let elements):
-            for (i, e) in elements.enumerated() { if let hit = firstNonFinite(e, path: "\(path)[\(i)]") { return hit } }
+            for (i, e) in elements.enumerated() { if let (path, d) = firstNonFinite(e) { return ("[\(i)]" + path, d) } }
         case .object(let members):
-            for m in members { if let hit = firstNonFinite(m.value, path: "\(path).\(m.key)") { return hit } }
+            for m in members { if let (path, d) = firstNonFinite(m.value) { return ("." + m.key + path, d) } }
         default: break
         }
         return nil

@@ -45,8 +45,8 @@ public final class EventStore: @unchecked Sendable {
         var current = path.hasPrefix("/") ? "/" : ""
         for part in path.split(separator: "/") {
             current += (current.isEmpty || current.hasSuffix("/") ? "" : "/") + part
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw .system("cannot create data directory \(path)", path: current, errno: errno)
+            if mkdir(current, 0o755) != 0, case let code = errno, code != EEXIST {
+                throw .system("cannot create data directory \(path)", path: current, errno: code)
             }
         }
     }
@@ -141,7 +141,10 @@ public final class EventStore: @unchecked Sendable {
     public func ingest(file path: String, chunkBytes: Int = 4 << 20, options: IngestOptions = IngestOptions(),
                        onReject: @escaping (RejectedLine) throws -> Void = { _ in }) throws(IngestError) -> IngestSummary {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw IngestError.io(.system("cannot open \(path)", path: path, errno: errno)) }
+        guard fd >= 0 else {
+            let code = errno // before the message is built, which may allocate
+            throw IngestError.io(.system("cannot open \(path)", path: path, errno: code))
+        }
         defer { Glibc.close(fd) }
         let reader = NDJSONChunkReader(fd: fd, name: path, blockBytes: chunkBytes)
         return try ingest(options: options, nextChunk: { () throws(IngestError) -> NDJSONChunk? in try reader.next() },

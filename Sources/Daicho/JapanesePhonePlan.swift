@@ -37,11 +37,15 @@ public enum JapanesePhoneError: Error, Sendable, Equatable {
 
 /// The ranges of Japan's numbering plan: validity and line kind of a national significant number.
 public enum JapanesePhonePlan {
-    /// Fixed-line ranges: the third digit allowed after each two-digit prefix of a 9-digit national significant
-    /// number (the area code plus the subscriber number; the trunk 0 is not counted).
-    static let fixedThirdDigits: [String: String] = {
-        var t: [String: String] = [:]
-        let all = "0123456789"
+    /// Per two-digit prefix (index 10 × first + second digit) of a 9-digit fixed-line national significant number
+    /// (the area code plus the subscriber number; the trunk 0 is not counted), a bit per allowed third digit.
+    static let fixedTable: [UInt16] = {
+        var table = [UInt16](repeating: 0, count: 100)
+        func allow(_ prefix: String, _ thirds: String) {
+            let u = Array(prefix.utf8)
+            let i = Int(u[0] - 48) * 10 + Int(u[1] - 48)
+            for d in thirds.utf8 { table[i] |= 1 << UInt16(d - 48) }
+        }
         for (prefix, thirds) in [
             ("11", "235678"), ("12", "3456"), ("13", "3456789"), ("14", "23456"), ("15", "2345678"),
             ("16", "234567"), ("17", "23456789"), ("18", "2345678"), ("19", "123456789"),
@@ -49,23 +53,12 @@ public enum JapanesePhonePlan {
             ("73", "456789"), ("74", "023456789"),
             ("83", "23456789"), ("84", "56789"), ("85", "123456789"), ("88", "03456789"),
             ("96", "123456789"), ("97", "123456789"), ("99", "123456789"),
-        ] { t[prefix] = thirds }
+        ] { allow(prefix, thirds) }
         for p in ["22", "23", "24", "25", "26", "27", "28", "29", "42", "43", "44", "45", "47", "48",
                   "52", "53", "54", "55", "58", "59", "72", "75", "76", "77", "78", "79",
-                  "82", "86", "87", "89", "92", "93", "94", "95", "98"] { t[p] = all }
+                  "82", "86", "87", "89", "92", "93", "94", "95", "98"] { allow(p, "0123456789") }
         for p in ["31", "32", "33", "34", "35", "36", "37", "38", "39", "61", "62", "63", "64", "65", "66", "67", "68", "69"] {
-            t[p] = all
-        }
-        return t
-    }()
-
-    /// Per two-digit prefix (index 10 × first + second digit), a bit per allowed third digit of a fixed line.
-    static let fixedTable: [UInt16] = {
-        var table = [UInt16](repeating: 0, count: 100)
-        for (prefix, thirds) in fixedThirdDigits {
-            let u = Array(prefix.utf8)
-            let i = Int(u[0] - 48) * 10 + Int(u[1] - 48)
-            for d in thirds.utf8 { table[i] |= 1 << UInt16(d - 48) }
+            allow(p, "0123456789")
         }
         return table
     }()

@@ -38,8 +38,6 @@ enum PropsRules {
     static let traits = Key(ref: StaticStrings.traits, name: "traits"), event = Key(ref: StaticStrings.event, name: "event")
 
     static let pageViewStrings = [url, path, title, referrer, action]
-    static let maxAmount = PropsBounds.maxAmount
-    static let maxCount = PropsBounds.maxCount
     static let categories: [StaticString] = ["complaint", "question", "request", "opinion"]
     static let statuses: [StaticString] = ["open", "pending", "resolved", "closed"]
 
@@ -53,10 +51,10 @@ enum PropsRules {
             switch type {
             case .pageView:
                 for key in pageViewStrings { try v.string(key, required: false) }
-                try v.integer(dwellMs, min: 0, max: maxCount, required: false)
+                try v.integer(dwellMs, min: 0, max: PropsBounds.maxCount, required: false)
             case .purchase:
                 try v.string(orderID, required: true, nonEmpty: true)
-                try v.number(amount, min: 0, max: maxAmount, required: true)
+                try v.number(amount, min: 0, max: PropsBounds.maxAmount, required: true)
                 try v.currency(currency)
                 try v.items()
             case .inquiry:
@@ -68,7 +66,7 @@ enum PropsRules {
                 try v.string(platform, required: true, nonEmpty: true)
                 try v.string(text, required: false)
                 try v.number(sentiment, min: -1, max: 1, required: false)
-                try v.integer(reach, min: 0, max: maxCount, required: false)
+                try v.integer(reach, min: 0, max: PropsBounds.maxCount, required: false)
             case .identify:
                 guard let t = v.member(traits) else { throw Reason(text: "missing field \"traits\" in props") }
                 guard tape[t].kind == .object else { throw Reason(text: "\"props.traits\": expected an object") }
@@ -184,7 +182,7 @@ enum PropsRules {
                 guard tape[j].kind == .object else { throw Reason(text: "\"props.items[\(n)]\": expected an object") }
                 try item.string(sku, required: true, nonEmpty: true)
                 try item.integer(qty, min: 1, max: nil, required: true)
-                try item.number(price, min: 0, max: maxAmount, required: true)
+                try item.number(price, min: 0, max: PropsBounds.maxAmount, required: true)
                 j = Int(tape[j].end)
                 n += 1
             }

@@ -20,7 +20,7 @@ extension IdentityGraph {
         w.column(lastNode)
         w.column(forward)
         w.column(conflictCount)
-        w.column(householdCount)
+        w.column(personalPhoneCount)
         w.count(mergedIDs.count)
         for p in mergedIDs.keys.sorted() { w.u64(UInt64(p)); w.array(mergedIDs[p]!) }
         w.count(recentConflicts.count)
@@ -53,7 +53,7 @@ extension IdentityGraph {
         lastNode = try r.column(of: UInt32.self, in: mapping)
         forward = try r.column(of: UInt32.self, in: mapping)
         conflictCount = try r.column(of: UInt32.self, in: mapping)
-        householdCount = try r.column(of: UInt8.self, in: mapping)
+        personalPhoneCount = try r.column(of: UInt8.self, in: mapping)
         let nodes = nodeKind.count, profiles = idHash.count
         guard nodeEnd.count == nodes, nodeNext.count == nodes, nodeLinkedAt.count == nodes,
               nodeEnd.last.map({ Int($0) == arena.count }) ?? (arena.count == 0),
@@ -65,7 +65,7 @@ extension IdentityGraph {
         else { throw SnapshotError("identity node table damaged") }
         guard birthOffset.count == profiles, counts.count == profiles, firstNode.count == profiles,
               lastNode.count == profiles, forward.count == profiles, conflictCount.count == profiles,
-              householdCount.count == profiles,
+              personalPhoneCount.count == profiles,
               firstNode.allSatisfy({ $0 == Self.none || Int($0) < nodes }),
               lastNode.allSatisfy({ $0 == Self.none || Int($0) < nodes }),
               forward.allSatisfy({ $0 == Self.none || Int($0) < profiles })

@@ -69,8 +69,10 @@ public final class IdentityGraph {
     /// The survivor when absorbed; `none` while alive.
     @exclusivity(unchecked) var forward = Column<UInt32>()
     @exclusivity(unchecked) var conflictCount = Column<UInt32>()
-    /// Household phone numbers held (saturating at 127, like `counts`): they do not make a profile a known customer.
-    @exclusivity(unchecked) var householdCount = Column<UInt8>()
+    /// Phone numbers held that are not household numbers (saturating at 127): a profile with any is a known customer
+    /// when phones are strong. Counting these rather than the household ones keeps the answer right when the phone
+    /// counter in `counts` saturates.
+    @exclusivity(unchecked) var personalPhoneCount = Column<UInt8>()
     /// Absorbed profiles' id hashes, oldest first, for profiles that absorbed any.
     @exclusivity(unchecked) var mergedIDs: [UInt32: [UInt64]] = [:]
     /// The last refused merges per profile that had any: (offset, kind codes over their limit).
@@ -245,7 +247,7 @@ public final class IdentityGraph {
         let nodes = arena.memoryBytes + nodeEnd.memoryBytes + nodeKind.memoryBytes
             + nodeNext.memoryBytes + nodeLinkedAt.memoryBytes
         var profiles = idHash.memoryBytes + birthOffset.memoryBytes + counts.memoryBytes + firstNode.memoryBytes
-            + lastNode.memoryBytes + forward.memoryBytes + conflictCount.memoryBytes + householdCount.memoryBytes
+            + lastNode.memoryBytes + forward.memoryBytes + conflictCount.memoryBytes + personalPhoneCount.memoryBytes
         // Dictionaries: about 1.5× their entries in buckets, plus each value array's header and elements.
         profiles += mergedIDs.values.reduce(mergedIDs.count * 24) { $0 + 32 + $1.capacity * 8 }
         profiles += recentConflicts.values.reduce(recentConflicts.count * 24) { $0 + 32 + $1.capacity * 56 }
@@ -376,7 +378,7 @@ public final class IdentityGraph {
     private func hasStrong(_ p: UInt32) -> Bool {
         let c = counts[Int(p)]
         if c & strongCounters & ~phoneCounter != 0 { return true }
-        return c & strongCounters & phoneCounter != 0 && count(IdentifierKind.phone.code, in: p) > Int(householdCount[Int(p)])
+        return c & strongCounters & phoneCounter != 0 && personalPhoneCount[Int(p)] > 0
     }
 
     /// The kinds whose limit the union of `merging` plus the event's new identifiers would break, or nil.
@@ -435,7 +437,7 @@ public final class IdentityGraph {
         lastNode.append(Self.none)
         forward.append(Self.none)
         conflictCount.append(0)
-        householdCount.append(0)
+        personalPhoneCount.append(0)
         byID?[h] = p
         liveProfiles += 1
         return p
@@ -459,7 +461,7 @@ public final class IdentityGraph {
         if lastNode[Int(p)] == Self.none { firstNode[Int(p)] = n } else { nodeNext[Int(lastNode[Int(p)])] = n }
         lastNode[Int(p)] = n
         addCount(id.kind, 1, to: p)
-        if id.household { householdCount[Int(p)] = min(127, householdCount[Int(p)] + 1) }
+        if id.kind == IdentifierKind.phone.code && !id.household { personalPhoneCount[Int(p)] = min(127, personalPhoneCount[Int(p)] + 1) }
         if nodeKind.count * 2 > slots.count { grow() }
     }
 
@@ -481,8 +483,8 @@ public final class IdentityGraph {
             if c > 0 { addCount(UInt8(k), c, to: survivor) }
         }
         counts[Int(p)] = 0
-        householdCount[Int(survivor)] = UInt8(min(127, Int(householdCount[Int(survivor)]) + Int(householdCount[Int(p)])))
-        householdCount[Int(p)] = 0
+        personalPhoneCount[Int(survivor)] = UInt8(min(127, Int(personalPhoneCount[Int(survivor)]) + Int(personalPhoneCount[Int(p)])))
+        personalPhoneCount[Int(p)] = 0
         if firstNode[Int(p)] != Self.none {
             if lastNode[Int(survivor)] == Self.none { firstNode[Int(survivor)] = firstNode[Int(p)] }
             else { nodeNext[Int(lastNode[Int(survivor)])] = firstNode[Int(p)] }

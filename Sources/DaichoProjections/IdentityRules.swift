@@ -12,7 +12,12 @@ public struct IdentityRules: Sendable, Equatable {
     public var weak: [Bool]
     /// The Japanese line kinds whose numbers are household numbers: they attach to a profile like a weak identifier
     /// but never merge two customers who each hold a strong identifier. Default: fixed lines and IP phones (050).
-    public var householdPhones: Set<JapaneseLineKind> = [.fixed, .ip]
+    public var householdPhones: Set<JapaneseLineKind> {
+        get { Set(JapaneseLineKind.allCases.filter { householdMask & Self.bit($0) != 0 }) }
+        set { householdMask = newValue.reduce(0) { $0 | Self.bit($1) } }
+    }
+    /// `householdPhones` as a bit per line kind, so the per-event check in `isHousehold` is one AND, no hashing.
+    private var householdMask: UInt16 = IdentityRules.bit(.fixed) | IdentityRules.bit(.ip)
     /// Per kind code: values refused besides the defaults (`blocked_values`), normalized and ASCII-lower-cased.
     public var blocked: [[[UInt8]]]
 
@@ -116,8 +121,23 @@ public struct IdentityRules: Sendable, Equatable {
     /// Whether the identifier is a household phone number (docs/identity.md "Household numbers").
     @inline(__always)
     public func isHousehold(kind: UInt8, value: UnsafeRawBufferPointer) -> Bool {
-        guard kind == IdentifierKind.phone.code, !householdPhones.isEmpty,
+        guard kind == IdentifierKind.phone.code, householdMask != 0,
               let line = JapanesePhonePlan.lineKind(ofNormalized: value) else { return false }
-        return householdPhones.contains(line)
+        return householdMask & Self.bit(line) != 0
+    }
+
+    @inline(__always)
+    private static func bit(_ line: JapaneseLineKind) -> UInt16 {
+        let index: Int = switch line {
+        case .mobile: 0
+        case .pager: 1
+        case .personal: 2
+        case .ip: 3
+        case .fixed: 4
+        case .tollFree: 5
+        case .naviDial: 6
+        case .premium: 7
+        }
+        return 1 << index
     }
 }

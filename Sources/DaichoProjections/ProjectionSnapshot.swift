@@ -5,7 +5,7 @@ import Foundation
 // The profile projection's snapshot file (docs/profile.md "Snapshots"):
 //
 //   0   8  magic "DCHPROJ1"
-//   8   8  format version (little-endian; this code writes and reads 6)
+//   8   8  format version (little-endian; this code writes and reads 7)
 //   16  8  log offset the snapshot reflects (the next offset to apply)
 //   24  8  settings hash: XXH64 of the identity rules and profile settings it was built under
 //   32  8  section count (4)
@@ -27,7 +27,7 @@ import Foundation
 public enum ProjectionSnapshot {
     static let magic = Array("DCHPROJ1".utf8)
     /// The body format written by this code.
-    public static let version: UInt64 = 6
+    public static let version: UInt64 = 7
     static let headerBytes = 64
     static let sectionCount = 4
     /// Largest section accepted when reading (a damaged length cannot make us allocate more).

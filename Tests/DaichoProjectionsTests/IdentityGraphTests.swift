@@ -159,6 +159,19 @@ final class ReferenceIdentity {
         #expect(apply(g, [(.userID, "u-2"), (.phone, "+81312345678")], 3).profile != call)
     }
 
+    /// Found: with phones unlimited, a customer holding a mobile number and 127 landlines (128 phones, past the
+    /// 7-bit counters' 127) was taken for no known customer, so a stranger sharing one of the landlines merged in.
+    @Test func aCustomerWithAMobileAndMoreLandlinesThanTheCountersHoldStaysAKnownCustomer() throws {
+        let g = IdentityGraph(rules: try IdentityRules(json: Data(#"{"limits": {"phone": null}}"#.utf8)))
+        let owner = apply(g, [(.phone, "+819012345678"), (.deviceID, "d-1")], 0).profile
+        for i in 0..<127 {
+            #expect(apply(g, [(.deviceID, "d-1"), (.phone, "+8131234\(1000 + i)")], UInt64(1 + i)).profile == owner)
+        }
+        let stranger = apply(g, [(.email, "b@example.jp"), (.phone, "+81312341000")], 200)
+        #expect(stranger.profile != owner)
+        #expect(stranger.absorbed.isEmpty)
+    }
+
     @Test func householdPhonesAreConfigurableInIdentityJson() throws {
         let g = IdentityGraph(rules: try IdentityRules(json: Data(#"{"household_phones": []}"#.utf8)))
         let taro = apply(g, [(.email, "taro@example.jp"), (.phone, "+81312345678")], 0).profile
