@@ -12,6 +12,13 @@ struct HeadRecord: Equatable, Sendable {
     /// Durable byte length of the active segment.
     var durableBytes: UInt64
 
+    /// The bytes of the segment based at `base` that lie at or below this durable mark (docs/log-format.md §8):
+    /// `durableBytes` of the active segment, all of an earlier one (synced before the writer rolled away from it),
+    /// none of a later one (never acknowledged).
+    func durableBytes(ofSegment base: UInt64) -> Int {
+        activeSegmentBase == base ? Int(clamping: durableBytes) : activeSegmentBase > base ? Int.max : 0
+    }
+
     /// Encodes the 40-byte record into `raw`.
     func encode(into raw: UnsafeMutableRawBufferPointer) {
         precondition(raw.count >= LogFormat.headSize)

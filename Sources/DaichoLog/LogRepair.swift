@@ -84,8 +84,7 @@ public enum LogRepair {
                 end = segments[number + 1].base
             } else if case .record(let record) = head {
                 end = max(record.nextOffset, expected)
-                markBytes = record.activeSegmentBase == segment.base ? Int(clamping: record.durableBytes)
-                    : record.activeSegmentBase > segment.base ? Int.max : 0
+                markBytes = record.durableBytes(ofSegment: segment.base)
             }
             var plan = try planSegment(segment, expected: expected, end: end, markBytes: markBytes, lastTime: lastTime)
             if !plan.regions.isEmpty {

@@ -74,8 +74,7 @@ public enum LogVerifier {
     /// The bytes of the last segment at or below the durable mark (§8): all of them without a readable `head`.
     private static func durableBytes(_ head: HeadReadResult?, lastBase: UInt64) -> Int {
         guard case .record(let record) = head else { return Int.max }
-        if record.activeSegmentBase == lastBase { return Int(clamping: record.durableBytes) }
-        return record.activeSegmentBase < lastBase ? 0 : Int.max
+        return record.durableBytes(ofSegment: lastBase)
     }
 
     private static func check(segment path: String, isLast: Bool, durableBytes: Int, expected: inout UInt64, decoder: FrameDecoder, report: inout VerifyReport) throws(LogError) {

@@ -12,6 +12,25 @@ func errnoText(_ code: Int32) -> String {
     return String(cString: text) + " (errno \(code))"
 }
 
+/// Temporaries of processes killed while writing them: files whose name carries the writer's pid.
+public enum AbandonedTemporaries {
+    /// Removes each file of `directory` whose name `ownerPID` reads a pid from when that process is gone; the
+    /// files of a running process, this one or another, are left alone.
+    /// - Returns: the paths removed.
+    @discardableResult
+    public static func remove(in directory: String, ownerPID: (String) -> Int32?) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var removed: [String] = []
+        for name in names {
+            guard let pid = ownerPID(name), pid > 0 else { continue }
+            if kill(pid, 0) == 0 || errno == EPERM { continue }
+            let path = directory + "/" + name
+            if unlink(path) == 0 { removed.append(path) }
+        }
+        return removed
+    }
+}
+
 /// An open file descriptor, closed in `deinit`.
 final class PosixFile {
     let fd: Int32

@@ -46,8 +46,7 @@ struct DurableMark {
             if head.activeSegmentBase > lastBase {
                 throw LogError(.corrupt, "head publishes active segment \(LogFormat.segmentFileName(base: head.activeSegmentBase)) (events up to offset \(head.nextOffset)) but the last segment file is \(LogFormat.segmentFileName(base: lastBase)): acknowledged segment files are missing. Run `daicho verify` on this data directory.", path: directory)
             }
-            let bytes = head.activeSegmentBase == lastBase ? Int(clamping: head.durableBytes) : 0
-            return DurableMark(bytes: bytes, nextOffset: head.nextOffset,
+            return DurableMark(bytes: head.durableBytes(ofSegment: lastBase), nextOffset: head.nextOffset,
                                source: "the durable mark in head (offset \(head.nextOffset), byte \(head.durableBytes) of \(LogFormat.segmentFileName(base: head.activeSegmentBase)))")
         case .missing:
             return DurableMark(bytes: anyBytes ? Int.max : 0, nextOffset: nil,

@@ -150,15 +150,7 @@ public enum ProjectionSnapshot {
     @discardableResult
     public static func removeAbandonedTemporaries(in directory: String) -> [String] {
         let prefix = fileName + ".tmp-"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
-        var removed: [String] = []
-        for name in names where name.hasPrefix(prefix) {
-            guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0 else { continue }
-            if kill(pid, 0) == 0 || errno == EPERM { continue }
-            let path = directory + "/" + name
-            if unlink(path) == 0 { removed.append(path) }
-        }
-        return removed
+        return AbandonedTemporaries.remove(in: directory) { $0.hasPrefix(prefix) ? Int32($0.dropFirst(prefix.count)) : nil }
     }
 
     /// temp file → write → fsync → rename → fsync(directory).

@@ -1,5 +1,6 @@
 import Foundation
 import Daicho
+import DaichoLog
 
 /// The rejects file of one `append` run, DIR/rejects/append-<UTC time>-<pid>.ndjson, one JSON object per rejected
 /// line (docs/ingest.md "Rejects"). It is written under a temporary name (`.append-….ndjson.tmp`) and renamed into
@@ -54,15 +55,10 @@ final class RejectsFile {
     /// - Returns: the paths removed.
     @discardableResult
     static func removeAbandonedTemporaries(in directory: DataDirectory) -> [String] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.rejectsPath) else { return [] }
-        var removed: [String] = []
-        for name in names where name.hasPrefix(".append-") && name.hasSuffix(".ndjson.tmp") {
-            guard let pid = name.dropLast(".ndjson.tmp".count).split(separator: "-").last.flatMap({ Int32($0) }), pid > 0 else { continue }
-            if kill(pid, 0) == 0 || errno == EPERM { continue }
-            let path = directory.rejectsPath + "/" + name
-            if unlink(path) == 0 { removed.append(path) }
+        AbandonedTemporaries.remove(in: directory.rejectsPath) { name in
+            guard name.hasPrefix(".append-") && name.hasSuffix(".ndjson.tmp") else { return nil }
+            return name.dropLast(".ndjson.tmp".count).split(separator: "-").last.flatMap { Int32($0) }
         }
-        return removed
     }
 
     private func create() throws {

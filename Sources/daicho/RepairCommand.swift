@@ -29,27 +29,20 @@ enum RepairCommand {
         let report = try LogRepair.repair(directory: dir.logPath, quarantine: quarantine, lockWait: try a.lockWait(spec)) { base, count, time, file in
             LostOffsets.frame(base: base, count: count, at: time, quarantine: file, compressor: compressor)
         }
-        // A snapshot may hold the effects of the events now lost: the next query rebuilds from the repaired log.
         let lost = report.regions.filter { !$0.lostOffsets.isEmpty }
-        var snapshotRemoved = false
-        let snapshot = dir.snapshotsPath + "/" + ProjectionSnapshot.fileName
-        if !lost.isEmpty && FileManager.default.fileExists(atPath: snapshot) {
-            try FileManager.default.removeItem(atPath: snapshot)
-            snapshotRemoved = true
-        }
+        let eventsLost = lost.reduce(0) { $0 + $1.lostOffsets.count }
+        // A snapshot may hold the effects of the events now lost: the next query rebuilds from the repaired log.
+        let snapshotRemoved = try !lost.isEmpty && removeIfPresent(dir.snapshotsPath + "/" + ProjectionSnapshot.fileName)
         // So may every as-of checkpoint (docs/profile.md "Checkpoints"): their proofs cannot see a frame lost before them.
-        let checkpoints = dir.snapshotsPath + "/" + Checkpoints.directoryName
-        if !lost.isEmpty && FileManager.default.fileExists(atPath: checkpoints) {
-            try FileManager.default.removeItem(atPath: checkpoints)
-        }
+        if !lost.isEmpty { _ = try removeIfPresent(dir.snapshotsPath + "/" + Checkpoints.directoryName) }
         let message = !report.changed ? "nothing to repair"
-            : "repaired: \(report.regions.count) region(s) quarantined, \(lost.reduce(0) { $0 + $1.lostOffsets.count }) lost offsets kept as offsets_lost"
+            : "repaired: \(report.regions.count) region(s) quarantined, \(eventsLost) lost offsets kept as offsets_lost"
                 + (report.rebuiltHead ? ", head rebuilt" : "")
         print(jsonLine([
             JSONMember("repaired", .bool(report.changed)),
             JSONMember("message", .string(message)),
             JSONMember("frames_lost", count(lost.count)),
-            JSONMember("events_lost", count(lost.reduce(0) { $0 + $1.lostOffsets.count })),
+            JSONMember("events_lost", count(eventsLost)),
             JSONMember("lost_offsets", .array(lost.map { .array([offset($0.lostOffsets.lowerBound), offset($0.lostOffsets.upperBound)]) })),
             JSONMember("quarantined", .array(report.regions.map { r in
                 .object([
@@ -70,4 +63,11 @@ enum RepairCommand {
     }
 
     private static func offset(_ o: UInt64) -> JSONValue { .int(Int64(o)) }
+
+    /// Removes the file or directory at `path`. - Returns: whether there was one.
+    private static func removeIfPresent(_ path: String) throws -> Bool {
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        try FileManager.default.removeItem(atPath: path)
+        return true
+    }
 }

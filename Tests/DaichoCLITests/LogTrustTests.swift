@@ -10,6 +10,15 @@ import Testing
 
     private func bytes(_ path: String) -> [UInt8] { Array(FileManager.default.contents(atPath: path) ?? Data()) }
 
+    /// A pid that is not running: that of a child that has already exited.
+    private func finishedProcessID() throws -> Int32 {
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        return gone.processIdentifier
+    }
+
     @Test func flippedByteInLastAcknowledgedFrameRefusesAppendAndKeepsEveryEvent() throws {
         let t = TemporaryDirectory()
         let data = t.path + "/d"
@@ -145,12 +154,8 @@ import Testing
         let t = TemporaryDirectory()
         let data = t.path + "/d"
         #expect(try daicho(["append", "--data", data, t.write("a.ndjson", lines(["e1"]))]).status == 0)
-        // A pid that is not running: the child of a finished process.
-        let gone = Process()
-        gone.executableURL = URL(fileURLWithPath: "/bin/true")
-        try gone.run()
-        gone.waitUntilExit()
-        let stale = data + "/snapshots/profiles.snap.tmp-\(gone.processIdentifier)"
+        let gone = try finishedProcessID()
+        let stale = data + "/snapshots/profiles.snap.tmp-\(gone)"
         let live = data + "/snapshots/profiles.snap.tmp-\(getpid())"
         #expect(FileManager.default.createFile(atPath: stale, contents: Data(repeating: 1, count: 100)))
         #expect(FileManager.default.createFile(atPath: live, contents: Data(repeating: 1, count: 100)))
@@ -178,12 +183,9 @@ import Testing
         let t = TemporaryDirectory()
         let data = t.path + "/d"
         #expect(try daicho(["append", "--data", data, t.write("a.ndjson", lines(["e1"]))]).status == 0)
-        let gone = Process()
-        gone.executableURL = URL(fileURLWithPath: "/bin/true")
-        try gone.run()
-        gone.waitUntilExit()
+        let gone = try finishedProcessID()
         try FileManager.default.createDirectory(atPath: data + "/rejects", withIntermediateDirectories: true)
-        let stale = data + "/rejects/.append-20260501T000000Z-\(gone.processIdentifier).ndjson.tmp"
+        let stale = data + "/rejects/.append-20260501T000000Z-\(gone).ndjson.tmp"
         let live = data + "/rejects/.append-20260501T000000Z-\(getpid()).ndjson.tmp"
         #expect(FileManager.default.createFile(atPath: stale, contents: Data("{}\n".utf8)))
         #expect(FileManager.default.createFile(atPath: live, contents: Data("{}\n".utf8)))

@@ -17,6 +17,15 @@ import Testing
         return (data, starts, segment)
     }
 
+    /// `fourFrames` with a bit flipped in the last frame's payload (offsets 90..<120, acknowledged).
+    private func fourFramesWithTheLastDamaged(_ t: TemporaryDirectory) throws -> (data: String, starts: [Int], segment: String) {
+        let log = try fourFrames(t)
+        var damaged = bytes(log.segment)
+        damaged[damaged.count - 3] ^= 0x80
+        #expect(FileManager.default.createFile(atPath: log.segment, contents: Data(damaged)))
+        return log
+    }
+
     private func bytes(_ path: String) -> [UInt8] { Array(FileManager.default.contents(atPath: path) ?? Data()) }
 
     /// After a repair: verify accepts the log, the next append gets offset 120 (nothing reused), and the
@@ -57,10 +66,7 @@ import Testing
 
     @Test func repairOfDamagedLastAcknowledgedFrameKeepsItsOffsetsUsed() throws {
         let t = TemporaryDirectory()
-        let log = try fourFrames(t)
-        var damaged = bytes(log.segment)
-        damaged[damaged.count - 3] ^= 0x80
-        #expect(FileManager.default.createFile(atPath: log.segment, contents: Data(damaged)))
+        let log = try fourFramesWithTheLastDamaged(t)
         let r = try daicho(["repair", "--data", log.data])
         #expect(r.json["lost_offsets"] as? [[Int]] == [[90, 120]], "\(r.stdout)")
         try expectRepairedLog(t, log.data, lostParts: [3])
@@ -68,10 +74,7 @@ import Testing
 
     @Test func inputEventWithAnOffsetsLostIDIsRejectedNotTakenForADuplicate() throws {
         let t = TemporaryDirectory()
-        let log = try fourFrames(t)
-        var damaged = bytes(log.segment)
-        damaged[damaged.count - 3] ^= 0x80
-        #expect(FileManager.default.createFile(atPath: log.segment, contents: Data(damaged)))
+        let log = try fourFramesWithTheLastDamaged(t)
         #expect(try daicho(["repair", "--data", log.data]).status == 0)
         // offsets_lost:95 is now the id of a repair record; an input event of that id must not vanish as a duplicate.
         let r = try daicho(["append", "--data", log.data, t.write("x.ndjson", eventLine("offsets_lost:95") + "\n" + eventLine("offsets_lost:7") + "\n")])

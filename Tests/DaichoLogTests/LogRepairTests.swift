@@ -10,6 +10,17 @@ import Testing
         return payload.withUnsafeBytes { FrameCompressor(level: 1).prepare(payload: $0, recordCount: count, firstEventTime: time, maxEventTime: time) }
     }
 
+    /// Writes `batches` incompressible batches of 3 into segments of at most 200 bytes, one frame each, and
+    /// returns the segment paths.
+    private func segmentPerBatch(_ dir: String, batches: Int) throws -> [String] {
+        let writer = try LogWriter.open(directory: dir, options: LogOptions(segmentMaxBytes: 200))
+        for _ in 0..<batches { try appendBatch(writer, count: 3, compressible: false) }
+        try writer.close()
+        let segments = segmentPaths(dir)
+        #expect(segments.count == batches)
+        return segments
+    }
+
     @Test func tornTailBeyondTheDurableMarkIsQuarantinedWithoutLostOffsets() throws {
         let dir = TemporaryDirectory()
         let writer = try LogWriter.open(directory: dir.log)
@@ -30,11 +41,7 @@ import Testing
 
     @Test func missingMiddleSegmentKeepsItsOffsetsUsed() throws {
         let dir = TemporaryDirectory()
-        let writer = try LogWriter.open(directory: dir.log, options: LogOptions(segmentMaxBytes: 200))
-        for _ in 0..<4 { try appendBatch(writer, count: 3, compressible: false) }
-        try writer.close()
-        let segments = segmentPaths(dir.log)
-        #expect(segments.count == 4)
+        let segments = try segmentPerBatch(dir.log, batches: 4)
         try FileManager.default.removeItem(atPath: segments[1])
         #expect(throws: LogError.self) { try LogWriter.open(directory: dir.log).close() }
         let report = try LogRepair.repair(directory: dir.log, quarantine: dir.path + "/q", filler: filler)
@@ -51,11 +58,7 @@ import Testing
 
     @Test func deletedFirstSegmentKeepsItsOffsetsUsedAfterRepair() throws {
         let dir = TemporaryDirectory()
-        let writer = try LogWriter.open(directory: dir.log, options: LogOptions(segmentMaxBytes: 200))
-        for _ in 0..<3 { try appendBatch(writer, count: 3, compressible: false) }
-        try writer.close()
-        let segments = segmentPaths(dir.log)
-        #expect(segments.count == 3)
+        let segments = try segmentPerBatch(dir.log, batches: 3)
         try FileManager.default.removeItem(atPath: segments[0])
         let report = try LogRepair.repair(directory: dir.log, quarantine: dir.path + "/q", filler: filler)
         #expect(report.regions.map(\.lostOffsets) == [0..<3])

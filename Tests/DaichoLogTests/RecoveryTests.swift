@@ -16,6 +16,16 @@ import Testing
         return (segment, lastStart, fileBytes(segment).count)
     }
 
+    /// Writes 12 batches of 3 into segments of at most 600 bytes (at least 3 of them) and returns their paths.
+    private func multiSegmentLog(_ dir: String) throws -> [String] {
+        let writer = try LogWriter.open(directory: dir, options: LogOptions(segmentMaxBytes: 600))
+        for _ in 0..<12 { try appendBatch(writer, count: 3) }
+        try writer.close()
+        let segments = segmentPaths(dir)
+        #expect(segments.count >= 3)
+        return segments
+    }
+
     /// A crash after the last frame's `pwritev` and before its sync published it: the frame lies beyond the
     /// durable mark, so any prefix of it is a torn tail and is truncated.
     @Test(arguments: [true, false])
@@ -106,11 +116,7 @@ import Testing
 
     @Test func damagedHeaderInEarlierSegmentRefusesOpen() throws {
         let dir = TemporaryDirectory()
-        let writer = try LogWriter.open(directory: dir.log, options: LogOptions(segmentMaxBytes: 600))
-        for _ in 0..<12 { try appendBatch(writer, count: 3) }
-        try writer.close()
-        let segments = segmentPaths(dir.log)
-        #expect(segments.count >= 3)
+        let segments = try multiSegmentLog(dir.log)
         var bytes = fileBytes(segments[0])
         bytes[16] ^= 1   // base offset of the first frame
         writeFile(segments[0], bytes)
@@ -122,10 +128,7 @@ import Testing
 
     @Test func missingSegmentIsReportedAsGap() throws {
         let dir = TemporaryDirectory()
-        let writer = try LogWriter.open(directory: dir.log, options: LogOptions(segmentMaxBytes: 600))
-        for _ in 0..<12 { try appendBatch(writer, count: 3) }
-        try writer.close()
-        let segments = segmentPaths(dir.log)
+        let segments = try multiSegmentLog(dir.log)
         try FileManager.default.removeItem(atPath: segments[1])
         #expect(throws: LogError.self) { try LogWriter.open(directory: dir.log) }
         let report = LogVerifier.verify(directory: dir.log)
@@ -134,11 +137,7 @@ import Testing
 
     @Test func deletedFirstSegmentIsRefusedNotReadAsAShorterLog() throws {
         let dir = TemporaryDirectory()
-        let writer = try LogWriter.open(directory: dir.log, options: LogOptions(segmentMaxBytes: 600))
-        for _ in 0..<12 { try appendBatch(writer, count: 3) }
-        try writer.close()
-        let segments = segmentPaths(dir.log)
-        #expect(segments.count >= 3)
+        let segments = try multiSegmentLog(dir.log)
         try FileManager.default.removeItem(atPath: segments[0])
         let open = try #require(throws: LogError.self) { try LogWriter.open(directory: dir.log, options: LogOptions(segmentMaxBytes: 600)) }
         #expect(open.kind == .corrupt && open.message.contains("daicho verify"))
