@@ -33,7 +33,8 @@ enum RepairCommand {
         let eventsLost = lost.reduce(0) { $0 + $1.lostOffsets.count }
         // A snapshot may hold the effects of the events now lost: the next query rebuilds from the repaired log.
         let snapshotRemoved = try !lost.isEmpty && removeIfPresent(dir.snapshotsPath + "/" + ProjectionSnapshot.fileName)
-        // So may every as-of checkpoint (docs/profile.md "Checkpoints"): their proofs cannot see a frame lost before them.
+        // So may every as-of checkpoint (docs/profile.md "Checkpoints"); they are removed with the snapshot rather than
+        // left for their proofs to reject one by one.
         if !lost.isEmpty { _ = try removeIfPresent(dir.snapshotsPath + "/" + Checkpoints.directoryName) }
         let message = !report.changed ? "nothing to repair"
             : "repaired: \(report.regions.count) region(s) quarantined, \(eventsLost) lost offsets kept as offsets_lost"
