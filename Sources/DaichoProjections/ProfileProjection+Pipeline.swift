@@ -41,8 +41,8 @@ final class ResolvedFrame {
         absorbed.removeAll()
     }
 
-    /// Resolves the frame's delivered records for `projection`, stopping before the first segment definition or
-    /// drop when `stopping` (which stays set for the frames after).
+    /// Resolves the frame's delivered records for `projection` and reads their props, stopping before the first
+    /// segment definition or drop when `stoppingAtSegmentEvents` (`stopped` then stays set for the frames after).
     func resolve(_ frame: DecodedFrame, for projection: ProfileProjection, stoppingAtSegmentEvents: Bool, stopped: inout Bool) {
         reset()
         let config = projection.config
@@ -63,7 +63,8 @@ final class ResolvedFrame {
         }
     }
 
-    /// The profiles record `k` (frame record `i`) absorbed, moving `merge` past it when it had any.
+    /// The profiles frame record `i` absorbed (empty almost always); `merge` is the caller's position in
+    /// `merges`, moved past the record when it had any.
     @inline(__always)
     func absorbed(record i: Int, merge: inout Int) -> UnsafeBufferPointer<UInt32> {
         guard merge < merges.count && merges[merge].index == i else { return UnsafeBufferPointer(start: nil, count: 0) }
