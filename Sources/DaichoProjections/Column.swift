@@ -73,6 +73,9 @@ final class Column<Element: BitwiseCopyable> {
         count += values.count
     }
 
+    /// Empties the column, keeping its storage (a per-frame buffer refilled for each frame).
+    func removeAll() { count = 0 }
+
     /// Makes room for `n` elements in all, so appending up to there neither moves nor over-allocates.
     func reserveCapacity(_ n: Int) {
         if n > capacity { grow(to: n, exactly: true) }

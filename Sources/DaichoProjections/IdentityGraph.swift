@@ -267,7 +267,30 @@ public final class IdentityGraph {
         var known = false
         /// A household phone number: counts as weak here (docs/identity.md "Household numbers").
         var household = false
+        /// The value's index in `batchMemo` (its dynamic string ref in the batch), or -1: not memoized.
+        var memo = -1
     }
+
+    /// What resolving one identifier value of the current batch found, kept for the batch's other events with the
+    /// same value: the batch dictionary-encodes strings, so the same normalized value is the same string ref in
+    /// every event of the batch (docs/architecture.md "Replay on two threads": identity per frame).
+    struct BatchMemo: BitwiseCopyable {
+        /// 0: not seen in this batch; else the kind code + 1 (a value seen under another kind is resolved afresh).
+        var kind: UInt8 = 0
+        /// The refusal reason's raw value + 1, 0 when the value is not refused.
+        var refusal: UInt8 = 0
+        var household = false
+        var hash: UInt64 = 0
+        /// The node's slot once the value is a node (slots are never emptied; `slotsCount` says whether the table
+        /// has grown, which moves them since); -1 while it is not one.
+        var slot: Int32 = -1
+        var slotsCount: Int32 = 0
+    }
+
+    /// Per dynamic string ref of the batch `memoBatch`.
+    let batchMemo = Column<BatchMemo>()
+    /// The batch `batchMemo` describes (its frame's base offset), nil before any.
+    @exclusivity(unchecked) private var memoBatch: UInt64?
 
     @exclusivity(unchecked) private var ids: [EventIdentifier] = []
     @exclusivity(unchecked) private var fresh: [Int] = []
@@ -279,9 +302,22 @@ public final class IdentityGraph {
     /// - Parameters:
     ///   - identifiers: the event's decoded identifiers; `strings` resolves their normalized values.
     /// - Complexity: O(identifiers) plus, on a merge, the absorbed profile's identifier count.
-    public func apply(_ identifiers: UnsafeBufferPointer<DecodedIdentifier>, strings: StringTable, offset: UInt64) -> IdentityOutcome {
+    ///   - batch: a key of the batch `strings` belongs to (its frame's base offset), the same for all its events
+    ///     and different for every other batch: what is learnt about a value (refusal, hash, node slot) is kept for
+    ///     the batch's later events with the same value. nil: nothing is kept.
+    public func apply(_ identifiers: UnsafeBufferPointer<DecodedIdentifier>, strings: StringTable, offset: UInt64,
+                      batch: UInt64?) -> IdentityOutcome {
+        if memoBatch != batch {
+            memoBatch = batch
+            batchMemo.removeAll()
+            if batch != nil { for _ in 0..<strings.dynamicCount { batchMemo.append(BatchMemo()) } }
+        }
         ids.removeAll(keepingCapacity: true)
-        for d in identifiers { ids.append(EventIdentifier(kind: d.kind, value: strings.bytes(d.normalized))) }
+        for d in identifiers {
+            let dynamic = Int(d.normalized) - Int(StaticStrings.count)
+            ids.append(EventIdentifier(kind: d.kind, value: strings.bytes(d.normalized),
+                                       memo: dynamic >= 0 && dynamic < batchMemo.count ? dynamic : -1))
+        }
         return applyCollected(offset: offset)
     }
 
@@ -305,12 +341,16 @@ public final class IdentityGraph {
         // Refused identifiers are ignored and counted; household numbers are weak in this event.
         var i = 0
         while i < ids.count {
-            if let r = rules.refusal(kind: ids[i].kind, value: ids[i].value) {
-                refused[r.rawValue] += 1
+            let m = ids[i].memo
+            if m >= 0 && batchMemo[m].kind != ids[i].kind &+ 1 { remember(i) }
+            let refusal = m >= 0 ? batchMemo[m].refusal
+                : rules.refusal(kind: ids[i].kind, value: ids[i].value).map { UInt8($0.rawValue + 1) } ?? 0
+            if refusal != 0 {
+                refused[Int(refusal) - 1] += 1
                 ids.remove(at: i)
                 continue
             }
-            ids[i].household = rules.isHousehold(kind: ids[i].kind, value: ids[i].value)
+            ids[i].household = m >= 0 ? batchMemo[m].household : rules.isHousehold(kind: ids[i].kind, value: ids[i].value)
             i += 1
         }
         if ids.isEmpty {
@@ -325,9 +365,20 @@ public final class IdentityGraph {
         var strongInEvent = false
         for i in ids.indices {
             let kind = ids[i].kind
-            let h = Self.hash(kind: kind, value: ids[i].value)
-            ids[i].hash = h
-            let slot = probe(kind: kind, value: ids[i].value, hash: h)
+            let m = ids[i].memo
+            let slot: Int
+            if m >= 0 && batchMemo[m].slot >= 0 && Int(batchMemo[m].slotsCount) == slots.count {
+                ids[i].hash = batchMemo[m].hash
+                slot = Int(batchMemo[m].slot)
+            } else {
+                let h = m >= 0 ? batchMemo[m].hash : Self.hash(kind: kind, value: ids[i].value)
+                ids[i].hash = h
+                slot = probe(kind: kind, value: ids[i].value, hash: h)
+                if m >= 0 && slots[slot].profile != 0 {
+                    batchMemo[m].slot = Int32(slot)
+                    batchMemo[m].slotsCount = Int32(slots.count)
+                }
+            }
             ids[i].slot = slot
             let strong = !rules.weak[Int(kind)] && !ids[i].household
             strongInEvent = strongInEvent || strong
@@ -371,6 +422,15 @@ public final class IdentityGraph {
         }
         for i in fresh { attach(i, to: survivor, offset: offset) }
         return IdentityOutcome(profile: survivor, absorbed: absorbed, conflict: false)
+    }
+
+    /// Fills the batch memo of identifier `i`'s value: refusal, household, hash (its slot once found as a node).
+    private func remember(_ i: Int) {
+        let kind = ids[i].kind, value = ids[i].value
+        batchMemo[ids[i].memo] = BatchMemo(kind: kind &+ 1,
+                                           refusal: rules.refusal(kind: kind, value: value).map { UInt8($0.rawValue + 1) } ?? 0,
+                                           household: rules.isHousehold(kind: kind, value: value),
+                                           hash: Self.hash(kind: kind, value: value))
     }
 
     /// Whether `p` is a known customer: it holds a strong identifier other than a household phone number.

@@ -59,17 +59,53 @@ public struct ProfileAggregates: Sendable, Equatable {
     ///   extended, a known path, a known channel).
     public mutating func apply(_ e: EventView, offset: UInt64, symbols: inout SymbolCache, table: SymbolTable,
                                config: ProfileConfig, channelKnown: Bool = false) {
+        apply(e, props: AggregateProps.read(e, config: config), offset: offset, symbols: &symbols, table: table,
+              config: config, channelKnown: channelKnown)
+    }
+
+    /// `apply` with the event's props already read (`AggregateProps.read`, which replay runs on its reader thread).
+    mutating func apply(_ e: EventView, props: AggregateProps, offset: UInt64, symbols: inout SymbolCache,
+                        table: SymbolTable, config: ProfileConfig, channelKnown: Bool) {
         eventCount &+= 1
         if e.at < firstSeen { firstSeen = e.at }
         if e.at > lastSeen { lastSeen = e.at }
         if e.source != 0 && !channelKnown { addChannel(symbols.symbol(e.source, in: e.strings, table: table)) }
-        switch e.type {
-        case .pageView: applyPageView(e, offset: offset, symbols: &symbols, table: table, config: config)
-        case .purchase: applyPurchase(e, offset: offset, symbols: &symbols, table: table, config: config)
-        case .inquiry: applyInquiry(e, symbols: &symbols, table: table)
-        case .socialMention: applySocialMention(e, symbols: &symbols, table: table)
-        case .identify: applyIdentify(e, offset: offset, symbols: &symbols, table: table)
-        case .link, .track, .segmentDefined, .segmentDropped, .offsetsLost: break
+        switch props {
+        case .pageView(let path, let dwellMs):
+            let symbol = path == 0 ? nil : symbols.symbol(path, in: e.strings, table: table)
+            Self.unique(&web) { WebSection(trackedPaths: config.trackedPaths, sessionGap: config.sessionGapMicros) }
+                .value.add(at: e.at, offset: offset, path: symbol, dwellMs: dwellMs)
+        case .purchase(let order, let currency, let amount, let rfmDay):
+            let box = Self.unique(&commerce) { CommerceSection() }
+            box.value.addPurchase(at: e.at)
+            // Ingest validation guarantees all three; a purchase without them counts only in first/last_order_at.
+            guard order != 0, currency != 0, let amount else { return }
+            box.value.addOrder(OrderEntry(order: symbols.symbol(order, in: e.strings, table: table),
+                                          currency: symbols.symbol(currency, in: e.strings, table: table),
+                                          at: e.at, offset: offset, amount: amount))
+            if let rfmDay { box.value.addDay(rfmDay, amount: Int128(amount)) }
+        case .inquiry(let channel, let category, let open):
+            let box = Self.unique(&support) { SupportSection() }
+            box.value.inquiries &+= 1
+            box.value.lastAt = max(box.value.lastAt, e.at)
+            switch category {
+            case Key.complaint: box.value.complaints &+= 1
+            case Key.question: box.value.questions &+= 1
+            case Key.request: box.value.requests &+= 1
+            case Key.opinion: box.value.opinions &+= 1
+            default: break
+            }
+            if open { box.value.open &+= 1 }
+            if channel != 0 { box.value.byChannel.add(symbols.symbol(channel, in: e.strings, table: table)) }
+        case .socialMention(let platform, let sentiment, let reach):
+            let box = Self.unique(&social) { SocialSection() }
+            box.value.mentions &+= 1
+            box.value.lastAt = max(box.value.lastAt, e.at)
+            box.value.reach &+= reach
+            if let sentiment { box.value.sentimentCount &+= 1; box.value.sentimentSum &+= sentiment }
+            if platform != 0 { box.value.byPlatform.add(symbols.symbol(platform, in: e.strings, table: table)) }
+        case .none:
+            if e.type == .identify { applyIdentify(e, offset: offset, symbols: &symbols, table: table) }
         }
     }
 
@@ -101,87 +137,7 @@ public struct ProfileAggregates: Sendable, Equatable {
             + box(social) { array($0.byPlatform) }
     }
 
-    // MARK: - Per type
-
-    private mutating func applyPageView(_ e: EventView, offset: UInt64, symbols: inout SymbolCache, table: SymbolTable,
-                                        config: ProfileConfig) {
-        var pathRef: UInt32 = 0
-        var dwell: Int64 = 0
-        e.readProps { props throws(BatchError) in try props.forEachMember { key, value throws(BatchError) in
-            if key == Key.path { pathRef = value.stringValue ?? 0 }
-            else if key == Key.dwellMs { dwell = clampedCount(value.integer) }
-        } }
-        let path = pathRef == 0 ? nil : symbols.symbol(pathRef, in: e.strings, table: table)
-        Self.unique(&web) { WebSection(trackedPaths: config.trackedPaths, sessionGap: config.sessionGapMicros) }
-            .value.add(at: e.at, offset: offset, path: path, dwellMs: dwell)
-    }
-
-    private mutating func applyPurchase(_ e: EventView, offset: UInt64, symbols: inout SymbolCache, table: SymbolTable,
-                                        config: ProfileConfig) {
-        var orderRef: UInt32 = 0, currencyRef: UInt32 = 0
-        var amount: Double?
-        e.readProps { props throws(BatchError) in try props.forEachMember { key, value throws(BatchError) in
-            if key == Key.orderID { orderRef = value.stringValue ?? 0 }
-            else if key == Key.amount { amount = value.number }
-            else if key == Key.currency { currencyRef = value.stringValue ?? 0 }
-        } }
-        let box = Self.unique(&commerce) { CommerceSection() }
-        box.value.addPurchase(at: e.at)
-        // Ingest validation guarantees all three; a purchase without them counts only in first/last_order_at.
-        guard orderRef != 0, currencyRef != 0, let amount else { return }
-        let units = micros(amount)
-        box.value.addOrder(OrderEntry(order: symbols.symbol(orderRef, in: e.strings, table: table),
-                                      currency: symbols.symbol(currencyRef, in: e.strings, table: table),
-                                      at: e.at, offset: offset, amount: units))
-        if currencyRef == config.rfmCurrencyRef
-            || (currencyRef >= StaticStrings.count && config.rfmCurrency.utf8.elementsEqual(e.strings.bytes(currencyRef))) {
-            box.value.addDay(config.calendar.day(ofMicros: e.at), amount: Int128(units))
-        }
-    }
-
-    private mutating func applyInquiry(_ e: EventView, symbols: inout SymbolCache, table: SymbolTable) {
-        var channelRef: UInt32 = 0, categoryRef: UInt32 = 0, statusRef: UInt32 = 0
-        e.readProps { props throws(BatchError) in try props.forEachMember { key, value throws(BatchError) in
-            if key == Key.channel { channelRef = value.stringValue ?? 0 }
-            else if key == Key.category { categoryRef = value.stringValue ?? 0 }
-            else if key == Key.status { statusRef = value.stringValue ?? 0 }
-        } }
-        let box = Self.unique(&support) { SupportSection() }
-        box.value.inquiries &+= 1
-        box.value.lastAt = max(box.value.lastAt, e.at)
-        switch Self.staticRef(categoryRef, e.strings) {
-        case Self.complaint: box.value.complaints &+= 1
-        case Self.question: box.value.questions &+= 1
-        case Self.request: box.value.requests &+= 1
-        case Self.opinion: box.value.opinions &+= 1
-        default: break
-        }
-        let status = statusRef == 0 ? Self.open : Self.staticRef(statusRef, e.strings)
-        if status == Self.open || status == Self.pending { box.value.open &+= 1 }
-        if channelRef != 0 { box.value.byChannel.add(symbols.symbol(channelRef, in: e.strings, table: table)) }
-    }
-
-    private mutating func applySocialMention(_ e: EventView, symbols: inout SymbolCache, table: SymbolTable) {
-        var platformRef: UInt32 = 0
-        var sentiment: Double?
-        var reach: Int64 = 0
-        e.readProps { props throws(BatchError) in try props.forEachMember { key, value throws(BatchError) in
-            if key == Key.platform { platformRef = value.stringValue ?? 0 }
-            else if key == Key.sentiment { sentiment = value.number }
-            else if key == Key.reach { reach = clampedCount(value.integer) }
-        } }
-        let box = Self.unique(&social) { SocialSection() }
-        box.value.mentions &+= 1
-        box.value.lastAt = max(box.value.lastAt, e.at)
-        box.value.reach &+= reach
-        if let sentiment { box.value.sentimentCount &+= 1; box.value.sentimentSum &+= micros(sentiment) }
-        if platformRef != 0 { box.value.byPlatform.add(symbols.symbol(platformRef, in: e.strings, table: table)) }
-    }
-
     // MARK: - Helpers
-
-    static let complaint = Key.complaint, question = Key.question, request = Key.request, opinion = Key.opinion
-    static let open = Key.open, pending = Key.pending
 
     /// The static ref equal to string `ref` (the encoder always uses static refs for static strings; a dynamic
     /// ref with the same text is matched by bytes, so other producers of batches are handled too).
@@ -189,7 +145,7 @@ public struct ProfileAggregates: Sendable, Equatable {
     static func staticRef(_ ref: UInt32, _ strings: StringTable) -> UInt32 {
         if ref < StaticStrings.count { return ref }
         let bytes = strings.bytes(ref)
-        for candidate in [complaint, question, request, opinion, open, pending]
+        for candidate in [Key.complaint, Key.question, Key.request, Key.opinion, Key.open, Key.pending]
         where StaticStrings.table[Int(candidate)].utf8.elementsEqual(bytes) { return candidate }
         return 0
     }

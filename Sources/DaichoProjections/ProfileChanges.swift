@@ -25,7 +25,7 @@ final class ProfileChangeLog {
     private var merges: [(absorbed: UInt32, into: UInt32)] = []
 
     @inline(__always)
-    func record(offset: UInt64, profile: UInt32, absorbed: [UInt32]) {
+    func record(offset: UInt64, profile: UInt32, absorbed: UnsafeBufferPointer<UInt32>) {
         if first == nil { first = offset }
         if touched.last != profile { touched.append(profile) }
         for a in absorbed { merges.append((a, profile)) }

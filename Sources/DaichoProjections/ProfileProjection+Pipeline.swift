@@ -2,10 +2,11 @@ import Daicho
 import Foundation
 
 // Replay on two threads (docs/architecture.md "Replay on two threads"). The reader thread reads, decompresses
-// and decodes each frame and resolves its events' identity (`resolveIdentity`: the identity graph is touched by
-// that thread only); the calling thread applies everything else (`applyResolved`: aggregates, timeline index,
-// symbols) in offset order, a few frames behind. Each half sees the events in the same order as the
-// single-threaded `apply`, so the result is the same, byte for byte (tests compare the two).
+// and decodes each frame, resolves its events' identity (`resolveIdentity`: the identity graph is touched by
+// that thread only) and reads the props the aggregates use (`AggregateProps.read`: pure reads of the frame); the
+// calling thread applies everything else (`applyResolved`: aggregates, timeline index, symbols) in offset order,
+// a few frames behind. Each half sees the events in the same order as the single-threaded `apply`, so the result
+// is the same, byte for byte (tests compare the two).
 
 /// How many threads a replay uses: 2 (the default) — a reader thread decodes frames and, for the profile
 /// projection, resolves identity ahead of the thread that applies them; 1 — one thread does everything, the
@@ -16,32 +17,84 @@ public enum ReplayThreads {
 }
 
 /// What the reader thread resolved for the events of one frame, handed to the applying thread with the frame (one
-/// thread at a time owns it, so its fields skip dynamic exclusivity checks).
+/// thread at a time owns it, so its fields skip dynamic exclusivity checks). Columns, refilled per frame: after the
+/// first frames nothing is allocated, and reading them retains nothing per event.
 final class ResolvedFrame {
     /// How many of the frame's delivered records were resolved (all, unless resolving stopped at a segment
     /// definition in this frame or before it).
     @exclusivity(unchecked) var resolved = 0
-    /// Per resolved record, in order: its profile (`IdentityGraph.unattributed` when none) and whether it linked
-    /// new identifier nodes.
-    @exclusivity(unchecked) var profiles: [UInt32] = []
-    @exclusivity(unchecked) var linkedNew: [Bool] = []
-    /// The rare records whose merges absorbed profiles, in record order.
-    @exclusivity(unchecked) var merges: [(index: Int, absorbed: [UInt32])] = []
+    /// Per resolved record, in order: its profile (`IdentityGraph.unattributed` when none), whether it linked
+    /// new identifier nodes, and the props its aggregates read (`.none` when unattributed).
+    let profiles = Column<UInt32>()
+    let linkedNew = Column<Bool>()
+    let props = Column<AggregateProps>()
+    /// The rare records whose merges absorbed profiles, in record order: the record and its range of `absorbed`.
+    @exclusivity(unchecked) var merges: [(index: Int, absorbed: Range<Int>)] = []
+    let absorbed = Column<UInt32>()
 
     func reset() {
         resolved = 0
-        profiles.removeAll(keepingCapacity: true)
-        linkedNew.removeAll(keepingCapacity: true)
+        profiles.removeAll()
+        linkedNew.removeAll()
+        props.removeAll()
         merges.removeAll(keepingCapacity: true)
+        absorbed.removeAll()
+    }
+
+    /// Resolves the frame's delivered records for `projection` and reads their props, stopping before the first
+    /// segment definition or drop when `stoppingAtSegmentEvents` (`stopped` then stays set for the frames after).
+    func resolve(_ frame: DecodedFrame, for projection: ProfileProjection, stoppingAtSegmentEvents: Bool, stopped: inout Bool) {
+        reset()
+        let config = projection.config
+        for i in frame.records {
+            let e = frame.view(i)
+            if stoppingAtSegmentEvents && (e.type == .segmentDefined || e.type == .segmentDropped) { stopped = true }
+            if stopped { break }
+            let identity = projection.resolveIdentity(e, offset: frame.offset(of: i), batch: frame.context.baseOffset)
+            profiles.append(identity.profile)
+            linkedNew.append(identity.linkedNew)
+            props.append(identity.profile == IdentityGraph.unattributed ? .none : AggregateProps.read(e, config: config))
+            if !identity.absorbed.isEmpty {
+                let start = absorbed.count
+                identity.absorbed.withUnsafeBufferPointer { absorbed.append(contentsOf: $0) }
+                merges.append((i, start..<absorbed.count))
+            }
+            resolved += 1
+        }
+    }
+
+    /// The profiles frame record `i` absorbed (empty almost always); `merge` is the caller's position in
+    /// `merges`, moved past the record when it had any.
+    @inline(__always)
+    func absorbed(record i: Int, merge: inout Int) -> UnsafeBufferPointer<UInt32> {
+        guard merge < merges.count && merges[merge].index == i else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let range = merges[merge].absorbed
+        merge += 1
+        return UnsafeBufferPointer(rebasing: absorbed.buffer[range])
     }
 }
 
 extension ProfileProjection {
-    /// Applies the log from `nextOffset` to its durable end (or `end`, exclusive) with identity resolved on the
-    /// reader thread; the same result as `applyLog`.
+    /// Applies the log from `nextOffset` to its durable end (or `end`, exclusive) with identity and props resolved
+    /// on the reader thread; the same result as `applyLog`. Each frame is applied in one loop over its resolved
+    /// columns, with no call through a closure per event.
     func applyLogResolvingAhead(_ reader: EventReader, to end: UInt64?) throws {
-        try applyLogResolvingAhead(reader, to: end, stoppingAtSegmentEvents: false,
-                                   beginFrame: { beginFrame($0, strings: $1) }) { _, _, applyProfiles in applyProfiles() }
+        let resolved = (0..<EventReader.framesAhead).map { _ in ResolvedFrame() }
+        var stopped = false // the reader thread's own; never set here
+        try reader.forEachFrameAhead(from: nextOffset, to: end, ahead: { [unowned self] frame in
+            resolved[frame.slot].resolve(frame, for: self, stoppingAtSegmentEvents: false, stopped: &stopped)
+        }) { frame in
+            let r = resolved[frame.slot]
+            beginFrame(frame.context, strings: frame.strings)
+            var merge = 0
+            var k = 0
+            for i in frame.records {
+                applyResolved(frame.view(i), offset: frame.offset(of: i), profile: r.profiles[k], linkedNew: r.linkedNew[k],
+                              absorbed: r.absorbed(record: i, merge: &merge), props: r.props[k])
+                k += 1
+            }
+            return true
+        }
     }
 
     /// Applies the log from `nextOffset` to its durable end (or `end`, exclusive) with identity resolved on the
@@ -58,18 +111,7 @@ extension ProfileProjection {
         let resolved = (0..<EventReader.framesAhead).map { _ in ResolvedFrame() }
         var stopped = false // the reader thread's own
         try reader.forEachFrameAhead(from: nextOffset, to: end, ahead: { [unowned self] frame in
-            let r = resolved[frame.slot]
-            r.reset()
-            for i in frame.records {
-                let e = frame.view(i)
-                if stoppingAtSegmentEvents && (e.type == .segmentDefined || e.type == .segmentDropped) { stopped = true }
-                if stopped { break }
-                let identity = resolveIdentity(e, offset: frame.offset(of: i))
-                r.profiles.append(identity.profile)
-                r.linkedNew.append(identity.linkedNew)
-                if !identity.absorbed.isEmpty { r.merges.append((i, identity.absorbed)) }
-                r.resolved += 1
-            }
+            resolved[frame.slot].resolve(frame, for: self, stoppingAtSegmentEvents: stoppingAtSegmentEvents, stopped: &stopped)
         }) { frame in
             let r = resolved[frame.slot]
             beginFrame(frame.context, frame.strings)
@@ -80,13 +122,10 @@ extension ProfileProjection {
                     try apply(e, offset) { self.apply(e, offset: offset) }
                     continue
                 }
-                var absorbed: [UInt32] = []
-                if merge < r.merges.count && r.merges[merge].index == i {
-                    absorbed = r.merges[merge].absorbed
-                    merge += 1
-                }
+                let absorbed = r.absorbed(record: i, merge: &merge)
                 try apply(e, offset) {
-                    applyResolved(e, offset: offset, profile: r.profiles[k], linkedNew: r.linkedNew[k], absorbed: absorbed)
+                    applyResolved(e, offset: offset, profile: r.profiles[k], linkedNew: r.linkedNew[k], absorbed: absorbed,
+                                  props: r.props[k])
                 }
             }
             return true

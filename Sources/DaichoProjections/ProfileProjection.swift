@@ -22,7 +22,7 @@ public final class ProfileProjection {
 
     /// Per profile number; absorbed profiles hold empty aggregates. After a snapshot load, a profile's
     /// aggregates are deserialized on first use (`lazy`), so a query that needs one profile reads one.
-    @exclusivity(unchecked) private(set) var aggregates: [ProfileAggregates] = []
+    let aggregates = AggregateColumn()
     @exclusivity(unchecked) var lazy: LazyAggregates?
     /// Snapshot sections (symbols, aggregates) not decoded yet: a query that needs only the graph and the
     /// timeline index never decodes them.
@@ -62,6 +62,9 @@ public final class ProfileProjection {
     public private(set) var checkpointOffset: UInt64?
 
     @exclusivity(unchecked) private var cache = SymbolCache()
+    /// The base offset of the frame `beginFrame` began: the batch key of identity resolved by `apply` (nil before
+    /// any: an event applied without `beginFrame` has nothing remembered about its batch).
+    @exclusivity(unchecked) private var frameBase: UInt64?
     /// Whether the last applied event linked identifiers its profile did not have (new identifier nodes).
     public private(set) var lastLinkedNewIdentifiers = false
     /// The profiles the last applied event's merges absorbed into its profile (empty almost always).
@@ -115,7 +118,7 @@ public final class ProfileProjection {
 
     /// Installs the aggregates of a snapshot, deserialized per profile on first use.
     func installAggregates(_ lazy: LazyAggregates) {
-        aggregates = [ProfileAggregates](repeating: ProfileAggregates(), count: heads.count)
+        aggregates.reset(count: heads.count)
         self.lazy = lazy
     }
 
@@ -130,32 +133,39 @@ public final class ProfileProjection {
             eventClockLimit = LogClock.limit(forFrameAppendedAt: frame.appendTime)
         }
         cache.reset(dynamicCount: strings.dynamicCount)
+        frameBase = frame.baseOffset
     }
 
     /// Applies the event at `offset`. Offsets must arrive in order, each once.
     public func apply(_ e: EventView, offset: UInt64) {
-        let identity = resolveIdentity(e, offset: offset)
-        applyResolved(e, offset: offset, profile: identity.profile, linkedNew: identity.linkedNew, absorbed: identity.absorbed)
+        let identity = resolveIdentity(e, offset: offset, batch: frameBase)
+        identity.absorbed.withUnsafeBufferPointer { absorbed in
+            applyResolved(e, offset: offset, profile: identity.profile, linkedNew: identity.linkedNew, absorbed: absorbed,
+                          props: identity.profile == IdentityGraph.unattributed ? .none : AggregateProps.read(e, config: config))
+        }
     }
 
     /// The first half of `apply`, which touches only the identity graph: resolves the event's identifiers to its
     /// profile (merging or refusing as docs/identity.md says). An event the view does not attribute (later than
     /// `asOf`, internal) leaves the graph alone and gets `IdentityGraph.unattributed`. Replay runs it on the reader
-    /// thread, ahead of `applyResolved` (ProfileProjection+Pipeline.swift).
+    /// thread, ahead of `applyResolved` (ProfileProjection+Pipeline.swift). `batch` is the base offset of the
+    /// event's frame (`IdentityGraph.apply`).
     /// - Returns: the profile, whether the event linked identifiers its profile did not have (new nodes), and the
     ///   profiles its merges absorbed.
     @inline(__always)
-    func resolveIdentity(_ e: EventView, offset: UInt64) -> (profile: UInt32, linkedNew: Bool, absorbed: [UInt32]) {
+    func resolveIdentity(_ e: EventView, offset: UInt64, batch: UInt64?) -> (profile: UInt32, linkedNew: Bool, absorbed: [UInt32]) {
         if let asOf, e.at > asOf { return (IdentityGraph.unattributed, false, []) }
         if e.type.isInternal { return (IdentityGraph.unattributed, false, []) }
         let nodesBefore = graph.nodeCount
-        let outcome = graph.apply(e.identifiers, strings: e.strings, offset: offset)
+        let outcome = graph.apply(e.identifiers, strings: e.strings, offset: offset, batch: batch)
         return (outcome.profile, graph.nodeCount > nodesBefore, outcome.absorbed)
     }
 
     /// The second half of `apply`: everything but the identity graph, given what `resolveIdentity` returned for
-    /// the event. Offsets must arrive in order, each once.
-    func applyResolved(_ e: EventView, offset: UInt64, profile: UInt32, linkedNew: Bool, absorbed: [UInt32]) {
+    /// the event and its props as `AggregateProps.read` reads them (`.none` for an unattributed event). Offsets
+    /// must arrive in order, each once.
+    func applyResolved(_ e: EventView, offset: UInt64, profile: UInt32, linkedNew: Bool, absorbed: UnsafeBufferPointer<UInt32>,
+                       props: AggregateProps) {
         precondition(offset == nextOffset, "events must be applied in offset order (expected \(nextOffset), got \(offset))")
         if pending != nil { loadPending() }
         nextOffset = offset + 1
@@ -175,12 +185,13 @@ public final class ProfileProjection {
         lastLinkedNewIdentifiers = linkedNew
         if profile == IdentityGraph.unattributed { return } // every identifier refused (docs/identity.md)
         let p = Int(profile)
-        while aggregates.count <= p {
-            aggregates.append(ProfileAggregates())
-            heads.append(ProfileHeads())
+        if aggregates.count <= p {
+            aggregates.grow(to: p + 1)
+            while heads.count <= p { heads.append(ProfileHeads()) }
         }
         load(p)
-        for a in absorbed.map(Int.init) {
+        for a in absorbed {
+            let a = Int(a)
             load(a)
             aggregates[p].absorb(aggregates[a])
             aggregates[a] = ProfileAggregates()
@@ -188,7 +199,7 @@ public final class ProfileProjection {
         }
         var h = heads[p]
         let source = e.source == 0 ? Self.none : cache.symbol(e.source, in: e.strings, table: symbols).raw
-        aggregates[p].apply(e, offset: offset, symbols: &cache, table: symbols, config: config,
+        aggregates[p].apply(e, props: props, offset: offset, symbols: &cache, table: symbols, config: config,
                             channelKnown: source != Self.none && source == h.lastSource)
         if source != Self.none { h.lastSource = source }
         let o = Int(offset)
@@ -199,7 +210,7 @@ public final class ProfileProjection {
         heads[p] = h
         appliedEvents += 1
         changeLog?.record(offset: offset, profile: UInt32(p), absorbed: absorbed)
-        if !absorbed.isEmpty { lastAbsorbed = absorbed }
+        if !absorbed.isEmpty { lastAbsorbed = Array(absorbed) }
     }
 
     /// Appends profile `a`'s event chain to `p`'s (the order inside a chain does not matter: timelines sort).
@@ -295,8 +306,7 @@ public final class ProfileProjection {
     /// - Complexity: O(profiles).
     public func memoryReport() -> [(component: String, bytes: Int)] {
         let g = graph.memoryBytes
-        var aggregateBytes = aggregates.capacity * MemoryLayout<ProfileAggregates>.stride
-        for a in aggregates { aggregateBytes += a.memoryBytes - MemoryLayout<ProfileAggregates>.size }
+        var aggregateBytes = aggregates.memoryBytes
         if let lazy { aggregateBytes += lazy.section.capacity + lazy.offsets.capacity * 8 + lazy.loaded.capacity }
         if let pending { aggregateBytes += pending.symbols.count + pending.aggregates.count }
         let timeline = previousEvent.memoryBytes + eventProfile.memoryBytes + heads.memoryBytes

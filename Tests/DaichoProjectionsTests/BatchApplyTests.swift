@@ -1,0 +1,92 @@
+import Daicho
+import DaichoLog
+import DaichoTestSupport
+import DaichoWorkload
+import Foundation
+import Testing
+@testable import DaichoProjections
+
+/// The batch apply of replay (docs/architecture.md "Replay on two threads"): identity remembered per batch for the
+/// batch's repeated identifier values, props read once per event on the reader thread, each frame applied in one
+/// loop. Each piece is compared with the plain per-event path it replaces.
+@Suite struct BatchApplyTests {
+    /// What resolving one event gave: its profile and the profiles its merges absorbed.
+    struct Resolved: Equatable {
+        var profile: UInt32
+        var absorbed: [UInt32]
+        var conflict: Bool
+    }
+
+    /// Resolves every event of the log into a fresh graph, remembering per batch (`batch`: the frame's base
+    /// offset) or not (`nil`); returns the graph and each event's outcome.
+    static func resolveAll(_ reader: EventReader, rules: IdentityRules, remembering: Bool) throws -> (IdentityGraph, [Resolved]) {
+        let graph = IdentityGraph(rules: rules)
+        var outcomes: [Resolved] = []
+        var base: UInt64 = 0
+        try reader.forEach(onFrame: { frame, _ in base = frame.baseOffset }) { offset, view in
+            if !view.type.isInternal {
+                let o = graph.apply(view.identifiers, strings: view.strings, offset: offset, batch: remembering ? base : nil)
+                outcomes.append(Resolved(profile: o.profile, absorbed: o.absorbed, conflict: o.conflict))
+            }
+            return true
+        }
+        return (graph, outcomes)
+    }
+
+    static func bytes(_ g: IdentityGraph) -> [UInt8] {
+        var w = SnapshotWriter()
+        g.write(to: &w)
+        return w.bytes
+    }
+
+    /// A batch's repeated identifier values reuse what the first of them found (refusal, household, hash, node
+    /// slot), across table growth and merges: every event resolves as it does with nothing remembered, and the
+    /// graphs are byte-identical.
+    @Test(arguments: [3, 17] as [UInt64])
+    func identityRememberedPerBatchEqualsIdentityResolvedAfresh(seed: UInt64) throws {
+        let t = TemporaryDirectory()
+        let dir = try ProjectionReplayTests.dataDirectory(t, events: 8000, seed: seed)
+        let reader = try EventReader(dir)
+        let rules = try ProjectionSettings.load(dir).rules
+        let (fresh, expected) = try Self.resolveAll(reader, rules: rules, remembering: false)
+        let (remembered, got) = try Self.resolveAll(reader, rules: rules, remembering: true)
+        #expect(fresh.merges > 0, "the seeded log must merge profiles")
+        #expect(fresh.nodeCount > 1024, "the node table must grow during the replay")
+        #expect(got == expected, "per-event outcomes differ")
+        #expect(remembered.refused == fresh.refused)
+        #expect(remembered.unattributedEvents == fresh.unattributedEvents)
+        #expect(remembered.conflicts == fresh.conflicts)
+        let same = Self.bytes(remembered) == Self.bytes(fresh)
+        #expect(same, "graph bytes differ")
+    }
+
+    /// A log where a third of the events arrive late (out of time order) and many are re-sent: the batch apply
+    /// of replay gives the reference's snapshot bytes and profiles, and so does an as-of view of it.
+    @Test func batchApplyEqualsTheReferenceOnALogOfLateEvents() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/data")
+        let file = t.path + "/in.ndjson"
+        let stats = try WorkloadGenerator.write(WorkloadConfig(events: 8000, customers: 900, seed: 31, duplicateRate: 0.05,
+                                                               lateRate: 0.33), toPath: file)
+        #expect(stats.late > 2000)
+        let store = try EventStore.open(dir, options: LogOptions(segmentMaxBytes: 64 << 10, durability: .end))
+        _ = try store.ingest(file: file, chunkBytes: 32 << 10)
+        try store.close()
+        let settings = try ProjectionSettings.load(dir), reader = try EventReader(dir)
+        let reference = try PipelinedReplayTests.referenceReplay(reader, settings: settings)
+        let batched = try PipelinedReplayTests.pipelinedReplay(reader, settings: settings)
+        #expect(reference.graph.merges > 0, "the log must merge profiles")
+        let sameProfiles = ProjectionReplayTests.render(batched) == ProjectionReplayTests.render(reference)
+        #expect(sameProfiles, "profiles differ")
+        let a = try PipelinedReplayTests.snapshot(reference, dir, settings: settings, in: t, name: "reference")
+        let b = try PipelinedReplayTests.snapshot(batched, dir, settings: settings, in: t, name: "batched")
+        let sameSnapshot = a == b
+        #expect(sameSnapshot, "snapshot bytes differ")
+        let cut = WorkloadConfig.defaultStart + WorkloadConfig.span / 2
+        let referenceAsOf = try PipelinedReplayTests.referenceReplay(reader, settings: settings, asOf: cut)
+        let batchedAsOf = try PipelinedReplayTests.pipelinedReplay(reader, settings: settings, asOf: cut)
+        #expect(referenceAsOf.appliedEvents > 0 && referenceAsOf.appliedEvents < reference.appliedEvents)
+        let sameAsOf = ProjectionReplayTests.render(batchedAsOf, now: cut) == ProjectionReplayTests.render(referenceAsOf, now: cut)
+        #expect(sameAsOf, "profiles as of the middle of the log differ")
+    }
+}
