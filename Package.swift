@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "DaichoSegments", targets: ["DaichoSegments"]),
         .library(name: "DaichoWorkload", targets: ["DaichoWorkload"]),
         .library(name: "DaichoHTTP", targets: ["DaichoHTTP"]),
+        .library(name: "DaichoSegmentSpec", targets: ["DaichoSegmentSpec"]),
         .executable(name: "daicho", targets: ["daicho"]),
     ],
     targets: [
@@ -34,6 +35,8 @@ let package = Package(
         .target(name: "DaichoWorkload", dependencies: ["DaichoJSON"]),
         // HTTP/1.1 over POSIX sockets, chunked bodies, gzip (docs/http-api.md). Knows nothing of customers.
         .target(name: "DaichoHTTP"),
+        // Segment and RudderStack messages mapped onto Daicho's envelope (docs/segment-compatibility.md).
+        .target(name: "DaichoSegmentSpec", dependencies: ["Daicho", "DaichoJSON"]),
         .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoWorkload"]),
         // Seeded generator and temporary directories shared by the test targets.
         .target(name: "DaichoTestSupport", path: "Tests/DaichoTestSupport"),
@@ -43,6 +46,7 @@ let package = Package(
         .testTarget(name: "DaichoProjectionsTests", dependencies: ["DaichoProjections", "DaichoWorkload", "DaichoTestSupport"]),
         .testTarget(name: "DaichoSegmentsTests", dependencies: ["DaichoSegments", "DaichoWorkload", "DaichoTestSupport"]),
         .testTarget(name: "DaichoHTTPTests", dependencies: ["DaichoHTTP", "DaichoTestSupport"]),
+        .testTarget(name: "DaichoSegmentSpecTests", dependencies: ["DaichoSegmentSpec", "Daicho", "DaichoTestSupport"]),
         .testTarget(name: "DaichoCLITests", dependencies: ["DaichoTestSupport"]),
     ]
 )
