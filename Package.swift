@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "DaichoWorkload", targets: ["DaichoWorkload"]),
         .library(name: "DaichoHTTP", targets: ["DaichoHTTP"]),
         .library(name: "DaichoSegmentSpec", targets: ["DaichoSegmentSpec"]),
+        .library(name: "DaichoServer", targets: ["DaichoServer"]),
         .executable(name: "daicho", targets: ["daicho"]),
     ],
     targets: [
@@ -37,6 +38,8 @@ let package = Package(
         .target(name: "DaichoHTTP"),
         // Segment and RudderStack messages mapped onto Daicho's envelope (docs/segment-compatibility.md).
         .target(name: "DaichoSegmentSpec", dependencies: ["Daicho", "DaichoJSON"]),
+        // The server's routes over the library: ingest with group commit, profiles, segments, feed (docs/http-api.md).
+        .target(name: "DaichoServer", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoHTTP", "DaichoSegmentSpec"]),
         .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoWorkload"]),
         // Seeded generator and temporary directories shared by the test targets.
         .target(name: "DaichoTestSupport", path: "Tests/DaichoTestSupport"),
@@ -47,6 +50,7 @@ let package = Package(
         .testTarget(name: "DaichoSegmentsTests", dependencies: ["DaichoSegments", "DaichoWorkload", "DaichoTestSupport"]),
         .testTarget(name: "DaichoHTTPTests", dependencies: ["DaichoHTTP", "DaichoTestSupport"]),
         .testTarget(name: "DaichoSegmentSpecTests", dependencies: ["DaichoSegmentSpec", "Daicho", "DaichoTestSupport"]),
+        .testTarget(name: "DaichoServerTests", dependencies: ["DaichoServer", "Daicho", "DaichoTestSupport"]),
         .testTarget(name: "DaichoCLITests", dependencies: ["DaichoTestSupport"]),
     ]
 )
