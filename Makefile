@@ -52,12 +52,16 @@ demo: release
 # The python3 packages of the cross-check tests (schemas/check*.py, the phone-number reference). pip installs them;
 # where the system Python is externally managed (Debian), into the user's site-packages.
 PY_TEST_PACKAGES = jsonschema phonenumbers
+# The real Segment and RudderStack SDKs the server's tests post with (Tests/DaichoServerTests/RealSDKTests.swift).
+SDK_PACKAGES = segment-analytics-python rudder-sdk-python
 
 test: deps
 	@python3 -c "import jsonschema, referencing, phonenumbers" 2>/dev/null \
 	  || python3 -m pip install --quiet $(PY_TEST_PACKAGES) 2>/dev/null \
 	  || python3 -m pip install --quiet --user --break-system-packages $(PY_TEST_PACKAGES) \
 	  || echo "note: could not install the python3 packages $(PY_TEST_PACKAGES); the JSON Schema and phone-number cross-checks will be reported skipped"
+	@[ -x .build/sdk-venv/bin/python ] || { python3 -m venv .build/sdk-venv && .build/sdk-venv/bin/pip install --quiet $(SDK_PACKAGES); } \
+	  || { rm -rf .build/sdk-venv; echo "note: could not create the SDK venv (.build/sdk-venv with $(SDK_PACKAGES)); the real-SDK tests will be reported skipped"; }
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 

@@ -11,6 +11,9 @@ let package = Package(
         .library(name: "DaichoProjections", targets: ["DaichoProjections"]),
         .library(name: "DaichoSegments", targets: ["DaichoSegments"]),
         .library(name: "DaichoWorkload", targets: ["DaichoWorkload"]),
+        .library(name: "DaichoHTTP", targets: ["DaichoHTTP"]),
+        .library(name: "DaichoSegmentSpec", targets: ["DaichoSegmentSpec"]),
+        .library(name: "DaichoServer", targets: ["DaichoServer"]),
         .executable(name: "daicho", targets: ["daicho"]),
     ],
     targets: [
@@ -31,6 +34,12 @@ let package = Package(
         .target(name: "DaichoSegments", dependencies: ["Daicho", "DaichoProjections"]),
         // Deterministic generator of realistic touchpoint workloads (demo and benchmarks).
         .target(name: "DaichoWorkload", dependencies: ["DaichoJSON"]),
+        // HTTP/1.1 over POSIX sockets, chunked bodies, gzip (docs/http-api.md). Knows nothing of customers.
+        .target(name: "DaichoHTTP"),
+        // Segment and RudderStack messages mapped onto Daicho's envelope (docs/segment-compatibility.md).
+        .target(name: "DaichoSegmentSpec", dependencies: ["Daicho", "DaichoJSON"]),
+        // The server's routes over the library: ingest with group commit, profiles, segments, feed (docs/http-api.md).
+        .target(name: "DaichoServer", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoHTTP", "DaichoSegmentSpec"]),
         .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoWorkload"]),
         // Seeded generator and temporary directories shared by the test targets.
         .target(name: "DaichoTestSupport", path: "Tests/DaichoTestSupport"),
@@ -39,6 +48,9 @@ let package = Package(
         .testTarget(name: "DaichoTests", dependencies: ["Daicho", "DaichoWorkload", "DaichoTestSupport"]),
         .testTarget(name: "DaichoProjectionsTests", dependencies: ["DaichoProjections", "DaichoWorkload", "DaichoTestSupport"]),
         .testTarget(name: "DaichoSegmentsTests", dependencies: ["DaichoSegments", "DaichoWorkload", "DaichoTestSupport"]),
+        .testTarget(name: "DaichoHTTPTests", dependencies: ["DaichoHTTP", "DaichoTestSupport"]),
+        .testTarget(name: "DaichoSegmentSpecTests", dependencies: ["DaichoSegmentSpec", "Daicho", "DaichoTestSupport"]),
+        .testTarget(name: "DaichoServerTests", dependencies: ["DaichoServer", "Daicho", "DaichoTestSupport"]),
         .testTarget(name: "DaichoCLITests", dependencies: ["DaichoTestSupport"]),
     ]
 )

@@ -9,7 +9,7 @@ public final class EventStore: @unchecked Sendable {
     /// Fingerprints of every event id in the log; rebuilt from the log on open.
     var dedup: DedupSet
     private let compressor: FrameCompressor
-    private let lock = NSLock()
+    let lock = NSLock()
 
     /// What recovery did on open (a torn tail truncated, or nothing).
     public var recovery: RecoveryReport { writer.recovery }

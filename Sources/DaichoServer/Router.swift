@@ -1,0 +1,111 @@
+import Daicho
+import DaichoHTTP
+import Foundation
+
+/// The routes of `daicho serve` (docs/http-api.md): authentication, then the route's handler. Thin: the work is
+/// in `IngestRoutes` and the library.
+public final class Router: HTTPHandler, @unchecked Sendable {
+    let ingest: IngestRoutes
+    private let keysLock = NSLock()
+    private var keys: ServeKeys
+    /// Whether the views have caught up with the log (`/readyz`).
+    let isReady: @Sendable () -> Bool
+
+    /// Body limits per route (docs/http-api.md): Segment's 500 KB per batch request, 32 KB per single message,
+    /// 64 MiB per `/v1/import`.
+    public static let maxBatchBody = 500 * 1024
+    public static let maxMessageBody = 32 * 1024
+    public static let maxImportBody = 64 << 20
+
+    static let singleRoutes: [String: String] = ["/v1/track": "track", "/v1/identify": "identify", "/v1/page": "page",
+                                                 "/v1/screen": "screen", "/v1/group": "group", "/v1/alias": "alias"]
+
+    public init(ingest: IngestRoutes, keys: ServeKeys, isReady: @escaping @Sendable () -> Bool) {
+        self.ingest = ingest
+        self.keys = keys
+        self.isReady = isReady
+    }
+
+    /// Replaces the keys (SIGHUP re-reads `serve.json`).
+    public func replaceKeys(_ new: ServeKeys) {
+        keysLock.lock()
+        keys = new
+        keysLock.unlock()
+    }
+
+    var currentKeys: ServeKeys { keysLock.lock(); defer { keysLock.unlock() }; return keys }
+
+    enum Route {
+        case segment(String?), importNDJSON, health, ready, notFound, wrongMethod(String)
+    }
+
+    func route(_ head: RequestHead) -> Route {
+        let path = String(head.path)
+        switch path {
+        case "/v1/batch": return head.method == "POST" ? .segment(nil) : .wrongMethod("POST")
+        case "/v1/import": return head.method == "POST" ? .importNDJSON : .wrongMethod("POST")
+        case "/healthz": return head.method == "GET" ? .health : .wrongMethod("GET")
+        case "/readyz": return head.method == "GET" ? .ready : .wrongMethod("GET")
+        default:
+            if let type = Self.singleRoutes[path] { return head.method == "POST" ? .segment(type) : .wrongMethod("POST") }
+            return .notFound
+        }
+    }
+
+    public func admit(_ head: RequestHead, peer: String) -> Admission {
+        switch route(head) {
+        case .notFound: return .refuse(.error(404, "no route \(head.method) \(head.path)"))
+        case .wrongMethod(let allowed): return .refuse(.error(405, "\(head.path) takes \(allowed)", headers: [("Allow", allowed)]))
+        case .health, .ready: return .accept(maxBody: 0)
+        case .segment(let type):
+            // The key may also come in the body (`writeKey`): then it is checked after reading.
+            if let auth = head.header("authorization"), writeKey(fromBasic: auth) == nil {
+                return .refuse(Self.unauthorized(write: true))
+            }
+            return .accept(maxBody: type == nil ? Self.maxBatchBody : Self.maxMessageBody)
+        case .importNDJSON:
+            guard let auth = head.header("authorization"), writeKey(fromBasic: auth) != nil else { return .refuse(Self.unauthorized(write: true)) }
+            return .accept(maxBody: Self.maxImportBody)
+        }
+    }
+
+    public func respond(to request: HTTPRequest) -> HTTPResponse {
+        switch route(request.head) {
+        case .health: return .json(200, Array(#"{"status":"ok"}"#.utf8))
+        case .ready: return isReady() ? .json(200, Array(#"{"status":"ready"}"#.utf8)) : .error(503, "catching up with the log")
+        case .segment(let type):
+            let key: ServeKeys.WriteKey?
+            if let auth = request.head.header("authorization") {
+                key = writeKey(fromBasic: auth)
+            } else {
+                key = bodyWriteKey(request.body).flatMap { currentKeys.writeKey($0) }
+            }
+            guard let key else { return Self.unauthorized(write: true) }
+            return ingest.segment(request.body, route: type, key: key, requestID: request.id, path: String(request.head.path))
+        case .importNDJSON:
+            return ingest.importNDJSON(request.body, requestID: request.id)
+        case .notFound, .wrongMethod: return .error(404, "no route")
+        }
+    }
+
+    /// The write key of an `Authorization: Basic base64(key:)` header, if it is one.
+    func writeKey(fromBasic header: String) -> ServeKeys.WriteKey? {
+        guard header.count > 6, header.prefix(6).lowercased() == "basic ",
+              let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+              let text = String(data: decoded, encoding: .utf8) else { return nil }
+        let user = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        return currentKeys.writeKey(String(user))
+    }
+
+    /// `writeKey` of a JSON body (Segment's clients may send it there instead of in the header).
+    func bodyWriteKey(_ body: [UInt8]) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        return object["writeKey"] as? String
+    }
+
+    static func unauthorized(write: Bool) -> HTTPResponse {
+        .error(401, write ? "a write key is required: HTTP Basic with the key as user, or \"writeKey\" in the body"
+                          : "a read token is required: Authorization: Bearer <token>",
+               headers: [("WWW-Authenticate", write ? "Basic realm=\"daicho\"" : "Bearer realm=\"daicho\"")])
+    }
+}
