@@ -33,7 +33,7 @@ struct Options {
                           (2N events; default 1560000: just over a million profiles; cached in --dir)
           --scale         instead of the table, measure the workload of --events/--customers and the one
                           --scale-factor times larger side by side (issue 9; each generated and ingested
-                          once, cached in --dir; about 10 minutes and 9 GB of disk at the defaults)
+                          once, cached in --dir; 7.5 GB of disk and about 5 min of CPU at the defaults)
           --scale-factor K  size ratio of the --scale workloads (default 10)
         """
 
