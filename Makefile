@@ -5,7 +5,7 @@ DEMO_EVENTS ?= 200000
 DEMO_CUSTOMERS ?= 20000
 BIN = .build/release/daicho
 
-.PHONY: deps build release demo test bench bench-smoke clean
+.PHONY: deps build release demo test bench bench-scale bench-smoke clean
 
 # Installs the system library libzstd (and pkg-config) when it is missing.
 deps:
@@ -69,6 +69,12 @@ bench: deps
 	$(SWIFT) build -c release --product daicho
 	cd Benchmarks && $(SWIFT) build -c release
 	Benchmarks/.build/release/daicho-bench $(BENCH_ARGS)
+
+# Issue 9 "Scale": the default workload and one ten times larger side by side (docs/benchmarks.md "Scale mode").
+bench-scale: deps
+	$(SWIFT) build -c release --product daicho
+	cd Benchmarks && $(SWIFT) build -c release
+	Benchmarks/.build/release/daicho-bench --scale --runs 3 $(BENCH_ARGS)
 
 bench-smoke: deps
 	$(SWIFT) build -c release --product daicho

@@ -24,6 +24,8 @@ struct Row: Sendable {
     var target: Double? = nil
     /// Name of the row this one is compared with (a competitor's figure).
     var versus: String? = nil
+    /// The ratio to `versus` the row should reach (issue 9: replay 5× DuckDB's); nil when there is none.
+    var versusTarget: Double? = nil
 }
 
 /// A benchmark: setup once, then a body run once to warm up and `runs` times timed.
@@ -64,13 +66,14 @@ struct Harness {
     ///   - scale: Multiplier from items/s to `unit`.
     ///   - target: Throughput to reach, in `unit`.
     ///   - versus: Name of a competitor row to compare with.
+    ///   - versusTarget: The ratio to `versus` to reach.
     ///   - setup: Runs once before the warm-up, untimed.
     ///   - body: The timed work; returns the number of items it processed.
     mutating func add(
         _ name: String, unit: String, scale: Double = 1, target: Double? = nil, versus: String? = nil,
-        setup: @escaping () throws -> Void = {}, body: @escaping () throws -> Int
+        versusTarget: Double? = nil, setup: @escaping () throws -> Void = {}, body: @escaping () throws -> Int
     ) {
-        let row = Row(name: name, unit: unit, scale: scale, target: target, versus: versus)
+        let row = Row(name: name, unit: unit, scale: scale, target: target, versus: versus, versusTarget: versusTarget)
         benchmarks.append(Benchmark(rows: [row], setup: setup) {
             let clock = ContinuousClock()
             var items = 0
@@ -158,7 +161,7 @@ struct Harness {
             let target = row.target.map { format($0) } ?? "-"
             let ratio = row.target.map { String(format: "%.2fx", speed / $0) } ?? "-"
             let versus = row.versus.flatMap { name in
-                throughput[name].map { String(format: "%.2fx %@", speed / $0, name) }
+                throughput[name].map { String(format: "%.2fx %@", speed / $0, name) + (row.versusTarget.map { String(format: " (target %gx)", $0) } ?? "") }
             } ?? "-"
             lines.append([row.name, duration(median), duration(sorted[0].seconds), format(speed), row.unit, target, ratio, versus])
         }

@@ -7,14 +7,14 @@ import Foundation
 import Synchronization
 
 /// Issue 4 targets over the workload with the fifty `WorkloadSegments` defined first: replay with segments
-/// >= 1.5M events/s; append → in-process subscriber p99 <= 1 ms; append → `daicho watch` in another process
+/// >= 1M events/s (issue 9; issue 4 asked 1.5M); append → in-process subscriber p99 <= 1 ms; append → `daicho watch` in another process
 /// p99 <= 100 ms; defining (backfilling) a segment over 1M profiles <= 1 s.
 func registerSegmentBenchmarks(_ h: inout Harness, workload: Workload, backfillCustomers: Int) {
     let base = URL(fileURLWithPath: workload.path).deletingLastPathComponent().path
     let dir = DataDirectory(base + "/daicho-bench-segments")
     let state = SegmentBenchState()
 
-    h.add("replay with 50 segments", unit: "events/s", target: 1_500_000, setup: {
+    h.add("replay with 50 segments", unit: "events/s", target: 1_000_000, setup: {
         try state.ensureLog(workload, dir)
     }) {
         let (segments, _) = try SegmentLoader.load(dir)

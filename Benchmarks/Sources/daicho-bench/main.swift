@@ -14,6 +14,11 @@ do {
     exit(64)
 }
 
+if options.scale {
+    runScaleBenchmarks(options)
+    exit(0)
+}
+
 let workload: Workload
 do {
     workload = try Workload.prepare(
