@@ -19,7 +19,7 @@ enum AppendCommand {
             OptionSpec(name: "--default-country", valueName: "CC",
                        help: "Country for phone numbers without a country code (ISO 3166 code, default JP)."),
             OptionSpec(name: "--no-snapshot", valueName: nil,
-                       help: "Do not bring the profile snapshot up to date afterwards (the next query catches up)."),
+                       help: "Do not bring the profile snapshot up to date (the next query catches up)."),
         ],
         details: """
         Reads the FILEs in order, or standard input when none is given or FILE is '-'. Prints
