@@ -33,6 +33,12 @@ public struct ProfileConfig: Sendable {
     public static let defaultCheckpointEvery = 100_000
     /// 8 checkpoints.
     public static let defaultCheckpointsKept = 8
+    /// `append` rewrites the snapshot once it would otherwise lack at least this many events (or a sixteenth of
+    /// the events it holds); 0 rewrites it after every append (`snapshot_min_events`, docs/profile.md "When append
+    /// writes the snapshot").
+    public var snapshotMinEvents: Int = ProfileConfig.defaultSnapshotMinEvents
+    /// 10,000 events.
+    public static let defaultSnapshotMinEvents = 10_000
     /// The largest `checkpoints_kept` accepted.
     public static let maxCheckpointsKept = 1_000
     /// Day boundaries of `businessTimeZone`, precomputed.

@@ -84,8 +84,13 @@ public struct ProjectionSettings: Sendable {
                     throw StoreError(.invalidSettings, "\(path): checkpoints_kept must be a whole number from 1 to \(ProfileConfig.maxCheckpointsKept)", path: path)
                 }
                 config.checkpointsKept = n
+            case "snapshot_min_events":
+                guard let n = value as? Int, n >= 0 else {
+                    throw StoreError(.invalidSettings, "\(path): snapshot_min_events must be a whole number of events >= 0 (0: every append rewrites the snapshot)", path: path)
+                }
+                config.snapshotMinEvents = n
             default:
-                throw StoreError(.invalidSettings, "\(path): unknown setting \"\(key)\" (known: session_gap_minutes, business_time_zone, rfm_currency, max_future_skew, checkpoint_every, checkpoints_kept)", path: path)
+                throw StoreError(.invalidSettings, "\(path): unknown setting \"\(key)\" (known: session_gap_minutes, business_time_zone, rfm_currency, max_future_skew, checkpoint_every, checkpoints_kept, snapshot_min_events)", path: path)
             }
         }
         return config

@@ -59,7 +59,9 @@ public enum ProjectionSnapshot {
         var stored: [[UInt8]] = []
         for (i, section) in sections.enumerated() {
             let encoding: UInt64 = i == 0 ? 0 : 1
-            let c = encoding == 0 ? section : section.withUnsafeBytes { ZstdBlob.compress($0, level: 1) }
+            // Two zstd workers: the snapshot write is on `append`'s critical path (docs/profile.md "When append
+            // writes the snapshot"); the bytes do not depend on the worker count.
+            let c = encoding == 0 ? section : section.withUnsafeBytes { ZstdBlob.compress($0, level: 1, workers: 2) }
             header.u64(UInt64(c.count))
             header.u64(UInt64(section.count))
             header.u64(c.withUnsafeBytes { XXHash64.hash($0) })

@@ -19,15 +19,19 @@ enum AppendCommand {
             OptionSpec(name: "--default-country", valueName: "CC",
                        help: "Country for phone numbers without a country code (ISO 3166 code, default JP)."),
             OptionSpec(name: "--no-snapshot", valueName: nil,
-                       help: "Do not bring the profile snapshot up to date afterwards (the next query catches up)."),
+                       help: "Do not bring the profile snapshot up to date (the next query catches up)."),
         ],
         details: """
         Reads the FILEs in order, or standard input when none is given or FILE is '-'. Prints
-        {"read":N,"appended":N,"duplicates":N,"rejected":N,"first_offset":N,"last_offset":N,"seconds":X,"rejects_file":"..."}.
+        {"read":N,"appended":N,"duplicates":N,"rejected":N,"first_offset":N,"last_offset":N,"seconds":X,"rejects_file":"...",
+        "snapshot":"written|deferred|unchanged|failed"}.
         Rejected lines are kept verbatim with file, line and reason in DIR/rejects/. An event whose id is
         already in the log is a duplicate and is not appended again.
         The first \(RejectsFile.shownReasons) reasons are printed on standard error; events whose time is more than
         max_future_skew (DIR/daicho.json, default 24h) ahead of their arrival are rejected.
+        The profile snapshot is brought up to date beside the ingest and written before the summary ("written"),
+        unless it lacks fewer than snapshot_min_events (DIR/daicho.json, default 10000) and a sixteenth of the events
+        it holds ("deferred": queries catch up from it), nothing was appended or --no-snapshot ("unchanged").
         Exit status: 0 all lines appended or duplicates, 1 some lines rejected (the rest appended), 2 usage or I/O
         error (also when the events are appended but the profile snapshot could not be written).
         """)
@@ -72,8 +76,10 @@ enum AppendCommand {
         }
         // Bad settings stop the append before anything is appended (the directory exists now, so a settings
         // error is about the settings, not about a data directory that could not be created).
+        let settings: ProjectionSettings
         do {
-            ingestOptions.maxFutureSkewMicros = try ProjectionSettings.load(dir).profile.maxFutureSkewMicros
+            settings = try ProjectionSettings.load(dir)
+            ingestOptions.maxFutureSkewMicros = settings.profile.maxFutureSkewMicros
         } catch {
             // Nothing was appended; the settings error is the one to report, a failed close is said beside it.
             do { try store.close() } catch let closing { printError("daicho append: closing the log also failed: \(closing)") }
@@ -83,6 +89,9 @@ enum AppendCommand {
         RejectsFile.removeAbandonedTemporaries(in: dir)
         let rejects = RejectsFile(directory: dir)
         let progress = ProgressLine(totalBytes: totalBytes)
+        // The snapshot is brought up to date beside the ingest, not after it (docs/profile.md "When append writes
+        // the snapshot").
+        let follower = a.has("--no-snapshot") ? nil : SnapshotFollower(dir, settings: settings)
         var readers = descriptors.map { NDJSONChunkReader(fd: $0.1, name: $0.0) }.makeIterator()
         var current = readers.next()
         let summary: IngestSummary
@@ -97,19 +106,24 @@ enum AppendCommand {
             try rejects.close()
             try store.close()
         } catch {
+            follower?.cancel()
             progress.finish()
             rejects.abandon()
             return report(error, command: "append")
         }
         progress.finish()
-        var snapshotFailed = false
-        if summary.appended > 0 && !a.has("--no-snapshot") {
-            do {
-                try SegmentLoader.refreshSnapshot(dir)
-            } catch {
-                printError("daicho append: the events are appended, but the profile snapshot was not updated "
-                           + "(the next query catches up from the log): \(error)")
-                snapshotFailed = true
+        var snapshot = "unchanged"
+        if let follower {
+            if summary.appended > 0 {
+                do {
+                    snapshot = try follower.finish().rawValue
+                } catch {
+                    printError("daicho append: the events are appended, but the profile snapshot was not updated "
+                               + "(the next query catches up from the log): \(error)")
+                    snapshot = "failed"
+                }
+            } else {
+                follower.cancel()
             }
         }
         rejects.printFirstReasons(rejected: summary.rejected)
@@ -122,8 +136,9 @@ enum AppendCommand {
             JSONMember("last_offset", summary.lastOffset.map { .int(Int64($0)) } ?? .null),
             JSONMember("seconds", decimal(summary.seconds)),
             JSONMember("rejects_file", rejects.path.map { .string($0) } ?? .null),
+            JSONMember("snapshot", .string(snapshot)),
         ]))
-        if snapshotFailed { return ExitStatus.usageOrIO }
+        if snapshot == "failed" { return ExitStatus.usageOrIO }
         return summary.rejected > 0 ? ExitStatus.someRejected : ExitStatus.ok
     }
 }
