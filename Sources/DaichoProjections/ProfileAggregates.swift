@@ -55,22 +55,32 @@ public struct ProfileAggregates: Sendable, Equatable {
     ///   - config: Session gap, business time zone, RFM currency, path tracking.
     ///   - channelKnown: true when the caller knows the event's source is already among `channels` (skips a
     ///     look at the channel list, usually a cache miss).
+    /// - Returns: the fields the event may have changed (docs/profile.md "Field changes").
     /// - Complexity: O(log n) in the section's entries; no allocation in the common case (an existing session
     ///   extended, a known path, a known channel).
+    @discardableResult
     public mutating func apply(_ e: EventView, offset: UInt64, symbols: inout SymbolCache, table: SymbolTable,
-                               config: ProfileConfig, channelKnown: Bool = false) {
+                               config: ProfileConfig, channelKnown: Bool = false) -> ProfileFieldChanges {
+        var changes: ProfileFieldChanges = .events
         eventCount &+= 1
-        if e.at < firstSeen { firstSeen = e.at }
-        if e.at > lastSeen { lastSeen = e.at }
-        if e.source != 0 && !channelKnown { addChannel(symbols.symbol(e.source, in: e.strings, table: table)) }
+        if e.at < firstSeen { firstSeen = e.at; changes.insert(.firstSeen) }
+        if e.at > lastSeen { lastSeen = e.at; changes.insert(.lastSeen) }
+        if e.source != 0 && !channelKnown, addChannel(symbols.symbol(e.source, in: e.strings, table: table)) {
+            changes.insert(.channels)
+        }
         switch e.type {
-        case .pageView: applyPageView(e, offset: offset, symbols: &symbols, table: table, config: config)
-        case .purchase: applyPurchase(e, offset: offset, symbols: &symbols, table: table, config: config)
-        case .inquiry: applyInquiry(e, symbols: &symbols, table: table)
-        case .socialMention: applySocialMention(e, symbols: &symbols, table: table)
-        case .identify: applyIdentify(e, offset: offset, symbols: &symbols, table: table)
+        case .pageView: changes.formUnion(applyPageView(e, offset: offset, symbols: &symbols, table: table, config: config))
+        case .purchase: changes.formUnion(applyPurchase(e, offset: offset, symbols: &symbols, table: table, config: config))
+        case .inquiry:
+            applyInquiry(e, symbols: &symbols, table: table)
+            changes.insert(.support)
+        case .socialMention:
+            applySocialMention(e, symbols: &symbols, table: table)
+            changes.insert(.social)
+        case .identify: if applyIdentify(e, offset: offset, symbols: &symbols, table: table) { changes.insert(.traits) }
         case .link, .track, .segmentDefined, .segmentDropped, .offsetsLost: break
         }
+        return changes
     }
 
     /// Folds an absorbed profile's aggregates into this one: the result equals applying both event sets.
@@ -79,7 +89,7 @@ public struct ProfileAggregates: Sendable, Equatable {
         eventCount &+= other.eventCount
         firstSeen = min(firstSeen, other.firstSeen)
         lastSeen = max(lastSeen, other.lastSeen)
-        for c in other.channels { addChannel(c) }
+        for c in other.channels { _ = addChannel(c) }
         for t in other.traits { traits.set(t) }
         Self.absorb(&web, other.web) { $0.absorb($1) }
         Self.absorb(&commerce, other.commerce) { $0.absorb($1) }
@@ -104,7 +114,7 @@ public struct ProfileAggregates: Sendable, Equatable {
     // MARK: - Per type
 
     private mutating func applyPageView(_ e: EventView, offset: UInt64, symbols: inout SymbolCache, table: SymbolTable,
-                                        config: ProfileConfig) {
+                                        config: ProfileConfig) -> ProfileFieldChanges {
         var pathRef: UInt32 = 0
         var dwell: Int64 = 0
         e.readProps { props throws(BatchError) in try props.forEachMember { key, value throws(BatchError) in
@@ -112,12 +122,12 @@ public struct ProfileAggregates: Sendable, Equatable {
             else if key == Key.dwellMs { dwell = clampedCount(value.integer) }
         } }
         let path = pathRef == 0 ? nil : symbols.symbol(pathRef, in: e.strings, table: table)
-        Self.unique(&web) { WebSection(trackedPaths: config.trackedPaths, sessionGap: config.sessionGapMicros) }
+        return Self.unique(&web) { WebSection(trackedPaths: config.trackedPaths, sessionGap: config.sessionGapMicros) }
             .value.add(at: e.at, offset: offset, path: path, dwellMs: dwell)
     }
 
     private mutating func applyPurchase(_ e: EventView, offset: UInt64, symbols: inout SymbolCache, table: SymbolTable,
-                                        config: ProfileConfig) {
+                                        config: ProfileConfig) -> ProfileFieldChanges {
         var orderRef: UInt32 = 0, currencyRef: UInt32 = 0
         var amount: Double?
         e.readProps { props throws(BatchError) in try props.forEachMember { key, value throws(BatchError) in
@@ -126,17 +136,20 @@ public struct ProfileAggregates: Sendable, Equatable {
             else if key == Key.currency { currencyRef = value.stringValue ?? 0 }
         } }
         let box = Self.unique(&commerce) { CommerceSection() }
-        box.value.addPurchase(at: e.at)
+        var changes: ProfileFieldChanges = box.value.addPurchase(at: e.at) ? .commerceOrderTimes : []
         // Ingest validation guarantees all three; a purchase without them counts only in first/last_order_at.
-        guard orderRef != 0, currencyRef != 0, let amount else { return }
+        guard orderRef != 0, currencyRef != 0, let amount else { return changes }
         let units = micros(amount)
         box.value.addOrder(OrderEntry(order: symbols.symbol(orderRef, in: e.strings, table: table),
                                       currency: symbols.symbol(currencyRef, in: e.strings, table: table),
                                       at: e.at, offset: offset, amount: units))
+        changes.insert(.commerceOrders)
         if currencyRef == config.rfmCurrencyRef
             || (currencyRef >= StaticStrings.count && config.rfmCurrency.utf8.elementsEqual(e.strings.bytes(currencyRef))) {
             box.value.addDay(config.calendar.day(ofMicros: e.at), amount: Int128(units))
+            changes.insert(.commerceDays)
         }
+        return changes
     }
 
     private mutating func applyInquiry(_ e: EventView, symbols: inout SymbolCache, table: SymbolTable) {
@@ -194,12 +207,14 @@ public struct ProfileAggregates: Sendable, Equatable {
         return 0
     }
 
+    /// - Returns: whether `s` was new.
     @inline(__always)
-    private mutating func addChannel(_ s: Symbol) {
-        for c in channels where c == s { return }
+    private mutating func addChannel(_ s: Symbol) -> Bool {
+        for c in channels where c == s { return false }
         var i = channels.count
         while i > 0, channels[i - 1] > s { i -= 1 }
         channels.insert(s, at: i)
+        return true
     }
 
     /// The section's box, created by `make` when absent and copied first when shared (copy-on-write).
