@@ -253,7 +253,7 @@ public final class SegmentProjection: LogProjection {
         anyTouched = false
         inRound = true
         defer { inRound = false }
-        var inputs = ProfileRuleInputs(segments: self, segment: segments[0], p: p, aggregates: profiles.aggregates(of: p), now: clock)
+        var inputs = ProfileRuleInputs(segments: self, segment: segments[0], p: p, now: clock)
         defer { for w in evaluatedRanks.indices { evaluatedRanks[w] = 0 } }
         // Dependencies first, then definition order: the ranks in ascending order. Each bit is cleared before its
         // segment is evaluated, so the walk ends with the bitset empty.
@@ -374,7 +374,7 @@ public final class SegmentProjection: LogProjection {
 
     /// Re-evaluates segment `s` for the profile of `inputs` at the clock; a change becomes a feed record
     /// (`at`, `offset`) and re-evaluates the segments whose rules read `in_segment` of `s` (`propagate`).
-    /// `inputs` is reused across the segments of one event (one copy of the aggregates).
+    /// `inputs` is reused across the segments of one event.
     private func evaluate(_ s: SegmentState, _ inputs: inout ProfileRuleInputs, offset: UInt64, at: Int64, depth: Int = 0) {
         guard let root = s.root else { return }
         inputs.segment = s
@@ -481,11 +481,11 @@ public final class SegmentProjection: LogProjection {
         }
         rebuildDependencies()
         for p in exited { // a redefinition that does not check emptied the segment: its readers follow
-            var inputs = ProfileRuleInputs(segments: self, segment: state, p: p, aggregates: profiles.aggregates(of: p), now: clock)
+            var inputs = ProfileRuleInputs(segments: self, segment: state, p: p, now: clock)
             propagate(from: state, &inputs, offset: offset, at: clock, depth: 0)
         }
         for p in profiles.livingProfiles {
-            var inputs = ProfileRuleInputs(segments: self, segment: state, p: p, aggregates: profiles.aggregates(of: p), now: clock)
+            var inputs = ProfileRuleInputs(segments: self, segment: state, p: p, now: clock)
             evaluate(state, &inputs, offset: offset, at: clock)
         }
     }
@@ -507,8 +507,7 @@ public final class SegmentProjection: LogProjection {
         guard !readers.isEmpty else { return }
         for p in members {
             let living = profiles.graph.living(p)
-            var inputs = ProfileRuleInputs(segments: self, segment: segments[readers[0]], p: living,
-                                           aggregates: profiles.aggregates(of: living), now: clock)
+            var inputs = ProfileRuleInputs(segments: self, segment: segments[readers[0]], p: living, now: clock)
             for r in readers { evaluate(segments[r], &inputs, offset: offset, at: clock) }
         }
     }
