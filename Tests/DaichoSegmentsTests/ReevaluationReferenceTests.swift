@@ -46,8 +46,12 @@ import Testing
         let store = try EventStore.open(dir)
         for (name, rule) in first { try SegmentDefinitions.define(name: name, rule: rule, in: store) }
         try store.close()
+        // A year of events ending now, so the last weeks' events fall inside the windows and `within` tests at the
+        // segment clock (the frames' append times), and deadlines fire while the log is applied.
+        let now = wallClockMicros()
         let config = { (part: UInt64) in
-            WorkloadConfig(events: 2500, customers: 300, seed: seed * 10 + part, lateRate: 0.1)
+            WorkloadConfig(events: 2500, customers: 300, seed: seed * 10 + part, lateRate: 0.1,
+                           start: WorkloadConfig.start(endingAt: now))
         }
         try appendGenerated(config(0), to: dir, scratch: t)
         // Definitions midway backfill their terms from the log; a redefinition and a drop come later still.
@@ -79,6 +83,8 @@ import Testing
         let fast = try replay(everything: false)
         #expect(reference.records.count > 500)
         #expect(reference.records.contains { $0.change == .exited })
+        // Recent events fall inside the windows: windowed and `within` segments get members.
+        #expect(Set(reference.records.map(\.segment)).isSuperset(of: ["active_14d", "buyers_30d"]))
         #expect(fast.records == reference.records)
         #expect(fast.members == reference.members)
         #expect(fast.state == reference.state, "encoded state byte for byte")
