@@ -87,12 +87,22 @@ struct WebSection: Equatable, Sendable {
         self.sessionGap = sessionGap
     }
 
-    mutating func add(at: Int64, offset: UInt64, path: Symbol?, dwellMs: Int64) {
+    /// - Returns: the web fields the page view may have changed.
+    mutating func add(at: Int64, offset: UInt64, path: Symbol?, dwellMs: Int64) -> ProfileFieldChanges {
+        var changes: ProfileFieldChanges = .webPageViews
         pageViews &+= 1
         self.dwellMs &+= dwellMs
-        if isLater(at, offset, than: lastAt, lastOffset) { lastAt = at; lastOffset = offset; lastPath = path }
+        if dwellMs != 0 { changes.insert(.webDwellMs) }
+        if isLater(at, offset, than: lastAt, lastOffset) {
+            if lastPath != path { changes.insert(.webLastPage) }
+            lastAt = at; lastOffset = offset; lastPath = path
+        }
+        // Sessions extend, join or appear; only the count is a field (`web.sessions`).
+        let sessionCount = sessions.count
         addTime(at)
+        if sessions.count != sessionCount { changes.insert(.webSessions) }
         if let path { addPath(path, 1) }
+        return changes
     }
 
     /// Adds one page-view time: extends, joins or adds intervals exactly as in-order arrival would.
@@ -200,9 +210,12 @@ struct CommerceSection: Equatable, Sendable {
     /// Sorted by day.
     var days: ContiguousArray<DayTotal> = []
 
-    mutating func addPurchase(at: Int64) {
+    /// - Returns: whether `first_order_at` or `last_order_at` changed.
+    mutating func addPurchase(at: Int64) -> Bool {
+        guard at < firstAt || at > lastAt else { return false }
         firstAt = min(firstAt, at)
         lastAt = max(lastAt, at)
+        return true
     }
 
     /// Keeps `entry` when it is the order's latest event.

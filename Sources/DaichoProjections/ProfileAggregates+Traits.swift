@@ -97,7 +97,9 @@ enum NestedValue {
 
 extension ProfileAggregates {
     /// Applies the `traits` object of an identify's props.
-    mutating func applyIdentify(_ e: EventView, offset: UInt64, symbols: inout SymbolCache, table: SymbolTable) {
+    /// - Returns: whether it set a trait.
+    mutating func applyIdentify(_ e: EventView, offset: UInt64, symbols: inout SymbolCache, table: SymbolTable) -> Bool {
+        var set = false
         e.readProps { props throws(BatchError) in try props.forEachMember { key, value throws(BatchError) in
             guard key == Key.traits else { return }
             try value.forEachMember { traitKey, traitValue throws(BatchError) in
@@ -119,8 +121,10 @@ extension ProfileAggregates {
                 }
                 let k = symbols.symbol(traitKey, in: e.strings, table: table)
                 traits.set(TraitEntry(key: k, value: stored, at: e.at, offset: offset))
+                set = true
             }
         } }
+        return set
     }
 }
 

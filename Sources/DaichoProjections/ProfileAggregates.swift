@@ -55,35 +55,45 @@ public struct ProfileAggregates: Sendable, Equatable {
     ///   - config: Session gap, business time zone, RFM currency, path tracking.
     ///   - channelKnown: true when the caller knows the event's source is already among `channels` (skips a
     ///     look at the channel list, usually a cache miss).
+    /// - Returns: the fields the event may have changed (docs/profile.md "Field changes").
     /// - Complexity: O(log n) in the section's entries; no allocation in the common case (an existing session
     ///   extended, a known path, a known channel).
+    @discardableResult
     public mutating func apply(_ e: EventView, offset: UInt64, symbols: inout SymbolCache, table: SymbolTable,
-                               config: ProfileConfig, channelKnown: Bool = false) {
+                               config: ProfileConfig, channelKnown: Bool = false) -> ProfileFieldChanges {
         apply(e, props: AggregateProps.read(e, config: config), offset: offset, symbols: &symbols, table: table,
               config: config, channelKnown: channelKnown)
     }
 
     /// `apply` with the event's props already read (`AggregateProps.read`, which replay runs on its reader thread).
+    @discardableResult
     mutating func apply(_ e: EventView, props: AggregateProps, offset: UInt64, symbols: inout SymbolCache,
-                        table: SymbolTable, config: ProfileConfig, channelKnown: Bool) {
+                        table: SymbolTable, config: ProfileConfig, channelKnown: Bool) -> ProfileFieldChanges {
+        var changes: ProfileFieldChanges = .events
         eventCount &+= 1
-        if e.at < firstSeen { firstSeen = e.at }
-        if e.at > lastSeen { lastSeen = e.at }
-        if e.source != 0 && !channelKnown { addChannel(symbols.symbol(e.source, in: e.strings, table: table)) }
+        if e.at < firstSeen { firstSeen = e.at; changes.insert(.firstSeen) }
+        if e.at > lastSeen { lastSeen = e.at; changes.insert(.lastSeen) }
+        if e.source != 0 && !channelKnown, addChannel(symbols.symbol(e.source, in: e.strings, table: table)) {
+            changes.insert(.channels)
+        }
         switch props {
         case .pageView(let path, let dwellMs):
             let symbol = path == 0 ? nil : symbols.symbol(path, in: e.strings, table: table)
-            Self.unique(&web) { WebSection(trackedPaths: config.trackedPaths, sessionGap: config.sessionGapMicros) }
-                .value.add(at: e.at, offset: offset, path: symbol, dwellMs: dwellMs)
+            changes.formUnion(Self.unique(&web) { WebSection(trackedPaths: config.trackedPaths, sessionGap: config.sessionGapMicros) }
+                .value.add(at: e.at, offset: offset, path: symbol, dwellMs: dwellMs))
         case .purchase(let order, let currency, let amount, let rfmDay):
             let box = Self.unique(&commerce) { CommerceSection() }
-            box.value.addPurchase(at: e.at)
+            if box.value.addPurchase(at: e.at) { changes.insert(.commerceOrderTimes) }
             // Ingest validation guarantees all three; a purchase without them counts only in first/last_order_at.
-            guard order != 0, currency != 0, let amount else { return }
+            guard order != 0, currency != 0, let amount else { return changes }
             box.value.addOrder(OrderEntry(order: symbols.symbol(order, in: e.strings, table: table),
                                           currency: symbols.symbol(currency, in: e.strings, table: table),
                                           at: e.at, offset: offset, amount: amount))
-            if let rfmDay { box.value.addDay(rfmDay, amount: Int128(amount)) }
+            changes.insert(.commerceOrders)
+            if let rfmDay {
+                box.value.addDay(rfmDay, amount: Int128(amount))
+                changes.insert(.commerceDays)
+            }
         case .inquiry(let channel, let category, let open):
             let box = Self.unique(&support) { SupportSection() }
             box.value.inquiries &+= 1
@@ -97,6 +107,7 @@ public struct ProfileAggregates: Sendable, Equatable {
             }
             if open { box.value.open &+= 1 }
             if channel != 0 { box.value.byChannel.add(symbols.symbol(channel, in: e.strings, table: table)) }
+            changes.insert(.support)
         case .socialMention(let platform, let sentiment, let reach):
             let box = Self.unique(&social) { SocialSection() }
             box.value.mentions &+= 1
@@ -104,9 +115,11 @@ public struct ProfileAggregates: Sendable, Equatable {
             box.value.reach &+= reach
             if let sentiment { box.value.sentimentCount &+= 1; box.value.sentimentSum &+= sentiment }
             if platform != 0 { box.value.byPlatform.add(symbols.symbol(platform, in: e.strings, table: table)) }
+            changes.insert(.social)
         case .none:
-            if e.type == .identify { applyIdentify(e, offset: offset, symbols: &symbols, table: table) }
+            if e.type == .identify && applyIdentify(e, offset: offset, symbols: &symbols, table: table) { changes.insert(.traits) }
         }
+        return changes
     }
 
     /// Folds an absorbed profile's aggregates into this one: the result equals applying both event sets.
@@ -115,7 +128,7 @@ public struct ProfileAggregates: Sendable, Equatable {
         eventCount &+= other.eventCount
         firstSeen = min(firstSeen, other.firstSeen)
         lastSeen = max(lastSeen, other.lastSeen)
-        for c in other.channels { addChannel(c) }
+        for c in other.channels { _ = addChannel(c) }
         for t in other.traits { traits.set(t) }
         Self.absorb(&web, other.web) { $0.absorb($1) }
         Self.absorb(&commerce, other.commerce) { $0.absorb($1) }
@@ -151,11 +164,12 @@ public struct ProfileAggregates: Sendable, Equatable {
     }
 
     @inline(__always)
-    private mutating func addChannel(_ s: Symbol) {
-        for c in channels where c == s { return }
+    private mutating func addChannel(_ s: Symbol) -> Bool {
+        for c in channels where c == s { return false }
         var i = channels.count
         while i > 0, channels[i - 1] > s { i -= 1 }
         channels.insert(s, at: i)
+        return true
     }
 
     /// The section's box, created by `make` when absent and copied first when shared (copy-on-write).

@@ -69,6 +69,9 @@ public final class ProfileProjection {
     public private(set) var lastLinkedNewIdentifiers = false
     /// The profiles the last applied event's merges absorbed into its profile (empty almost always).
     public private(set) var lastAbsorbed: [UInt32] = []
+    /// The fields the last applied event may have changed in its profile (docs/profile.md "Field changes"):
+    /// every field when it absorbed profiles; empty when it reached no profile.
+    @exclusivity(unchecked) public private(set) var lastChanges: ProfileFieldChanges = []
     /// Set while a worker has subscribers (ProfileChanges.swift).
     var changeLog: ProfileChangeLog?
 
@@ -170,6 +173,7 @@ public final class ProfileProjection {
         if pending != nil { loadPending() }
         nextOffset = offset + 1
         if !lastAbsorbed.isEmpty { lastAbsorbed = [] }
+        lastChanges = []
         previousEvent.append(Self.none)
         eventProfile.append(Self.none)
         if let asOf {
@@ -199,8 +203,9 @@ public final class ProfileProjection {
         }
         var h = heads[p]
         let source = e.source == 0 ? Self.none : cache.symbol(e.source, in: e.strings, table: symbols).raw
-        aggregates[p].apply(e, props: props, offset: offset, symbols: &cache, table: symbols, config: config,
-                            channelKnown: source != Self.none && source == h.lastSource)
+        lastChanges = aggregates[p].apply(e, props: props, offset: offset, symbols: &cache, table: symbols, config: config,
+                                          channelKnown: source != Self.none && source == h.lastSource)
+        if !absorbed.isEmpty { lastChanges = .all }
         if source != Self.none { h.lastSource = source }
         let o = Int(offset)
         previousEvent[o] = h.newest

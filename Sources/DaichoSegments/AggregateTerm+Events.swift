@@ -10,7 +10,11 @@ extension AggregateTerm {
     ///   object (it is read to tell it from a bool).
     public func contribution(of event: EventView) -> Double? {
         guard event.type == eventType else { return nil }
-        let inputs = EventPropsInputs(event: event)
+        return contribution(EventPropsInputs(event: event))
+    }
+
+    /// What the event whose props `inputs` reads adds to this term (the event is of the term's type).
+    func contribution<I: PropsOnlyInputs>(_ inputs: I) -> Double? {
         guard passes(inputs) else { return nil }
         guard let valueProp else { return 0 }
         guard case .number(let v) = inputs.value(valueProp) else { return nil }
@@ -32,6 +36,12 @@ extension PropsOnlyInputs {
     func isMember(ofSegment segment: Int) -> Bool { false }
 }
 
+/// Filter inputs over a whole event, which can test its order items (`any item where`, RuleNode.anyItem).
+protocol ItemsInputs {
+    /// Whether `filter` holds for at least one object element of the event's `items` prop.
+    func anyItem(_ filter: RuleNode) -> Bool
+}
+
 /// One element of a purchase's `items` as rule inputs (`any item where …`): `value` reads its members.
 struct ItemInputs: PropsOnlyInputs {
     let item: ValueReader
@@ -39,7 +49,7 @@ struct ItemInputs: PropsOnlyInputs {
 }
 
 /// An event's top-level props as rule inputs (only `value` is meaningful inside a filter).
-struct EventPropsInputs: PropsOnlyInputs {
+struct EventPropsInputs: PropsOnlyInputs, ItemsInputs {
     let event: EventView
 
     func value(_ field: FieldRef) -> RuleValue { Self.member(field, of: event.propsReader) }
@@ -66,12 +76,19 @@ struct EventPropsInputs: PropsOnlyInputs {
         try? reader.forEachMember { key, value throws(BatchError) in
             guard !found, Self.key(key, strings, matches: field) else { return }
             found = true
-            if let n = value.number { result = .number(n); return }
-            if let s = value.stringValue { result = .utf8(strings.bytes(s)); return }
-            var scalar = value
-            if case .bool(let b) = try scalar.materialize() { result = .bool(b) }
+            result = try scalar(value, strings)
         }
         return result
+    }
+
+    /// A member's value as a rule reads it: a number, string or bool; absent otherwise.
+    @inline(__always)
+    static func scalar(_ value: ValueReader, _ strings: StringTable) throws(BatchError) -> RuleValue {
+        if let n = value.number { return .number(n) }
+        if let s = value.stringValue { return .utf8(strings.bytes(s)) }
+        var scalar = value
+        if case .bool(let b) = try scalar.materialize() { return .bool(b) }
+        return .absent
     }
 
     /// Whether the member key `ref` is the field's prop name.

@@ -58,7 +58,7 @@ enum RuleEvaluator {
         case .inSegment(let segment): return inputs.isMember(ofSegment: segment)
         case .anyItem(let inner):
             // Only filters hold it, and filters are evaluated over an event's props.
-            guard let event = inputs as? EventPropsInputs else { return false }
+            guard let event = inputs as? any ItemsInputs else { return false }
             return event.anyItem(inner)
         }
     }

@@ -54,29 +54,26 @@ enum ResolvedField {
     }
 }
 
-/// One profile as a segment's rule sees it at the segment clock (docs/segments.md "Evaluation interface").
+/// One profile as a segment's rule sees it at the segment clock (docs/segments.md "Evaluation interface"). Fields
+/// are read from the profile projection in place: a round that evaluates only aggregate terms never touches the
+/// profile's aggregates, and none is copied.
 struct ProfileRuleInputs: RuleInputs {
     unowned(unsafe) let segments: SegmentProjection
+    unowned(unsafe) let profiles: ProfileProjection
     var segment: SegmentState
     let p: UInt32
-    let aggregates: ProfileAggregates
     var now: Int64
-    /// Copied once per profile evaluation round, so reading facts does not copy it per field.
-    let config: ProfileConfig
 
-    init(segments: SegmentProjection, segment: SegmentState, p: UInt32, aggregates: ProfileAggregates, now: Int64) {
+    init(segments: SegmentProjection, segment: SegmentState, p: UInt32, now: Int64) {
         self.segments = segments
+        profiles = segments.profiles
         self.segment = segment
         self.p = p
-        self.aggregates = aggregates
         self.now = now
-        config = segments.profiles.config
     }
 
-    var profiles: ProfileProjection { segments.profiles }
-
     var nextBusinessDay: Int64 {
-        let calendar = config.calendar
+        let calendar = profiles.config.calendar
         let day = Int64(calendar.day(ofMicros: now)) + 1
         return day * 86_400_000_000 - calendar.offsetSeconds(atMicros: now) * 1_000_000
     }
@@ -84,7 +81,7 @@ struct ProfileRuleInputs: RuleInputs {
     func value(_ field: FieldRef) -> RuleValue {
         switch segment.fields[field.index] {
         case .fact(let fact):
-            switch aggregates.fact(fact, now: now, config: config) {
+            switch profiles.fact(fact, of: p, now: now) {
             case .absent: return .absent
             case .number(let n): return .number(n)
             case .time(let t): return .time(t)
@@ -95,7 +92,7 @@ struct ProfileRuleInputs: RuleInputs {
         case .identityMerges: return .number(Double(profiles.graph.mergedCount(of: p)))
         case .identityConflicts: return .number(Double(profiles.graph.conflicts(of: p).count))
         case .nestedTrait(let key, let path):
-            switch aggregates.nestedTrait(key, path: path, table: profiles.symbols) {
+            switch profiles.nestedTrait(key, path: path, of: p) {
             case .string(let s)?: return .string(s)
             case .int(let i)?: return .number(Double(i))
             case .double(let d)?: return .number(d)
@@ -110,7 +107,7 @@ struct ProfileRuleInputs: RuleInputs {
         switch segment.fields[field.index] {
         case .channels:
             guard let symbol = profiles.symbols.lookup(element) else { return false }
-            return aggregates.hasChannel(symbol)
+            return profiles.hasChannel(symbol, of: p)
         case .mergedIDs:
             return profiles.graph.mergedIDs(of: p).contains { $0.utf8.elementsEqual(element) }
         case .identifiers(let kind):
@@ -121,7 +118,7 @@ struct ProfileRuleInputs: RuleInputs {
 
     func listIsEmpty(_ field: FieldRef) -> Bool {
         switch segment.fields[field.index] {
-        case .channels: return aggregates.channelCount == 0
+        case .channels: return profiles.channelCount(of: p) == 0
         case .mergedIDs: return profiles.graph.mergedCount(of: p) == 0
         case .identifiers(let kind): return profiles.graph.identifierCount(of: p, kind: kind) == 0
         default: return true

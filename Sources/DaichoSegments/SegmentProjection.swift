@@ -1,7 +1,9 @@
 import Daicho
 import DaichoProjections
 
-/// A segment as defined in the log, with its memberships.
+/// A segment as defined in the log, with its memberships. Its mutable state, like the projection's, is touched
+/// by one thread at a time and never by overlapping accesses: dynamic exclusivity checks are off
+/// (`@exclusivity(unchecked)`), as they were a measurable part of each evaluation.
 final class SegmentState {
     /// Definition sequence number: orders deadlines, and a redefinition gets a new one (old deadlines go stale).
     let sequence: UInt32
@@ -18,18 +20,20 @@ final class SegmentState {
     let timeDependent: Bool
     /// The rule reads identity fields (identifiers, merges): re-evaluated only when the identity changes.
     let readsIdentity: Bool
+    /// The profile field changes that can alter its result (docs/segments.md "Re-evaluation").
+    let fieldChanges: ProfileFieldChanges
     let error: String?
     /// By `FieldRef.index`.
     let fields: [ResolvedField]
     /// By rule term index: the projection's term store id.
-    var terms: [Int]
-    var members = Membership()
+    @exclusivity(unchecked) var terms: [Int]
+    @exclusivity(unchecked) var members = Membership()
     /// By `RuleDependencies.segments` index: the segment `in_segment` names, nil when none has that name.
-    var referenced: [SegmentState?] = []
+    @exclusivity(unchecked) var referenced: [SegmentState?] = []
     /// Position in `SegmentProjection.segments`.
     var position = 0
     /// Profile → its pending deadline (time-dependent rules).
-    var deadlines: [UInt32: Int64] = [:]
+    @exclusivity(unchecked) var deadlines: [UInt32: Int64] = [:]
 
     /// Compiles `text` (a rule that does not check keeps its error and an empty membership) and resolves its
     /// fields against `symbols`; `terms` is filled by the projection.
@@ -51,6 +55,7 @@ final class SegmentState {
         root = rule?.root
         timeDependent = rule?.dependencies.isTimeDependent ?? false
         readsIdentity = rule?.dependencies.sections.contains(.identity) ?? false
+        fieldChanges = rule?.fieldChanges ?? []
         fields = rule?.fields.map { ResolvedField($0, symbols: symbols) } ?? []
         terms = []
     }
@@ -72,6 +77,7 @@ public struct SegmentInfo: Sendable, Equatable {
 /// Composes a `ProfileProjection`: each event is applied to the profiles first, then the segments that depend
 /// on what it changed are re-evaluated for its profile; time-dependent memberships are re-evaluated when the
 /// segment clock passes their deadline. A pure function of the log (plus the wall-clock advances at its end).
+/// Not thread-safe: one thread (a `ProjectionWorker`) owns it, so its hot state skips dynamic exclusivity checks.
 public final class SegmentProjection: LogProjection {
     public typealias Changes = SegmentChanges
 
@@ -84,7 +90,7 @@ public final class SegmentProjection: LogProjection {
     public static let wallClockLag: Int64 = 2_000_000
 
     /// The segment clock, µs (docs/segments.md "Segment clock"); `Int64.min` before the first frame.
-    public internal(set) var clock: Int64 = .min
+    @exclusivity(unchecked) public internal(set) var clock: Int64 = .min
     /// The offset of the snapshot this view was restored from; nil when it was built by replay.
     public internal(set) var restoredFrom: UInt64?
     /// Why a snapshot that was there was not used (damaged, of other settings, ahead of the log, a segment
@@ -94,40 +100,50 @@ public final class SegmentProjection: LogProjection {
     public internal(set) var feedCount: UInt64 = 0
 
     private let history: EventReader?
-    var segments: [SegmentState] = []
-    var bySequence: [UInt32: SegmentState] = [:]
+    @exclusivity(unchecked) var segments: [SegmentState] = []
+    @exclusivity(unchecked) var bySequence: [UInt32: SegmentState] = [:]
     var nextSequence: UInt32 = 0
-    /// By event type code: the indexes in `segments` whose rule an event of that type can change when it
-    /// brings no new identifier (`affected`), and when it does or merges (`affectedWithIdentity`).
-    private var affected: [[Int]] = Array(repeating: [], count: 256)
-    private var affectedWithIdentity: [[Int]] = Array(repeating: [], count: 256)
+    /// By bit of `ProfileFieldChanges`: the indexes in `segments` whose rule reads a field of that flag; and the
+    /// segments reading identity fields (re-evaluated when an event links new identifiers).
+    @exclusivity(unchecked) private var readingField: [[Int]] = Array(repeating: [], count: ProfileFieldChanges.all.rawValue.bitWidth)
+    @exclusivity(unchecked) private var readingIdentity: [Int] = []
     /// By event type code: the term stores fed by events of that type (the reference mode tries them all)…
-    private var storesByType: [[Int]] = Array(repeating: [], count: 256)
+    @exclusivity(unchecked) private var storesByType: [[Int]] = Array(repeating: [], count: 256)
     /// … and the same stores keyed by the prop values their filters require (docs/segments.md "Cost").
-    private var termIndex: [TermIndex] = Array(repeating: TermIndex(), count: 256)
+    @exclusivity(unchecked) private var termIndex: [TermIndex] = Array(repeating: TermIndex(), count: 256)
+    /// By event type code: the props its terms read, read from each event in one pass.
+    @exclusivity(unchecked) private var scans: [PropsScan] = Array(repeating: PropsScan(), count: 256)
     /// By term store id: the indexes in `segments` whose rule reads it.
-    private var segmentsByStore: [[Int]] = []
-    /// The segments to re-evaluate after the current event (`touch`), and which are in that list, by index.
-    private var touched: [Int] = []
-    private var marked: [Bool] = []
-    /// While an event's touched segments are evaluated: the position in `touched` being evaluated (`propagate`
-    /// adds readers after it instead of evaluating them at once); nil otherwise.
-    private var roundPosition: Int?
+    @exclusivity(unchecked) private var segmentsByStore: [[Int]] = []
+    /// The segments to re-evaluate in the current round (`touch`): a bitset by evaluation rank, so a round walks
+    /// them dependencies first without sorting, and a reader marked by `propagate` (a higher rank) is reached
+    /// later in the same walk.
+    @exclusivity(unchecked) private var touchedRanks: [UInt64] = []
+    @exclusivity(unchecked) private var anyTouched = false
+    /// The ranks evaluated in the current round: a segment is evaluated at most once per round.
+    @exclusivity(unchecked) private var evaluatedRanks: [UInt64] = []
+    /// True while a round evaluates the touched segments (`propagate` marks readers instead of evaluating them).
+    @exclusivity(unchecked) private var inRound = false
+    /// Set by `propagate` when it marks a reader ranked before the segment it reads (only a log whose definitions
+    /// form a cycle, which `SegmentDefinitions` refuses): the round's walk then starts over from rank 0.
+    @exclusivity(unchecked) private var rewind = false
     /// Indexes in `segments` in evaluation order: every segment after those its rule reads with `in_segment`,
     /// otherwise in definition order; `rank` is the position of each index in it.
-    private var order: [Int] = []
-    private var rank: [Int] = []
+    @exclusivity(unchecked) private var order: [Int] = []
+    @exclusivity(unchecked) private var rank: [Int] = []
     /// By index in `segments`: the segments whose rules read it with `in_segment`, in evaluation order.
-    private var dependents: [[Int]] = []
+    @exclusivity(unchecked) private var dependents: [[Int]] = []
     var termIDs: [AggregateTerm: Int] = [:]
-    var stores: [TermStore?] = []
-    var heap = DeadlineHeap()
+    @exclusivity(unchecked) var stores: [TermStore?] = []
+    @exclusivity(unchecked) var heap = DeadlineHeap()
+    /// Scratch of `advance`: the (living profile, segment index) pairs due at one instant, in heap order.
+    @exclusivity(unchecked) private var due: [(profile: UInt32, segment: Int)] = []
     /// Re-evaluate every segment for an event's profile, ignoring dependencies: the reference the dependency
     /// tracking is tested against.
-    var reevaluatesEverything = false
-    private var tracking = false
+    @exclusivity(unchecked) var reevaluatesEverything = false
+    @exclusivity(unchecked) private var tracking = false
     private var keepAfter: UInt64 = 0
-    private var pending: [FeedRecord] = []
+    @exclusivity(unchecked) private var pending: [FeedRecord] = []
 
     /// - Parameters:
     ///   - profiles: the profile projection to compose: at offset 0, or restored from a snapshot of a log in which
@@ -197,19 +213,34 @@ public final class SegmentProjection: LogProjection {
             for a in absorbed { absorb(a, into: p, offset: offset) }
             let type = Int(e.type.rawValue)
             // The terms the event feeds, found through the index (the reference mode tries every term of the
-            // type); the segments using a fed term, and those reading a section the event changes, are touched.
-            func feed(_ id: Int) {
-                guard let value = stores[id]!.term.contribution(of: e) else { return }
+            // type); the segments using a fed term, and those reading a field the event changes, are touched.
+            func feed(_ id: Int, _ value: Double?) {
+                guard let value else { return }
                 stores[id]!.add(p, at: at, value: value, now: clock)
                 for i in segmentsByStore[id] { touch(i) }
             }
             if reevaluatesEverything {
-                for id in storesByType[type] { feed(id) }
-            } else {
-                termIndex[type].forEachCandidate(of: e, feed)
+                // The reference reads each term's props from the event on its own.
+                for id in storesByType[type] { feed(id, stores[id]!.term.contribution(of: e)) }
+            } else if !storesByType[type].isEmpty {
+                scans[type].read(e) // one pass over the props for every term of the type
+                let values = scans[type].values
+                termIndex[type].forEachCandidate(values) { id in
+                    let store = stores[id]!
+                    feed(id, store.term.contribution(ScannedPropsInputs(event: e, values: values, slots: store.slots)))
+                }
             }
-            for i in (profiles.lastLinkedNewIdentifiers ? affectedWithIdentity : affected)[type] { touch(i) }
-            if !absorbed.isEmpty || reevaluatesEverything { for i in order { touch(i) } }
+            if !absorbed.isEmpty || reevaluatesEverything {
+                for i in order { touch(i) }
+            } else {
+                // Only the segments reading a field the event changed (docs/segments.md "Re-evaluation").
+                var bits = profiles.lastChanges.rawValue
+                while bits != 0 {
+                    for i in readingField[bits.trailingZeroBitCount] { touch(i) }
+                    bits &= bits &- 1
+                }
+                if profiles.lastLinkedNewIdentifiers { for i in readingIdentity { touch(i) } }
+            }
             evaluateTouched(p, offset: offset, at: clock)
         }
     }
@@ -218,28 +249,35 @@ public final class SegmentProjection: LogProjection {
     /// that changes joins the list (`propagate`), so it sees all of the round's changes before it is evaluated.
     /// Clears the list.
     private func evaluateTouched(_ p: UInt32, offset: UInt64, at: Int64) {
-        guard !touched.isEmpty else { return }
-        defer {
-            for i in touched { marked[i] = false }
-            touched.removeAll(keepingCapacity: true)
-            roundPosition = nil
-        }
-        var inputs = ProfileRuleInputs(segments: self, segment: segments[0], p: p, aggregates: profiles.aggregates(of: p), now: clock)
-        touched.sort { rank[$0] < rank[$1] } // dependencies first, then definition order
-        var k = 0
-        while k < touched.count {
-            roundPosition = k
-            evaluate(segments[touched[k]], &inputs, offset: offset, at: at)
-            k += 1
+        guard anyTouched else { return }
+        anyTouched = false
+        inRound = true
+        defer { inRound = false }
+        var inputs = ProfileRuleInputs(segments: self, segment: segments[0], p: p, now: clock)
+        defer { for w in evaluatedRanks.indices { evaluatedRanks[w] = 0 } }
+        // Dependencies first, then definition order: the ranks in ascending order. Each bit is cleared before its
+        // segment is evaluated, so the walk ends with the bitset empty.
+        var w = 0
+        while w < touchedRanks.count {
+            let bits = touchedRanks[w]
+            guard bits != 0 else { w += 1; continue }
+            let bit = bits.trailingZeroBitCount
+            touchedRanks[w] = bits & (bits &- 1)
+            evaluatedRanks[w] |= 1 << UInt64(bit)
+            evaluate(segments[order[w << 6 | bit]], &inputs, offset: offset, at: at)
+            if rewind {
+                rewind = false
+                w = 0
+            }
         }
     }
 
-    /// Marks segment `i` for re-evaluation after the current event (once).
+    /// Marks segment `i` for re-evaluation in the current round (once).
     @inline(__always)
     private func touch(_ i: Int) {
-        guard !marked[i] else { return }
-        marked[i] = true
-        touched.append(i)
+        let r = rank[i]
+        touchedRanks[r >> 6] |= 1 << UInt64(r & 63)
+        anyTouched = true
     }
 
     public func advanceClock(to micros: Int64) {
@@ -300,28 +338,35 @@ public final class SegmentProjection: LogProjection {
     /// The offset of the last event applied (time-driven changes name it).
     private var lastOffset: UInt64 { nextOffset == 0 ? 0 : nextOffset - 1 }
 
-    /// Advances the clock to `t`, re-evaluating the memberships whose deadline it passes, in deadline order (those
-    /// due at one instant profile by profile, each profile's in one round).
+    /// Advances the clock to `t` (a frame's append time, an event's time, the wall clock), re-evaluating the
+    /// memberships whose deadline it passes, in deadline order: those due at one instant profile by profile, each
+    /// profile's in one round. Every deadline the advance passes is handled in this one pass, with reused scratch
+    /// (an instant with one due membership, the common case, allocates nothing); an evaluation may schedule a
+    /// deadline that is still before `t`, which the same pass reaches in its order.
     private func advance(to t: Int64) {
         guard t > clock else { return }
         while let first = heap.min, first.time <= t {
             // The deadlines due at one instant, per living profile (in order of its first entry): each profile's
             // segments are evaluated in one round, so a reader sees every segment it reads changed at that instant.
             let time = first.time
-            var profilesDue: [UInt32] = []
-            var due: [UInt32: [Int]] = [:]
+            due.removeAll(keepingCapacity: true)
             while let top = heap.min, top.time == time {
                 _ = heap.pop()
                 guard let s = bySequence[top.segment], s.deadlines[top.profile] == top.time else { continue }
                 s.deadlines[top.profile] = nil
-                let p = profiles.graph.living(top.profile)
-                if due[p] == nil { profilesDue.append(p) }
-                due[p, default: []].append(s.position)
+                due.append((profiles.graph.living(top.profile), s.position))
             }
             if time > clock { clock = time }
-            for p in profilesDue {
-                for i in due[p]! { touch(i) }
-                evaluateTouched(p, offset: lastOffset, at: time)
+            if due.count == 1 {
+                touch(due[0].segment) // the common case: one membership due at this instant
+                evaluateTouched(due[0].profile, offset: lastOffset, at: time)
+            } else if due.count > 1 {
+                // Profiles in order of their first entry; each profile's segments (in heap order) in one round.
+                let groups = Dictionary(grouping: due.indices) { due[$0].profile }.values.sorted { $0[0] < $1[0] }
+                for group in groups {
+                    for k in group { touch(due[k].segment) }
+                    evaluateTouched(due[group[0]].profile, offset: lastOffset, at: time)
+                }
             }
         }
         clock = t
@@ -329,7 +374,7 @@ public final class SegmentProjection: LogProjection {
 
     /// Re-evaluates segment `s` for the profile of `inputs` at the clock; a change becomes a feed record
     /// (`at`, `offset`) and re-evaluates the segments whose rules read `in_segment` of `s` (`propagate`).
-    /// `inputs` is reused across the segments of one event (one copy of the aggregates).
+    /// `inputs` is reused across the segments of one event.
     private func evaluate(_ s: SegmentState, _ inputs: inout ProfileRuleInputs, offset: UInt64, at: Int64, depth: Int = 0) {
         guard let root = s.root else { return }
         inputs.segment = s
@@ -344,30 +389,30 @@ public final class SegmentProjection: LogProjection {
         if s.timeDependent {
             var next: Int64?
             RuleEvaluator.deadline(root, inputs, &next)
-            if let deadline = next {
-                if s.deadlines[p] != deadline {
-                    s.deadlines[p] = deadline
-                    heap.push(DeadlineHeap.Entry(time: deadline, segment: s.sequence, profile: p))
-                }
-            } else {
-                s.deadlines[p] = nil
+            // An earlier pending deadline stays (docs/segments.md "Re-evaluation"): deadlines are never late, so when
+            // it fires the evaluation changes nothing and schedules the later one then. A deadline that moves later
+            // with every event (`last_seen within 14d`) costs a heap entry per firing instead of one per event.
+            if let deadline = next, s.deadlines[p].map({ deadline < $0 }) ?? true {
+                s.deadlines[p] = deadline
+                heap.push(DeadlineHeap.Entry(time: deadline, segment: s.sequence, profile: p))
             }
         }
         if changed { propagate(from: s, &inputs, offset: offset, at: at, depth: depth) }
     }
 
     /// Re-evaluates, for the profile of `inputs`, the segments that read `in_segment` of `s` (its membership
-    /// changed), in dependency order: during an event's evaluation (`roundPosition`) by adding them to the
-    /// touched segments after the current one, otherwise at once. Definitions never form a cycle (refused when
+    /// changed), in dependency order: during a round (`evaluateTouched`) by marking those not evaluated yet in it,
+    /// otherwise at once. Definitions never form a cycle (refused when
     /// defined); `depth` bounds the recursion anyway.
     private func propagate(from s: SegmentState, _ inputs: inout ProfileRuleInputs, offset: UInt64, at: Int64, depth: Int) {
         guard s.position < dependents.count, depth < segments.count else { return }
-        if let current = roundPosition {
-            for d in dependents[s.position] where !marked[d] {
-                marked[d] = true
-                var j = touched.count
-                while j > current + 1 && rank[touched[j - 1]] > rank[d] { j -= 1 }
-                touched.insert(d, at: j)
+        if inRound {
+            // A reader ranks after the segment it reads, so the round's walk (at s's rank now) reaches it.
+            for d in dependents[s.position] {
+                let r = rank[d]
+                guard evaluatedRanks[r >> 6] & (1 << UInt64(r & 63)) == 0 else { continue }
+                touch(d)
+                if r < rank[s.position] { rewind = true }
             }
             return
         }
@@ -436,11 +481,11 @@ public final class SegmentProjection: LogProjection {
         }
         rebuildDependencies()
         for p in exited { // a redefinition that does not check emptied the segment: its readers follow
-            var inputs = ProfileRuleInputs(segments: self, segment: state, p: p, aggregates: profiles.aggregates(of: p), now: clock)
+            var inputs = ProfileRuleInputs(segments: self, segment: state, p: p, now: clock)
             propagate(from: state, &inputs, offset: offset, at: clock, depth: 0)
         }
         for p in profiles.livingProfiles {
-            var inputs = ProfileRuleInputs(segments: self, segment: state, p: p, aggregates: profiles.aggregates(of: p), now: clock)
+            var inputs = ProfileRuleInputs(segments: self, segment: state, p: p, now: clock)
             evaluate(state, &inputs, offset: offset, at: clock)
         }
     }
@@ -462,8 +507,7 @@ public final class SegmentProjection: LogProjection {
         guard !readers.isEmpty else { return }
         for p in members {
             let living = profiles.graph.living(p)
-            var inputs = ProfileRuleInputs(segments: self, segment: segments[readers[0]], p: living,
-                                           aggregates: profiles.aggregates(of: living), now: clock)
+            var inputs = ProfileRuleInputs(segments: self, segment: segments[readers[0]], p: living, now: clock)
             for r in readers { evaluate(segments[r], &inputs, offset: offset, at: clock) }
         }
     }
@@ -524,36 +568,35 @@ public final class SegmentProjection: LogProjection {
     }
 
     func rebuildDependencies() {
-        for t in affected.indices {
-            affected[t].removeAll()
-            affectedWithIdentity[t].removeAll()
-        }
+        for b in readingField.indices { readingField[b].removeAll() }
+        readingIdentity.removeAll()
         for t in storesByType.indices { storesByType[t].removeAll() }
-        for (i, s) in segments.enumerated() {
-            guard let deps = s.rule?.dependencies else { continue }
-            for type in EventType.allCases where !type.isInternal {
-                let changed = ProfileSections.changed(by: type)
-                // A term of the type touches the segment only when the event fed it (`apply`).
-                if !deps.sections.intersection(changed).isEmpty {
-                    affected[Int(type.rawValue)].append(i)
-                    affectedWithIdentity[Int(type.rawValue)].append(i)
-                } else if s.readsIdentity {
-                    affectedWithIdentity[Int(type.rawValue)].append(i)
-                }
+        // A term touches its segments only when an event fed it (`apply`).
+        for (i, s) in segments.enumerated() where s.rule != nil {
+            var bits = s.fieldChanges.rawValue
+            while bits != 0 {
+                readingField[bits.trailingZeroBitCount].append(i)
+                bits &= bits &- 1
             }
+            if s.readsIdentity { readingIdentity.append(i) }
         }
-        for t in termIndex.indices { termIndex[t] = TermIndex() }
+        for t in termIndex.indices {
+            termIndex[t] = TermIndex()
+            scans[t] = PropsScan()
+        }
         segmentsByStore = Array(repeating: [], count: stores.count)
         for (id, store) in stores.enumerated() {
             guard let store else { continue }
-            storesByType[Int(store.term.eventType.rawValue)].append(id)
-            termIndex[Int(store.term.eventType.rawValue)].add(id, store.term)
+            let type = Int(store.term.eventType.rawValue)
+            storesByType[type].append(id)
+            store.slots = store.term.props.map { scans[type].slot(of: $0) }
+            termIndex[type].add(id, store.term, scan: &scans[type])
         }
         for (i, s) in segments.enumerated() {
             for id in s.terms where !segmentsByStore[id].contains(i) { segmentsByStore[id].append(i) }
         }
-        marked = Array(repeating: false, count: segments.count)
-        touched.reserveCapacity(segments.count)
+        touchedRanks = Array(repeating: 0, count: (segments.count + 63) >> 6)
+        evaluatedRanks = touchedRanks
         // in_segment: resolve names, then order segments so that every segment comes after those it reads.
         var byName: [String: Int] = [:]
         for (i, s) in segments.enumerated() {

@@ -2,19 +2,22 @@ import DaichoProjections
 
 /// The per-profile state of one aggregate term (docs/segments.md "Window buckets"): window buckets for a
 /// windowed term, a running count and sum otherwise. Indexed by profile number; shared by every segment whose
-/// rule has an equal term. A class, so reading it from the projection's store list never copies its arrays.
+/// rule has an equal term. A class, so reading it from the projection's store list never copies its arrays; owned
+/// by the projection's thread, so its arrays skip dynamic exclusivity checks.
 final class TermStore {
     let term: AggregateTerm
     /// Segments using the term; the store is freed when it drops to 0.
     var users = 0
-    private var buckets: [WindowBuckets?] = []
+    /// By `term.props` index: the prop's slot in the `PropsScan` of the term's event type (set by the projection).
+    var slots: [Int] = []
+    @exclusivity(unchecked) private var buckets: [WindowBuckets?] = []
     /// All-time count and sum (fixed-point µ-units, so the sum does not depend on arrival order).
-    private var totals: [(count: Int64, units: Int64)] = []
+    @exclusivity(unchecked) private var totals: [(count: Int64, units: Int64)] = []
     /// Parallel to `totals` for a term with `extremes`: the all-time smallest and largest value (µ-units).
-    private var totalExtremes: [WindowBuckets.Extremes] = []
+    @exclusivity(unchecked) private var totalExtremes: [WindowBuckets.Extremes] = []
     /// The contents as stored in a snapshot, decoded on first use: a query that touches no term (a profile
     /// lookup with nothing due) never pays for the buckets of every profile.
-    private var encoded: ArraySlice<UInt8>?
+    @exclusivity(unchecked) private var encoded: ArraySlice<UInt8>?
 
     init(term: AggregateTerm, encoded: ArraySlice<UInt8>? = nil) {
         self.term = term

@@ -83,6 +83,9 @@ public final class GroupCommitter: @unchecked Sendable {
         return s.outcomes!
     }
 
+    /// Submissions waiting for a round (for `/metrics`).
+    public var queueDepth: Int { condition.lock(); defer { condition.unlock() }; return queue.count }
+
     /// The store, for reading its next offset; nil after a failure it could not recover from.
     public var currentStore: EventStore? { condition.lock(); defer { condition.unlock() }; return store }
 

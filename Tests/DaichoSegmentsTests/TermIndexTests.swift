@@ -21,7 +21,10 @@ import Testing
             for term in try CompiledRule(compiling: rule).terms where !terms.contains(term) { terms.append(term) }
         }
         var index = TermIndex()
-        for (id, term) in terms.enumerated() { index.add(id, term) }
+        var scan = PropsScan()
+        // Every term's props get slots (as the projection does), then the index adds the key props' slots.
+        let slots = terms.map { $0.props.map { scan.slot(of: $0) } }
+        for (id, term) in terms.enumerated() { index.add(id, term, scan: &scan) }
         #expect(index.unkeyed.count == 3)
 
         let lines = [
@@ -34,8 +37,14 @@ import Testing
         var tried: [[Int]] = []
         try forEachEncodedEvent(lines) { e in
             var candidates: [Int] = []
-            index.forEachCandidate(of: e) { candidates.append($0) }
+            scan.read(e)
+            index.forEachCandidate(scan.values) { candidates.append($0) }
             let matching = terms.indices.filter { terms[$0].contribution(of: e) != nil }
+            // One pass over the props gives each term what its own read of the event gives.
+            for (id, term) in terms.enumerated() {
+                let scanned = term.contribution(ScannedPropsInputs(event: e, values: scan.values, slots: slots[id]))
+                #expect(scanned == term.contribution(of: e), "event \(tried.count + 1), term \(id)")
+            }
             #expect(Set(matching).isSubset(of: Set(candidates)), "event \(tried.count + 1) misses a term it feeds")
             #expect(candidates.count == Set(candidates).count, "a term tried twice")
             tried.append(candidates)
