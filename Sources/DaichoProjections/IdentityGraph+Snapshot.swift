@@ -1,8 +1,8 @@
 import Daicho
 
-// The identity graph's part of a snapshot (docs/profile.md "Snapshots"): its arrays as they are in memory,
-// 16-byte aligned, so a loaded snapshot is used in place (Column.swift). The node hash table is stored too (16-byte slots: tag u32, profile + 1 u32,
-// arena start u32, length u16, kind u8, reserved u8, little-endian), so loading never re-hashes.
+// The identity graph's part of a snapshot (docs/profile.md "Snapshots", section 1): its arrays as they are in
+// memory, 16-byte aligned, so the decompressed section is used in place (Column.swift). The node hash table is
+// not stored (it was a third of the file): a full restore hashes every node again, in node order.
 
 extension IdentityGraph {
     /// Writes the graph: nodes, the node table, profiles and the sparse per-profile extras (by profile number).
@@ -12,7 +12,6 @@ extension IdentityGraph {
         w.column(nodeKind)
         w.column(nodeNext)
         w.column(nodeLinkedAt)
-        w.column(slots)
         w.column(idHash)
         w.column(birthOffset)
         w.column(counts)
@@ -45,7 +44,6 @@ extension IdentityGraph {
         nodeKind = try r.column(of: UInt8.self, in: mapping)
         nodeNext = try r.column(of: UInt32.self, in: mapping)
         nodeLinkedAt = try r.column(of: UInt64.self, in: mapping)
-        slots = try r.column(of: NodeSlot.self, in: mapping)
         idHash = try r.column(of: UInt64.self, in: mapping)
         birthOffset = try r.column(of: UInt64.self, in: mapping)
         counts = try r.column(of: UInt128.self, in: mapping)
@@ -60,9 +58,6 @@ extension IdentityGraph {
               zip(nodeEnd.buffer, nodeEnd.buffer.dropFirst()).allSatisfy({ $0 <= $1 }),
               nodeNext.allSatisfy({ $0 == Self.none || Int($0) < nodes })
         else { throw SnapshotError("identity nodes damaged") }
-        guard slots.count >= 16, slots.count & (slots.count - 1) == 0, nodes * 2 <= slots.count,
-              slots.allSatisfy({ Int($0.profile) <= profiles && Int($0.start) + Int($0.length) <= arena.count })
-        else { throw SnapshotError("identity node table damaged") }
         guard birthOffset.count == profiles, counts.count == profiles, firstNode.count == profiles,
               lastNode.count == profiles, forward.count == profiles, conflictCount.count == profiles,
               personalPhoneCount.count == profiles,
@@ -70,6 +65,7 @@ extension IdentityGraph {
               lastNode.allSatisfy({ $0 == Self.none || Int($0) < nodes }),
               forward.allSatisfy({ $0 == Self.none || Int($0) < profiles })
         else { throw SnapshotError("identity profiles damaged") }
+        try rebuildNodeTable()
         for _ in 0..<(try r.count(minimumBytes: 9)) {
             let p = try r.u64()
             guard p < UInt64(profiles) else { throw SnapshotError("identity merged ids damaged") }
@@ -87,5 +83,50 @@ extension IdentityGraph {
         merges = try r.count(minimumBytes: 0)
         for i in refused.indices { refused[i] = try r.count(minimumBytes: 0) }
         unattributedEvents = try r.count(minimumBytes: 0)
+    }
+
+    /// Hashes every node into a new node table, in node order, each under the profile whose list holds it.
+    /// - Throws: when a node is in no profile's list, or in two (a damaged graph).
+    private func rebuildNodeTable() throws(SnapshotError) {
+        let nodes = nodeKind.count
+        var owner = [UInt32](repeating: Self.none, count: nodes)
+        for p in 0..<idHash.count {
+            var n = firstNode[p], seen = 0
+            while n != Self.none {
+                guard owner[Int(n)] == Self.none, seen < nodes else { throw SnapshotError("identity node lists damaged") }
+                owner[Int(n)] = UInt32(p)
+                seen += 1
+                n = nodeNext[Int(n)]
+            }
+        }
+        var size = 1 << 10
+        while nodes * 2 > size { size *= 2 }
+        let table = Column(repeating: NodeSlot.empty, count: size)
+        let mask = size - 1
+        var start = 0
+        for i in 0..<nodes {
+            guard owner[i] != Self.none else { throw SnapshotError("identity node \(i) belongs to no profile") }
+            let end = Int(nodeEnd[i])
+            guard end - start <= Int(UInt16.max) else { throw SnapshotError("identity node \(i) too long") }
+            let hash = Self.hash(kind: nodeKind[i], value: UnsafeRawBufferPointer(start: arena.base + start, count: end - start))
+            let tag = UInt32(truncatingIfNeeded: hash >> 32)
+            var s = Int(tag) & mask
+            while table[s].profile != 0 { s = (s + 1) & mask }
+            table[s] = NodeSlot(tag: tag, profile: owner[i] + 1, start: UInt32(start), length: UInt16(end - start), kind: nodeKind[i])
+            start = end
+        }
+        slots = table
+    }
+
+    /// Calls `body` with the kind and normalized value of each identifier of `p` (list order; the bytes are valid
+    /// during the call).
+    func forEachIdentifier(of p: UInt32, _ body: (UInt8, UnsafeRawBufferPointer) -> Void) {
+        var n = firstNode[Int(p)]
+        while n != Self.none {
+            let i = Int(n)
+            let start = i == 0 ? 0 : Int(nodeEnd[i - 1])
+            body(nodeKind[i], UnsafeRawBufferPointer(start: arena.base + start, count: Int(nodeEnd[i]) - start))
+            n = nodeNext[i]
+        }
     }
 }
