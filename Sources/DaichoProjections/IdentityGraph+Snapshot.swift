@@ -78,11 +78,12 @@ extension IdentityGraph {
             for _ in 0..<(try r.count(minimumBytes: 9)) { recent.append((try r.u64(), try r.array(of: UInt8.self))) }
             recentConflicts[UInt32(p)] = recent
         }
-        liveProfiles = try r.count(minimumBytes: 0)
-        conflicts = try r.count(minimumBytes: 0)
-        merges = try r.count(minimumBytes: 0)
-        for i in refused.indices { refused[i] = try r.count(minimumBytes: 0) }
-        unattributedEvents = try r.count(minimumBytes: 0)
+        // Counters, not counts of items that follow: the section may end right after them.
+        liveProfiles = Int(clamping: try r.varint())
+        conflicts = Int(clamping: try r.varint())
+        merges = Int(clamping: try r.varint())
+        for i in refused.indices { refused[i] = Int(clamping: try r.varint()) }
+        unattributedEvents = Int(clamping: try r.varint())
     }
 
     /// Hashes every node into a new node table, in node order, each under the profile whose list holds it.
