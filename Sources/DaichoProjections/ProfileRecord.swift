@@ -6,7 +6,8 @@ import Daicho
 // record     := empty (an absorbed profile) | living
 // living     := id_hash:u64 last_source:varint (symbol + 1, 0 none)
 //               event_count:varint offset_delta:varint × n (ascending; the first from 0)
-//               identifier_count:varint (kind:u8 length:varint value last_linked_at:varint) × n (by kind, value)
+//               identifier_count:varint (node:varint kind:u8 length:varint value linked_at:varint) × n (by kind,
+//               value; node: its number in the identity graph, whose nodes a full restore rebuilds from these)
 //               merged_count:varint merged_id:u64 × n (oldest first)
 //               conflicts:varint recent_count:varint (offset:varint kind_count:varint kind:u8 × k) × n
 //               aggregates (ProfileAggregates+Serialization.swift) to the end of the record
@@ -34,9 +35,10 @@ struct ProfileRecord {
         W.varint(UInt64(events.count), &out)
         var previous: UInt64 = 0
         for o in events { W.varint(o - previous, &out); previous = o }
-        let identifiers = graph.identifiers(of: p)
+        let identifiers = graph.identifierNodes(of: p)
         W.varint(UInt64(identifiers.count), &out)
         for id in identifiers {
+            W.varint(UInt64(id.node), &out)
             out.append(id.kind)
             W.varint(UInt64(id.value.utf8.count), &out)
             out.append(contentsOf: id.value.utf8)
@@ -56,10 +58,13 @@ struct ProfileRecord {
         projection.aggregatesForSnapshot(Int(p), into: &out)
     }
 
-    /// Reads a living record (`bytes` is exactly the record); `withIdentity` false skips identifiers, merged ids
-    /// and conflicts (a full restore has them in the index section) but still finds the aggregates.
-    /// - Throws: when the record is truncated or malformed.
-    static func read(_ bytes: UnsafeRawBufferPointer, withIdentity: Bool = true) throws(ProfileSnapshotError) -> ProfileRecord {
+    /// Reads a living record (`bytes` is exactly the record). With `node`, each identifier goes to it (node number,
+    /// kind, value bytes valid during the call, linked-at offset) instead of `identifiers`, and merged ids and
+    /// conflicts are skipped: a full restore has those in the identity section.
+    /// - Throws: when the record is truncated or malformed (or `node` throws).
+    static func read(_ bytes: UnsafeRawBufferPointer,
+                     node: ((UInt32, UInt8, UnsafeRawBufferPointer, UInt64) throws -> Void)? = nil) throws -> ProfileRecord {
+        let withIdentity = node == nil
         var r = AggregateReader(bytes)
         var record = ProfileRecord()
         record.idHash = try r.fixed64()
@@ -76,16 +81,20 @@ struct ProfileRecord {
             record.events.append(offset)
         }
         for _ in 0..<(try r.count()) {
+            let n = try r.u32()
             let kind = try r.byte()
-            let value = try r.string()
+            let length = try r.count()
+            let value = UnsafeRawBufferPointer(rebasing: bytes[r.position..<(r.position + length)])
+            r.position += length
             let linkedAt = try r.varint()
-            if withIdentity { record.identifiers.append((kind, value, linkedAt)) }
+            if let node { try node(n, kind, value, linkedAt) }
+            else { record.identifiers.append((kind, String(decoding: value, as: UTF8.self), linkedAt)) }
         }
         for _ in 0..<(try r.count()) {
             let m = try r.fixed64()
             if withIdentity { record.mergedIDs.append(m) }
         }
-        record.conflicts.count = Int(try r.varint() & 0xFFFF_FFFF)
+        record.conflicts.count = Int(clamping: try r.varint())
         for _ in 0..<(try r.count()) {
             let at = try r.varint()
             var kinds: [UInt8] = []

@@ -113,9 +113,9 @@ public enum ProjectionSnapshot {
             let identity = try file.decompressedAligned(.identity)
             let projection = ProfileProjection(rules: rules, config: config, asOf: asOf)
             var r = SnapshotReader(identity.bytes)
-            try projection.graph.read(from: &r, mapping: identity)
+            let nodeCount = try projection.graph.read(from: &r, mapping: identity)
             guard r.isAtEnd else { throw SnapshotError("bytes after the identity graph") }
-            let lazy = try projection.restore(summary, profiles: profiles)
+            let lazy = try projection.restore(summary, profiles: profiles, nodeCount: nodeCount)
             let dependents = try ZstdBlob.decompress(file.section(.dependents), limit: maxSection, path: path)
             if !dependents.isEmpty { projection.dependentState = dependents }
             projection.pending = PendingSections(file: file.file, symbols: symbols, aggregates: lazy, path: path)

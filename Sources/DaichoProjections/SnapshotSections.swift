@@ -142,8 +142,10 @@ extension ProfileProjection {
     }
 
     /// Restores the summary and the timeline index (rebuilt from the records' event lists) into this projection,
-    /// whose graph was read; returns the aggregates, to be installed on first use.
-    func restore(_ summary: SnapshotSummary, profiles: SnapshotBlocks) throws -> LazyAggregates {
+    /// whose graph (but its nodes) was read; returns the aggregates, to be installed on first use.
+    /// The identity graph's `nodeCount` nodes are in the records too: they are installed into the graph.
+    func restore(_ summary: SnapshotSummary, profiles: SnapshotBlocks, nodeCount: Int) throws -> LazyAggregates {
+        var nodes = RestoredNodes(count: nodeCount)
         let next = summary.nextOffset
         guard next <= UInt64(UInt32.max) else { throw SnapshotError("summary damaged (offset)") }
         let previous = Column(repeating: Self.none, count: Int(next))
@@ -169,7 +171,9 @@ extension ProfileProjection {
                     }
                     guard graph.isAlive(UInt32(p)) else { throw SnapshotError("record of absorbed profile \(p)") }
                     let bytes = UnsafeRawBufferPointer(rebasing: b[range])
-                    let record = try ProfileRecord.read(bytes, withIdentity: false)
+                    let record = try ProfileRecord.read(bytes) { n, kind, value, at in
+                        try nodes.add(n, profile: UInt32(p), kind: kind, value: value, linkedAt: at)
+                    }
                     var heads = ProfileHeads()
                     heads.lastSource = record.lastSource
                     for o in record.events {
@@ -185,6 +189,8 @@ extension ProfileProjection {
             }
         }
         offsets.append(UInt64(body.count))
+        guard nodes.isComplete else { throw SnapshotError("identity nodes missing from the records") }
+        try graph.install(nodes)
         restore(nextOffset: next, appliedEvents: summary.appliedEvents, internalEvents: summary.internalEvents,
                 logClock: summary.logClock, previousEvent: previous, eventProfile: owners, heads: profileHeads)
         return LazyAggregates(section: body, bodyStart: 0, offsets: offsets)
