@@ -2,7 +2,7 @@ import Daicho
 import DaichoJSON
 
 /// Per-profile heads of the timeline index, and the source symbol of the profile's last event (an event from the
-/// same source needs no look at the profile's channel list). Stored in snapshots as four u32.
+/// same source needs no look at the profile's channel list). Not stored in snapshots: rebuilt from the profile records.
 struct ProfileHeads: Equatable {
     var newest = UInt32.max
     var oldest = UInt32.max
