@@ -35,7 +35,7 @@ public struct SnapshotSections: Equatable {
             let bytes: [UInt8], decoded: Int, hashed: [UInt8]
             switch section.encoding {
             case 0: (bytes, decoded) = (plain[section]!, plain[section]!.count); hashed = bytes
-            case 1: (bytes, decoded) = (plain[section]!.withUnsafeBytes { ZstdBlob.compress($0, level: 3) }, plain[section]!.count); hashed = bytes
+            case 1: (bytes, decoded) = (plain[section]!.withUnsafeBytes { ZstdBlob.compress($0, level: 1) }, plain[section]!.count); hashed = bytes
             default:
                 let b = blocked[section]!
                 bytes = b.encoded()
