@@ -38,3 +38,26 @@ public enum ZstdBlob {
         return out
     }
 }
+
+extension ZstdBlob {
+    /// The decompressed size a blob made by `compress` declares.
+    /// - Throws: `LogError` (`.corrupt`) when it is not a zstd frame with a known size, or declares more than `limit`.
+    public static func contentSize(_ bytes: UnsafeRawBufferPointer, limit: Int, path: String) throws(LogError) -> Int {
+        let size = ZSTD_getFrameContentSize(bytes.baseAddress, bytes.count)
+        guard size != daicho_zstd_contentsize_error(), size != daicho_zstd_contentsize_unknown() else {
+            throw LogError(.corrupt, "not a zstd blob with a known size", path: path)
+        }
+        guard size <= UInt64(limit) else { throw LogError(.corrupt, "blob declares \(size) bytes, more than the limit of \(limit)", path: path) }
+        return Int(size)
+    }
+
+    /// Decompresses a blob made by `compress` into `out`, which must be exactly its `contentSize` (so the caller
+    /// chooses the memory: aligned, or mapped).
+    /// - Throws: `LogError` (`.corrupt`) when the blob does not decompress to exactly `out.count` bytes.
+    public static func decompress(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer, path: String) throws(LogError) {
+        let n = ZSTD_decompress(out.baseAddress, out.count, bytes.baseAddress, bytes.count)
+        guard daicho_zstd_is_error(n) == 0, n == out.count else {
+            throw LogError(.corrupt, "zstd blob does not decompress (damaged or truncated)", path: path)
+        }
+    }
+}

@@ -2,9 +2,9 @@ import Foundation
 
 /// A growable array of plain values, owned by one projection structure.
 ///
-/// Its storage is its own heap allocation, or a range of a snapshot file mapped private and writable: a loaded
-/// snapshot is used in place, only the pages a query or a catch-up writes are copied (by the kernel), and the
-/// first append that outgrows the range moves the column to the heap. No copy-on-write checks, unlike `Array`:
+/// Its storage is its own heap allocation, or a range of a snapshot section decompressed into memory shared by
+/// the section's columns (`MappedFile`): a loaded snapshot is used in place, and the first append that outgrows
+/// the range moves the column to the heap. No copy-on-write checks, unlike `Array`:
 /// a column is never shared. Not thread-safe.
 final class Column<Element: BitwiseCopyable> {
     private(set) var base: UnsafeMutablePointer<Element>
@@ -27,7 +27,7 @@ final class Column<Element: BitwiseCopyable> {
         self.count = count
     }
 
-    /// A column over `count` elements of a mapped file at `pointer` (aligned for `Element`).
+    /// A column over `count` elements of a snapshot section's memory at `pointer` (aligned for `Element`).
     init(mapped pointer: UnsafeMutableRawPointer, count: Int, mapping: MappedFile) {
         precondition(Int(bitPattern: pointer) % MemoryLayout<Element>.alignment == 0, "misaligned column")
         base = pointer.assumingMemoryBound(to: Element.self)

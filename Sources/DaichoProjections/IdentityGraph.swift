@@ -220,13 +220,18 @@ public final class IdentityGraph {
 
     /// The identifiers of `p`: (kind code, normalized value, offset that attached it), sorted by kind then value.
     public func identifiers(of p: UInt32) -> [(kind: UInt8, value: String, linkedAt: UInt64)] {
-        var out: [(kind: UInt8, value: String, linkedAt: UInt64)] = []
+        identifierNodes(of: p).map { ($0.kind, $0.value, $0.linkedAt) }
+    }
+
+    /// The identifiers of `p` as `identifiers(of:)` orders them, each with its node number.
+    func identifierNodes(of p: UInt32) -> [(node: UInt32, kind: UInt8, value: String, linkedAt: UInt64)] {
+        var out: [(node: UInt32, kind: UInt8, value: String, linkedAt: UInt64)] = []
         var n = firstNode[Int(p)]
         while n != Self.none {
             let i = Int(n)
             let start = i == 0 ? 0 : Int(nodeEnd[i - 1])
             let value = UnsafeBufferPointer(start: arena.base + start, count: Int(nodeEnd[i]) - start)
-            out.append((nodeKind[i], String(decoding: value, as: UTF8.self), nodeLinkedAt[i]))
+            out.append((n, nodeKind[i], String(decoding: value, as: UTF8.self), nodeLinkedAt[i]))
             n = nodeNext[i]
         }
         return out.sorted { ($0.kind, $0.value) < ($1.kind, $1.value) }

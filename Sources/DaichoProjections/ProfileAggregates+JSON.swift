@@ -12,7 +12,7 @@ extension ProfileAggregates {
     ///   - table: The symbol table the aggregates' symbols belong to.
     ///   - config: Business time zone, RFM currency and `topPaths`.
     /// - Returns: JSON members; times are RFC 3339 strings in UTC.
-    public func members(asOf: Int64, table: SymbolTable, config: ProfileConfig) -> [JSONMember] {
+    public func members(asOf: Int64, table: some SymbolNames, config: ProfileConfig) -> [JSONMember] {
         let traitMembers = traits.map { JSONMember(table.string($0.key), traitJSON($0.value, table: table)) }
             .sorted { $0.key < $1.key }
         return [
@@ -28,7 +28,7 @@ extension ProfileAggregates {
         ]
     }
 
-    private func webJSON(table: SymbolTable, config: ProfileConfig) -> JSONValue {
+    private func webJSON(table: some SymbolNames, config: ProfileConfig) -> JSONValue {
         let w = web?.value ?? WebSection(trackedPaths: config.trackedPaths, sessionGap: config.sessionGapMicros)
         var ranked: [(path: String, count: UInt32)] = w.paths.map { (table.string($0.symbol), $0.count) }
         ranked.sort { $0.count != $1.count ? $0.count > $1.count : $0.path < $1.path }
@@ -45,7 +45,7 @@ extension ProfileAggregates {
         ])
     }
 
-    private func commerceJSON(asOf: Int64, table: SymbolTable, config: ProfileConfig) -> JSONValue {
+    private func commerceJSON(asOf: Int64, table: some SymbolNames, config: ProfileConfig) -> JSONValue {
         let c = commerce?.value ?? CommerceSection()
         var revenue: [(currency: String, units: Int128)] = []
         for o in c.orders {
@@ -77,7 +77,7 @@ extension ProfileAggregates {
         ] + rfm)
     }
 
-    private func supportJSON(table: SymbolTable) -> JSONValue {
+    private func supportJSON(table: some SymbolNames) -> JSONValue {
         let s = support?.value ?? SupportSection()
         return .object([
             JSONMember("inquiries", .int(Int64(s.inquiries))),
@@ -91,7 +91,7 @@ extension ProfileAggregates {
         ])
     }
 
-    private func socialJSON(table: SymbolTable) -> JSONValue {
+    private func socialJSON(table: some SymbolNames) -> JSONValue {
         let s = social?.value ?? SocialSection()
         let average: JSONValue = s.sentimentCount == 0 ? .null
             : .double(Double(s.sentimentSum) / (Double(s.sentimentCount) * 1_000_000))
@@ -119,6 +119,6 @@ func amountJSON(_ units: Int128, dividedBy divisor: Int128) -> JSONValue {
 }
 
 /// A symbol → count map as an object ordered by key text.
-private func countsJSON(_ counts: ContiguousArray<SymbolCount>, table: SymbolTable) -> JSONValue {
+private func countsJSON(_ counts: ContiguousArray<SymbolCount>, table: some SymbolNames) -> JSONValue {
     .object(counts.map { JSONMember(table.string($0.symbol), .int(Int64($0.count))) }.sorted { $0.key < $1.key })
 }

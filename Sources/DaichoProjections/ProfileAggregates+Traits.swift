@@ -129,7 +129,7 @@ extension ProfileAggregates {
 }
 
 /// The JSON value of a stored trait.
-func traitJSON(_ v: TraitValue, table: SymbolTable) -> JSONValue {
+func traitJSON(_ v: TraitValue, table: some SymbolNames) -> JSONValue {
     switch v {
     case .null: return .null
     case .bool(let b): return .bool(b)

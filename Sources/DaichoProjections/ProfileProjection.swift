@@ -2,7 +2,7 @@ import Daicho
 import DaichoJSON
 
 /// Per-profile heads of the timeline index, and the source symbol of the profile's last event (an event from the
-/// same source needs no look at the profile's channel list). Stored in snapshots as four u32.
+/// same source needs no look at the profile's channel list). Not stored in snapshots: rebuilt from the profile records.
 struct ProfileHeads: Equatable {
     var newest = UInt32.max
     var oldest = UInt32.max
@@ -313,7 +313,7 @@ public final class ProfileProjection {
         let g = graph.memoryBytes
         var aggregateBytes = aggregates.memoryBytes
         if let lazy { aggregateBytes += lazy.section.capacity + lazy.offsets.capacity * 8 + lazy.loaded.capacity }
-        if let pending { aggregateBytes += pending.symbols.count + pending.aggregates.count }
+        if let pending { aggregateBytes += pending.aggregates.section.capacity + pending.aggregates.offsets.capacity * 8 }
         let timeline = previousEvent.memoryBytes + eventProfile.memoryBytes + heads.memoryBytes
         return [("identity nodes", g.nodes), ("identity node table", g.table), ("identity profiles", g.profiles),
                 ("symbol table", symbols.memoryBytes), ("aggregates", aggregateBytes), ("timeline index", timeline)]
@@ -323,26 +323,34 @@ public final class ProfileProjection {
     public func json(of p: UInt32, now: Int64) -> JSONValue {
         loadPending()
         load(Int(p))
-        var identifiers: [JSONMember] = []
+        return Self.json(id: graph.idHash[Int(p)], mergedIDs: graph.mergedIDs[p] ?? [], identifiers: graph.identifiers(of: p),
+                         conflicts: graph.conflicts(of: p), aggregates: aggregates[Int(p)], names: symbols, config: config, now: now)
+    }
+
+    /// The profile JSON of docs/profile.md from its parts: what `json(of:now:)` and a snapshot record
+    /// (SnapshotProfiles.swift) both print, so the two paths cannot drift apart.
+    static func json(id: UInt64, mergedIDs: [UInt64], identifiers: [(kind: UInt8, value: String, linkedAt: UInt64)],
+                     conflicts: (count: Int, recent: [(offset: UInt64, kinds: [UInt8])]), aggregates: ProfileAggregates,
+                     names: some SymbolNames, config: ProfileConfig, now: Int64) -> JSONValue {
+        var identifierMembers: [JSONMember] = []
         var linked: [JSONValue] = []
-        for id in graph.identifiers(of: p) {
+        for id in identifiers {
             let name = IdentifierKind.all[Int(id.kind)].name
-            if let i = identifiers.firstIndex(where: { $0.key == name }), case .array(var values) = identifiers[i].value {
+            if let i = identifierMembers.firstIndex(where: { $0.key == name }), case .array(var values) = identifierMembers[i].value {
                 values.append(.string(id.value))
-                identifiers[i].value = .array(values)
+                identifierMembers[i].value = .array(values)
             } else {
-                identifiers.append(JSONMember(name, .array([.string(id.value)])))
+                identifierMembers.append(JSONMember(name, .array([.string(id.value)])))
             }
             linked.append(.object([JSONMember("kind", .string(name)), JSONMember("value", .string(id.value)),
                                    JSONMember("offset", .int(Int64(id.linkedAt)))]))
         }
-        let conflicts = graph.conflicts(of: p)
         var members = [
-            JSONMember("id", .string(graph.id(of: p))),
-            JSONMember("merged_ids", .array(graph.mergedIDs(of: p).map { .string($0) })),
-            JSONMember("identifiers", .object(identifiers)),
+            JSONMember("id", .string(IdentityGraph.format(id))),
+            JSONMember("merged_ids", .array(mergedIDs.map { .string(IdentityGraph.format($0)) })),
+            JSONMember("identifiers", .object(identifierMembers)),
         ]
-        members += aggregates[Int(p)].members(asOf: now, table: symbols, config: config)
+        members += aggregates.members(asOf: now, table: names, config: config)
         members.append(JSONMember("identity", .object([
             JSONMember("conflicts", .object([
                 JSONMember("count", .int(Int64(conflicts.count))),
@@ -351,7 +359,7 @@ public final class ProfileProjection {
                              JSONMember("kinds", .array(c.kinds.map { .string(IdentifierKind.all[Int($0)].name) }))])
                 })),
             ])),
-            JSONMember("merges", .int(Int64(graph.mergedIDs(of: p).count))),
+            JSONMember("merges", .int(Int64(mergedIDs.count))),
             JSONMember("linked_by", .array(linked)),
         ])))
         return .object(members)

@@ -5,38 +5,54 @@ import Foundation
 // The profile projection's snapshot file (docs/profile.md "Snapshots"):
 //
 //   0   8  magic "DCHPROJ1"
-//   8   8  format version (little-endian; this code writes and reads 7)
+//   8   8  format version (little-endian; this code writes and reads 8)
 //   16  8  log offset the snapshot reflects (the next offset to apply)
 //   24  8  settings hash: XXH64 of the identity rules and profile settings it was built under
-//   32  8  section count (4)
+//   32  8  section count (6)
 //   40  8  proof: base offset of the log frame holding offset − 1 (0 when the offset is 0)
 //   48  8  proof: CRC32C chained over the CRCs of that frame and every earlier one (docs/log-format.md §3); a
 //          snapshot whose frames differ (cut, repaired, replaced) is not this log's
 //   56  8  CRC32C of bytes [16, 56) and of the section table
-//   64  32 × count  section table: stored length, decoded length, XXH64 of the stored bytes, encoding
-//          (0 raw, 1 one zstd frame)
-//   …      the sections in table order: 0 index (identity graph + timeline index; raw, so loading it is a copy
-//          out of the mapped file), 1 symbols (zstd), 2 aggregates (zstd), 3 dependents (zstd; the state of
+//   64  32 × count  section table: stored length, decoded length, XXH64 of the stored bytes (of the block
+//          table for a blocked section, whose blocks carry their own), encoding (0 raw, 1 one zstd frame,
+//          2 blocked: SnapshotBlocks.swift)
+//   …      the sections in table order: 0 summary (raw), 1 identity graph (zstd), 2 symbols (blocked),
+//          3 profiles (blocked, ProfileRecord.swift), 4 lookup (blocked), 5 dependents (zstd; the state of
 //          views composed over the profiles — segments — or empty when the writer kept none)
 //
-// A query maps the file and decompresses only the sections it touches: `timeline` the index, `profile` the
-// index, then symbols and aggregates on first use. Every section's hash is checked when the file is opened.
+// A full restore checks every hash and decodes everything but the symbols and the aggregates, which wait for
+// first use; `profile` and `timeline` read the header, the block tables and a few blocks (SnapshotProfiles.swift).
 // Written to a temporary file, fsynced, renamed over the old one, and the directory fsynced.
 
 /// Reading and writing the profile projection's snapshot.
 public enum ProjectionSnapshot {
     static let magic = Array("DCHPROJ1".utf8)
     /// The body format written by this code.
-    public static let version: UInt64 = 7
+    public static let version: UInt64 = 8
     static let headerBytes = 64
-    static let sectionCount = 4
+    /// The sections, in file order.
+    enum Section: Int, CaseIterable {
+        case summary, identity, symbols, profiles, lookup, dependents
+
+        /// How the section is stored: 0 raw, 1 one zstd frame, 2 blocked.
+        var encoding: UInt64 {
+            switch self {
+            case .summary: 0
+            case .identity, .dependents: 1
+            case .symbols, .profiles, .lookup: 2
+            }
+        }
+    }
+    static let sectionCount = Section.allCases.count
     /// Largest section accepted when reading (a damaged length cannot make us allocate more).
     static let maxSection = 8 << 30
 
     /// The file name inside `DataDirectory.snapshotsPath`.
     public static let fileName = "profiles.snap"
 
-    /// Writes `projection` atomically to `directory/profiles.snap`, with the proof that it belongs to `log`.
+    /// Writes `projection` atomically to `directory/profiles.snap`, with the proof that it belongs to `log`, and
+    /// records the as-of checkpoint policy's copy (Checkpoints.swift). Equivalent to `projection.snapshotSections`
+    /// (on the thread that owns the projection) followed by `write(_: SnapshotSections, …)`, then the checkpoint.
     /// - Parameters:
     ///   - log: the data directory whose log the projection was built from.
     ///   - dependents: the state of views composed over the profiles at the same offset (the segment
@@ -44,44 +60,24 @@ public enum ProjectionSnapshot {
     /// - Throws: when the log no longer holds the projection's offsets (it was cut or replaced meanwhile).
     public static func write(_ projection: ProfileProjection, settingsHash: UInt64, directory: String,
                              log: DataDirectory, dependents: [UInt8]? = nil) throws {
-        precondition(projection.asOf == nil, "an as-of view is not snapshotted")
-        let proof = try SnapshotProof.of(log: log.logPath, offset: projection.nextOffset)
-        let sections = projection.sections() + [dependents ?? []]
-        var header = SnapshotWriter()
-        header.bytes.append(contentsOf: magic)
-        header.u64(version)
-        header.u64(projection.nextOffset)
-        header.u64(settingsHash)
-        header.u64(UInt64(sections.count))
-        header.u64(proof.frameBase)
-        header.u64(UInt64(proof.frameCRC))
-        header.u64(0) // CRC, below
-        var stored: [[UInt8]] = []
-        for (i, section) in sections.enumerated() {
-            let encoding: UInt64 = i == 0 ? 0 : 1
-            // Two zstd workers: the snapshot write is on `append`'s critical path (docs/profile.md "When append
-            // writes the snapshot"); the bytes do not depend on the worker count.
-            let c = encoding == 0 ? section : section.withUnsafeBytes { ZstdBlob.compress($0, level: 1, workers: 2) }
-            header.u64(UInt64(c.count))
-            header.u64(UInt64(section.count))
-            header.u64(c.withUnsafeBytes { XXHash64.hash($0) })
-            header.u64(encoding)
-            stored.append(c)
-        }
-        let crc = header.bytes.withUnsafeBytes { h in
-            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: h[headerBytes...]),
-                            continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: h[16..<56])))
-        }
-        withUnsafeBytes(of: UInt64(crc).littleEndian) { header.bytes.replaceSubrange(56..<64, with: $0) }
-        // The data directory exists (it holds the log); a `snapshots` that is not a directory fails below with ENOTDIR.
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
-            throw StoreError.system("cannot create snapshot directory \(directory)", path: directory, errno: errno)
-        }
-        try writeAtomically([header.bytes] + stored, to: directory + "/" + fileName, directory: directory)
+        try write(projection.snapshotSections(dependents: dependents), settingsHash: settingsHash, directory: directory, log: log)
         if Checkpoints.record(snapshot: directory + "/" + fileName, offset: projection.nextOffset, settingsHash: settingsHash,
                               config: projection.config, frameTimes: projection.frameTimes, log: log, directory: directory) {
             projection.forgetListedFrameTimes()
         }
+    }
+
+    /// Compresses `sections` and writes them atomically to `directory/profiles.snap` with the proof that they
+    /// belong to `log`. Touches no projection, so it may run on another thread than the one that made them.
+    /// - Throws: when the log no longer holds the sections' offsets, or the file cannot be written.
+    public static func write(_ sections: SnapshotSections, settingsHash: UInt64, directory: String, log: DataDirectory) throws {
+        let proof = try SnapshotProof.of(log: log.logPath, offset: sections.offset)
+        let parts = sections.encoded(settingsHash: settingsHash, proof: proof)
+        // The data directory exists (it holds the log); a `snapshots` that is not a directory fails below with ENOTDIR.
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            throw StoreError.system("cannot create snapshot directory \(directory)", path: directory, errno: errno)
+        }
+        try writeAtomically(parts, to: directory + "/" + fileName, directory: directory)
     }
 
     /// Why a snapshot was not used, for the notice users see; nil when it was used.
@@ -92,54 +88,37 @@ public enum ProjectionSnapshot {
 
     /// Reads the snapshot in `directory`, if any, valid, of this format, built under `settingsHash` and proven to
     /// belong to the log `reader` reads (the frame holding its last offset has the recorded base and checksum).
-    /// Only the index section is decoded now; symbols and aggregates are decoded on first use.
+    /// Every section's (and block's) hash is checked; symbols and aggregates are decoded on first use.
     /// - Parameters:
     ///   - name: the file in `directory` (an as-of checkpoint's, docs/profile.md "Checkpoints").
     ///   - asOf: the event-time bound of the view restored (a checkpoint serving an as-of query); nil for the present.
     public static func read(directory: String, name: String = fileName, settingsHash: UInt64, rules: IdentityRules,
                             config: ProfileConfig, asOf: Int64? = nil, proving reader: EventReader) -> Outcome {
-        removeAbandonedTemporaries(in: directory)
-        let path = directory + "/" + name
-        guard let file = MappedFile(path: path) else { return .ignored("no snapshot") }
-        let raw = file.bytes
-        guard raw.count >= headerBytes, Array(raw[0..<8]) == magic else { return .ignored("snapshot \(path) is not a Daicho snapshot") }
-        var r = SnapshotReader(raw, position: 8)
+        let file: SnapshotFile
+        switch SnapshotFile.open(directory: directory, name: name, settingsHash: settingsHash, proving: reader) {
+        case .ignored(let why): return .ignored(why)
+        case .opened(let f): file = f
+        }
+        let path = file.path
         do {
-            let v = try r.u64()
-            guard v == version else { return .ignored("snapshot \(path) has format \(v), this build reads \(version)") }
-            let offset = try r.u64(), hash = try r.u64(), count = try r.u64()
-            let recorded = SnapshotProof(frameBase: try r.u64(), frameCRC: UInt32(truncatingIfNeeded: try r.u64()))
-            let crc = try r.u64()
-            guard count == UInt64(sectionCount), raw.count >= headerBytes + 32 * sectionCount else {
-                return .ignored("snapshot \(path) is truncated or damaged (sections)")
+            for section in Section.allCases {
+                guard file.isIntact(section) else { return .ignored("snapshot \(path) fails its checksum") }
             }
-            let table = UnsafeRawBufferPointer(rebasing: raw[headerBytes..<(headerBytes + 32 * sectionCount)])
-            let actual = CRC32C.checksum(table, continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[16..<56])))
-            guard UInt64(actual) == crc else { return .ignored("snapshot \(path) fails its checksum") }
-            guard hash == settingsHash else { return .ignored("snapshot \(path) was built under other identity or profile settings") }
-            if let why = try recorded.mismatch(reader, offset: offset) { return .ignored("snapshot \(path) \(why)") }
-            var sections: [UnsafeRawBufferPointer] = []
-            var at = headerBytes + 32 * sectionCount
-            for i in 0..<sectionCount {
-                let length = try r.u64(), decoded = try r.u64(), sum = try r.u64(), encoding = try r.u64()
-                guard length <= UInt64(raw.count - at), decoded <= UInt64(maxSection),
-                      encoding == (i == 0 ? 0 : 1), encoding == 1 || decoded == length else {
-                    return .ignored("snapshot \(path) is truncated or damaged (length)")
-                }
-                let bytes = UnsafeRawBufferPointer(rebasing: raw[at..<(at + Int(length))])
-                guard XXHash64.hash(bytes) == sum else { return .ignored("snapshot \(path) fails its checksum") }
-                sections.append(bytes)
-                at += Int(length)
+            let symbols = try file.blocks(.symbols), profiles = try file.blocks(.profiles), lookup = try file.blocks(.lookup)
+            for blocks in [symbols, profiles, lookup] {
+                guard (0..<blocks.count).allSatisfy(blocks.isIntact) else { return .ignored("snapshot \(path) fails its checksum") }
             }
-            guard at == raw.count else { return .ignored("snapshot \(path) is truncated or damaged (length)") }
+            let summary = try SnapshotSummary(file.section(.summary))
+            guard summary.nextOffset == file.offset else { return .ignored("snapshot \(path) is inconsistent (offset)") }
+            let identity = try file.decompressedAligned(.identity)
             let projection = ProfileProjection(rules: rules, config: config, asOf: asOf)
-            var br = SnapshotReader(sections[0])
-            try projection.readIndex(from: &br, mapping: file)
-            guard br.isAtEnd else { throw SnapshotError("bytes after the end") }
-            guard projection.nextOffset == offset else { return .ignored("snapshot \(path) is inconsistent (offset)") }
-            let dependents = try ZstdBlob.decompress(sections[3], limit: maxSection, path: path)
+            var r = SnapshotReader(identity.bytes)
+            let nodeCount = try projection.graph.read(from: &r, mapping: identity)
+            guard r.isAtEnd else { throw SnapshotError("bytes after the identity graph") }
+            let lazy = try projection.restore(summary, profiles: profiles, nodeCount: nodeCount)
+            let dependents = try ZstdBlob.decompress(file.section(.dependents), limit: maxSection, path: path)
             if !dependents.isEmpty { projection.dependentState = dependents }
-            projection.pending = PendingSections(file: file, symbols: sections[1], aggregates: sections[2], path: path)
+            projection.pending = PendingSections(file: file.file, symbols: symbols, aggregates: lazy, path: path)
             return .loaded(projection)
         } catch {
             return .ignored("snapshot \(path) is damaged: \(error)")
@@ -189,112 +168,11 @@ public enum ProjectionSnapshot {
     }
 }
 
-extension ProfileProjection {
-    /// The snapshot sections: index (graph + timeline index), symbols, aggregates.
-    func sections() -> [[UInt8]] {
-        loadPending()
-        var index = SnapshotWriter()
-        index.u64(nextOffset)
-        index.count(appliedEvents)
-        index.count(internalEvents)
-        index.i64(logClock)
-        graph.write(to: &index)
-        index.column(previousEvent)
-        index.column(eventProfile)
-        index.column(heads)
-        var symbolSection = SnapshotWriter()
-        symbols.write(to: &symbolSection)
-        // Aggregates: an offset table, then each profile's bytes, so a reader can deserialize one profile.
-        var body: [UInt8] = []
-        var offsets: [UInt64] = []
-        offsets.reserveCapacity(aggregates.count + 1)
-        for p in aggregates.indices {
-            offsets.append(UInt64(body.count))
-            if let lazy, p < lazy.loaded.count, !lazy.loaded[p] { body.append(contentsOf: lazy.bytes(p)) }
-            else { aggregates[p].serialize(into: &body) }
-        }
-        offsets.append(UInt64(body.count))
-        var aggregateSection = SnapshotWriter()
-        aggregateSection.array(offsets)
-        body.withUnsafeBytes { aggregateSection.data($0) }
-        return [index.bytes, symbolSection.bytes, aggregateSection.bytes]
-    }
-
-    /// Restores the index section into this empty projection.
-    func readIndex(from r: inout SnapshotReader, mapping: MappedFile) throws(SnapshotError) {
-        let next = try r.u64()
-        let applied = try r.count(minimumBytes: 0)
-        let internalCount = try r.count(minimumBytes: 0)
-        let clock = try r.i64()
-        try graph.read(from: &r, mapping: mapping)
-        let previous = try r.column(of: UInt32.self, in: mapping), owners = try r.column(of: UInt32.self, in: mapping)
-        let profileHeads = try r.column(of: ProfileHeads.self, in: mapping)
-        let n = profileHeads.count
-        guard UInt64(previous.count) == next, owners.count == previous.count, n <= graph.profileNumbers,
-              previous.allSatisfy({ $0 == Self.none || UInt64($0) < next }),
-              owners.allSatisfy({ $0 == Self.none || Int($0) < n }),
-              profileHeads.allSatisfy({ ($0.newest == Self.none || UInt64($0.newest) < next)
-                  && ($0.oldest == Self.none || UInt64($0.oldest) < next) })
-        else { throw SnapshotError("timeline index damaged") }
-        restore(nextOffset: next, appliedEvents: applied, internalEvents: internalCount, logClock: clock,
-                previousEvent: previous, eventProfile: owners, heads: profileHeads)
-    }
-
-    /// Decodes the symbols and aggregates sections if they are still pending. Their hashes passed when the file
-    /// was opened, so a section that does not decode is a bug: it traps with the reason.
-    func loadPending() {
-        guard let pending else { return }
-        self.pending = nil
-        do {
-            let symbolBytes = try ZstdBlob.decompress(pending.symbols, limit: ProjectionSnapshot.maxSection, path: pending.path)
-            try symbolBytes.withUnsafeBytes { try readSymbols($0) }
-            let section = try ZstdBlob.decompress(pending.aggregates, limit: ProjectionSnapshot.maxSection, path: pending.path)
-            let (offsets, bodyStart) = try section.withUnsafeBytes { try aggregateOffsets($0) }
-            installAggregates(LazyAggregates(section: section, bodyStart: bodyStart, offsets: offsets))
-        } catch {
-            preconditionFailure("snapshot \(pending.path): a section that passed its checksum does not decode: \(error)")
-        }
-    }
-}
-
-extension ProfileProjection {
-    private func readSymbols(_ b: UnsafeRawBufferPointer) throws {
-        var r = SnapshotReader(b)
-        try symbols.read(from: &r)
-        guard r.isAtEnd else { throw SnapshotError("bytes after the symbols") }
-    }
-
-    /// The aggregates section's per-profile offsets and where their bytes start in it.
-    private func aggregateOffsets(_ b: UnsafeRawBufferPointer) throws -> ([UInt64], Int) {
-        var r = SnapshotReader(b)
-        let offsets = try r.array(of: UInt64.self)
-        let body = try r.data()
-        guard r.isAtEnd, let last = offsets.last, last == UInt64(body.count), offsets.count == heads.count + 1,
-              zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }) else {
-            throw SnapshotError("profile aggregates damaged (offsets)")
-        }
-        return (offsets, r.position - body.count)
-    }
-}
-
-/// The sections of a mapped snapshot not decoded yet.
-final class PendingSections {
-    let file: MappedFile
-    let symbols: UnsafeRawBufferPointer
-    let aggregates: UnsafeRawBufferPointer
-    let path: String
-
-    init(file: MappedFile, symbols: UnsafeRawBufferPointer, aggregates: UnsafeRawBufferPointer, path: String) {
-        self.file = file
-        self.symbols = symbols
-        self.aggregates = aggregates
-        self.path = path
-    }
-}
-
-/// A whole file mapped read-only; unmapped when released.
+/// A whole file mapped private, or a decompressed section in memory of its own: what columns used in place point
+/// into, kept alive by them; unmapped or freed when released.
 final class MappedFile {
     let bytes: UnsafeRawBufferPointer
+    private let owned: Bool
 
     /// Maps `path` private and writable (writes stay in this process: columns are used in place); nil when it
     /// cannot be opened or mapped (or is empty).
@@ -307,9 +185,21 @@ final class MappedFile {
         let size = Int(st.st_size)
         guard let base = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
         bytes = UnsafeRawBufferPointer(start: base, count: size)
+        owned = false
     }
 
-    deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
+    /// `count` bytes of memory of its own, 16-byte aligned (so columns can be used in place), filled by `fill`.
+    init(count: Int, fill: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
+        do { try fill(UnsafeMutableRawBufferPointer(rebasing: buffer[..<count])) } catch { buffer.deallocate(); throw error }
+        bytes = UnsafeRawBufferPointer(rebasing: buffer[..<count])
+        owned = true
+    }
+
+    deinit {
+        if owned { UnsafeMutableRawPointer(mutating: bytes.baseAddress)?.deallocate() }
+        else { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
+    }
 }
 
 /// Profiles' aggregates as read from a snapshot, deserialized one profile at a time on first use.

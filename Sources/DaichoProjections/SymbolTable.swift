@@ -134,34 +134,50 @@ public struct SymbolCache {
 }
 
 extension SymbolTable {
-    /// Writes the symbols and the hash table itself, so reading needs no re-hashing.
-    public func write(to w: inout SnapshotWriter) {
-        w.array(ends)
-        blob.withUnsafeBytes { w.data($0) }
-        w.array(slots)
-        w.array(hashes)
+    /// Writes the symbols as the blocked symbols section (docs/profile.md "Snapshots", section 2): a block's key
+    /// is its first symbol number and it holds consecutive symbols, each as length:varint then its bytes. The hash
+    /// table is not stored: hashing the symbols again on a full restore costs little, storing it doubled the section.
+    func write(to b: inout SnapshotBlocksBuilder) {
+        blob.withUnsafeBytes { bytes in
+            var start = 0
+            for (i, end) in ends.enumerated() {
+                if b.isFull { b.begin(key: UInt64(i)) }
+                b.append { out in
+                    AggregateWriter.varint(UInt64(Int(end) - start), &out)
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<Int(end)]))
+                }
+                start = Int(end)
+            }
+        }
     }
 
-    /// Restores a table written by `write(to:)` into this (empty) table, checking its structure.
-    public func read(from r: inout SnapshotReader) throws(SnapshotError) {
-        precondition(count == 0, "read into an empty table")
-        let storedEnds = try r.array(of: UInt32.self)
-        let storedBlob = Array(try r.data())
-        let storedSlots = try r.array(of: UInt32.self)
-        let storedHashes = try r.array(of: UInt64.self)
-        var previous: UInt32 = 0
-        for end in storedEnds {
-            guard end >= previous else { throw SnapshotError("symbol table damaged (ends)") }
-            previous = end
-        }
-        guard Int(previous) <= storedBlob.count, storedSlots.count == storedHashes.count,
-              storedSlots.count >= 16, storedSlots.count & (storedSlots.count - 1) == 0,
-              storedEnds.count * 2 <= storedSlots.count,
-              storedSlots.allSatisfy({ Int($0) <= storedEnds.count })
-        else { throw SnapshotError("symbol table damaged (hash table)") }
-        ends = storedEnds
-        blob = storedBlob
-        slots = storedSlots
-        hashes = storedHashes
+    /// Appends the symbols of one plain block of the symbols section, whose key must be this table's count.
+    /// - Throws: when the block does not continue the table or holds a symbol twice.
+    func read(block: UnsafeRawBufferPointer, key: UInt64) throws(SnapshotError) {
+        guard key == UInt64(count) else { throw SnapshotError("symbol block out of sequence") }
+        var r = AggregateReader(block)
+        do {
+            while r.position < block.count {
+                let n = try r.count()
+                let expected = UInt32(count)
+                guard intern(UnsafeRawBufferPointer(rebasing: block[r.position..<(r.position + n)])).raw == expected else {
+                    throw SnapshotError("symbol table damaged (a symbol twice)")
+                }
+                r.position += n
+            }
+        } catch let e as ProfileSnapshotError { throw SnapshotError("symbol block damaged: \(e)") }
+        catch let e as SnapshotError { throw e }
+        catch { throw SnapshotError("\(error)") }
     }
 }
+
+/// Symbol texts by number: the projection's `SymbolTable`, or the blocks of a snapshot's symbols section that one
+/// profile's aggregates need (SnapshotProfiles.swift).
+public protocol SymbolNames {
+    /// The text of `symbol`.
+    func string(_ symbol: Symbol) -> String
+    /// Calls `body` with the bytes of `symbol`.
+    func withBytes<R>(_ symbol: Symbol, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
+}
+
+extension SymbolTable: SymbolNames {}

@@ -11,7 +11,13 @@ public enum Timeline {
     /// when given. Reads only the frames that hold them; with several, on two threads (a second reader of the same log).
     public static func events(of p: UInt32, in projection: ProfileProjection, reader: EventReader, limit: Int? = nil,
                               types: Set<EventType>? = nil) throws -> [(UInt64, Event)] {
-        let offsets = projection.eventOffsets(of: p).sorted()
+        try events(at: projection.eventOffsets(of: p).sorted(), reader: reader, limit: limit, types: types)
+    }
+
+    /// The events at `offsets` (ascending: one profile's, e.g. from `SnapshotProfiles.eventOffsets(of:)`), newest
+    /// first (by event time, then offset), at most `limit`; only those of `types` when given.
+    public static func events(at offsets: [UInt64], reader: EventReader, limit: Int? = nil,
+                              types: Set<EventType>? = nil) throws -> [(UInt64, Event)] {
         var events: [(UInt64, Event)]
         if offsets.count >= parallelFrom {
             let half = offsets.count / 2

@@ -47,6 +47,7 @@ public final class GroupCommitter: @unchecked Sendable {
     private var queuedBytes = 0
     private var stopping = false
     private var running = true
+    private var writing = false
     private var lastFailure: String?
     /// Rounds appended and lines per round, for `/metrics`.
     public private(set) var rounds = 0
@@ -83,6 +84,9 @@ public final class GroupCommitter: @unchecked Sendable {
         return s.outcomes!
     }
 
+    /// Whether a round is being written now.
+    public var isWriting: Bool { condition.lock(); defer { condition.unlock() }; return writing }
+
     /// Submissions waiting for a round (for `/metrics`).
     public var queueDepth: Int { condition.lock(); defer { condition.unlock() }; return queue.count }
 
@@ -112,9 +116,11 @@ public final class GroupCommitter: @unchecked Sendable {
                 bytes += s.bytes
             }
             queuedBytes -= bytes
+            writing = true
             condition.unlock()
             let result = append(round)
             condition.lock()
+            writing = false
             switch result {
             case .success(let outcomes):
                 var k = 0

@@ -20,7 +20,7 @@ enum CustomerSelector {
 
     /// How to find the customer the arguments select, and how to name the selector in a message; checked before
     /// any view is loaded, so a value that cannot select anyone is a usage error at once.
-    static func selection(_ a: ParsedArguments, _ spec: CommandSpec) throws(UsageError) -> (lookup: (ProfileProjection) -> UInt32?, described: String) {
+    static func selection(_ a: ParsedArguments, _ spec: CommandSpec) throws(UsageError) -> (lookup: Selected, described: String) {
         let given = options.filter { a.value($0.name) != nil }
         guard given.count == 1, let option = given.first, let value = a.value(option.name) else {
             throw UsageError(message: "give exactly one of \(options.map(\.name).joined(separator: ", "))", usage: spec.usage)
@@ -33,7 +33,7 @@ enum CustomerSelector {
         switch option.name {
         case "--id":
             try checkProfileID(value, spec)
-            return ({ $0.graph.profile(id: value) }, described)
+            return (.id(value), described)
         case "--handle":
             guard let colon = value.firstIndex(of: ":"), let k = IdentifierKind.named(String(value[..<colon]).lowercased()),
                   k.identifierClass == .socialHandle else {
@@ -47,7 +47,27 @@ enum CustomerSelector {
         if case .failure(let why) = IdentifierNormalizer().normalize(raw, kind: kind) {
             throw UsageError(message: "\(option.name): \"\(IdentifierMask.mask(raw, kind: kind))\" cannot be normalized: \(why)", usage: spec.usage)
         }
-        return ({ $0.profile(kind: kind, raw: raw) }, described)
+        return (.identifier(kind, raw), described)
+    }
+
+    /// What the arguments select: a profile id, or an identifier as the producer wrote it.
+    enum Selected {
+        case id(String)
+        case identifier(IdentifierKind, String)
+
+        func find(in projection: ProfileProjection) -> UInt32? {
+            switch self {
+            case .id(let id): projection.graph.profile(id: id)
+            case .identifier(let kind, let raw): projection.profile(kind: kind, raw: raw)
+            }
+        }
+
+        func find(in snapshot: SnapshotProfiles) throws(SnapshotError) -> UInt32? {
+            switch self {
+            case .id(let id): try snapshot.profile(id: id)
+            case .identifier(let kind, let raw): try snapshot.profile(kind: kind, raw: raw)
+            }
+        }
     }
 
     /// Refuses an `--id` value that is not a profile id (`p-` and 16 hex digits), suggesting the selector it looks
@@ -71,11 +91,42 @@ enum CustomerSelector {
         let asOf = try a.time("--as-of", spec)
         let (lookup, described) = try selection(a, spec)
         let views = try withSegments ? QueryViews.load(a.dataDirectory, asOf: asOf) : QueryViews(profilesOf: a.dataDirectory, asOf: asOf)
-        guard let p = lookup(views.profiles) else {
+        guard let p = lookup.find(in: views.profiles) else {
             printError("daicho \(spec.name): no profile matches \(described)")
             return nil
         }
         return (views, p, asOf)
+    }
+
+    /// What a one-customer query reads from the snapshot alone (docs/profile.md "One customer").
+    enum FromSnapshot {
+        /// The snapshot answered: the customer (nil: none matches; the message is printed), the snapshot, and the
+        /// reader of the log it covers.
+        case answered(UInt32?, SnapshotProfiles, EventReader)
+        /// The snapshot cannot answer alone: the caller loads the views (which print any notice).
+        case loadViews
+    }
+
+    /// Finds the selected customer in the snapshot alone when it can answer: no `--as-of`, a valid snapshot that
+    /// covers the whole log (no tail to apply) and, when `withSegments`, a log that defines no segment. A damaged
+    /// block is reported on stderr and the caller loads the views, which rebuild them.
+    static func fromSnapshot(_ a: ParsedArguments, _ spec: CommandSpec, withSegments: Bool) throws -> FromSnapshot {
+        guard try a.time("--as-of", spec) == nil else { return .loadViews }
+        let (lookup, described) = try selection(a, spec)
+        let dir = a.dataDirectory
+        let reader = try openReader(dir, command: spec.name)
+        guard case .opened(let snapshot) = SnapshotProfiles.open(dir, settings: try ProjectionSettings.load(dir), proving: reader),
+              snapshot.nextOffset == reader.endOffset, !(withSegments && snapshot.internalEvents > 0) else { return .loadViews }
+        do {
+            guard let p = try lookup.find(in: snapshot) else {
+                printError("daicho \(spec.name): no profile matches \(described)")
+                return .answered(nil, snapshot, reader)
+            }
+            return .answered(p, snapshot, reader)
+        } catch {
+            printError("daicho: notice: \(error); reading the full snapshot instead")
+            return .loadViews
+        }
     }
 }
 
@@ -137,6 +188,17 @@ enum ProfileCommand {
 
     static func run(_ args: [String]) throws -> Int32 {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
+        if case .answered(let found, let snapshot, _) = try CustomerSelector.fromSnapshot(a, spec, withSegments: true) {
+            guard let p = found else { return ExitStatus.notFound }
+            do {
+                // No segment is defined (fromSnapshot checked): the segments member is empty, as QueryViews prints it.
+                let fields = members(try snapshot.json(of: p, now: wallClockMicros())) + [JSONMember("segments", .array([]))]
+                print(jsonLine(fields))
+                return ExitStatus.ok
+            } catch {
+                printError("daicho: notice: \(error); reading the full snapshot instead")
+            }
+        }
         guard let (views, p, asOf) = try CustomerSelector.select(a, spec, withSegments: true) else { return ExitStatus.notFound }
         print(jsonLine(members(views.json(of: p, now: asOf ?? wallClockMicros()))))
         return ExitStatus.ok
@@ -186,12 +248,24 @@ enum TimelineCommand {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
         let limit = try a.int("--limit", spec, min: 0)
         let types = try eventTypes(a, spec)
-        guard let (views, p, _) = try CustomerSelector.select(a, spec, withSegments: false) else { return ExitStatus.notFound }
-        let projection = views.profiles, reader = views.reader
-        let events = try Timeline.events(of: p, in: projection, reader: reader, limit: limit, types: types)
+        var found: (events: [(UInt64, Event)], id: String)?
+        if case .answered(let p, let snapshot, let reader) = try CustomerSelector.fromSnapshot(a, spec, withSegments: false) {
+            guard let p else { return ExitStatus.notFound }
+            do {
+                let offsets = try snapshot.eventOffsets(of: p), id = try snapshot.id(of: p)
+                found = (try Timeline.events(at: offsets, reader: reader, limit: limit, types: types), id)
+            } catch let error as SnapshotError {
+                printError("daicho: notice: \(error); reading the full snapshot instead")
+            }
+        }
+        if found == nil {
+            guard let (views, p, _) = try CustomerSelector.select(a, spec, withSegments: false) else { return ExitStatus.notFound }
+            found = (try Timeline.events(of: p, in: views.profiles, reader: views.reader, limit: limit, types: types),
+                     views.profiles.graph.id(of: p))
+        }
+        let (events, id) = found!
         let writer = EventJSONWriter()
         let out = StandardOutput()
-        let id = projection.graph.id(of: p)
         for (offset, event) in events {
             out.append { writer.append(event, offset: offset, extra: [("profile", id)], to: &$0) }
         }

@@ -46,6 +46,36 @@ import Testing
         #expect(try daicho(["profile", "--data", data]).status == 2)
     }
 
+    /// A flipped byte in the block of the snapshot's profiles section that holds the customer: `timeline` and
+    /// `profile` say so on stderr, rebuild, and print what they printed before (docs/profile.md "One customer").
+    @Test func aDamagedSnapshotBlockIsReportedAndTheAnswerStaysTheSame() throws {
+        let t = TemporaryDirectory()
+        let data = try load(t)
+        let good = try daicho(["timeline", "--data", data, "--user-id", "U-1"])
+        let goodProfile = try daicho(["profile", "--data", data, "--user-id", "U-1"])
+        #expect(good.status == 0 && good.stderr.isEmpty && goodProfile.status == 0)
+        let path = data + "/snapshots/profiles.snap"
+        let bytes = Array(FileManager.default.contents(atPath: path)!)
+        func u64(_ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+        // Section 3 (profiles) starts after the header, the section table (6 × 32) and sections 0–2; its one block
+        // (a small log) after its block table.
+        let section = 64 + 32 * 6 + u64(64) + u64(96) + u64(128)
+        let block = section + 8 + 32 * u64(section)
+        var bad = bytes
+        bad[block + 12] ^= 0x41
+        try Data(bad).write(to: URL(fileURLWithPath: path))
+        let r = try daicho(["timeline", "--data", data, "--user-id", "U-1"])
+        #expect(r.status == 0)
+        #expect(r.stdout == good.stdout)
+        #expect(r.stderr.contains("fails its checksum") && r.stderr.contains("rebuilt by replay"), "\(r.stderr)")
+        try Data(bad).write(to: URL(fileURLWithPath: path))
+        let p = try daicho(["profile", "--data", data, "--user-id", "U-1"])
+        #expect(p.status == 0)
+        #expect(p.json["id"] as? String == goodProfile.json["id"] as? String)
+        #expect(p.json["events"] as? Int == goodProfile.json["events"] as? Int)
+        #expect(p.stderr.contains("fails its checksum"), "\(p.stderr)")
+    }
+
     @Test func timelineIsNewestFirstAcrossIdentifiers() throws {
         let t = TemporaryDirectory()
         let data = try load(t)

@@ -74,7 +74,7 @@ import Testing
             skipped += viaCheckpoint.eventsSkipped
             #expect(ProjectionReplayTests.render(viaCheckpoint, now: asOf) == ProjectionReplayTests.render(reference, now: asOf),
                     "as of \(asOf), from checkpoint \(String(describing: viaCheckpoint.checkpointOffset))")
-            #expect(viaCheckpoint.sections() == reference.sections(), "projection state as of \(asOf)")
+            #expect(viaCheckpoint.snapshotSections() == reference.snapshotSections(), "projection state as of \(asOf)")
             #expect(viaCheckpoint.logClock == reference.logClock)
         }
         #expect(restored.count >= 2, "several checkpoints served (\(restored.sorted()))")
@@ -141,7 +141,7 @@ import Testing
         let view = try ProjectionLoader.load(dir, asOf: late.at).0
         #expect(ProjectionReplayTests.render(view, now: late.at)
                 == ProjectionReplayTests.render(try Self.replayedFromZero(dir, asOf: late.at), now: late.at))
-        #expect(view.sections() == (try Self.replayedFromZero(dir, asOf: late.at)).sections())
+        #expect(view.snapshotSections() == (try Self.replayedFromZero(dir, asOf: late.at)).snapshotSections())
     }
 
     @Test func aCheckpointOfAnotherLogIsNotUsed() throws {

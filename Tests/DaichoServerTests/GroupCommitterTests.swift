@@ -65,13 +65,16 @@ final class Tally: @unchecked Sendable {
         let committer = GroupCommitter(store: store) { try EventStore.open(data) }
         store.lock.lock() // the first round blocks inside appendLines until the others are queued
         let done = DispatchGroup()
-        for i in 0..<8 {
+        func submitOnAThread(_ i: Int) {
             done.enter()
             Thread {
                 _ = try? committer.submit([Self.line("s\(i)")])
                 done.leave()
             }.start()
         }
+        submitOnAThread(0)
+        while !committer.isWriting { usleep(1000) } // the first submission is in its round, blocked
+        for i in 1..<8 { submitOnAThread(i) }
         while committer.queueDepth < 7 { usleep(1000) }
         store.lock.unlock()
         done.wait()
