@@ -4,15 +4,11 @@ import CZstd
 /// Compresses and decompresses whole byte blobs with zstd (content size and checksum included).
 public enum ZstdBlob {
     /// The compressed form of `bytes`.
-    /// - Parameter workers: zstd worker threads; 0 compresses on the calling thread. Any count of 1 or more gives
-    ///   the same bytes (zstd's multi-threaded format depends on the input and level, not on the count), so a
-    ///   snapshot compressed on two cores is byte-identical on any machine.
-    public static func compress(_ bytes: UnsafeRawBufferPointer, level: Int32 = 3, workers: Int32 = 0) -> [UInt8] {
+    public static func compress(_ bytes: UnsafeRawBufferPointer, level: Int32 = 3) -> [UInt8] {
         guard let context = ZSTD_createCCtx() else { fatalError("ZSTD_createCCtx: out of memory") }
         defer { ZSTD_freeCCtx(context) }
         _ = ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
         _ = ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)
-        if workers > 0 { _ = ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, workers) }
         let bound = ZSTD_compressBound(bytes.count)
         var out = [UInt8](repeating: 0, count: bound)
         let written = out.withUnsafeMutableBytes { ZSTD_compress2(context, $0.baseAddress, $0.count, bytes.baseAddress, bytes.count) }
