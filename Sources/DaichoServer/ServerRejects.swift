@@ -43,17 +43,7 @@ public final class ServerRejects: @unchecked Sendable {
     public func keep(_ records: [Record]) throws(StoreError) {
         guard !records.isEmpty else { return }
         var out: [UInt8] = []
-        for r in records {
-            var members = [JSONMember("input", .string(r.input)), JSONMember("line", .int(Int64(r.line))),
-                           JSONMember("reason", .string(r.reason))]
-            if let text = String(validating: r.bytes, as: UTF8.self) {
-                members.append(JSONMember("raw", .string(text)))
-            } else {
-                members.append(JSONMember("raw_base64", .string(Data(r.bytes).base64EncodedString())))
-            }
-            EventJSONWriter.appendValue(.object(members), to: &out)
-            out.append(0x0A)
-        }
+        for r in records { RejectedLine.appendRecord(input: r.input, line: r.line, reason: r.reason, bytes: r.bytes, to: &out) }
         lock.lock()
         defer { lock.unlock() }
         if fd < 0 {

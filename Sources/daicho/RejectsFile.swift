@@ -26,16 +26,7 @@ final class RejectsFile {
         if handle == nil { try create() }
         // Reasons never hold identifier or props values (docs/ingest.md "Reasons"), so they can be shown as they are.
         if firstReasons.count < Self.shownReasons { firstReasons.append("\(r.input):\(r.line): \(r.reason)") }
-        var members = [JSONMember("input", .string(r.input)), JSONMember("line", .int(Int64(r.line))),
-                       JSONMember("reason", .string(r.reason))]
-        if let text = String(validating: r.bytes, as: UTF8.self) {
-            members.append(JSONMember("raw", .string(text)))
-        } else {
-            members.append(JSONMember("raw_base64", .string(Data(r.bytes).base64EncodedString())))
-        }
-        if r.truncated { members.append(JSONMember("truncated", .bool(true))) }
-        EventJSONWriter.appendValue(.object(members), to: &pending)
-        pending.append(0x0A)
+        RejectedLine.appendRecord(input: r.input, line: r.line, reason: r.reason, bytes: r.bytes, truncated: r.truncated, to: &pending)
         if pending.count > 1 << 20 { try flush() }
     }
 
