@@ -49,8 +49,9 @@ public final class GroupCommitter: @unchecked Sendable {
     private var running = true
     private var writing = false
     private var lastFailure: String?
-    /// Rounds appended and lines per round, for `/metrics`.
-    public private(set) var rounds = 0
+    /// Rounds appended so far (for `/metrics`).
+    public var rounds: Int { condition.lock(); defer { condition.unlock() }; return roundCount }
+    private var roundCount = 0
     private var thread: Thread?
 
     /// - Parameters:
@@ -128,7 +129,7 @@ public final class GroupCommitter: @unchecked Sendable {
                     s.outcomes = Array(outcomes[k..<(k + s.lines.count)])
                     k += s.lines.count
                 }
-                rounds += 1
+                roundCount += 1
             case .failure(let f):
                 for s in round { s.failure = f }
             }
