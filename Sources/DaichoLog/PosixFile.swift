@@ -7,7 +7,7 @@ import Darwin
 import Foundation
 
 /// The text of an `errno` value.
-func errnoText(_ code: Int32) -> String {
+public func errnoText(_ code: Int32) -> String {
     guard let text = strerror(code) else { return "errno \(code)" }
     return String(cString: text) + " (errno \(code))"
 }

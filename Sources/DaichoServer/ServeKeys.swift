@@ -1,3 +1,4 @@
+import DaichoLog
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -20,16 +21,8 @@ public struct ServeKeys: Sendable, Equatable {
 
     /// A new key: `prefix` and 32 random bytes as 43 URL-safe base64 characters.
     public static func newKey(prefix: String) -> String {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
-        precondition(fd >= 0, "/dev/urandom cannot be opened")
-        defer { close(fd) }
-        var got = 0
-        while got < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, $0.count - got) }
-            precondition(n > 0, "/dev/urandom cannot be read")
-            got += n
-        }
+        var random = SystemRandomNumberGenerator() // getrandom(2) on Linux: cryptographically secure
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
         let b64 = Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         return prefix + b64
@@ -128,8 +121,3 @@ public struct ServeKeysError: Error, CustomStringConvertible, Sendable {
     init(_ description: String) { self.description = description }
 }
 
-/// The system's text for `code` (`strerror`).
-func errnoText(_ code: Int32) -> String {
-    guard let p = strerror(code) else { return "errno \(code)" }
-    return String(decoding: UnsafeRawBufferPointer(start: p, count: strlen(p)), as: UTF8.self)
-}
