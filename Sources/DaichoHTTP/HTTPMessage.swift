@@ -1,3 +1,4 @@
+import DaichoJSON
 /// A request whose head and body were read (and its body decompressed): what a route handles.
 public struct HTTPRequest: Sendable {
     public var head: RequestHead
@@ -80,21 +81,11 @@ public struct HTTPResponse: Sendable {
     }
 }
 
-/// JSON string literal of `s` (quotes, backslashes and control characters escaped).
+/// JSON string literal of `s` (`JSONWriter`'s escaping).
 public func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where u.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
-        default: out.unicodeScalars.append(u)
-        }
-    }
-    return out + "\""
+    var out: [UInt8] = []
+    JSONWriter.appendString(s, to: &out)
+    return String(decoding: out, as: UTF8.self)
 }
 
 /// The writer a streamed response writes to.

@@ -29,6 +29,11 @@ public final class IngestRoutes: @unchecked Sendable {
     public func segment(_ body: [UInt8], route: String?, key: ServeKeys.WriteKey, requestID: String, path: String) -> HTTPResponse {
         let batch: SegmentBatch
         do { batch = try SegmentBatch(body: body, routeType: route) } catch { return .error(400, error.message) }
+        return segment(batch, key: key, requestID: requestID, path: path)
+    }
+
+    /// `segment` of a body already parsed (the router parsed it to read its `writeKey`).
+    public func segment(_ batch: SegmentBatch, key: ServeKeys.WriteKey, requestID: String, path: String) -> HTTPResponse {
         guard batch.count <= Self.maxMessages else {
             return .error(413, "\(batch.count) messages in one batch; at most \(Self.maxMessages)")
         }
@@ -67,14 +72,15 @@ public final class IngestRoutes: @unchecked Sendable {
             return .error(503, "the rejected messages could not be kept (\(error.message)); the request can be retried",
                           headers: [("Retry-After", "5")])
         }
-        var out = ObjectBody()
-        out.raw("success", "true")
-        out.int("appended", appended)
-        out.int("duplicates", duplicates)
-        out.raw("rejected", "[" + rejected.map { "{\"index\":\($0.index),\"reason\":\(jsonString($0.reason))}" }.joined(separator: ",") + "]")
-        out.raw("warnings", "[" + warnings.map { "{\"index\":\($0.index),\"message\":\(jsonString($0.message))}" }.joined(separator: ",") + "]")
-        out.int("offset", Int(next ?? committer.currentStore?.nextOffset ?? 0))
-        return .json(200, out.bytes)
+        let body: JSONValue = .object([
+            JSONMember("success", .bool(true)),
+            JSONMember("appended", .int(Int64(appended))),
+            JSONMember("duplicates", .int(Int64(duplicates))),
+            JSONMember("rejected", .array(rejected.map { .object([JSONMember("index", .int(Int64($0.index))), JSONMember("reason", .string($0.reason))]) })),
+            JSONMember("warnings", .array(warnings.map { .object([JSONMember("index", .int(Int64($0.index))), JSONMember("message", .string($0.message))]) })),
+            JSONMember("offset", .int(Int64(next ?? committer.currentStore?.nextOffset ?? 0))),
+        ])
+        return .json(200, Self.bytes(body))
     }
 
     /// `POST /v1/import`: Daicho's own envelope as NDJSON, `daicho append`'s summary.
@@ -116,16 +122,23 @@ public final class IngestRoutes: @unchecked Sendable {
             return .error(503, "the rejected lines could not be kept (\(error.message)); the request can be retried",
                           headers: [("Retry-After", "5")])
         }
-        var out = ObjectBody()
-        out.int("read", lines.count)
-        out.int("appended", appended)
-        out.int("duplicates", duplicates)
-        out.int("rejected", records.count)
-        out.raw("first_offset", first.map { "\($0)" } ?? "null")
-        out.raw("last_offset", last.map { "\($0)" } ?? "null")
-        out.raw("seconds", String(format: "%.3f", Date().timeIntervalSince(started)))
-        out.raw("rejects_file", records.isEmpty ? "null" : jsonString(rejects.path))
-        return .json(200, out.bytes)
+        let summary: JSONValue = .object([
+            JSONMember("read", .int(Int64(lines.count))),
+            JSONMember("appended", .int(Int64(appended))),
+            JSONMember("duplicates", .int(Int64(duplicates))),
+            JSONMember("rejected", .int(Int64(records.count))),
+            JSONMember("first_offset", first.map { .int(Int64($0)) } ?? .null),
+            JSONMember("last_offset", last.map { .int(Int64($0)) } ?? .null),
+            JSONMember("seconds", .double((Date().timeIntervalSince(started) * 1000).rounded() / 1000)),
+            JSONMember("rejects_file", records.isEmpty ? .null : .string(rejects.path)),
+        ])
+        return .json(200, Self.bytes(summary))
+    }
+
+    static func bytes(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        EventJSONWriter.appendValue(value, to: &out)
+        return out
     }
 
     /// The group commit, with the committer's refusals as responses.
@@ -147,12 +160,4 @@ public final class IngestRoutes: @unchecked Sendable {
 struct ResponseFailure: Error {
     let response: HTTPResponse
     init(_ response: HTTPResponse) { self.response = response }
-}
-
-/// A JSON object built member by member (members are written in order, values given as JSON text).
-struct ObjectBody {
-    private var text = ""
-    mutating func raw(_ key: String, _ json: String) { text += (text.isEmpty ? "" : ",") + jsonString(key) + ":" + json }
-    mutating func int(_ key: String, _ v: Int) { raw(key, String(v)) }
-    var bytes: [UInt8] { Array(("{" + text + "}").utf8) }
 }
