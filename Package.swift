@@ -35,11 +35,11 @@ let package = Package(
         // Deterministic generator of realistic touchpoint workloads (demo and benchmarks).
         .target(name: "DaichoWorkload", dependencies: ["DaichoJSON"]),
         // HTTP/1.1 over POSIX sockets, chunked bodies, gzip (docs/http-api.md). Knows nothing of customers.
-        .target(name: "DaichoHTTP"),
+        .target(name: "DaichoHTTP", dependencies: ["DaichoJSON"]),
         // Segment and RudderStack messages mapped onto Daicho's envelope (docs/segment-compatibility.md).
         .target(name: "DaichoSegmentSpec", dependencies: ["Daicho", "DaichoJSON"]),
         // The server's routes over the library: ingest with group commit, profiles, segments, feed (docs/http-api.md).
-        .target(name: "DaichoServer", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoHTTP", "DaichoSegmentSpec"]),
+        .target(name: "DaichoServer", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoHTTP", "DaichoSegmentSpec", "DaichoLog"]),
         .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoWorkload"]),
         // Seeded generator and temporary directories shared by the test targets.
         .target(name: "DaichoTestSupport", path: "Tests/DaichoTestSupport"),

@@ -1,5 +1,6 @@
 import Daicho
 import DaichoHTTP
+import DaichoSegmentSpec
 import Foundation
 
 /// The routes of `daicho serve` (docs/http-api.md): authentication, then the route's handler. Thin: the work is
@@ -74,14 +75,15 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case .health: return .json(200, Array(#"{"status":"ok"}"#.utf8))
         case .ready: return isReady() ? .json(200, Array(#"{"status":"ready"}"#.utf8)) : .error(503, "catching up with the log")
         case .segment(let type):
-            let key: ServeKeys.WriteKey?
+            let path = String(request.head.path)
             if let auth = request.head.header("authorization") {
-                key = writeKey(fromBasic: auth)
-            } else {
-                key = bodyWriteKey(request.body).flatMap { currentKeys.writeKey($0) }
+                guard let key = writeKey(fromBasic: auth) else { return Self.unauthorized(write: true) }
+                return ingest.segment(request.body, route: type, key: key, requestID: request.id, path: path)
             }
-            guard let key else { return Self.unauthorized(write: true) }
-            return ingest.segment(request.body, route: type, key: key, requestID: request.id, path: String(request.head.path))
+            // No header: the key must be the body's `writeKey` (a body that does not parse has none).
+            guard let batch = try? SegmentBatch(body: request.body, routeType: type),
+                  let key = batch.writeKey.flatMap({ currentKeys.writeKey($0) }) else { return Self.unauthorized(write: true) }
+            return ingest.segment(batch, key: key, requestID: request.id, path: path)
         case .importNDJSON:
             return ingest.importNDJSON(request.body, requestID: request.id)
         case .notFound, .wrongMethod: return .error(404, "no route")
@@ -95,12 +97,6 @@ public final class Router: HTTPHandler, @unchecked Sendable {
               let text = String(data: decoded, encoding: .utf8) else { return nil }
         let user = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0]
         return currentKeys.writeKey(String(user))
-    }
-
-    /// `writeKey` of a JSON body (Segment's clients may send it there instead of in the header).
-    func bodyWriteKey(_ body: [UInt8]) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
-        return object["writeKey"] as? String
     }
 
     static func unauthorized(write: Bool) -> HTTPResponse {
