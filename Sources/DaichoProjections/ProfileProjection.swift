@@ -65,6 +65,9 @@ public final class ProfileProjection {
     /// The base offset of the frame `beginFrame` began: the batch key of identity resolved by `apply` (nil before
     /// any: an event applied without `beginFrame` has nothing remembered about its batch).
     @exclusivity(unchecked) private var frameBase: UInt64?
+    /// The offsets of that frame: an event outside them is resolved without the memo (its string refs belong to
+    /// another batch, so what the memo remembers about a ref would be another value's).
+    @exclusivity(unchecked) private var frameOffsets: Range<UInt64> = 0..<0
     /// Whether the last applied event linked identifiers its profile did not have (new identifier nodes).
     public private(set) var lastLinkedNewIdentifiers = false
     /// The profiles the last applied event's merges absorbed into its profile (empty almost always).
@@ -137,11 +140,12 @@ public final class ProfileProjection {
         }
         cache.reset(dynamicCount: strings.dynamicCount)
         frameBase = frame.baseOffset
+        frameOffsets = frame.baseOffset..<(frame.baseOffset + UInt64(frame.recordCount))
     }
 
     /// Applies the event at `offset`. Offsets must arrive in order, each once.
     public func apply(_ e: EventView, offset: UInt64) {
-        let identity = resolveIdentity(e, offset: offset, batch: frameBase)
+        let identity = resolveIdentity(e, offset: offset, batch: frameOffsets.contains(offset) ? frameBase : nil)
         identity.absorbed.withUnsafeBufferPointer { absorbed in
             applyResolved(e, offset: offset, profile: identity.profile, linkedNew: identity.linkedNew, absorbed: absorbed,
                           props: identity.profile == IdentityGraph.unattributed ? .none : AggregateProps.read(e, config: config))

@@ -39,6 +39,29 @@ import Testing
         return w.bytes
     }
 
+    /// An event applied outside the frame `beginFrame` began (its string refs are another batch's) is resolved
+    /// without the batch memo: the identity graph comes out as when every frame is begun.
+    @Test func anEventOutsideTheBegunFrameIsResolvedWithoutTheMemo() throws {
+        let t = TemporaryDirectory()
+        let dir = try ProjectionReplayTests.dataDirectory(t, events: 8000, seed: 5)
+        let reader = try EventReader(dir)
+        let rules = try ProjectionSettings.load(dir).rules
+        let everyFrame = ProfileProjection(rules: rules), firstFrameOnly = ProfileProjection(rules: rules)
+        var frames = 0
+        try reader.forEach(onFrame: { frame, strings in
+            everyFrame.beginFrame(frame, strings: strings)
+            if frames == 0 { firstFrameOnly.beginFrame(frame, strings: strings) }
+            frames += 1
+        }) { offset, view in
+            everyFrame.apply(view, offset: offset)
+            firstFrameOnly.apply(view, offset: offset)
+            return true
+        }
+        #expect(frames > 1)
+        let same = Self.bytes(firstFrameOnly.graph) == Self.bytes(everyFrame.graph)
+        #expect(same, "graph bytes differ")
+    }
+
     /// A batch's repeated identifier values reuse what the first of them found (refusal, household, hash, node
     /// slot), across table growth and merges: every event resolves as it does with nothing remembered, and the
     /// graphs are byte-identical.
