@@ -508,6 +508,38 @@ public final class IdentityGraph {
         return p
     }
 
+    /// Adds a living profile as a snapshot record holds it (id, birth, identifiers with the offsets that linked
+    /// them, absorbed ids, conflicts): a graph of some of a checkpoint's profiles (CheckpointCustomer.swift). The
+    /// per-kind counts and personal phone count are recounted from the identifiers, as attaching them counted them.
+    /// - Returns: the new profile's number.
+    func adopt(idHash h: UInt64, birth: UInt64, identifiers: [(kind: UInt8, value: String, linkedAt: UInt64)],
+               mergedIDs merged: [UInt64], conflicts: (count: Int, recent: [(offset: UInt64, kinds: [UInt8])])) -> UInt32 {
+        let p = UInt32(idHash.count)
+        idHash.append(h)
+        birthOffset.append(birth)
+        counts.append(0)
+        firstNode.append(Self.none)
+        lastNode.append(Self.none)
+        forward.append(Self.none)
+        conflictCount.append(UInt32(clamping: conflicts.count))
+        personalPhoneCount.append(0)
+        byID?[h] = p
+        if !merged.isEmpty { mergedIDs[p] = merged }
+        if !conflicts.recent.isEmpty { recentConflicts[p] = conflicts.recent }
+        liveProfiles += 1
+        for id in identifiers {
+            var value = id.value
+            value.withUTF8 { bytes in
+                let raw = UnsafeRawBufferPointer(bytes)
+                ids = [EventIdentifier(kind: id.kind, value: raw, hash: Self.hash(kind: id.kind, value: raw),
+                                       household: rules.isHousehold(kind: id.kind, value: raw))]
+                attach(0, to: p, offset: id.linkedAt)
+            }
+        }
+        ids.removeAll(keepingCapacity: true)
+        return p
+    }
+
     /// Adds event identifier `i` (new) as a node of `p`.
     private func attach(_ i: Int, to p: UInt32, offset: UInt64) {
         let id = ids[i]

@@ -52,6 +52,9 @@ enum AggregateWriter {
 struct AggregateReader {
     let bytes: UnsafeRawBufferPointer
     var position: Int
+    /// Maps each symbol number read to the one returned (a subset of a snapshot restored into a table of its own,
+    /// CheckpointCustomer.swift); nil reads them as stored.
+    var symbolMap: ((UInt32) -> UInt32)?
 
     init(_ bytes: UnsafeRawBufferPointer, at position: Int = 0) { self.bytes = bytes; self.position = position }
 
@@ -93,7 +96,10 @@ struct AggregateReader {
         return UInt32(v)
     }
 
-    mutating func symbol() throws(ProfileSnapshotError) -> Symbol { Symbol(raw: try u32()) }
+    mutating func symbol() throws(ProfileSnapshotError) -> Symbol {
+        let raw = try u32()
+        return Symbol(raw: symbolMap.map { $0(raw) } ?? raw)
+    }
 
     mutating func fixed64() throws(ProfileSnapshotError) -> UInt64 {
         var v: UInt64 = 0
@@ -189,8 +195,11 @@ extension ProfileAggregates {
 
     /// Reads aggregates written by `serialize(into:)` starting at `position`, and moves `position` past them.
     /// - Throws: `ProfileSnapshotError` when the bytes are truncated or malformed.
-    public static func deserialize(_ bytes: UnsafeRawBufferPointer, at position: inout Int) throws -> ProfileAggregates {
+    /// - Parameter symbols: maps the symbol numbers read (nil: as stored).
+    public static func deserialize(_ bytes: UnsafeRawBufferPointer, at position: inout Int,
+                                   symbols: ((UInt32) -> UInt32)? = nil) throws -> ProfileAggregates {
         var r = AggregateReader(bytes, at: position)
+        r.symbolMap = symbols
         var p = ProfileAggregates()
         p.firstSeen = try r.signed(); p.lastSeen = try r.signed(); p.eventCount = try r.u32()
         let channelCount = try r.count()
@@ -225,7 +234,7 @@ extension ProfileAggregates {
             w.pageViews = pageViews
             w.dwellMs = try r.signed(); w.lastAt = try r.signed(); w.lastOffset = try r.varint()
             let lastPath = try r.u32()
-            w.lastPath = lastPath == 0 ? nil : Symbol(raw: lastPath - 1)
+            w.lastPath = lastPath == 0 ? nil : Symbol(raw: r.symbolMap.map { $0(lastPath - 1) } ?? lastPath - 1)
             let n = try r.count()
             w.sessions.reserveCapacity(n)
             for _ in 0..<n {

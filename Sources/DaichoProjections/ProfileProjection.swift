@@ -113,11 +113,22 @@ public final class ProfileProjection {
     /// later than `asOf`: exactly what applying them does (each is filtered out), in O(events) appends.
     func skipLaterEvents(to end: UInt64) {
         precondition(asOf != nil && end >= nextOffset, "only an as-of view skips, and only forward")
+        eventsSkipped += Int(end - nextOffset)
+        passOver(to: end)
+    }
+
+    /// Passes over the events before `end` without reading them, when none can reach a profile of this view: a
+    /// view of one customer's profiles (CheckpointCustomer.swift) applies only the events that touch them.
+    func passOverUnrelated(to end: UInt64) {
+        precondition(end >= nextOffset, "events are passed over only forward")
+        passOver(to: end)
+    }
+
+    private func passOver(to end: UInt64) {
         for _ in nextOffset..<end {
             previousEvent.append(Self.none)
             eventProfile.append(Self.none)
         }
-        eventsSkipped += Int(end - nextOffset)
         nextOffset = end
         if !lastAbsorbed.isEmpty { lastAbsorbed = [] }
     }

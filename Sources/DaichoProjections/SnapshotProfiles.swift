@@ -17,7 +17,7 @@ public final class SnapshotProfiles {
     private let file: SnapshotFile
     private let profiles: SnapshotBlocks
     private let lookupBlocks: SnapshotBlocks
-    private let names: BlockSymbolNames
+    let names: BlockSymbolNames
     private let config: ProfileConfig
 
     /// Why the snapshot cannot answer, or the opened snapshot.
@@ -39,7 +39,12 @@ public final class SnapshotProfiles {
     /// Opens the snapshot of `dir` for one-customer queries: header, proof and the hashes of the summary and the
     /// block tables it reads are checked now; blocks when read.
     public static func open(_ dir: DataDirectory, settings: ProjectionSettings, proving reader: EventReader) -> Opened {
-        switch SnapshotFile.open(directory: dir.snapshotsPath, name: ProjectionSnapshot.fileName, settingsHash: settings.hash, proving: reader) {
+        open(directory: dir.snapshotsPath, name: ProjectionSnapshot.fileName, settings: settings, proving: reader)
+    }
+
+    /// Opens the snapshot file `name` in `directory` (an as-of checkpoint's: CheckpointCustomer.swift) the same way.
+    static func open(directory: String, name: String, settings: ProjectionSettings, proving reader: EventReader) -> Opened {
+        switch SnapshotFile.open(directory: directory, name: name, settingsHash: settings.hash, proving: reader) {
         case .ignored(let why): return .unavailable(why)
         case .opened(let file):
             for section in [ProjectionSnapshot.Section.summary, .symbols, .profiles, .lookup] where !file.isIntact(section) {
@@ -59,10 +64,19 @@ public final class SnapshotProfiles {
     /// - Throws: `SnapshotError` when a block it reads is damaged.
     public func profile(kind: IdentifierKind, raw: String) throws(SnapshotError) -> UInt32? {
         guard case .success(var value) = IdentifierNormalizer().normalize(raw, kind: kind) else { return nil }
-        let key = value.withUTF8 { LookupKey.identifier(kind: kind.code, value: UnsafeRawBufferPointer($0)) }
-        for p in try candidates(key) {
+        let found = value.withUTF8 { v in
+            Result<UInt32?, SnapshotError> { () throws(SnapshotError) in try profile(kind: kind.code, normalized: UnsafeRawBufferPointer(v)) }
+        }
+        return try found.get()
+    }
+
+    /// The living profile holding the identifier of kind code `kind` whose normalized value is `normalized`.
+    /// - Throws: `SnapshotError` when a block it reads is damaged.
+    func profile(kind: UInt8, normalized: UnsafeRawBufferPointer) throws(SnapshotError) -> UInt32? {
+        let value = String(decoding: normalized, as: UTF8.self)
+        for p in try candidates(LookupKey.identifier(kind: kind, value: normalized)) {
             guard let record = try record(of: p) else { continue }
-            if record.identifiers.contains(where: { $0.kind == kind.code && $0.value == value }) { return p }
+            if record.identifiers.contains(where: { $0.kind == kind && $0.value == value }) { return p }
         }
         return nil
     }
@@ -139,7 +153,7 @@ public final class SnapshotProfiles {
     }
 
     /// The block holding `p`'s record and the record's range in it (empty for an absorbed profile).
-    private func recordBytes(of p: UInt32) throws(SnapshotError) -> ([UInt8], Range<Int>) {
+    func recordBytes(of p: UInt32) throws(SnapshotError) -> ([UInt8], Range<Int>) {
         guard let i = profiles.lastBlock(startingAtOrBefore: UInt64(p)), profiles.entries[i].key <= UInt64(p) else {
             throw SnapshotError("no record of profile \(p)")
         }
@@ -153,7 +167,7 @@ public final class SnapshotProfiles {
     }
 
     /// `p`'s record, nil for an absorbed profile.
-    private func record(of p: UInt32) throws(SnapshotError) -> ProfileRecord? {
+    func record(of p: UInt32) throws(SnapshotError) -> ProfileRecord? {
         let (bytes, range) = try recordBytes(of: p)
         guard !range.isEmpty else { return nil }
         do { return try bytes.withUnsafeBytes { try ProfileRecord.read(UnsafeRawBufferPointer(rebasing: $0[range])) } }

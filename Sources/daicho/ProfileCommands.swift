@@ -20,7 +20,7 @@ enum CustomerSelector {
 
     /// How to find the customer the arguments select, and how to name the selector in a message; checked before
     /// any view is loaded, so a value that cannot select anyone is a usage error at once.
-    static func selection(_ a: ParsedArguments, _ spec: CommandSpec) throws(UsageError) -> (lookup: Selected, described: String) {
+    static func selection(_ a: ParsedArguments, _ spec: CommandSpec) throws(UsageError) -> (lookup: CustomerKey, described: String) {
         let given = options.filter { a.value($0.name) != nil }
         guard given.count == 1, let option = given.first, let value = a.value(option.name) else {
             throw UsageError(message: "give exactly one of \(options.map(\.name).joined(separator: ", "))", usage: spec.usage)
@@ -48,26 +48,6 @@ enum CustomerSelector {
             throw UsageError(message: "\(option.name): \"\(IdentifierMask.mask(raw, kind: kind))\" cannot be normalized: \(why)", usage: spec.usage)
         }
         return (.identifier(kind, raw), described)
-    }
-
-    /// What the arguments select: a profile id, or an identifier as the producer wrote it.
-    enum Selected {
-        case id(String)
-        case identifier(IdentifierKind, String)
-
-        func find(in projection: ProfileProjection) -> UInt32? {
-            switch self {
-            case .id(let id): projection.graph.profile(id: id)
-            case .identifier(let kind, let raw): projection.profile(kind: kind, raw: raw)
-            }
-        }
-
-        func find(in snapshot: SnapshotProfiles) throws(SnapshotError) -> UInt32? {
-            switch self {
-            case .id(let id): try snapshot.profile(id: id)
-            case .identifier(let kind, let raw): try snapshot.profile(kind: kind, raw: raw)
-            }
-        }
     }
 
     /// Refuses an `--id` value that is not a profile id (`p-` and 16 hex digits), suggesting the selector it looks
@@ -127,6 +107,37 @@ enum CustomerSelector {
             printError("daicho: notice: \(error); reading the full snapshot instead")
             return .loadViews
         }
+    }
+
+    /// What a one-customer query as of a time reads from an as-of checkpoint (docs/profile.md "One customer as of
+    /// a time").
+    enum FromCheckpoint {
+        /// The view of the customer's profiles answered: the customer (nil: none matches; the message is printed),
+        /// the view, the reader of the log, and the as-of time.
+        case answered(UInt32?, ProfileProjection, EventReader, asOf: Int64)
+        /// The caller loads the whole as-of view.
+        case loadViews
+    }
+
+    /// Builds the selected customer's as-of view from the newest checkpoint that serves `--as-of` and the events
+    /// that reach the customer, when that view defines no segment. A damaged checkpoint block is reported on
+    /// stderr and the caller loads the whole as-of view.
+    static func fromCheckpoint(_ a: ParsedArguments, _ spec: CommandSpec, withSegments: Bool) throws -> FromCheckpoint {
+        guard let asOf = try a.time("--as-of", spec) else { return .loadViews }
+        let (key, described) = try selection(a, spec)
+        let dir = a.dataDirectory
+        let reader = try openReader(dir, command: spec.name)
+        let outcome: CheckpointCustomer.Outcome
+        do {
+            outcome = try CheckpointCustomer.view(dir, settings: try ProjectionSettings.load(dir), asOf: asOf, key: key, reader: reader,
+                                                   withSegments: withSegments)
+        } catch let error as SnapshotError {
+            printError("daicho: notice: \(error); reading the whole as-of view instead")
+            return .loadViews
+        }
+        guard case .answered(let projection, let p) = outcome else { return .loadViews }
+        if p == nil { printError("daicho \(spec.name): no profile matches \(described)") }
+        return .answered(p, projection, reader, asOf: asOf)
     }
 }
 
@@ -199,6 +210,12 @@ enum ProfileCommand {
                 printError("daicho: notice: \(error); reading the full snapshot instead")
             }
         }
+        if case .answered(let found, let projection, _, let asOf) = try CustomerSelector.fromCheckpoint(a, spec, withSegments: true) {
+            guard let p = found else { return ExitStatus.notFound }
+            // The view defines no segment (fromCheckpoint checked): the segments member is empty, as QueryViews prints it.
+            print(jsonLine(members(projection.json(of: p, now: asOf)) + [JSONMember("segments", .array([]))]))
+            return ExitStatus.ok
+        }
         guard let (views, p, asOf) = try CustomerSelector.select(a, spec, withSegments: true) else { return ExitStatus.notFound }
         print(jsonLine(members(views.json(of: p, now: asOf ?? wallClockMicros()))))
         return ExitStatus.ok
@@ -257,6 +274,10 @@ enum TimelineCommand {
             } catch let error as SnapshotError {
                 printError("daicho: notice: \(error); reading the full snapshot instead")
             }
+        }
+        if found == nil, case .answered(let p, let projection, let reader, _) = try CustomerSelector.fromCheckpoint(a, spec, withSegments: false) {
+            guard let p else { return ExitStatus.notFound }
+            found = (try Timeline.events(of: p, in: projection, reader: reader, limit: limit, types: types), projection.graph.id(of: p))
         }
         if found == nil {
             guard let (views, p, _) = try CustomerSelector.select(a, spec, withSegments: false) else { return ExitStatus.notFound }
@@ -340,4 +361,21 @@ func residentBytes() -> Int {
     guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
     let fields = text.split(separator: " ")
     return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+}
+
+/// Finding the selected customer in a loaded view or a snapshot.
+extension CustomerKey {
+    func find(in projection: ProfileProjection) -> UInt32? {
+        switch self {
+        case .id(let id): projection.graph.profile(id: id)
+        case .identifier(let kind, let raw): projection.profile(kind: kind, raw: raw)
+        }
+    }
+
+    func find(in snapshot: SnapshotProfiles) throws(SnapshotError) -> UInt32? {
+        switch self {
+        case .id(let id): try snapshot.profile(id: id)
+        case .identifier(let kind, let raw): try snapshot.profile(kind: kind, raw: raw)
+        }
+    }
 }

@@ -10,15 +10,20 @@ import Testing
 /// with the event-time filter equals the as-of view replayed from offset 0.
 @Suite struct CheckpointAsOfTests {
     /// A data directory filled by `parts` appends of one generated workload (late events included), each followed
-    /// by the snapshot refresh `daicho append` does, under `daicho.json` = `settings`.
+    /// by the snapshot refresh `daicho append` does, under `daicho.json` = `settings` (and `identity.json` =
+    /// `identity` when given). With `crossLinks`, every 40th event is followed by a `link` of its identifiers with
+    /// those of the event 7 lines on (mostly another customer's): merges, and conflicts under tight limits.
     static func appendedInParts(_ t: TemporaryDirectory, name: String = "data", parts: Int = 12, seed: UInt64 = 5,
-                                settings: String = #"{"checkpoint_every": 400, "checkpoints_kept": 5}"#) throws -> DataDirectory {
+                                settings: String = #"{"checkpoint_every": 400, "checkpoints_kept": 5}"#,
+                                identity: String? = nil, crossLinks: Bool = false) throws -> DataDirectory {
         let dir = DataDirectory(t.path + "/" + name)
         try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
         try Data(settings.utf8).write(to: URL(fileURLWithPath: dir.settingsPath))
+        if let identity { try Data(identity.utf8).write(to: URL(fileURLWithPath: dir.identityConfigPath)) }
         let file = t.path + "/\(name)-all.ndjson"
         _ = try WorkloadGenerator.write(WorkloadConfig(events: 6000, customers: 700, seed: seed, lateRate: 0.08), toPath: file)
-        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+        var lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+        if crossLinks { lines = Self.withCrossLinks(lines) }
         let per = (lines.count + parts - 1) / parts
         for part in 0..<parts {
             let chunk = lines[min(lines.count, part * per)..<min(lines.count, (part + 1) * per)]
@@ -29,6 +34,25 @@ import Testing
             try ProjectionLoader.refreshSnapshot(dir)
         }
         return dir
+    }
+
+    /// `lines` with a `link` event after every 40th, joining its identifiers with those of the line 7 further on.
+    static func withCrossLinks(_ lines: [Substring]) -> [Substring] {
+        func object(_ line: Substring) -> [String: Any]? {
+            try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        }
+        var out: [Substring] = []
+        for (i, line) in lines.enumerated() {
+            out.append(line)
+            guard i % 40 == 0, i + 7 < lines.count, let a = object(line), let b = object(lines[i + 7]),
+                  let idsA = a["ids"] as? [String: Any], let idsB = b["ids"] as? [String: Any], let at = a["at"] as? String
+            else { continue }
+            let ids = idsA.merging(idsB) { first, _ in first }
+            let link: [String: Any] = ["id": "link-\(i)", "type": "link", "at": at, "ids": ids]
+            guard let data = try? JSONSerialization.data(withJSONObject: link, options: [.sortedKeys]) else { continue }
+            out.append(Substring(String(decoding: data, as: UTF8.self)))
+        }
+        return out
     }
 
     /// Every event's time, in offset order.

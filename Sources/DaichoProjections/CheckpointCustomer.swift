@@ -1,0 +1,284 @@
+import Daicho
+import DaichoLog
+
+// One customer as of a time (docs/profile.md "One customer as of a time"): the as-of view of the profiles one
+// customer's history can reach, built from an as-of checkpoint's records and the events after it, without
+// restoring the checkpoint whole or applying every later event.
+//
+// Which profiles: identity decides an event from the profiles its identifiers reach and nothing else (the
+// rules of docs/identity.md look at those profiles' identifiers, births and conflicts; a new profile's id
+// derives from the event's own identifier). So take the events after the checkpoint with `at <= T` and join
+// their identifiers into components (an event joins all of its identifiers), then close over the customer:
+// every checkpoint profile holding an identifier of a reached component, every component holding an
+// identifier of a reached checkpoint profile. No event outside the closure shares an identifier with it, so
+// none can change a profile inside it: applying only the closure's events to only the closure's checkpoint
+// profiles gives exactly the full as-of view's profiles there.
+//
+// Symbols: the aggregates compare symbol numbers only for equality and, in one place, order (the web section
+// evicts the least counted path, ties to the lower symbol, once it tracks `tracked_paths` paths). The view's
+// table holds the closure's checkpoint symbols in their checkpoint order, then the symbols of the events
+// applied, in the order met — which among new symbols can differ from the full view's. So the view is refused
+// (the caller replays) when the selected profile's path table is full and the events applied added symbols.
+
+/// Which customer a one-customer query asks for.
+public enum CustomerKey: Sendable, Equatable {
+    /// A profile id (`p-` and 16 hex digits), its own or one it absorbed.
+    case id(String)
+    /// An identifier as the producer wrote it (normalized as ingest does).
+    case identifier(IdentifierKind, String)
+}
+
+/// The as-of view of one customer built from a checkpoint and the events after it (see above).
+public enum CheckpointCustomer {
+    /// What `view` found.
+    public enum Outcome {
+        /// The as-of view of the profiles the customer's history reaches, and the selected living profile in it
+        /// (nil: no profile matches as of that time).
+        case answered(ProfileProjection, UInt32?)
+        /// Why this view cannot answer; the caller builds the whole as-of view instead.
+        case unavailable(String)
+    }
+
+    /// The most checkpoint profiles a view gathers; a customer whose history reaches more (one device shared by
+    /// thousands) is answered by the whole as-of view.
+    static let maxProfiles = 10_000
+
+    /// The as-of view at `asOf` of the customer `key`: from the newest as-of checkpoint that serves `asOf`, when
+    /// that view defines no segment (the caller would need the segment views) or `withSegments` is false (the
+    /// caller reads no segment: a timeline).
+    /// - Throws: `StoreError` when the log cannot be read; `SnapshotError` when a checkpoint block is damaged.
+    public static func view(_ dir: DataDirectory, settings: ProjectionSettings, asOf: Int64, key: CustomerKey,
+                            reader: EventReader, withSegments: Bool = true) throws -> Outcome {
+        guard let (checkpoint, clock) = newestCheckpoint(dir, settings: settings, asOf: asOf, reader: reader) else {
+            return .unavailable("no as-of checkpoint serves this time")
+        }
+        guard checkpoint.internalEvents == 0 || !withSegments else { return .unavailable("segments are defined") }
+        let start = checkpoint.nextOffset
+        var tail = TailIdentifiers()
+        for range in try readRanges(dir, from: start, asOf: asOf, reader: reader) {
+            var internalEvent = false
+            try reader.forEach(from: range.lowerBound, to: range.upperBound) { offset, e in
+                guard e.at <= asOf else { return true }
+                if e.type.isInternal {
+                    internalEvent = withSegments && e.type != .offsetsLost
+                    return !internalEvent
+                }
+                tail.add(e, offset: offset)
+                return true
+            }
+            if internalEvent { return .unavailable("segments are defined") }
+            if tail.collided { return .unavailable("two identifiers share a hash") }
+        }
+        let reached: Reach
+        switch try reach(key, checkpoint: checkpoint, tail: &tail) {
+        case .none: return .answered(ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf), nil)
+        case .tooMany: return .unavailable("the customer's history reaches more than \(maxProfiles) profiles")
+        case .some(let r): reached = r
+        }
+        let projection = ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf)
+        let symbolsFromCheckpoint = try restore(reached.profiles, of: checkpoint, into: projection, clock: clock)
+        try apply(tail.events(in: reached.components), reader: reader, to: projection)
+        guard let p = find(key, in: projection) else { return .answered(projection, nil) }
+        let paths = projection.aggregates(of: p).web?.value.paths.count ?? 0
+        if paths >= settings.profile.trackedPaths && projection.symbols.count > symbolsFromCheckpoint {
+            return .unavailable("the profile tracks its most viewed paths and new ones came after the checkpoint")
+        }
+        return .answered(projection, p)
+    }
+
+    /// The newest checkpoint that serves `asOf` (Checkpoints.restore's choice), opened for reading records, and
+    /// the newest event time before it.
+    static func newestCheckpoint(_ dir: DataDirectory, settings: ProjectionSettings, asOf: Int64,
+                                 reader: EventReader) -> (SnapshotProfiles, Int64)? {
+        let directory = dir.snapshotsPath + "/" + Checkpoints.directoryName
+        for (offset, path) in Checkpoints.list(in: dir.snapshotsPath).reversed() {
+            guard let clock = reader.maxEventTime(before: offset), clock <= asOf else { continue }
+            let name = String(path.dropFirst(directory.count + 1))
+            guard case .opened(let snapshot) = SnapshotProfiles.open(directory: directory, name: name, settings: settings, proving: reader),
+                  snapshot.nextOffset == offset else { continue }
+            return (snapshot, clock)
+        }
+        return nil
+    }
+
+    /// The ranges of the log after `start` that may hold events with `at <= asOf`: frames whose oldest event is
+    /// later are left out when `frame-times` lists them (FrameTimes.swift).
+    static func readRanges(_ dir: DataDirectory, from start: UInt64, asOf: Int64, reader: EventReader) throws -> [Range<UInt64>] {
+        let end = reader.endOffset
+        guard start < end else { return [] }
+        guard let times = FrameTimesFile.read(dir.snapshotsPath + "/" + Checkpoints.directoryName,
+                                              proving: { try reader.frameChecksum(containing: $0) }) else { return [start..<end] }
+        var ranges: [Range<UInt64>] = []
+        var from = start
+        for (i, frameEnd) in times.ends.enumerated() where frameEnd > start {
+            let base = max(i > 0 ? times.ends[i - 1] : 0, start)
+            if times.oldest[i] > asOf {
+                if from < base { ranges.append(from..<base) }
+                from = frameEnd
+            }
+        }
+        if from < end { ranges.append(from..<end) }
+        return ranges
+    }
+
+    /// The checkpoint profiles and the components of later identifiers the customer's history reaches.
+    struct Reach {
+        var profiles: [UInt32] = []
+        var components: Set<Int32> = []
+    }
+
+    enum ReachOutcome {
+        case none, tooMany, some(Reach)
+    }
+
+    /// Closes over the customer `key` (see the top of this file).
+    static func reach(_ key: CustomerKey, checkpoint: SnapshotProfiles, tail: inout TailIdentifiers) throws -> ReachOutcome {
+        var profiles: [UInt32] = [], components: [Int32] = []
+        switch key {
+        case .identifier(let kind, let raw):
+            guard case .success(var value) = IdentifierNormalizer().normalize(raw, kind: kind) else { return .none }
+            try value.withUTF8 { v in
+                let bytes = UnsafeRawBufferPointer(v)
+                if let p = try checkpoint.profile(kind: kind.code, normalized: bytes) { profiles.append(p) }
+                if let i = tail.number(kind: kind.code, value: bytes) { components.append(tail.root(i)) }
+            }
+        case .id(let id):
+            guard id.hasPrefix("p-"), id.count == 18, let h = UInt64(id.dropFirst(2), radix: 16) else { return .none }
+            if let p = try checkpoint.profile(id: id) { profiles.append(p) }
+            // A profile born after the checkpoint has the id of the identifier it was born from.
+            for i in tail.numbers(withProfileID: h) { components.append(tail.root(i)) }
+        }
+        guard !profiles.isEmpty || !components.isEmpty else { return .none }
+        var reach = Reach()
+        var seenProfiles = Set<UInt32>()
+        while !profiles.isEmpty || !components.isEmpty {
+            if let p = profiles.popLast() {
+                guard seenProfiles.insert(p).inserted else { continue }
+                guard seenProfiles.count <= maxProfiles else { return .tooMany }
+                reach.profiles.append(p)
+                guard let record = try checkpoint.record(of: p) else { throw SnapshotError("profile \(p) has no record") }
+                for id in record.identifiers {
+                    var value = id.value
+                    if let i = value.withUTF8({ tail.number(kind: id.kind, value: UnsafeRawBufferPointer($0)) }) {
+                        components.append(tail.root(i))
+                    }
+                }
+            } else if let c = components.popLast() {
+                guard reach.components.insert(c).inserted else { continue }
+                for i in tail.members(of: c) {
+                    if let p = try tail.withValue(i, { try checkpoint.profile(kind: tail.kinds[Int(i)], normalized: $0) }) {
+                        profiles.append(p)
+                    }
+                }
+            }
+        }
+        reach.profiles.sort()
+        return .some(reach)
+    }
+
+    /// Restores the checkpoint profiles `profiles` into the empty view `projection`, their symbols first (in
+    /// checkpoint order). - Returns: the number of symbols that came from the checkpoint.
+    static func restore(_ profiles: [UInt32], of checkpoint: SnapshotProfiles, into projection: ProfileProjection,
+                        clock: Int64) throws -> Int {
+        var records: [(record: ProfileRecord, bytes: [UInt8], range: Range<Int>)] = []
+        var used = Set<UInt32>()
+        for p in profiles {
+            let (bytes, range) = try checkpoint.recordBytes(of: p)
+            let record = try bytes.withUnsafeBytes { try ProfileRecord.read(UnsafeRawBufferPointer(rebasing: $0[range])) }
+            guard let birth = record.events.first else { throw SnapshotError("living profile \(p) has no event") }
+            guard birth < checkpoint.nextOffset else { throw SnapshotError("profile \(p) has an event past the checkpoint") }
+            if record.lastSource != ProfileProjection.none { used.insert(record.lastSource) }
+            try bytes.withUnsafeBytes { b in
+                let body = UnsafeRawBufferPointer(rebasing: b[range])
+                var position = record.aggregates.lowerBound
+                _ = try ProfileAggregates.deserialize(body, at: &position) { used.insert($0); return $0 }
+            }
+            records.append((record, bytes, range))
+        }
+        // Interned in checkpoint order, so the numbers keep their order (sorted sections stay sorted).
+        var renumbered: [UInt32: UInt32] = [:]
+        for s in used.sorted() {
+            renumbered[s] = checkpoint.names.withBytes(Symbol(raw: s)) { projection.symbols.intern($0) }.raw
+        }
+        if let failure = checkpoint.names.failure { throw failure }
+        var restored: [ProfileProjection.RestoredProfile] = []
+        for (record, bytes, range) in records {
+            _ = projection.graph.adopt(idHash: record.idHash, birth: record.events[0], identifiers: record.identifiers,
+                                       mergedIDs: record.mergedIDs, conflicts: record.conflicts)
+            let aggregates = try bytes.withUnsafeBytes { b in
+                var position = record.aggregates.lowerBound
+                return try ProfileAggregates.deserialize(UnsafeRawBufferPointer(rebasing: b[range]), at: &position) { renumbered[$0]! }
+            }
+            let source = record.lastSource == ProfileProjection.none ? ProfileProjection.none : renumbered[record.lastSource]!
+            restored.append(.init(aggregates: aggregates, events: record.events, lastSource: source))
+        }
+        projection.restore(restored, nextOffset: checkpoint.nextOffset, clock: clock)
+        return projection.symbols.count
+    }
+
+    /// Applies the events at `offsets` (ascending) to `projection`, passing over every other offset.
+    static func apply(_ offsets: [UInt64], reader: EventReader, to projection: ProfileProjection) throws {
+        var i = 0
+        while i < offsets.count {
+            guard let frameEnd = reader.frameEnd(containing: offsets[i]) else {
+                throw StoreError(.corrupt, "the log has no event at offset \(offsets[i])", path: reader.directory.logPath, offset: offsets[i])
+            }
+            try reader.forEach(from: offsets[i], to: frameEnd, onFrame: { projection.beginFrame($0, strings: $1) }) { offset, e in
+                guard i < offsets.count, offset == offsets[i] else { return true }
+                projection.passOverUnrelated(to: offset)
+                projection.apply(e, offset: offset)
+                i += 1
+                return true
+            }
+        }
+    }
+
+    /// The living profile of `key` in the view.
+    static func find(_ key: CustomerKey, in projection: ProfileProjection) -> UInt32? {
+        switch key {
+        case .identifier(let kind, let raw): return projection.profile(kind: kind, raw: raw)
+        case .id(let id):
+            // Its own id wins over an absorbed one, as in the whole graph.
+            if let p = projection.graph.profile(id: id) { return p }
+            guard let h = UInt64(id.dropFirst(2), radix: 16) else { return nil }
+            let graph = projection.graph
+            return (0..<UInt32(graph.profileNumbers)).first { graph.isAlive($0) && (graph.mergedIDs[$0] ?? []).contains(h) }
+        }
+    }
+}
+
+extension ProfileProjection {
+    /// One checkpoint profile as a one-customer view restores it: aggregates (symbols renumbered into this view's
+    /// table), event offsets (ascending) and the source symbol of its last event.
+    struct RestoredProfile {
+        var aggregates: ProfileAggregates
+        var events: [UInt64]
+        var lastSource: UInt32
+    }
+
+    /// Installs `profiles` (adopted into the graph in the same order) as the as-of view after the checkpoint at
+    /// `nextOffset`, whose newest event time was `clock`.
+    func restore(_ profiles: [RestoredProfile], nextOffset: UInt64, clock: Int64) {
+        let previous = Column(repeating: Self.none, count: Int(nextOffset))
+        let owners = Column(repeating: Self.none, count: Int(nextOffset))
+        let profileHeads = Column<ProfileHeads>()
+        aggregates.grow(to: profiles.count)
+        var events = 0
+        for (p, restored) in profiles.enumerated() {
+            var heads = ProfileHeads()
+            heads.lastSource = restored.lastSource
+            for o in restored.events {
+                owners[Int(o)] = UInt32(p)
+                previous[Int(o)] = heads.newest
+                heads.newest = UInt32(o)
+                if heads.oldest == Self.none { heads.oldest = UInt32(o) }
+            }
+            profileHeads.append(heads)
+            aggregates[p] = restored.aggregates
+            events += restored.events.count
+        }
+        restore(nextOffset: nextOffset, appliedEvents: events, internalEvents: 0, logClock: clock,
+                previousEvent: previous, eventProfile: owners, heads: profileHeads)
+        resumeAsOf(clock: clock, checkpoint: nextOffset)
+    }
+}
