@@ -60,7 +60,9 @@ public final class EventReader: @unchecked Sendable {
     /// - Throws: `StoreError` on a corrupt frame or batch; what `body` throws.
     /// `onFrame` is called with each frame's description and its batch's strings before its events (per-batch
     /// caches reset there; a frame holds one batch).
-    public func forEach(from offset: UInt64 = 0, to end: UInt64? = nil,
+    /// - Parameter checkingProps: false skips checking each event's props whole: only for callers that never
+    ///   read props (`EventView.readProps` relies on the check), such as a scan of identifiers.
+    public func forEach(from offset: UInt64 = 0, to end: UInt64? = nil, checkingProps: Bool = true,
                         onFrame: (FrameContext, StringTable) throws -> Void = { _, _ in },
                         _ body: (UInt64, EventView) throws -> Bool) throws {
         var stop = false
@@ -70,7 +72,7 @@ public final class EventReader: @unchecked Sendable {
             var o = frame.baseOffset
             let header: BatchDecoder.Header
             do {
-                header = try decoder.forEach(in: frame.payload, onBatch: { try onFrame(context, $0) }) { view in
+                header = try decoder.forEach(in: frame.payload, checkingProps: checkingProps, onBatch: { try onFrame(context, $0) }) { view in
                     defer { o += 1 }
                     guard !stop, o >= offset, end.map({ o < $0 }) ?? true else { return }
                     if try !body(o, view) { stop = true }

@@ -43,21 +43,23 @@ public enum CheckpointCustomer {
     /// thousands) is answered by the whole as-of view.
     static let maxProfiles = 10_000
 
-    /// The as-of view at `asOf` of the customer `key`: from the newest as-of checkpoint that serves `asOf`, when
+    /// The as-of view at `asOf` of the customer `key`: from the newest as-of checkpoint that serves `asOf` (or
+    /// offset 0 when none does), when
     /// that view defines no segment (the caller would need the segment views) or `withSegments` is false (the
     /// caller reads no segment: a timeline).
     /// - Throws: `StoreError` when the log cannot be read; `SnapshotError` when a checkpoint block is damaged.
     public static func view(_ dir: DataDirectory, settings: ProjectionSettings, asOf: Int64, key: CustomerKey,
                             reader: EventReader, withSegments: Bool = true) throws -> Outcome {
-        guard let (checkpoint, clock) = newestCheckpoint(dir, settings: settings, asOf: asOf, reader: reader) else {
-            return .unavailable("no as-of checkpoint serves this time")
-        }
-        guard checkpoint.internalEvents == 0 || !withSegments else { return .unavailable("segments are defined") }
-        let start = checkpoint.nextOffset
+        // Without a checkpoint that serves the time, the view starts from the empty view at offset 0.
+        let found = newestCheckpoint(dir, settings: settings, asOf: asOf, reader: reader)
+        let checkpoint = found?.snapshot
+        if let checkpoint, checkpoint.internalEvents > 0 && withSegments { return .unavailable("segments are defined") }
+        let start = checkpoint?.nextOffset ?? 0
         var tail = TailIdentifiers()
         for range in try readRanges(dir, from: start, asOf: asOf, reader: reader) {
             var internalEvent = false
-            try reader.forEach(from: range.lowerBound, to: range.upperBound) { offset, e in
+            try reader.forEach(from: range.lowerBound, to: range.upperBound, checkingProps: false,
+                               onFrame: { tail.beginFrame($1) }) { offset, e in
                 guard e.at <= asOf else { return true }
                 if e.type.isInternal {
                     internalEvent = withSegments && e.type != .offsetsLost
@@ -76,7 +78,10 @@ public enum CheckpointCustomer {
         case .some(let r): reached = r
         }
         let projection = ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf)
-        let symbolsFromCheckpoint = try restore(reached.profiles, of: checkpoint, into: projection, clock: clock)
+        var symbolsFromCheckpoint = 0
+        if let checkpoint, let clock = found?.clock {
+            symbolsFromCheckpoint = try restore(reached.profiles, of: checkpoint, into: projection, clock: clock)
+        }
         try apply(tail.events(in: reached.components), reader: reader, to: projection)
         guard let p = find(key, in: projection) else { return .answered(projection, nil) }
         let paths = projection.aggregates(of: p).web?.value.paths.count ?? 0
@@ -89,7 +94,7 @@ public enum CheckpointCustomer {
     /// The newest checkpoint that serves `asOf` (Checkpoints.restore's choice), opened for reading records, and
     /// the newest event time before it.
     static func newestCheckpoint(_ dir: DataDirectory, settings: ProjectionSettings, asOf: Int64,
-                                 reader: EventReader) -> (SnapshotProfiles, Int64)? {
+                                 reader: EventReader) -> (snapshot: SnapshotProfiles, clock: Int64)? {
         let directory = dir.snapshotsPath + "/" + Checkpoints.directoryName
         for (offset, path) in Checkpoints.list(in: dir.snapshotsPath).reversed() {
             guard let clock = reader.maxEventTime(before: offset), clock <= asOf else { continue }
@@ -132,19 +137,19 @@ public enum CheckpointCustomer {
     }
 
     /// Closes over the customer `key` (see the top of this file).
-    static func reach(_ key: CustomerKey, checkpoint: SnapshotProfiles, tail: inout TailIdentifiers) throws -> ReachOutcome {
+    static func reach(_ key: CustomerKey, checkpoint: SnapshotProfiles?, tail: inout TailIdentifiers) throws -> ReachOutcome {
         var profiles: [UInt32] = [], components: [Int32] = []
         switch key {
         case .identifier(let kind, let raw):
             guard case .success(var value) = IdentifierNormalizer().normalize(raw, kind: kind) else { return .none }
             try value.withUTF8 { v in
                 let bytes = UnsafeRawBufferPointer(v)
-                if let p = try checkpoint.profile(kind: kind.code, normalized: bytes) { profiles.append(p) }
+                if let p = try checkpoint?.profile(kind: kind.code, normalized: bytes) { profiles.append(p) }
                 if let i = tail.number(kind: kind.code, value: bytes) { components.append(tail.root(i)) }
             }
         case .id(let id):
             guard id.hasPrefix("p-"), id.count == 18, let h = UInt64(id.dropFirst(2), radix: 16) else { return .none }
-            if let p = try checkpoint.profile(id: id) { profiles.append(p) }
+            if let p = try checkpoint?.profile(id: id) { profiles.append(p) }
             // A profile born after the checkpoint has the id of the identifier it was born from.
             for i in tail.numbers(withProfileID: h) { components.append(tail.root(i)) }
         }
@@ -156,7 +161,7 @@ public enum CheckpointCustomer {
                 guard seenProfiles.insert(p).inserted else { continue }
                 guard seenProfiles.count <= maxProfiles else { return .tooMany }
                 reach.profiles.append(p)
-                guard let record = try checkpoint.record(of: p) else { throw SnapshotError("profile \(p) has no record") }
+                guard let record = try checkpoint?.record(of: p) else { throw SnapshotError("profile \(p) has no record") }
                 for id in record.identifiers {
                     var value = id.value
                     if let i = value.withUTF8({ tail.number(kind: id.kind, value: UnsafeRawBufferPointer($0)) }) {
@@ -166,6 +171,7 @@ public enum CheckpointCustomer {
             } else if let c = components.popLast() {
                 guard reach.components.insert(c).inserted else { continue }
                 for i in tail.members(of: c) {
+                    guard let checkpoint else { continue }
                     if let p = try tail.withValue(i, { try checkpoint.profile(kind: tail.kinds[Int(i)], normalized: $0) }) {
                         profiles.append(p)
                     }

@@ -1,4 +1,5 @@
 import Daicho
+import Foundation
 
 /// The identifiers of the events after a checkpoint, joined into components (an event joins all of its
 /// identifiers): what `CheckpointCustomer` closes over. Identifiers are numbered in the order first met.
@@ -17,12 +18,32 @@ struct TailIdentifiers {
     private var memberStart: [Int32: Range<Int>] = [:]
     /// Two different identifiers with one hash were met (the closure could miss one: the caller gives up).
     private(set) var collided = false
+    /// Per dynamic string of the current frame's batch: the kind code + 1 and number of the identifier it was
+    /// (0: not met yet). A batch writes each string once, so a value is hashed once per frame.
+    private var frameMemo: [(kind: UInt8, number: Int32)] = []
 
-    /// Notes the event at `offset`: numbers its identifiers and joins them.
+    /// Call before each frame's events, with its batch's strings.
+    mutating func beginFrame(_ strings: StringTable) {
+        frameMemo.removeAll(keepingCapacity: true)
+        frameMemo.append(contentsOf: repeatElement((kind: UInt8(0), number: Int32(0)), count: strings.dynamicCount))
+    }
+
+    /// Notes the event at `offset` (of the frame `beginFrame` began): numbers its identifiers and joins them.
     mutating func add(_ e: EventView, offset: UInt64) {
         var first: Int32 = -1
         for d in e.identifiers where Int(d.kind) < IdentifierKind.all.count {
-            let i = insert(kind: d.kind, value: e.strings.bytes(d.normalized))
+            let dynamic = Int(d.normalized) - Int(StaticStrings.count)
+            let i: Int32
+            if dynamic >= 0 && dynamic < frameMemo.count {
+                if frameMemo[dynamic].kind == d.kind &+ 1 {
+                    i = frameMemo[dynamic].number
+                } else {
+                    i = insert(kind: d.kind, value: e.strings.bytes(d.normalized))
+                    frameMemo[dynamic] = (d.kind &+ 1, i)
+                }
+            } else {
+                i = insert(kind: d.kind, value: e.strings.bytes(d.normalized))
+            }
             if first < 0 { first = i } else { union(first, i) }
         }
         if first >= 0 {
@@ -34,14 +55,14 @@ struct TailIdentifiers {
     /// The number of an identifier met, nil when none has its kind and value.
     func number(kind: UInt8, value: UnsafeRawBufferPointer) -> Int32? {
         guard let i = numbers[IdentityGraph.hash(kind: kind, value: value)], kinds[Int(i)] == kind,
-              withValue(i, { $0.elementsEqual(value) }) else { return nil }
+              withValue(i, { Self.equal($0, value) }) else { return nil }
         return i
     }
 
     private mutating func insert(kind: UInt8, value: UnsafeRawBufferPointer) -> Int32 {
         let h = IdentityGraph.hash(kind: kind, value: value)
         if let i = numbers[h] {
-            if kinds[Int(i)] != kind || !withValue(i, { $0.elementsEqual(value) }) { collided = true }
+            if kinds[Int(i)] != kind || !withValue(i, { Self.equal($0, value) }) { collided = true }
             return i
         }
         let i = Int32(kinds.count)
@@ -51,6 +72,10 @@ struct TailIdentifiers {
         ends.append(values.count)
         parent.append(i)
         return i
+    }
+
+    private static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }
 
     /// Calls `body` with identifier `i`'s normalized value.
