@@ -1,5 +1,6 @@
 import Daicho
 import DaichoLog
+import Dispatch
 
 // One customer as of a time (docs/profile.md "One customer as of a time"): the as-of view of the profiles one
 // customer's history can reach, built from an as-of checkpoint's records and the events after it, without
@@ -55,22 +56,9 @@ public enum CheckpointCustomer {
         let checkpoint = found?.snapshot
         if let checkpoint, checkpoint.internalEvents > 0 && withSegments { return .unavailable("segments are defined") }
         let start = checkpoint?.nextOffset ?? 0
-        var tail = TailIdentifiers()
-        for range in try readRanges(dir, from: start, asOf: asOf, reader: reader) {
-            var internalEvent = false
-            try reader.forEach(from: range.lowerBound, to: range.upperBound, checkingProps: false,
-                               onFrame: { tail.beginFrame($1) }) { offset, e in
-                guard e.at <= asOf else { return true }
-                if e.type.isInternal {
-                    internalEvent = withSegments && e.type != .offsetsLost
-                    return !internalEvent
-                }
-                tail.add(e, offset: offset)
-                return true
-            }
-            if internalEvent { return .unavailable("segments are defined") }
-            if tail.collided { return .unavailable("two identifiers share a hash") }
-        }
+        let scanned = try scan(readRanges(dir, from: start, asOf: asOf, reader: reader), asOf: asOf, reader: reader,
+                               withSegments: withSegments)
+        guard var tail = scanned else { return .unavailable("segments are defined") }
         let reached: Reach
         switch try reach(key, checkpoint: checkpoint, tail: &tail) {
         case .none: return .answered(ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf), nil)
@@ -104,6 +92,71 @@ public enum CheckpointCustomer {
             return (snapshot, clock)
         }
         return nil
+    }
+
+    /// Notes the identifiers of the events with `at <= asOf` in `ranges`, the two halves on two threads (a second
+    /// reader of the same log for the second). - Returns: nil when an internal event other than lost offsets is
+    /// among them and `withSegments` (the view would need the segment views).
+    /// - Parameter parallelFrom: fewer offsets than this are scanned on one thread.
+    static func scan(_ ranges: [Range<UInt64>], asOf: Int64, reader: EventReader, withSegments: Bool,
+                     parallelFrom: Int = 50_000) throws -> TailIdentifiers? {
+        let halves = split(ranges, parallelFrom: parallelFrom)
+        let parts = UnsafeMutableBufferPointer<Result<TailIdentifiers?, any Error>>.allocate(capacity: 2)
+        parts.initialize(repeating: .success(nil))
+        defer { parts.deinitialize().deallocate() }
+        nonisolated(unsafe) let slots = parts // each thread writes its own slot only
+        if halves[1].isEmpty {
+            slots[0] = Result { try scanOne(halves[0], asOf: asOf, reader: reader, withSegments: withSegments) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: 2) { i in
+                slots[i] = Result {
+                    try scanOne(halves[i], asOf: asOf, reader: i == 0 ? reader : EventReader(reader.directory), withSegments: withSegments)
+                }
+            }
+        }
+        guard var tail = try parts[0].get() else { return nil }
+        if !halves[1].isEmpty {
+            guard var later = try parts[1].get() else { return nil }
+            tail.append(&later)
+        }
+        return tail
+    }
+
+    private static func scanOne(_ ranges: [Range<UInt64>], asOf: Int64, reader: EventReader, withSegments: Bool) throws -> TailIdentifiers? {
+        var tail = TailIdentifiers()
+        for range in ranges {
+            var internalEvent = false
+            try reader.forEach(from: range.lowerBound, to: range.upperBound, checkingProps: false,
+                               onFrame: { tail.beginFrame($1) }) { offset, e in
+                guard e.at <= asOf else { return true }
+                if e.type.isInternal {
+                    internalEvent = withSegments && e.type != .offsetsLost
+                    return !internalEvent
+                }
+                tail.add(e, offset: offset)
+                return true
+            }
+            if internalEvent { return nil }
+        }
+        return tail
+    }
+
+    /// `ranges` cut into two runs of about as many offsets each (the second empty below `parallelFrom` offsets).
+    static func split(_ ranges: [Range<UInt64>], parallelFrom: Int) -> [[Range<UInt64>]] {
+        let total = ranges.reduce(0) { $0 + $1.count }
+        guard total >= max(parallelFrom, 2) else { return [ranges, []] }
+        var first: [Range<UInt64>] = [], second: [Range<UInt64>] = [], taken: UInt64 = 0
+        for r in ranges {
+            if taken >= UInt64(total / 2) { second.append(r); continue }
+            let want = UInt64(total / 2) - taken
+            if UInt64(r.count) <= want { first.append(r); taken += UInt64(r.count) }
+            else {
+                first.append(r.lowerBound..<(r.lowerBound + want))
+                second.append((r.lowerBound + want)..<r.upperBound)
+                taken += want
+            }
+        }
+        return [first, second]
     }
 
     /// The ranges of the log after `start` that may hold events with `at <= asOf`: frames whose oldest event is

@@ -1,23 +1,32 @@
 import Daicho
-import Foundation
 
 /// The identifiers of the events after a checkpoint, joined into components (an event joins all of its
-/// identifiers): what `CheckpointCustomer` closes over. Identifiers are numbered in the order first met.
+/// identifiers): what `CheckpointCustomer` closes over. Identifiers are numbered in the order first met, and told
+/// apart by 96 bits of hash (XXH64 and 32 bits of a second, seeded XXH64) without comparing values: two that
+/// agree on all 96 bits would be joined, a chance of about n² / 2⁹⁷ for n identifiers (10⁻¹⁶ for a million).
 struct TailIdentifiers {
     /// Per identifier: its kind code, and its normalized value's end in `values`.
     private(set) var kinds: [UInt8] = []
     private var ends: [Int] = []
     private var values: [UInt8] = []
-    private var numbers: [UInt64: Int32] = [:]
+    /// Open addressing on the identifiers' XXH64 (already uniform), one cache line read per lookup: a slot holds
+    /// the hash, a second 32-bit hash of the value (so a match needs no read of the value: 96 bits must agree)
+    /// and the number + 1 (0: empty).
+    private var slots = [Slot](repeating: Slot(), count: 1 << 16)
+    private var used = 0
+
+    private struct Slot {
+        var hash: UInt64 = 0
+        var check: UInt32 = 0
+        var number: Int32 = 0
+    }
     private var parent: [Int32] = []
     /// Per event with an identifier: its offset and its first identifier (whose component is the event's).
-    private var eventOffsets: [UInt64] = []
-    private var eventFirst: [Int32] = []
+    private(set) var eventOffsets: [UInt64] = []
+    private(set) var eventFirst: [Int32] = []
     /// Components' members once asked for: per identifier number grouped by component (`memberStart`).
     private var members: [Int32] = []
     private var memberStart: [Int32: Range<Int>] = [:]
-    /// Two different identifiers with one hash were met (the closure could miss one: the caller gives up).
-    private(set) var collided = false
     /// Per dynamic string of the current frame's batch: the kind code + 1 and number of the identifier it was
     /// (0: not met yet). A batch writes each string once, so a value is hashed once per frame.
     private var frameMemo: [(kind: UInt8, number: Int32)] = []
@@ -52,30 +61,63 @@ struct TailIdentifiers {
         }
     }
 
+    /// Adds what `later` noted of the events after this one's: its identifiers numbered here, its components
+    /// joined here, its events after these. Two threads note the two halves of a log range (CheckpointCustomer).
+    mutating func append(_ later: inout TailIdentifiers) {
+        var numbered = [Int32](repeating: 0, count: later.kinds.count)
+        for j in 0..<Int32(later.kinds.count) {
+            numbered[Int(j)] = later.withValue(j) { insert(kind: later.kinds[Int(j)], value: $0) }
+        }
+        for j in 0..<Int32(later.kinds.count) { union(numbered[Int(j)], numbered[Int(later.root(j))]) }
+        eventOffsets += later.eventOffsets
+        eventFirst += later.eventFirst.map { numbered[Int($0)] }
+    }
+
     /// The number of an identifier met, nil when none has its kind and value.
     func number(kind: UInt8, value: UnsafeRawBufferPointer) -> Int32? {
-        guard let i = numbers[IdentityGraph.hash(kind: kind, value: value)], kinds[Int(i)] == kind,
-              withValue(i, { Self.equal($0, value) }) else { return nil }
-        return i
+        let (h, check) = Self.hashes(kind: kind, value: value)
+        let mask = slots.count - 1
+        var s = Int(truncatingIfNeeded: h) & mask
+        while slots[s].number != 0 {
+            if slots[s].hash == h && slots[s].check == check { return slots[s].number - 1 }
+            s = (s + 1) & mask
+        }
+        return nil
+    }
+
+    /// The identity graph's hash of the identifier, and a second one of other bits.
+    private static func hashes(kind: UInt8, value: UnsafeRawBufferPointer) -> (UInt64, UInt32) {
+        (IdentityGraph.hash(kind: kind, value: value), UInt32(truncatingIfNeeded: XXHash64.hash(value, seed: 0x9E37_79B9 &+ UInt64(kind)) >> 32))
     }
 
     private mutating func insert(kind: UInt8, value: UnsafeRawBufferPointer) -> Int32 {
-        let h = IdentityGraph.hash(kind: kind, value: value)
-        if let i = numbers[h] {
-            if kinds[Int(i)] != kind || !withValue(i, { Self.equal($0, value) }) { collided = true }
-            return i
+        let (h, check) = Self.hashes(kind: kind, value: value)
+        let mask = slots.count - 1
+        var s = Int(truncatingIfNeeded: h) & mask
+        while slots[s].number != 0 {
+            if slots[s].hash == h && slots[s].check == check { return slots[s].number - 1 }
+            s = (s + 1) & mask
         }
         let i = Int32(kinds.count)
-        numbers[h] = i
+        slots[s] = Slot(hash: h, check: check, number: i + 1)
         kinds.append(kind)
         values.append(contentsOf: value)
         ends.append(values.count)
         parent.append(i)
+        used += 1
+        if used * 2 > slots.count { grow() }
         return i
     }
 
-    private static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+    private mutating func grow() {
+        var bigger = [Slot](repeating: Slot(), count: slots.count * 2)
+        let mask = bigger.count - 1
+        for slot in slots where slot.number != 0 {
+            var t = Int(truncatingIfNeeded: slot.hash) & mask
+            while bigger[t].number != 0 { t = (t + 1) & mask }
+            bigger[t] = slot
+        }
+        slots = bigger
     }
 
     /// Calls `body` with identifier `i`'s normalized value.
