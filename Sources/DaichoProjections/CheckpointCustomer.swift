@@ -94,13 +94,15 @@ public enum CheckpointCustomer {
         return nil
     }
 
-    /// Notes the identifiers of the events with `at <= asOf` in `ranges`, the two halves on two threads (a second
-    /// reader of the same log for the second). - Returns: nil when an internal event other than lost offsets is
+    /// Notes the identifiers of the events with `at <= asOf` in `ranges`, on two threads (a second reader of the
+    /// same log for the second; `split`). - Returns: nil when an internal event other than lost offsets is
     /// among them and `withSegments` (the view would need the segment views).
-    /// - Parameter parallelFrom: fewer offsets than this are scanned on one thread.
+    /// - Parameters:
+    ///   - parallelFrom: fewer offsets than this are scanned on one thread.
+    ///   - piece: the offsets dealt to a thread at a time.
     static func scan(_ ranges: [Range<UInt64>], asOf: Int64, reader: EventReader, withSegments: Bool,
-                     parallelFrom: Int = 50_000) throws -> TailIdentifiers? {
-        let halves = split(ranges, parallelFrom: parallelFrom)
+                     parallelFrom: Int = 50_000, piece: UInt64 = 65_536) throws -> TailIdentifiers? {
+        let halves = split(ranges, parallelFrom: parallelFrom, piece: piece) { reader.frameEnd(containing: $0) }
         let parts = UnsafeMutableBufferPointer<Result<TailIdentifiers?, any Error>>.allocate(capacity: 2)
         parts.initialize(repeating: .success(nil))
         defer { parts.deinitialize().deallocate() }
@@ -123,7 +125,7 @@ public enum CheckpointCustomer {
     }
 
     private static func scanOne(_ ranges: [Range<UInt64>], asOf: Int64, reader: EventReader, withSegments: Bool) throws -> TailIdentifiers? {
-        var tail = TailIdentifiers()
+        var tail = TailIdentifiers(expecting: ranges.reduce(0) { $0 + $1.count })
         for range in ranges {
             var internalEvent = false
             try reader.forEach(from: range.lowerBound, to: range.upperBound, checkingProps: false,
@@ -141,22 +143,25 @@ public enum CheckpointCustomer {
         return tail
     }
 
-    /// `ranges` cut into two runs of about as many offsets each (the second empty below `parallelFrom` offsets).
-    static func split(_ ranges: [Range<UInt64>], parallelFrom: Int) -> [[Range<UInt64>]] {
+    /// `ranges` dealt to two threads in pieces of at most `piece` offsets, alternately: the events with
+    /// `at <= asOf` crowd where the ranges begin (later frames hold only late ones), so halves would not share the
+    /// work. The second is empty below `parallelFrom` offsets.
+    /// Pieces end where frames end (`frameEnd`), so no frame is decoded by both.
+    static func split(_ ranges: [Range<UInt64>], parallelFrom: Int, piece: UInt64 = 65_536,
+                      frameEnd: (UInt64) -> UInt64? = { _ in nil }) -> [[Range<UInt64>]] {
         let total = ranges.reduce(0) { $0 + $1.count }
         guard total >= max(parallelFrom, 2) else { return [ranges, []] }
-        var first: [Range<UInt64>] = [], second: [Range<UInt64>] = [], taken: UInt64 = 0
+        var dealt: [[Range<UInt64>]] = [[], []], next = 0
         for r in ranges {
-            if taken >= UInt64(total / 2) { second.append(r); continue }
-            let want = UInt64(total / 2) - taken
-            if UInt64(r.count) <= want { first.append(r); taken += UInt64(r.count) }
-            else {
-                first.append(r.lowerBound..<(r.lowerBound + want))
-                second.append((r.lowerBound + want)..<r.upperBound)
-                taken += want
+            var from = r.lowerBound
+            while from < r.upperBound {
+                let to = min(r.upperBound, frameEnd(from + piece - 1) ?? from + piece)
+                dealt[next].append(from..<to)
+                next = 1 - next
+                from = to
             }
         }
-        return [first, second]
+        return dealt
     }
 
     /// The ranges of the log after `start` that may hold events with `at <= asOf`: frames whose oldest event is

@@ -12,8 +12,15 @@ struct TailIdentifiers {
     /// Open addressing on the identifiers' XXH64 (already uniform), one cache line read per lookup: a slot holds
     /// the hash, a second 32-bit hash of the value (so a match needs no read of the value: 96 bits must agree)
     /// and the number + 1 (0: empty).
-    private var slots = [Slot](repeating: Slot(), count: 1 << 16)
+    private var slots: [Slot]
     private var used = 0
+
+    /// An empty table sized for about `events` events (at most 4M slots before it grows).
+    init(expecting events: Int = 0) {
+        var size = 1 << 16
+        while size < min(events, 1 << 22) { size *= 2 }
+        slots = [Slot](repeating: Slot(), count: size)
+    }
 
     private struct Slot {
         var hash: UInt64 = 0
@@ -21,7 +28,8 @@ struct TailIdentifiers {
         var number: Int32 = 0
     }
     private var parent: [Int32] = []
-    /// Per event with an identifier: its offset and its first identifier (whose component is the event's).
+    /// Per event with an identifier: its offset and its first identifier (whose component is the event's); in
+    /// offset order within what one thread noted.
     private(set) var eventOffsets: [UInt64] = []
     private(set) var eventFirst: [Int32] = []
     /// Components' members once asked for: per identifier number grouped by component (`memberStart`).
@@ -61,8 +69,8 @@ struct TailIdentifiers {
         }
     }
 
-    /// Adds what `later` noted of the events after this one's: its identifiers numbered here, its components
-    /// joined here, its events after these. Two threads note the two halves of a log range (CheckpointCustomer).
+    /// Adds what `other` noted of other events: its identifiers numbered here, its components joined here, its
+    /// events listed here. Two threads note the events of a log range dealt between them (CheckpointCustomer).
     mutating func append(_ later: inout TailIdentifiers) {
         var numbered = [Int32](repeating: 0, count: later.kinds.count)
         for j in 0..<Int32(later.kinds.count) {
@@ -175,6 +183,6 @@ struct TailIdentifiers {
     mutating func events(in components: Set<Int32>) -> [UInt64] {
         var out: [UInt64] = []
         for (k, first) in eventFirst.enumerated() where components.contains(root(first)) { out.append(eventOffsets[k]) }
-        return out
+        return out.sorted()
     }
 }
