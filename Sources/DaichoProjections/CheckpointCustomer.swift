@@ -49,18 +49,22 @@ public enum CheckpointCustomer {
     /// that view defines no segment (the caller would need the segment views) or `withSegments` is false (the
     /// caller reads no segment: a timeline).
     /// - Throws: `StoreError` when the log cannot be read; `SnapshotError` when a checkpoint block is damaged.
+    /// - Parameters:
+    ///   - parallelFrom: the log after the checkpoint is scanned on two threads from this many offsets on.
+    ///   - piece: the offsets dealt to a thread at a time.
     public static func view(_ dir: DataDirectory, settings: ProjectionSettings, asOf: Int64, key: CustomerKey,
-                            reader: EventReader, withSegments: Bool = true) throws -> Outcome {
+                            reader: EventReader, withSegments: Bool = true,
+                            parallelFrom: Int = 50_000, piece: UInt64 = 65_536) throws -> Outcome {
         // Without a checkpoint that serves the time, the view starts from the empty view at offset 0.
         let found = newestCheckpoint(dir, settings: settings, asOf: asOf, reader: reader)
         let checkpoint = found?.snapshot
         if let checkpoint, checkpoint.internalEvents > 0 && withSegments { return .unavailable("segments are defined") }
         let start = checkpoint?.nextOffset ?? 0
         let scanned = try scan(readRanges(dir, from: start, asOf: asOf, reader: reader), asOf: asOf, reader: reader,
-                               withSegments: withSegments)
-        guard var tail = scanned else { return .unavailable("segments are defined") }
+                               withSegments: withSegments, parallelFrom: parallelFrom, piece: piece)
+        guard var tails = scanned else { return .unavailable("segments are defined") }
         let reached: Reach
-        switch try reach(key, checkpoint: checkpoint, tail: &tail) {
+        switch try reach(key, checkpoint: checkpoint, tails: &tails) {
         case .none: return .answered(ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf), nil)
         case .tooMany: return .unavailable("the customer's history reaches more than \(maxProfiles) profiles")
         case .some(let r): reached = r
@@ -70,7 +74,9 @@ public enum CheckpointCustomer {
         if let checkpoint, let clock = found?.clock {
             symbolsFromCheckpoint = try restore(reached.profiles, of: checkpoint, into: projection, clock: clock)
         }
-        try apply(tail.events(in: reached.components), reader: reader, to: projection)
+        var events: [UInt64] = []
+        for t in tails.indices { events += tails[t].events(in: Set(reached.components.filter { $0.table == t }.map(\.root))) }
+        try apply(events.sorted(), reader: reader, to: projection)
         guard let p = find(key, in: projection) else { return .answered(projection, nil) }
         let paths = projection.aggregates(of: p).web?.value.paths.count ?? 0
         if paths >= settings.profile.trackedPaths && projection.symbols.count > symbolsFromCheckpoint {
@@ -95,33 +101,33 @@ public enum CheckpointCustomer {
     }
 
     /// Notes the identifiers of the events with `at <= asOf` in `ranges`, on two threads (a second reader of the
-    /// same log for the second; `split`). - Returns: nil when an internal event other than lost offsets is
-    /// among them and `withSegments` (the view would need the segment views).
+    /// same log for the second; `split`), each into a table of its own: `reach` joins them where they share an
+    /// identifier, which costs only the customer's identifiers rather than a merge of the tables.
     /// - Parameters:
     ///   - parallelFrom: fewer offsets than this are scanned on one thread.
     ///   - piece: the offsets dealt to a thread at a time.
+    /// - Returns: nil when an internal event other than lost offsets is among them and `withSegments` (the view
+    ///   would need the segment views).
     static func scan(_ ranges: [Range<UInt64>], asOf: Int64, reader: EventReader, withSegments: Bool,
-                     parallelFrom: Int = 50_000, piece: UInt64 = 65_536) throws -> TailIdentifiers? {
-        let halves = split(ranges, parallelFrom: parallelFrom, piece: piece) { reader.frameEnd(containing: $0) }
+                     parallelFrom: Int = 50_000, piece: UInt64 = 65_536) throws -> [TailIdentifiers]? {
+        let dealt = split(ranges, parallelFrom: parallelFrom, piece: piece) { reader.frameEnd(containing: $0) }
         let parts = UnsafeMutableBufferPointer<Result<TailIdentifiers?, any Error>>.allocate(capacity: 2)
         parts.initialize(repeating: .success(nil))
         defer { parts.deinitialize().deallocate() }
         nonisolated(unsafe) let slots = parts // each thread writes its own slot only
-        if halves[1].isEmpty {
-            slots[0] = Result { try scanOne(halves[0], asOf: asOf, reader: reader, withSegments: withSegments) }
+        if dealt[1].isEmpty {
+            slots[0] = Result { try scanOne(dealt[0], asOf: asOf, reader: reader, withSegments: withSegments) }
         } else {
             DispatchQueue.concurrentPerform(iterations: 2) { i in
                 slots[i] = Result {
-                    try scanOne(halves[i], asOf: asOf, reader: i == 0 ? reader : EventReader(reader.directory), withSegments: withSegments)
+                    try scanOne(dealt[i], asOf: asOf, reader: i == 0 ? reader : EventReader(reader.directory), withSegments: withSegments)
                 }
             }
         }
-        guard var tail = try parts[0].get() else { return nil }
-        if !halves[1].isEmpty {
-            guard var later = try parts[1].get() else { return nil }
-            tail.append(&later)
-        }
-        return tail
+        guard let first = try parts[0].get() else { return nil }
+        if dealt[1].isEmpty { return [first] }
+        guard let second = try parts[1].get() else { return nil }
+        return [first, second]
     }
 
     private static func scanOne(_ ranges: [Range<UInt64>], asOf: Int64, reader: EventReader, withSegments: Bool) throws -> TailIdentifiers? {
@@ -187,29 +193,46 @@ public enum CheckpointCustomer {
     /// The checkpoint profiles and the components of later identifiers the customer's history reaches.
     struct Reach {
         var profiles: [UInt32] = []
-        var components: Set<Int32> = []
+        var components: Set<Component> = []
+    }
+
+    /// A component of one of the scan's tables.
+    struct Component: Hashable {
+        var table: Int
+        var root: Int32
     }
 
     enum ReachOutcome {
         case none, tooMany, some(Reach)
     }
 
-    /// Closes over the customer `key` (see the top of this file).
-    static func reach(_ key: CustomerKey, checkpoint: SnapshotProfiles?, tail: inout TailIdentifiers) throws -> ReachOutcome {
-        var profiles: [UInt32] = [], components: [Int32] = []
+    /// Closes over the customer `key` (see the top of this file) in the checkpoint and the scan's tables: a
+    /// component of one table reaches the components of the others that hold one of its identifiers.
+    static func reach(_ key: CustomerKey, checkpoint: SnapshotProfiles?, tails: inout [TailIdentifiers]) throws -> ReachOutcome {
+        var profiles: [UInt32] = [], components: [Component] = []
+        /// The components of every table holding the identifier.
+        func holding(_ kind: UInt8, _ value: UnsafeRawBufferPointer, except skipped: Int = -1) -> [Component] {
+            var out: [Component] = []
+            for t in tails.indices where t != skipped {
+                if let i = tails[t].number(kind: kind, value: value) { out.append(Component(table: t, root: tails[t].root(i))) }
+            }
+            return out
+        }
         switch key {
         case .identifier(let kind, let raw):
             guard case .success(var value) = IdentifierNormalizer().normalize(raw, kind: kind) else { return .none }
             try value.withUTF8 { v in
                 let bytes = UnsafeRawBufferPointer(v)
                 if let p = try checkpoint?.profile(kind: kind.code, normalized: bytes) { profiles.append(p) }
-                if let i = tail.number(kind: kind.code, value: bytes) { components.append(tail.root(i)) }
+                components += holding(kind.code, bytes)
             }
         case .id(let id):
             guard id.hasPrefix("p-"), id.count == 18, let h = UInt64(id.dropFirst(2), radix: 16) else { return .none }
             if let p = try checkpoint?.profile(id: id) { profiles.append(p) }
             // A profile born after the checkpoint has the id of the identifier it was born from.
-            for i in tail.numbers(withProfileID: h) { components.append(tail.root(i)) }
+            for t in tails.indices {
+                for i in tails[t].numbers(withProfileID: h) { components.append(Component(table: t, root: tails[t].root(i))) }
+            }
         }
         guard !profiles.isEmpty || !components.isEmpty else { return .none }
         var reach = Reach()
@@ -222,16 +245,15 @@ public enum CheckpointCustomer {
                 guard let record = try checkpoint?.record(of: p) else { throw SnapshotError("profile \(p) has no record") }
                 for id in record.identifiers {
                     var value = id.value
-                    if let i = value.withUTF8({ tail.number(kind: id.kind, value: UnsafeRawBufferPointer($0)) }) {
-                        components.append(tail.root(i))
-                    }
+                    components += value.withUTF8 { holding(id.kind, UnsafeRawBufferPointer($0)) }
                 }
             } else if let c = components.popLast() {
                 guard reach.components.insert(c).inserted else { continue }
-                for i in tail.members(of: c) {
-                    guard let checkpoint else { continue }
-                    if let p = try tail.withValue(i, { try checkpoint.profile(kind: tail.kinds[Int(i)], normalized: $0) }) {
-                        profiles.append(p)
+                for i in tails[c.table].members(of: c.root) {
+                    let kind = tails[c.table].kinds[Int(i)]
+                    try tails[c.table].withValue(i) { value in
+                        components += holding(kind, value, except: c.table)
+                        if let p = try checkpoint?.profile(kind: kind, normalized: value) { profiles.append(p) }
                     }
                 }
             }

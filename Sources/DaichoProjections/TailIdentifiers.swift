@@ -32,9 +32,9 @@ struct TailIdentifiers {
     /// offset order within what one thread noted.
     private(set) var eventOffsets: [UInt64] = []
     private(set) var eventFirst: [Int32] = []
-    /// Components' members once asked for: per identifier number grouped by component (`memberStart`).
+    /// Components' members once asked for: identifier numbers grouped by root, root r's from `memberStart[r]`.
     private var members: [Int32] = []
-    private var memberStart: [Int32: Range<Int>] = [:]
+    private var memberStart: [Int32] = []
     /// Per dynamic string of the current frame's batch: the kind code + 1 and number of the identifier it was
     /// (0: not met yet). A batch writes each string once, so a value is hashed once per frame.
     private var frameMemo: [(kind: UInt8, number: Int32)] = []
@@ -67,18 +67,6 @@ struct TailIdentifiers {
             eventOffsets.append(offset)
             eventFirst.append(first)
         }
-    }
-
-    /// Adds what `other` noted of other events: its identifiers numbered here, its components joined here, its
-    /// events listed here. Two threads note the events of a log range dealt between them (CheckpointCustomer).
-    mutating func append(_ later: inout TailIdentifiers) {
-        var numbered = [Int32](repeating: 0, count: later.kinds.count)
-        for j in 0..<Int32(later.kinds.count) {
-            numbered[Int(j)] = later.withValue(j) { insert(kind: later.kinds[Int(j)], value: $0) }
-        }
-        for j in 0..<Int32(later.kinds.count) { union(numbered[Int(j)], numbered[Int(later.root(j))]) }
-        eventOffsets += later.eventOffsets
-        eventFirst += later.eventFirst.map { numbered[Int($0)] }
     }
 
     /// The number of an identifier met, nil when none has its kind and value.
@@ -151,17 +139,23 @@ struct TailIdentifiers {
 
     /// The identifiers of component `root` (after every event was added).
     mutating func members(of root: Int32) -> ArraySlice<Int32> {
-        if memberStart.isEmpty && !parent.isEmpty {
-            var byRoot: [Int32: [Int32]] = [:]
-            for i in 0..<Int32(parent.count) { byRoot[self.root(i), default: []].append(i) }
-            members.reserveCapacity(parent.count)
-            for (r, list) in byRoot {
-                memberStart[r] = members.count..<(members.count + list.count)
-                members.append(contentsOf: list)
+        let n = parent.count
+        if memberStart.isEmpty && n > 0 {
+            // Counting sort of the identifiers by root: memberStart[r] ..< memberStart[r + 1] lists r's.
+            let roots = (0..<Int32(n)).map { self.root($0) }
+            var start = [Int32](repeating: 0, count: n + 1)
+            for r in roots { start[Int(r) + 1] += 1 }
+            for r in 0..<n { start[r + 1] += start[r] }
+            var next = start
+            members = [Int32](repeating: 0, count: n)
+            for (i, r) in roots.enumerated() {
+                members[Int(next[Int(r)])] = Int32(i)
+                next[Int(r)] += 1
             }
+            memberStart = start
         }
-        guard let range = memberStart[root] else { return [] }
-        return members[range]
+        guard Int(root) < n else { return [] }
+        return members[Int(memberStart[Int(root)])..<Int(memberStart[Int(root) + 1])]
     }
 
     /// The identifiers from which a profile born after the checkpoint would have the id hash `h` (a new profile's

@@ -56,6 +56,11 @@ import Testing
                 case .unavailable:
                     unavailable += 1
                 }
+                // The scan dealt to two threads in small pieces, its two tables joined by the closure.
+                if case .answered(let view, let p) = try CheckpointCustomer.view(dir, settings: settings, asOf: asOf, key: key, reader: reader,
+                                                                                parallelFrom: 0, piece: 150) {
+                    #expect(answer(view, p, asOf: asOf) == expected, "\(key) as of \(asOf), two threads")
+                }
             }
         }
         return (answered, unavailable, found)
@@ -100,31 +105,5 @@ import Testing
             found += 1
         }
         #expect(found >= 30)
-    }
-
-    /// Per event: the smallest offset among the events of its component (equal maps: the same components).
-    static func components(_ tail: TailIdentifiers) -> [UInt64: UInt64] {
-        var tail = tail, smallest: [Int32: UInt64] = [:], out: [UInt64: UInt64] = [:]
-        for (k, first) in tail.eventFirst.enumerated() { smallest[tail.root(first)] = min(smallest[tail.root(first)] ?? .max, tail.eventOffsets[k]) }
-        for (k, first) in tail.eventFirst.enumerated() { out[tail.eventOffsets[k]] = smallest[tail.root(first)] }
-        return out
-    }
-
-    @Test func theEventsDealtToTwoThreadsJoinAsOneScanDoes() throws {
-        let t = TemporaryDirectory()
-        let dir = try CheckpointAsOfTests.appendedInParts(t, seed: 11, crossLinks: true)
-        let reader = try EventReader(dir)
-        let times = try CheckpointAsOfTests.eventTimes(dir)
-        for asOf in [times.max()!, times.sorted()[times.count / 2]] {
-            let ranges = [UInt64(100)..<UInt64(2000), 2300..<reader.endOffset]
-            let one = try #require(try CheckpointCustomer.scan(ranges, asOf: asOf, reader: reader, withSegments: true, parallelFrom: .max))
-            let two = try #require(try CheckpointCustomer.scan(ranges, asOf: asOf, reader: reader, withSegments: true, parallelFrom: 0, piece: 200))
-            #expect(CheckpointCustomer.split(ranges, parallelFrom: 0, piece: 200)[1].count >= 4)
-            #expect(one.eventOffsets == two.eventOffsets.sorted())
-            #expect(one.kinds.count == two.kinds.count)
-            let components = Self.components(one)
-            #expect(components == Self.components(two))
-            #expect(Set(components.values).count < components.count / 2, "links joined events into components")
-        }
     }
 }
