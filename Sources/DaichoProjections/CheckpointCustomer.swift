@@ -8,12 +8,13 @@ import Dispatch
 //
 // Which profiles: identity decides an event from the profiles its identifiers reach and nothing else (the
 // rules of docs/identity.md look at those profiles' identifiers, births and conflicts; a new profile's id
-// derives from the event's own identifier). So take the events after the checkpoint with `at <= T` and join
-// their identifiers into components (an event joins all of its identifiers), then close over the customer:
-// every checkpoint profile holding an identifier of a reached component, every component holding an
-// identifier of a reached checkpoint profile. No event outside the closure shares an identifier with it, so
-// none can change a profile inside it: applying only the closure's events to only the closure's checkpoint
-// profiles gives exactly the full as-of view's profiles there.
+// derives from the event's own identifier). So take the events after the checkpoint with `at <= T` and close over
+// the customer: every event naming a reached identifier is reached, and with it all of its identifiers; every
+// checkpoint profile holding a reached identifier is reached, and with it all of its identifiers (passes over the
+// events until one reaches nothing new). No event outside the closure shares an identifier with it, so none can
+// change a profile inside it: applying only the closure's events to only the closure's checkpoint profiles gives
+// exactly the full as-of view's profiles there. Identifiers are compared by 64-bit hash: a shared hash only
+// widens the closure.
 //
 // Symbols: the aggregates compare symbol numbers only for equality and, in one place, order (the web section
 // evicts the least counted path, ties to the lower symbol, once it tracks `tracked_paths` paths). The view's
@@ -60,13 +61,16 @@ public enum CheckpointCustomer {
         let checkpoint = found?.snapshot
         if let checkpoint, checkpoint.internalEvents > 0 && withSegments { return .unavailable("segments are defined") }
         let start = checkpoint?.nextOffset ?? 0
+        // The births of a profile id are looked for only when the checkpoint does not know the id.
+        var bornID: UInt64?
+        if case .id(let id) = key, try checkpoint?.profile(id: id) == nil { bornID = UInt64(id.dropFirst(2), radix: 16) }
         let scanned = try scan(readRanges(dir, from: start, asOf: asOf, reader: reader), asOf: asOf, reader: reader,
-                               withSegments: withSegments, parallelFrom: parallelFrom, piece: piece)
-        guard var tails = scanned else { return .unavailable("segments are defined") }
+                               withSegments: withSegments, bornID: bornID, parallelFrom: parallelFrom, piece: piece)
+        guard let tails = scanned else { return .unavailable("segments are defined") }
         let reached: Reach
-        switch try reach(key, checkpoint: checkpoint, tails: &tails) {
+        switch try reach(key, checkpoint: checkpoint, tails: tails) {
         case .none: return .answered(ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf), nil)
-        case .tooMany: return .unavailable("the customer's history reaches more than \(maxProfiles) profiles")
+        case .tooMany: return .unavailable("the customer's history reaches more than \(maxProfiles) profiles or needs more than \(maxPasses) passes")
         case .some(let r): reached = r
         }
         let projection = ProfileProjection(rules: settings.rules, config: settings.profile, asOf: asOf)
@@ -74,9 +78,7 @@ public enum CheckpointCustomer {
         if let checkpoint, let clock = found?.clock {
             symbolsFromCheckpoint = try restore(reached.profiles, of: checkpoint, into: projection, clock: clock)
         }
-        var events: [UInt64] = []
-        for t in tails.indices { events += tails[t].events(in: Set(reached.components.filter { $0.table == t }.map(\.root))) }
-        try apply(events.sorted(), reader: reader, to: projection)
+        try apply(reached.events, reader: reader, to: projection)
         guard let p = find(key, in: projection) else { return .answered(projection, nil) }
         let paths = projection.aggregates(of: p).web?.value.paths.count ?? 0
         if paths >= settings.profile.trackedPaths && projection.symbols.count > symbolsFromCheckpoint {
@@ -101,26 +103,27 @@ public enum CheckpointCustomer {
     }
 
     /// Notes the identifiers of the events with `at <= asOf` in `ranges`, on two threads (a second reader of the
-    /// same log for the second; `split`), each into a table of its own: `reach` joins them where they share an
-    /// identifier, which costs only the customer's identifiers rather than a merge of the tables.
+    /// same log for the second; `split`), each into a list of its own: `reach` passes over both.
     /// - Parameters:
+    ///   - bornID: a profile id hash whose possible births to note (TailEvents).
     ///   - parallelFrom: fewer offsets than this are scanned on one thread.
     ///   - piece: the offsets dealt to a thread at a time.
     /// - Returns: nil when an internal event other than lost offsets is among them and `withSegments` (the view
     ///   would need the segment views).
-    static func scan(_ ranges: [Range<UInt64>], asOf: Int64, reader: EventReader, withSegments: Bool,
-                     parallelFrom: Int = 50_000, piece: UInt64 = 65_536) throws -> [TailIdentifiers]? {
+    static func scan(_ ranges: [Range<UInt64>], asOf: Int64, reader: EventReader, withSegments: Bool, bornID: UInt64? = nil,
+                     parallelFrom: Int = 50_000, piece: UInt64 = 65_536) throws -> [TailEvents]? {
         let dealt = split(ranges, parallelFrom: parallelFrom, piece: piece) { reader.frameEnd(containing: $0) }
-        let parts = UnsafeMutableBufferPointer<Result<TailIdentifiers?, any Error>>.allocate(capacity: 2)
+        let parts = UnsafeMutableBufferPointer<Result<TailEvents?, any Error>>.allocate(capacity: 2)
         parts.initialize(repeating: .success(nil))
         defer { parts.deinitialize().deallocate() }
         nonisolated(unsafe) let slots = parts // each thread writes its own slot only
         if dealt[1].isEmpty {
-            slots[0] = Result { try scanOne(dealt[0], asOf: asOf, reader: reader, withSegments: withSegments) }
+            slots[0] = Result { try scanOne(dealt[0], asOf: asOf, reader: reader, withSegments: withSegments, bornID: bornID) }
         } else {
             DispatchQueue.concurrentPerform(iterations: 2) { i in
                 slots[i] = Result {
-                    try scanOne(dealt[i], asOf: asOf, reader: i == 0 ? reader : EventReader(reader.directory), withSegments: withSegments)
+                    try scanOne(dealt[i], asOf: asOf, reader: i == 0 ? reader : EventReader(reader.directory), withSegments: withSegments,
+                                bornID: bornID)
                 }
             }
         }
@@ -130,8 +133,9 @@ public enum CheckpointCustomer {
         return [first, second]
     }
 
-    private static func scanOne(_ ranges: [Range<UInt64>], asOf: Int64, reader: EventReader, withSegments: Bool) throws -> TailIdentifiers? {
-        var tail = TailIdentifiers(expecting: ranges.reduce(0) { $0 + $1.count })
+    private static func scanOne(_ ranges: [Range<UInt64>], asOf: Int64, reader: EventReader, withSegments: Bool,
+                                bornID: UInt64?) throws -> TailEvents? {
+        var tail = TailEvents(bornID: bornID)
         for range in ranges {
             var internalEvent = false
             try reader.forEach(from: range.lowerBound, to: range.upperBound, checkingProps: false,
@@ -190,75 +194,71 @@ public enum CheckpointCustomer {
         return ranges
     }
 
-    /// The checkpoint profiles and the components of later identifiers the customer's history reaches.
+    /// The checkpoint profiles and the later events the customer's history reaches.
     struct Reach {
         var profiles: [UInt32] = []
-        var components: Set<Component> = []
-    }
-
-    /// A component of one of the scan's tables.
-    struct Component: Hashable {
-        var table: Int
-        var root: Int32
+        /// Offsets, ascending.
+        var events: [UInt64] = []
     }
 
     enum ReachOutcome {
         case none, tooMany, some(Reach)
     }
 
-    /// Closes over the customer `key` (see the top of this file) in the checkpoint and the scan's tables: a
-    /// component of one table reaches the components of the others that hold one of its identifiers.
-    static func reach(_ key: CustomerKey, checkpoint: SnapshotProfiles?, tails: inout [TailIdentifiers]) throws -> ReachOutcome {
-        var profiles: [UInt32] = [], components: [Component] = []
-        /// The components of every table holding the identifier.
-        func holding(_ kind: UInt8, _ value: UnsafeRawBufferPointer, except skipped: Int = -1) -> [Component] {
-            var out: [Component] = []
-            for t in tails.indices where t != skipped {
-                if let i = tails[t].number(kind: kind, value: value) { out.append(Component(table: t, root: tails[t].root(i))) }
+    /// The most passes over the events a closure makes (each pass follows links in log order; a chain of links
+    /// that runs against it needs one pass per link): beyond, the whole as-of view answers.
+    static let maxPasses = 64
+
+    /// Closes over the customer `key` (see the top of this file) in the checkpoint and the events of `tails`.
+    static func reach(_ key: CustomerKey, checkpoint: SnapshotProfiles?, tails: [TailEvents]) throws -> ReachOutcome {
+        var identifiers = HashSet64()
+        var fresh: [UInt64] = [] // reached identifiers whose checkpoint profiles are not looked up yet
+        var profiles: [UInt32] = [], seenProfiles = Set<UInt32>()
+        func reachIdentifier(_ h: UInt64) { if identifiers.insert(h) { fresh.append(h) } }
+        func reachProfile(_ p: UInt32) throws {
+            guard seenProfiles.insert(p).inserted else { return }
+            profiles.append(p)
+            guard let record = try checkpoint?.record(of: p) else { throw SnapshotError("profile \(p) has no record") }
+            for id in record.identifiers {
+                var value = id.value
+                reachIdentifier(value.withUTF8 { IdentityGraph.hash(kind: id.kind, value: UnsafeRawBufferPointer($0)) })
             }
-            return out
         }
         switch key {
         case .identifier(let kind, let raw):
             guard case .success(var value) = IdentifierNormalizer().normalize(raw, kind: kind) else { return .none }
-            try value.withUTF8 { v in
-                let bytes = UnsafeRawBufferPointer(v)
-                if let p = try checkpoint?.profile(kind: kind.code, normalized: bytes) { profiles.append(p) }
-                components += holding(kind.code, bytes)
-            }
+            reachIdentifier(value.withUTF8 { IdentityGraph.hash(kind: kind.code, value: UnsafeRawBufferPointer($0)) })
         case .id(let id):
-            guard id.hasPrefix("p-"), id.count == 18, let h = UInt64(id.dropFirst(2), radix: 16) else { return .none }
-            if let p = try checkpoint?.profile(id: id) { profiles.append(p) }
-            // A profile born after the checkpoint has the id of the identifier it was born from.
-            for t in tails.indices {
-                for i in tails[t].numbers(withProfileID: h) { components.append(Component(table: t, root: tails[t].root(i))) }
-            }
+            if let p = try checkpoint?.profile(id: id) { try reachProfile(p) }
+            for t in tails { for h in t.births { reachIdentifier(h) } }
         }
-        guard !profiles.isEmpty || !components.isEmpty else { return .none }
-        var reach = Reach()
-        var seenProfiles = Set<UInt32>()
-        while !profiles.isEmpty || !components.isEmpty {
-            if let p = profiles.popLast() {
-                guard seenProfiles.insert(p).inserted else { continue }
+        var inClosure = tails.map { [Bool](repeating: false, count: $0.count) }
+        var passes = 0, grew = true
+        while grew {
+            // The checkpoint profiles of the identifiers reached since the last look.
+            while let h = fresh.popLast() {
+                for p in try checkpoint?.profiles(holdingIdentifierHash: h) ?? [] { try reachProfile(p) }
                 guard seenProfiles.count <= maxProfiles else { return .tooMany }
-                reach.profiles.append(p)
-                guard let record = try checkpoint?.record(of: p) else { throw SnapshotError("profile \(p) has no record") }
-                for id in record.identifiers {
-                    var value = id.value
-                    components += value.withUTF8 { holding(id.kind, UnsafeRawBufferPointer($0)) }
-                }
-            } else if let c = components.popLast() {
-                guard reach.components.insert(c).inserted else { continue }
-                for i in tails[c.table].members(of: c.root) {
-                    let kind = tails[c.table].kinds[Int(i)]
-                    try tails[c.table].withValue(i) { value in
-                        components += holding(kind, value, except: c.table)
-                        if let p = try checkpoint?.profile(kind: kind, normalized: value) { profiles.append(p) }
-                    }
+            }
+            passes += 1
+            guard passes <= maxPasses else { return .tooMany }
+            grew = false
+            for t in tails.indices {
+                for e in 0..<tails[t].count where !inClosure[t][e] {
+                    let hashes = tails[t].hashes(of: e)
+                    guard hashes.contains(where: identifiers.contains) else { continue }
+                    inClosure[t][e] = true
+                    grew = true
+                    for h in hashes { reachIdentifier(h) }
                 }
             }
         }
-        reach.profiles.sort()
+        guard !profiles.isEmpty || inClosure.contains(where: { $0.contains(true) }) else { return .none }
+        var reach = Reach(profiles: profiles.sorted())
+        for t in tails.indices {
+            for e in 0..<tails[t].count where inClosure[t][e] { reach.events.append(tails[t].offsets[e]) }
+        }
+        reach.events.sort()
         return .some(reach)
     }
 

@@ -81,6 +81,22 @@ public final class SnapshotProfiles {
         return nil
     }
 
+    /// The living profiles holding an identifier whose `IdentityGraph.hash` is `hash` (one, or more only when two
+    /// identifiers share the hash).
+    /// - Throws: `SnapshotError` when a block it reads is damaged.
+    func profiles(holdingIdentifierHash hash: UInt64) throws(SnapshotError) -> [UInt32] {
+        var out: [UInt32] = []
+        for p in try candidates(UInt32(truncatingIfNeeded: hash >> 32)) where !out.contains(p) {
+            guard let record = try record(of: p) else { continue }
+            let holds = record.identifiers.contains { id in
+                var value = id.value
+                return value.withUTF8 { IdentityGraph.hash(kind: id.kind, value: UnsafeRawBufferPointer($0)) } == hash
+            }
+            if holds { out.append(p) }
+        }
+        return out
+    }
+
     /// The living profile of a profile id, absorbed ids included (as `IdentityGraph.profile(id:)`).
     /// - Throws: `SnapshotError` when a block it reads is damaged.
     public func profile(id: String) throws(SnapshotError) -> UInt32? {
