@@ -51,6 +51,6 @@ let package = Package(
         .testTarget(name: "DaichoHTTPTests", dependencies: ["DaichoHTTP", "DaichoTestSupport"]),
         .testTarget(name: "DaichoSegmentSpecTests", dependencies: ["DaichoSegmentSpec", "Daicho", "DaichoTestSupport"]),
         .testTarget(name: "DaichoServerTests", dependencies: ["DaichoServer", "Daicho", "DaichoProjections", "DaichoTestSupport"]),
-        .testTarget(name: "DaichoCLITests", dependencies: ["DaichoTestSupport"]),
+        .testTarget(name: "DaichoCLITests", dependencies: ["DaichoTestSupport", "DaichoHTTP"]),
     ]
 )
