@@ -10,6 +10,9 @@ import Foundation
 struct SegmentRoutes {
     let views: ServerViews
     let committer: GroupCommitter
+    /// Held from a definition's or drop's check against the defined segments until the view has applied it, so
+    /// two concurrent requests cannot both pass the `in_segment` checks (a cycle, a drop of a segment just read).
+    let changing = NSLock()
 
     /// The longest body of `PUT /v1/segments/{name}`.
     static let maxBody = 64 * 1024
@@ -62,6 +65,8 @@ struct SegmentRoutes {
             throw ResponseFailure(.error(400, #""description" must be a string"#))
         }
         let store = try currentStore()
+        changing.lock()
+        defer { changing.unlock() }
         let references = try views.read { $0.segmentReferences }
         let offset: UInt64
         do {
@@ -82,6 +87,8 @@ struct SegmentRoutes {
 
     /// Drops a segment (every member exits); 409 while another segment reads it with `in_segment`.
     func drop(_ name: String) throws(ResponseFailure) -> HTTPResponse {
+        changing.lock()
+        defer { changing.unlock() }
         let (references, members) = try views.read { segments throws(ResponseFailure) in
             guard let members = segments.members(of: name) else { throw Self.notFound(name) }
             return (segments.segmentReferences, members.count)

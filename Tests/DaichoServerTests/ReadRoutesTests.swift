@@ -161,6 +161,23 @@ import Testing
         #expect(try s.get("/v1/segments").data.isEmpty)
     }
 
+    @Test func concurrentRedefinitionsCannotBothCloseACycle() throws {
+        let s = try ServingDirectory(lines: [Self.track("b1", email: "b@example.jp", day: 1, type: "purchase")])
+        #expect(try s.request("PUT", "/v1/segments/a", body: #"{"rule":"commerce.orders >= 1"}"#).status == 200)
+        #expect(try s.request("PUT", "/v1/segments/b", body: #"{"rule":"commerce.orders >= 2"}"#).status == 200)
+        // Each alone is fine; together they would make a → b → a.
+        let bodies = [("a", #"{"rule":"in_segment(\"b\")"}"#), ("b", #"{"rule":"in_segment(\"a\")"}"#)]
+        let statuses = NSLock()
+        nonisolated(unsafe) var got: [Int] = []
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let status = (try? s.request("PUT", "/v1/segments/\(bodies[i].0)", body: bodies[i].1).status) ?? 0
+            statuses.withLock { got.append(status) }
+        }
+        #expect(got.sorted() == [200, 400])
+        let rules = try s.get("/v1/segments").data.compactMap { $0["rule"] as? String }
+        #expect(rules.filter { $0.hasPrefix("in_segment") }.count == 1, "\(rules)")
+    }
+
     @Test func finishingWritesTheSnapshotTheNextStartLoads() throws {
         let s = try ServingDirectory(lines: [Self.track("e1", email: "taro@example.jp", day: 1, type: "purchase")])
         #expect(try s.request("PUT", "/v1/segments/buyers", body: #"{"rule":"commerce.orders >= 1"}"#).status == 200)

@@ -6,7 +6,7 @@ import Foundation
 
 /// A data directory served on a free port of 127.0.0.1 by `Server` (what `daicho serve` runs), with a small
 /// HTTP client; `finish` stops it as a SIGTERM would.
-final class ServingDirectory {
+final class ServingDirectory: @unchecked Sendable {
     let t = TemporaryDirectory()
     let data: DataDirectory
     let server: Server
