@@ -10,13 +10,15 @@ enum ServeCommand {
         name: "serve",
         summary: "Serve the data directory over HTTP: Segment-compatible ingest, profiles, segments (docs/http-api.md).",
         usage: """
-        daicho serve [--data DIR] [--listen HOST:PORT]
+        daicho serve [--data DIR] [--listen HOST:PORT] [--max-connections N]
                daicho serve keys [--data DIR] [--rotate]
         """,
         options: [
             dataOption,
             OptionSpec(name: "--listen", valueName: "HOST:PORT",
                        help: "Address to listen on (default 127.0.0.1:8080; port 0 picks a free one; 0.0.0.0:PORT or [::]:PORT for every interface)."),
+            OptionSpec(name: "--max-connections", valueName: "N",
+                       help: "Open connections at most (default 1024); beyond, new ones get 503 with Retry-After: 1."),
             OptionSpec(name: "--rotate", valueName: nil, help: "keys: replace every key with a new one."),
         ],
         details: """
@@ -34,7 +36,9 @@ enum ServeCommand {
             if a.has("--rotate") { throw UsageError(message: "--rotate belongs to `daicho serve keys`", usage: spec.usage) }
             return try serve(a)
         case ["keys"]:
-            if a.value("--listen") != nil { throw UsageError(message: "--listen belongs to `daicho serve`", usage: spec.usage) }
+            if let option = ["--listen", "--max-connections"].first(where: { a.value($0) != nil }) {
+                throw UsageError(message: "\(option) belongs to `daicho serve`", usage: spec.usage)
+            }
             return try keys(a)
         default:
             throw UsageError(message: "unexpected argument '\(a.positionals[0])' (serve takes none, or `keys`)", usage: spec.usage)
@@ -62,10 +66,12 @@ enum ServeCommand {
 
     private static func serve(_ a: ParsedArguments) throws -> Int32 {
         let (host, port) = try listenAddress(a)
+        var configuration = HTTPServerConfiguration()
+        if let n = try a.int("--max-connections", spec, min: 1) { configuration.maxConnections = n }
         // Signals are taken before the start (a catch-up can take a while): one during it stops the server as soon
         // as it has started.
         let control = ServeSignals.take()
-        let server = try Server.start(a.dataDirectory, host: host, port: port)
+        let server = try Server.start(a.dataDirectory, host: host, port: port, configuration: configuration)
         if server.keysCreated { printError("daicho serve: created \(server.keysPath) with a new write key and read token (daicho serve keys prints them)") }
         print(jsonLine(members(server.startLine)))
         guard finishStandardOutput(ExitStatus.ok) == ExitStatus.ok else { return ExitStatus.usageOrIO }

@@ -13,9 +13,9 @@ import Testing
         let endpoint: HTTPClient.Endpoint
         let url: String
 
-        init(_ data: String) throws {
+        init(_ data: String, options: [String] = []) throws {
             process.executableURL = URL(fileURLWithPath: daichoPath)
-            process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0"]
+            process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0"] + options
             let out = Pipe()
             process.standardOutput = out
             process.standardError = stderr
@@ -139,6 +139,23 @@ import Testing
         }
         #expect(status == 200)
         #expect(try s.get("/v1/segments", token: oldRead).status == 401)
+        #expect(s.terminate().status == 0)
+    }
+
+    @Test func maxConnectionsCapsTheOpenConnections() throws {
+        let t = TemporaryDirectory()
+        let d = try dataDirectory(t, appending: [eventLine("e1")])
+        let s = try Serving(d, options: ["--max-connections", "1"])
+        #expect(try HTTPClient.send("GET", to: s.endpoint, path: "/healthz").status == 200)
+        let idle = try Socket.connect(host: s.endpoint.host, port: s.endpoint.port)
+        // The idle connection is the one allowed (accepted asynchronously: wait until the cap answers).
+        var status = 0
+        for _ in 0..<100 where status != 503 {
+            status = try HTTPClient.send("GET", to: s.endpoint, path: "/healthz").status
+            if status != 503 { usleep(20_000) }
+        }
+        #expect(status == 503)
+        withExtendedLifetime(idle) {}
         #expect(s.terminate().status == 0)
     }
 }
