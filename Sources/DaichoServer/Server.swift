@@ -31,6 +31,9 @@ public final class Server: @unchecked Sendable {
     let live: LiveSegments
     let settings: ProjectionSettings
 
+    /// Events between two snapshots while the server runs (a restart after a crash catches up at most this many).
+    public static let defaultSnapshotEvery = 1_000_000
+
     /// How long `finish` waits for the live view to apply the last acknowledged events.
     static let finishWait: Duration = .seconds(10)
 
@@ -50,10 +53,13 @@ public final class Server: @unchecked Sendable {
     /// Takes the writer lock of `directory` (creating it when needed), reads or creates `serve.json`, listens on
     /// `host:port`, brings the live view up to the log's end, and records the address in `serve.pid`. Requests
     /// are served once `run` is called (connections wait in the listen queue until then).
+    /// - Parameter snapshotEvery: write the snapshot after at least this many new events while serving (0: only
+    ///   when the server stops).
     /// - Throws: `StoreError` (`locked`, naming the holder; a damaged log; bad settings), `ServerStartError` (the
     ///   address cannot be listened on, `serve.json` cannot be read), or the loader's errors.
     public static func start(_ directory: DataDirectory, host: String, port: UInt16,
-                             configuration: HTTPServerConfiguration = HTTPServerConfiguration()) throws -> Server {
+                             configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
+                             snapshotEvery: Int = defaultSnapshotEvery) throws -> Server {
         let store = try EventStore.open(directory)
         let committer: GroupCommitter
         let settings: ProjectionSettings
@@ -78,7 +84,7 @@ public final class Server: @unchecked Sendable {
         options.maxFutureSkewMicros = settings.profile.maxFutureSkewMicros
         committer = GroupCommitter(store: store, options: options) { try EventStore.open(directory) }
         let live: LiveSegments
-        do { live = try LiveSegments.open(directory) } catch {
+        do { live = try LiveSegments.open(directory, snapshotEvery: snapshotEvery) } catch {
             committer.stop()
             throw error
         }

@@ -178,6 +178,31 @@ import Testing
         #expect(rules.filter { $0.hasPrefix("in_segment") }.count == 1, "\(rules)")
     }
 
+    /// The snapshot of `s`'s directory (profiles with the segment state), if one is there.
+    static func snapshot(_ s: ServingDirectory) throws -> ProfileProjection? {
+        let settings = try ProjectionSettings.load(s.data)
+        guard case .loaded(let profiles) = ProjectionSnapshot.read(directory: s.data.snapshotsPath, settingsHash: settings.hash,
+                                                                   rules: settings.rules, config: settings.profile,
+                                                                   proving: try EventReader(s.data)) else { return nil }
+        return profiles
+    }
+
+    @Test func aRunningServerWritesSnapshotsAsEventsArrive() throws {
+        let s = try ServingDirectory(snapshotEvery: 10)
+        for batch in 0..<3 {
+            let messages = (0..<6).map { #"{"type":"track","messageId":"m\#(batch)-\#($0)","userId":"U\#($0)","event":"E"}"# }
+            #expect(try s.post(messages).json["appended"] as? Int == 6)
+        }
+        // 18 events in three frames: a snapshot after the second frame (12 events), taken on the worker's thread.
+        var written: UInt64 = 0
+        for _ in 0..<200 where written < 12 {
+            written = try Self.snapshot(s)?.nextOffset ?? 0
+            if written < 12 { usleep(10_000) }
+        }
+        #expect(written >= 12)
+        #expect(try Self.snapshot(s)?.dependentState != nil)
+    }
+
     @Test func finishingWritesTheSnapshotTheNextStartLoads() throws {
         let s = try ServingDirectory(lines: [Self.track("e1", email: "taro@example.jp", day: 1, type: "purchase")])
         #expect(try s.request("PUT", "/v1/segments/buyers", body: #"{"rule":"commerce.orders >= 1"}"#).status == 200)
@@ -186,13 +211,7 @@ import Testing
         try s.finish()
         #expect(!FileManager.default.fileExists(atPath: s.data.path + "/serve.pid"))
         // The snapshot holds every acknowledged event and the segment state: the next start replays nothing.
-        let settings = try ProjectionSettings.load(s.data)
-        guard case .loaded(let profiles) = ProjectionSnapshot.read(directory: s.data.snapshotsPath, settingsHash: settings.hash,
-                                                                   rules: settings.rules, config: settings.profile,
-                                                                   proving: try EventReader(s.data)) else {
-            Issue.record("no snapshot was written")
-            return
-        }
+        let profiles = try #require(try Self.snapshot(s), "no snapshot was written")
         #expect(profiles.nextOffset == end)
         #expect(profiles.dependentState != nil)
     }

@@ -15,14 +15,14 @@ final class ServingDirectory: @unchecked Sendable {
     private var finished = false
 
     /// Starts serving a directory holding `lines` (envelopes appended before the start).
-    init(lines: [String] = []) throws {
+    init(lines: [String] = [], snapshotEvery: Int = Server.defaultSnapshotEvery) throws {
         data = DataDirectory(t.path + "/data")
         if !lines.isEmpty {
             let store = try EventStore.open(data)
             _ = try store.appendLines(lines.map { Array($0.utf8)[...] }, arrivalMicros: wallClockMicros())
             try store.close()
         }
-        server = try Server.start(data, host: "127.0.0.1", port: 0)
+        server = try Server.start(data, host: "127.0.0.1", port: 0, snapshotEvery: snapshotEvery)
         keys = try ServeKeys.read(path: server.keysPath)
         let s = server, d = done
         Thread { s.run(); d.signal() }.start()
