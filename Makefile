@@ -48,6 +48,9 @@ demo: release
 	@echo "  $(BIN) verify --data $(DATA)"
 	@echo "  $(BIN) append --data $(DATA) $(DATA)/sample.ndjson   # again: every event is a duplicate; the broken lines are rejected again (exit 1)"
 	@echo "  $(BIN) --help"
+	@echo
+	@echo "Serve it over HTTP (docs/http-api.md; Ctrl-C stops it gracefully):"
+	@echo "  $(BIN) serve --data $(DATA) --listen 127.0.0.1:8080   # then: $(BIN) serve keys --data $(DATA); README \"Server\" has curl examples"
 
 # The python3 packages of the cross-check tests (schemas/check*.py, the phone-number reference). pip installs them;
 # where the system Python is externally managed (Debian), into the user's site-packages.

@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "DaichoSegmentSpec", dependencies: ["Daicho", "DaichoJSON"]),
         // The server's routes over the library: ingest with group commit, profiles, segments, feed (docs/http-api.md).
         .target(name: "DaichoServer", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoHTTP", "DaichoSegmentSpec", "DaichoLog"]),
-        .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoWorkload"]),
+        .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoWorkload", "DaichoServer", "DaichoHTTP"]),
         // Seeded generator and temporary directories shared by the test targets.
         .target(name: "DaichoTestSupport", path: "Tests/DaichoTestSupport"),
         .testTarget(name: "DaichoLogTests", dependencies: ["DaichoLog", "DaichoTestSupport"]),
@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "DaichoSegmentsTests", dependencies: ["DaichoSegments", "DaichoWorkload", "DaichoTestSupport"]),
         .testTarget(name: "DaichoHTTPTests", dependencies: ["DaichoHTTP", "DaichoTestSupport"]),
         .testTarget(name: "DaichoSegmentSpecTests", dependencies: ["DaichoSegmentSpec", "Daicho", "DaichoTestSupport"]),
-        .testTarget(name: "DaichoServerTests", dependencies: ["DaichoServer", "Daicho", "DaichoTestSupport"]),
-        .testTarget(name: "DaichoCLITests", dependencies: ["DaichoTestSupport"]),
+        .testTarget(name: "DaichoServerTests", dependencies: ["DaichoServer", "Daicho", "DaichoProjections", "DaichoTestSupport"]),
+        .testTarget(name: "DaichoCLITests", dependencies: ["DaichoTestSupport", "DaichoHTTP"]),
     ]
 )

@@ -26,18 +26,29 @@ public final class LiveSegments: LiveView {
     ///     while catching up, then after each frame or clock advance that changed something.
     ///   - validate: called with the caught-up view before anything is delivered (e.g. to check the segment names
     ///     a caller asks for); what it throws ends `open`.
+    ///   - snapshotEvery: write the snapshot (profiles and segment state) after at least this many new events, at
+    ///     a frame boundary, so a restart after a crash catches up only the tail; 0 never (a reader such as
+    ///     `watch`). A snapshot that cannot be written stops the worker (`error`).
     /// - Throws: `FeedCursorError` when `cursor` is beyond the feed (it never had that many records: a cursor
     ///   from another data directory, or a typo); the loader's errors; what `validate` throws.
     public static func open(_ directory: DataDirectory, after cursor: UInt64? = nil,
                             options: ProjectionWorker<SegmentProjection>.Options = .init(),
                             onChange: (@Sendable (SegmentChanges) -> Void)? = nil,
-                            validate: ((SegmentProjection) throws -> Void)? = nil) throws -> LiveSegments {
+                            validate: ((SegmentProjection) throws -> Void)? = nil,
+                            snapshotEvery: Int = 0) throws -> LiveSegments {
         let (segments, reader) = try SegmentLoader.load(directory, now: options.clock(), trackingAfter: cursor ?? .max)
         if let cursor, cursor > segments.feedCount { throw FeedCursorError(cursor: cursor, feedCount: segments.feedCount) }
         try validate?(segments)
         let backlog = segments.takeChanges()?.records ?? []
         if cursor == nil { segments.keepRecords(after: 0) }
-        let worker = ProjectionWorker(projection: segments, reader: reader, options: options)
+        var options = options
+        var checkpoint: ((SegmentProjection) throws -> Void)?
+        if snapshotEvery > 0 {
+            let settings = try ProjectionSettings.load(directory)
+            options.checkpointEvery = snapshotEvery
+            checkpoint = { try SegmentLoader.writeSnapshot($0, settings: settings, directory: directory) }
+        }
+        let worker = ProjectionWorker(projection: segments, reader: reader, options: options, checkpoint: checkpoint)
         let live = LiveSegments(directory: directory, worker: worker)
         if let onChange {
             if !backlog.isEmpty { onChange(SegmentChanges(profiles: nil, records: backlog)) }

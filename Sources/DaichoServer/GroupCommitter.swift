@@ -52,6 +52,7 @@ public final class GroupCommitter: @unchecked Sendable {
     /// Rounds appended so far (for `/metrics`).
     public var rounds: Int { condition.lock(); defer { condition.unlock() }; return roundCount }
     private var roundCount = 0
+    private var acknowledged: UInt64
     private var thread: Thread?
 
     /// - Parameters:
@@ -62,6 +63,7 @@ public final class GroupCommitter: @unchecked Sendable {
         self.store = store
         self.options = options
         self.reopen = reopen
+        acknowledged = store.nextOffset
         let t = Thread { [unowned self] in run() }
         t.name = "daicho-commit"
         thread = t
@@ -84,6 +86,10 @@ public final class GroupCommitter: @unchecked Sendable {
         if let f = s.failure { throw f }
         return s.outcomes!
     }
+
+    /// The offset after the last event appended by an acknowledged round (the log's end when the committer
+    /// started, before any): a read that must see every acknowledged write waits for its view to reach it.
+    public var acknowledgedOffset: UInt64 { condition.lock(); defer { condition.unlock() }; return acknowledged }
 
     /// Whether a round is being written now.
     public var isWriting: Bool { condition.lock(); defer { condition.unlock() }; return writing }
@@ -129,6 +135,7 @@ public final class GroupCommitter: @unchecked Sendable {
                     s.outcomes = Array(outcomes[k..<(k + s.lines.count)])
                     k += s.lines.count
                 }
+                for case .appended(let offset) in outcomes { acknowledged = max(acknowledged, offset + 1) }
                 roundCount += 1
             case .failure(let f):
                 for s in round { s.failure = f }

@@ -4,9 +4,11 @@ import DaichoSegmentSpec
 import Foundation
 
 /// The routes of `daicho serve` (docs/http-api.md): authentication, then the route's handler. Thin: the work is
-/// in `IngestRoutes` and the library.
+/// in `IngestRoutes`, `ProfileRoutes`, `SegmentRoutes` and the library.
 public final class Router: HTTPHandler, @unchecked Sendable {
     let ingest: IngestRoutes
+    let profiles: ProfileRoutes
+    let segments: SegmentRoutes
     private let keysLock = NSLock()
     private var keys: ServeKeys
     /// Whether the views have caught up with the log (`/readyz`).
@@ -21,8 +23,11 @@ public final class Router: HTTPHandler, @unchecked Sendable {
     static let singleRoutes: [String: String] = ["/v1/track": "track", "/v1/identify": "identify", "/v1/page": "page",
                                                  "/v1/screen": "screen", "/v1/group": "group", "/v1/alias": "alias"]
 
-    public init(ingest: IngestRoutes, keys: ServeKeys, isReady: @escaping @Sendable () -> Bool) {
+    init(ingest: IngestRoutes, profiles: ProfileRoutes, segments: SegmentRoutes, keys: ServeKeys,
+         isReady: @escaping @Sendable () -> Bool) {
         self.ingest = ingest
+        self.profiles = profiles
+        self.segments = segments
         self.keys = keys
         self.isReady = isReady
     }
@@ -37,7 +42,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
     var currentKeys: ServeKeys { keysLock.lock(); defer { keysLock.unlock() }; return keys }
 
     enum Route {
-        case segment(String?), importNDJSON, health, ready, notFound, wrongMethod(String)
+        case segment(String?), importNDJSON, health, ready, read(ReadRoute), notFound, wrongMethod(String)
     }
 
     func route(_ head: RequestHead) -> Route {
@@ -49,7 +54,11 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case "/readyz": return head.method == "GET" ? .ready : .wrongMethod("GET")
         default:
             if let type = Self.singleRoutes[path] { return head.method == "POST" ? .segment(type) : .wrongMethod("POST") }
-            return .notFound
+            switch ReadRoute.match(method: head.method, path: head.path) {
+            case .success(let read)?: return .read(read)
+            case .failure(let wrong)?: return .wrongMethod(wrong.allowed)
+            case nil: return .notFound
+            }
         }
     }
 
@@ -67,6 +76,10 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case .importNDJSON:
             guard let auth = head.header("authorization"), writeKey(fromBasic: auth) != nil else { return .refuse(Self.unauthorized(write: true)) }
             return .accept(maxBody: Self.maxImportBody)
+        case .read(let read):
+            guard let auth = head.header("authorization"), isReadToken(bearer: auth) else { return .refuse(Self.unauthorized(write: false)) }
+            if case .defineSegment = read { return .accept(maxBody: SegmentRoutes.maxBody) }
+            return .accept(maxBody: 0)
         }
     }
 
@@ -86,8 +99,36 @@ public final class Router: HTTPHandler, @unchecked Sendable {
             return ingest.segment(batch, key: key, requestID: request.id, path: path)
         case .importNDJSON:
             return ingest.importNDJSON(request.body, requestID: request.id)
+        case .read(let read):
+            do throws(ResponseFailure) {
+                return try respond(to: read, request)
+            } catch {
+                return error.response
+            }
         case .notFound, .wrongMethod: return .error(404, "no route")
         }
+    }
+
+    private func respond(to read: ReadRoute, _ request: HTTPRequest) throws(ResponseFailure) -> HTTPResponse {
+        let query = QueryParameters(request.head.query)
+        switch read {
+        case .profiles:
+            let ndjson = request.head.header("accept")?.lowercased().contains("application/x-ndjson") ?? false
+            return try profiles.list(query: query, ndjson: ndjson)
+        case .profile(let selector): return try profiles.profile(selector, query: query)
+        case .timeline(let selector): return try profiles.timeline(selector, query: query)
+        case .segments: return try segments.list()
+        case .segment(let name): return try segments.segment(name)
+        case .members(let name): return try segments.members(name, query: query)
+        case .defineSegment(let name): return try segments.define(name, body: request.body)
+        case .dropSegment(let name): return try segments.drop(name)
+        }
+    }
+
+    /// Whether an `Authorization: Bearer <token>` header holds a read token (a write key never reads).
+    func isReadToken(bearer header: String) -> Bool {
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { return false }
+        return currentKeys.isReadToken(header.dropFirst(7).trimmingCharacters(in: .whitespaces))
     }
 
     /// The write key of an `Authorization: Basic base64(key:)` header, if it is one.
@@ -101,7 +142,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
 
     static func unauthorized(write: Bool) -> HTTPResponse {
         .error(401, write ? "a write key is required: HTTP Basic with the key as user, or \"writeKey\" in the body"
-                          : "a read token is required: Authorization: Bearer <token>",
+                          : "a read token is required: Authorization: Bearer <token> (a write key never reads)",
                headers: [("WWW-Authenticate", write ? "Basic realm=\"daicho\"" : "Bearer realm=\"daicho\"")])
     }
 }

@@ -9,7 +9,10 @@ enum AppendCommand {
     static let spec = CommandSpec(
         name: "append",
         summary: "Validate, normalize, deduplicate and append NDJSON events to the log.",
-        usage: "daicho append [--data DIR] [--durability batch|end] [--workers N] [--wait-lock SECONDS] [FILE ...]",
+        usage: """
+        daicho append [--data DIR] [--durability batch|end] [--workers N] [--wait-lock SECONDS] [FILE ...]
+               daicho append --server URL [--write-key KEY] [FILE ...]
+        """,
         options: [
             dataOption,
             waitLockOption,
@@ -20,6 +23,9 @@ enum AppendCommand {
                        help: "Country for phone numbers without a country code (ISO 3166 code, default JP)."),
             OptionSpec(name: "--no-snapshot", valueName: nil,
                        help: "Do not bring the profile snapshot up to date (the next query catches up)."),
+            OptionSpec(name: "--server", valueName: "URL",
+                       help: "Post the lines to a running `daicho serve` (its /v1/import) instead of a local directory."),
+            OptionSpec(name: "--write-key", valueName: "KEY", help: "With --server: the write key (default: $DAICHO_WRITE_KEY)."),
         ],
         details: """
         Reads the FILEs in order, or standard input when none is given or FILE is '-'. Prints
@@ -32,12 +38,18 @@ enum AppendCommand {
         The profile snapshot is brought up to date beside the ingest and written before the summary ("written"),
         unless it lacks fewer than snapshot_min_events (DIR/daicho.json, default 10000) and a sixteenth of the events
         it holds ("deferred": queries catch up from it), nothing was appended or --no-snapshot ("unchanged").
+        With --server URL the lines go to that server's /v1/import in requests of at most 8 MiB of whole lines; the
+        summary adds up its answers (no "snapshot": the server keeps its view live) and the rejected lines are kept
+        in the server's rejects file, numbered within their request. A directory that `daicho serve` holds refuses a
+        local append, naming the server's URL.
         Exit status: 0 all lines appended or duplicates, 1 some lines rejected (the rest appended), 2 usage or I/O
         error (also when the events are appended but the profile snapshot could not be written).
         """)
 
     static func run(_ args: [String]) throws -> Int32 {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
+        if let url = a.value("--server") { return try AppendToServer.run(a, url: url, spec: spec) }
+        if a.value("--write-key") != nil { throw UsageError(message: "--write-key goes with --server URL", usage: spec.usage) }
         let dir = a.dataDirectory
         var logOptions = try a.writerOptions(spec)
         if let d = a.value("--durability") {

@@ -1,6 +1,7 @@
 import Foundation
 import Daicho
 import DaichoLog
+import DaichoServer
 
 // The one place where an error that ends a command becomes an exit status and a message (README "Exit status").
 // Library errors carry their kind and cause (StoreError: path, errno, offset); the CLI adds what to do.
@@ -17,9 +18,31 @@ func failure(_ error: any Error, command: String) -> (status: Int32, message: St
     default: nil
     }
     guard let store else { return (ExitStatus.usageOrIO, "daicho \(command): \(error)") }
+    if let served = servedDirectory(store, command: command) { return (ExitStatus.usageOrIO, served) }
     var text = "daicho \(command): \(store.message)"
     if let hint = hint(for: store) { text += "\nhint: \(hint)" }
     return (exitStatus(for: store.kind), text)
+}
+
+/// The message for a writer lock held by `daicho serve`: the server's address and how to reach the directory
+/// through it (docs/http-api.md "`daicho append` while a server holds the directory"); nil when the lock is
+/// not a server's (or the error is no lock error).
+func servedDirectory(_ e: StoreError, command: String) -> String? {
+    // A locked log names its log directory, DIR/log.
+    guard e.kind == .locked, let logPath = e.path else { return nil }
+    let dir = DataDirectory((logPath as NSString).deletingLastPathComponent)
+    guard let server = ServeProcessFile.running(in: dir) else { return nil }
+    let what = "daicho \(command): \(dir.path) is held by `daicho serve` (pid \(server.pid)) listening at \(server.url)"
+    switch command {
+    case "append":
+        return what + "\nhint: send the lines to the server: daicho append --server \(server.url) FILE (the write key from --write-key or DAICHO_WRITE_KEY; `daicho serve keys` prints it)"
+    case "segment":
+        return what + "\nhint: define or drop segments through the server: PUT or DELETE \(server.url)/v1/segments/NAME with the read token (docs/http-api.md)"
+    case "serve":
+        return what + "; it is served already"
+    default:
+        return what + "\nhint: stop the server first (SIGTERM to pid \(server.pid))"
+    }
 }
 
 /// Prints the message of `failure(error, command:)` on stderr and returns its exit status.

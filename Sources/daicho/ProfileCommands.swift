@@ -170,13 +170,7 @@ struct QueryViews {
 
     /// The profile JSON of docs/profile.md, with `segments`: the memberships and when each began.
     func json(of p: UInt32, now: Int64) -> JSONValue {
-        var fields = members(profiles.json(of: p, now: now))
-        let memberships = segments?.memberships(of: p) ?? []
-        fields.append(JSONMember("segments", .array(memberships.map {
-            .object([JSONMember("segment", .string($0.segment)),
-                     JSONMember("since", .string(RFC3339.string(micros: $0.since, offsetMinutes: 0)))])
-        })))
-        return .object(fields)
+        SegmentProjection.profileJSON(profiles.json(of: p, now: now), memberships: segments?.memberships(of: p) ?? [])
     }
 }
 
@@ -203,8 +197,8 @@ enum ProfileCommand {
             guard let p = found else { return ExitStatus.notFound }
             do {
                 // No segment is defined (fromSnapshot checked): the segments member is empty, as QueryViews prints it.
-                let fields = members(try snapshot.json(of: p, now: wallClockMicros())) + [JSONMember("segments", .array([]))]
-                print(jsonLine(fields))
+                let json = SegmentProjection.profileJSON(try snapshot.json(of: p, now: wallClockMicros()), memberships: [])
+                print(jsonLine(members(json)))
                 return ExitStatus.ok
             } catch {
                 printError("daicho: notice: \(error); reading the full snapshot instead")

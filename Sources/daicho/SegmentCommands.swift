@@ -153,16 +153,7 @@ enum SegmentCommand {
     private static func list(_ a: ParsedArguments) throws -> Int32 {
         let (segments, _) = try SegmentLoader.load(a.dataDirectory, asOf: try a.time("--as-of", spec))
         printNotice(segments)
-        for s in segments.definitions {
-            var line = [
-                JSONMember("name", .string(s.name)), JSONMember("rule", .string(s.rule)),
-                JSONMember("description", .string(s.description)), JSONMember("members", count(s.members)),
-                JSONMember("defined_at", .string(RFC3339.string(micros: s.definedAt, offsetMinutes: 0))),
-                JSONMember("offset", .int(Int64(s.definedOffset))),
-            ]
-            if let error = s.error { line.append(JSONMember("error", .string(error))) }
-            print(jsonLine(line))
-        }
+        for s in segments.definitions { print(jsonLine(daicho.members(s.json))) }
         return ExitStatus.ok
     }
 

@@ -15,6 +15,7 @@ let commands: [(spec: CommandSpec, run: ([String]) throws -> Int32)] = [
     (TimelineCommand.spec, TimelineCommand.run),
     (SegmentCommand.spec, SegmentCommand.run),
     (WatchCommand.spec, WatchCommand.run),
+    (ServeCommand.spec, ServeCommand.run),
     (GenerateCommand.spec, GenerateCommand.run),
 ]
 

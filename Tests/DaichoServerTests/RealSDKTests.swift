@@ -47,17 +47,14 @@ print("sent")
         let python = try #require(Self.python, "DAICHO_REQUIRE_CROSS_CHECKS=1 but no SDK venv (make test creates .build/sdk-venv)")
         let t = TemporaryDirectory()
         let data = DataDirectory(t.path + "/data")
-        let committer = GroupCommitter(store: try EventStore.open(data)) { try EventStore.open(data) }
-        let keys = ServeKeys.generate()
-        let router = Router(ingest: IngestRoutes(committer: committer, rejects: ServerRejects(directory: data), mapping: SegmentMapping()),
-                            keys: keys) { true }
-        let server = HTTPServer(listener: try Socket.listen(host: "127.0.0.1", port: 0), handler: router)
+        let server = try Server.start(data, host: "127.0.0.1", port: 0)
+        let keys = try ServeKeys.read(path: server.keysPath)
         let done = DispatchSemaphore(value: 0)
         Thread { server.run(); done.signal() }.start()
-        let r = try runChild(python, ["-c", Self.script, "http://127.0.0.1:\(server.listener.localPort)", keys.writeKeys[0].key])
+        let r = try runChild(python, ["-c", Self.script, server.url, keys.writeKeys[0].key])
         server.stop()
         done.wait()
-        committer.stop()
+        try server.finish()
         #expect(r.status == 0, "\(r.stderr)")
         let reader = try EventReader(data)
         var events: [String: Event] = [:]

@@ -1,0 +1,18 @@
+import Daicho
+import DaichoJSON
+
+extension SegmentInfo {
+    /// The segment as `daicho segment list` prints it and `GET /v1/segments` answers:
+    /// `{"name","rule","description","members","defined_at","offset"}`, plus `"error"` when the stored rule does
+    /// not check.
+    public var json: JSONValue {
+        var fields = [
+            JSONMember("name", .string(name)), JSONMember("rule", .string(rule)),
+            JSONMember("description", .string(description)), JSONMember("members", .int(Int64(members))),
+            JSONMember("defined_at", .string(RFC3339.string(micros: definedAt, offsetMinutes: 0))),
+            JSONMember("offset", .int(Int64(definedOffset))),
+        ]
+        if let error { fields.append(JSONMember("error", .string(error))) }
+        return .object(fields)
+    }
+}

@@ -1,0 +1,46 @@
+import DaichoHTTP
+
+/// The read and segment-management routes (docs/http-api.md "Read routes"), matched from a request's method and
+/// path; each needs a read token.
+enum ReadRoute: Equatable {
+    case profiles
+    case profile(Substring)
+    case timeline(Substring)
+    case segments
+    case segment(String)
+    case members(String)
+    case defineSegment(String)
+    case dropSegment(String)
+
+    /// What `method path` asks for: a route, the methods the path takes when `method` is not one of them, or
+    /// nil when the path is none of these routes.
+    static func match(method: String, path: Substring) -> Result<ReadRoute, WrongMethod>? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts[0].isEmpty, parts[1] == "v1", !parts.dropFirst().contains(where: \.isEmpty) else { return nil }
+        func get(_ route: ReadRoute) -> Result<ReadRoute, WrongMethod> { method == "GET" ? .success(route) : .failure(WrongMethod("GET")) }
+        switch (parts[2], parts.count) {
+        case ("profiles", 3): return get(.profiles)
+        case ("profiles", 4): return get(.profile(parts[3]))
+        case ("profiles", 5) where parts[4] == "timeline": return get(.timeline(parts[3]))
+        case ("segments", 3): return get(.segments)
+        case ("segments", 4):
+            guard let name = parts[3].removingPercentEncoding else { return nil }
+            switch method {
+            case "GET": return .success(.segment(name))
+            case "PUT": return .success(.defineSegment(name))
+            case "DELETE": return .success(.dropSegment(name))
+            default: return .failure(WrongMethod("GET, PUT, DELETE"))
+            }
+        case ("segments", 5) where parts[4] == "members":
+            guard let name = parts[3].removingPercentEncoding else { return nil }
+            return get(.members(name))
+        default: return nil
+        }
+    }
+
+    /// The methods a path takes, for a 405 and its `Allow` header.
+    struct WrongMethod: Error, Equatable {
+        let allowed: String
+        init(_ allowed: String) { self.allowed = allowed }
+    }
+}
