@@ -2,22 +2,24 @@ import Daicho
 
 // Binary form of ProfileAggregates for snapshots. Versioned by the snapshot header that holds it.
 //
-// aggregates := first_seen:zigzag last_seen:zigzag events:varint
+// aggregates := first_seen:zigzag last_seen:zigzag* events:varint
 //               channel_count:varint symbol:varint × channel_count
 //               trait_count:varint trait × trait_count
 //               sections:u8 (bit 0 web, 1 commerce, 2 support, 3 social) then each present section in that order
-// trait      := key:varint at:zigzag offset:varint value_tag:u8 (0 null, 1 false, 2 true, 3 int, 4 double,
+// trait      := key:varint at:zigzag* offset:varint value_tag:u8 (0 null, 1 false, 2 true, 3 int, 4 double,
 //               5 string, 8 nested) body (int zigzag, double f64 LE, string/nested symbol varint)
-// web        := page_views tracked_paths session_gap dwell_ms:zigzag last_at:zigzag last_offset
-//               last_path (symbol + 1, 0 = none) session_count (start:zigzag length:varint) × n
+// web        := page_views tracked_paths session_gap dwell_ms:zigzag last_at:zigzag* last_offset
+//               last_path (symbol + 1, 0 = none) session_count (start:zigzag* length:varint) × n
 //               path_count (symbol count) × n
-// commerce   := first_at:zigzag last_at:zigzag order_count (order currency at:zigzag offset amount:zigzag) × n
-//               day_count (day:zigzag amount:zigzag128) × n
-// support    := inquiries complaints questions requests opinions open last_at:zigzag
+// commerce   := first_at:zigzag* last_at:zigzag* order_count (order currency at:zigzag* offset amount:zigzag) × n
+//               day_count (day:zigzag* amount:zigzag128) × n
+// support    := inquiries complaints questions requests opinions open last_at:zigzag*
 //               channel_count (symbol count) × n
-// social     := mentions sentiment_count sentiment_sum:zigzag reach:zigzag last_at:zigzag
+// social     := mentions sentiment_count sentiment_sum:zigzag reach:zigzag last_at:zigzag*
 //               platform_count (symbol count) × n
-// Unmarked integers are varints. zigzag128 is the zigzag varint of a 128-bit integer: the same bytes as
+// Times marked * are stored as the wrapping difference from first_seen (sessions: each start from the previous
+// one's, the first from first_seen; days: each from the previous one, the first from 0), so they take a few
+// bytes instead of eight (snapshot format 9). Unmarked integers are varints. zigzag128 is the zigzag varint of a 128-bit integer: the same bytes as
 // zigzag for every value that fits 64 bits, so snapshots written before day totals widened still read.
 // Symbols are numbers of the process's SymbolTable, snapshotted beside.
 
@@ -142,12 +144,14 @@ extension ProfileAggregates {
     /// Appends the binary form (format in the header comment of this file).
     public func serialize(into out: inout [UInt8]) {
         typealias W = AggregateWriter
-        W.signed(firstSeen, &out); W.signed(lastSeen, &out); W.varint(UInt64(eventCount), &out)
+        let base = firstSeen
+        func time(_ t: Int64) { W.signed(t &- base, &out) }
+        W.signed(firstSeen, &out); time(lastSeen); W.varint(UInt64(eventCount), &out)
         W.varint(UInt64(channels.count), &out)
         for c in channels { W.varint(UInt64(c.raw), &out) }
         W.varint(UInt64(traits.count), &out)
         for t in traits {
-            W.varint(UInt64(t.key.raw), &out); W.signed(t.at, &out); W.varint(t.offset, &out)
+            W.varint(UInt64(t.key.raw), &out); time(t.at); W.varint(t.offset, &out)
             switch t.value {
             case .null: out.append(0)
             case .bool(let b): out.append(b ? 2 : 1)
@@ -165,30 +169,38 @@ extension ProfileAggregates {
         }
         if let w = web?.value {
             W.varint(UInt64(w.pageViews), &out); W.varint(UInt64(w.trackedPaths), &out); W.signed(w.sessionGap, &out)
-            W.signed(w.dwellMs, &out); W.signed(w.lastAt, &out); W.varint(w.lastOffset, &out)
+            W.signed(w.dwellMs, &out); time(w.lastAt); W.varint(w.lastOffset, &out)
             W.varint(w.lastPath.map { UInt64($0.raw) + 1 } ?? 0, &out)
             W.varint(UInt64(w.sessions.count), &out)
-            for s in w.sessions { W.signed(s.start, &out); W.varint(UInt64(bitPattern: s.end &- s.start), &out) }
+            var previous = base
+            for s in w.sessions {
+                W.signed(s.start &- previous, &out); W.varint(UInt64(bitPattern: s.end &- s.start), &out)
+                previous = s.start
+            }
             counts(w.paths)
         }
         if let c = commerce?.value {
-            W.signed(c.firstAt, &out); W.signed(c.lastAt, &out)
+            time(c.firstAt); time(c.lastAt)
             W.varint(UInt64(c.orders.count), &out)
             for o in c.orders {
                 W.varint(UInt64(o.order.raw), &out); W.varint(UInt64(o.currency.raw), &out)
-                W.signed(o.at, &out); W.varint(o.offset, &out); W.signed(o.amount, &out)
+                time(o.at); W.varint(o.offset, &out); W.signed(o.amount, &out)
             }
             W.varint(UInt64(c.days.count), &out)
-            for d in c.days { W.signed(Int64(d.day), &out); W.signed128(d.amount, &out) }
+            var previousDay: Int64 = 0
+            for d in c.days {
+                W.signed(Int64(d.day) - previousDay, &out); W.signed128(d.amount, &out)
+                previousDay = Int64(d.day)
+            }
         }
         if let s = support?.value {
             for n in [s.inquiries, s.complaints, s.questions, s.requests, s.opinions, s.open] { W.varint(UInt64(n), &out) }
-            W.signed(s.lastAt, &out)
+            time(s.lastAt)
             counts(s.byChannel)
         }
         if let s = social?.value {
             W.varint(UInt64(s.mentions), &out); W.varint(UInt64(s.sentimentCount), &out)
-            W.signed(s.sentimentSum, &out); W.signed(s.reach, &out); W.signed(s.lastAt, &out)
+            W.signed(s.sentimentSum, &out); W.signed(s.reach, &out); time(s.lastAt)
             counts(s.byPlatform)
         }
     }
@@ -201,7 +213,9 @@ extension ProfileAggregates {
         var r = AggregateReader(bytes, at: position)
         r.symbolMap = symbols
         var p = ProfileAggregates()
-        p.firstSeen = try r.signed(); p.lastSeen = try r.signed(); p.eventCount = try r.u32()
+        p.firstSeen = try r.signed()
+        let base = p.firstSeen
+        p.lastSeen = base &+ (try r.signed()); p.eventCount = try r.u32()
         let channelCount = try r.count()
         p.channels.reserveCapacity(channelCount)
         for _ in 0..<channelCount { p.channels.append(try r.symbol()) }
@@ -209,7 +223,7 @@ extension ProfileAggregates {
         let traitCount = try r.count()
         p.traits.reserveCapacity(traitCount)
         for _ in 0..<traitCount {
-            let key = try r.symbol(), at = try r.signed(), offset = try r.varint()
+            let key = try r.symbol(), at = base &+ (try r.signed()), offset = try r.varint()
             let tag = try r.byte()
             let value: TraitValue
             switch tag {
@@ -232,14 +246,16 @@ extension ProfileAggregates {
             guard tracked > 0 else { throw ProfileSnapshotError(message: "zero tracked paths") }
             var w = WebSection(trackedPaths: Int(tracked), sessionGap: gap)
             w.pageViews = pageViews
-            w.dwellMs = try r.signed(); w.lastAt = try r.signed(); w.lastOffset = try r.varint()
+            w.dwellMs = try r.signed(); w.lastAt = base &+ (try r.signed()); w.lastOffset = try r.varint()
             let lastPath = try r.u32()
             w.lastPath = lastPath == 0 ? nil : Symbol(raw: r.symbolMap.map { $0(lastPath - 1) } ?? lastPath - 1)
             let n = try r.count()
             w.sessions.reserveCapacity(n)
+            var previous = base
             for _ in 0..<n {
-                let start = try r.signed()
+                let start = previous &+ (try r.signed())
                 w.sessions.append(Session(start: start, end: start &+ Int64(bitPattern: try r.varint())))
+                previous = start
             }
             try r.checkAscending(w.sessions.lazy.map(\.start))
             w.paths = try r.symbolCounts()
@@ -247,18 +263,20 @@ extension ProfileAggregates {
         }
         if flags & 2 != 0 {
             var c = CommerceSection()
-            c.firstAt = try r.signed(); c.lastAt = try r.signed()
+            c.firstAt = base &+ (try r.signed()); c.lastAt = base &+ (try r.signed())
             let n = try r.count()
             c.orders.reserveCapacity(n)
             for _ in 0..<n {
-                c.orders.append(OrderEntry(order: try r.symbol(), currency: try r.symbol(), at: try r.signed(),
+                c.orders.append(OrderEntry(order: try r.symbol(), currency: try r.symbol(), at: base &+ (try r.signed()),
                                            offset: try r.varint(), amount: try r.signed()))
             }
             try r.checkAscending(c.orders.lazy.map(\.order))
             let d = try r.count()
             c.days.reserveCapacity(d)
+            var previousDay: Int64 = 0
             for _ in 0..<d {
-                let day = try r.signed()
+                let day = previousDay &+ (try r.signed())
+                previousDay = day
                 guard let day32 = Int32(exactly: day) else { throw ProfileSnapshotError(message: "day \(day) out of range") }
                 c.days.append(DayTotal(day: day32, amount: try r.signed128()))
             }
@@ -269,14 +287,14 @@ extension ProfileAggregates {
             var s = SupportSection()
             s.inquiries = try r.u32(); s.complaints = try r.u32(); s.questions = try r.u32()
             s.requests = try r.u32(); s.opinions = try r.u32(); s.open = try r.u32()
-            s.lastAt = try r.signed()
+            s.lastAt = base &+ (try r.signed())
             s.byChannel = try r.symbolCounts()
             p.support = SectionBox(s)
         }
         if flags & 8 != 0 {
             var s = SocialSection()
             s.mentions = try r.u32(); s.sentimentCount = try r.u32()
-            s.sentimentSum = try r.signed(); s.reach = try r.signed(); s.lastAt = try r.signed()
+            s.sentimentSum = try r.signed(); s.reach = try r.signed(); s.lastAt = base &+ (try r.signed())
             s.byPlatform = try r.symbolCounts()
             p.social = SectionBox(s)
         }

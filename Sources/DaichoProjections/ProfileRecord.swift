@@ -6,8 +6,9 @@ import Daicho
 // record     := empty (an absorbed profile) | living
 // living     := id_hash:u64 last_source:varint (symbol + 1, 0 none)
 //               event_count:varint offset_delta:varint × n (ascending; the first from 0)
-//               identifier_count:varint (node:varint kind:u8 length:varint value linked_at:varint) × n (by kind,
-//               value; node: its number in the identity graph, whose nodes a full restore rebuilds from these)
+//               identifier_count:varint (node:varint kind:u8 length:varint value linked) × n (by kind, value;
+//               node: its number in the identity graph, whose nodes a full restore rebuilds from these; linked:
+//               the event that attached it, as its index in the event list + 1 (varint), or 0 and its offset)
 //               merged_count:varint merged_id:u64 × n (oldest first)
 //               conflicts:varint recent_count:varint (offset:varint kind_count:varint kind:u8 × k) × n
 //               aggregates (ProfileAggregates+Serialization.swift) to the end of the record
@@ -42,7 +43,10 @@ struct ProfileRecord {
             out.append(id.kind)
             W.varint(UInt64(id.value.utf8.count), &out)
             out.append(contentsOf: id.value.utf8)
-            W.varint(id.linkedAt, &out)
+            // The event that linked it is the profile's (it was attributed to the profile it joined): its index in
+            // the event list + 1, a byte or two where the offset took three or four; 0 then the offset otherwise.
+            if let i = index(of: id.linkedAt, in: events) { W.varint(UInt64(i) + 1, &out) }
+            else { W.varint(0, &out); W.varint(id.linkedAt, &out) }
         }
         let merged = graph.mergedIDs[p] ?? []
         W.varint(UInt64(merged.count), &out)
@@ -56,6 +60,16 @@ struct ProfileRecord {
             out.append(contentsOf: c.kinds)
         }
         projection.aggregatesForSnapshot(Int(p), into: &out)
+    }
+
+    /// The index of `offset` in `events` (ascending), if it is there.
+    private static func index(of offset: UInt64, in events: [UInt64]) -> Int? {
+        var lo = 0, hi = events.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if events[mid] < offset { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < events.count && events[lo] == offset ? lo : nil
     }
 
     /// Reads a living record (`bytes` is exactly the record). With `node`, each identifier goes to it (node number,
@@ -86,7 +100,13 @@ struct ProfileRecord {
             let length = try r.count()
             let value = UnsafeRawBufferPointer(rebasing: bytes[r.position..<(r.position + length)])
             r.position += length
-            let linkedAt = try r.varint()
+            let linkedIndex = try r.varint()
+            let linkedAt: UInt64
+            if linkedIndex == 0 { linkedAt = try r.varint() }
+            else {
+                guard linkedIndex <= UInt64(record.events.count) else { throw ProfileSnapshotError(message: "record identifier links event \(linkedIndex) of \(record.events.count)") }
+                linkedAt = record.events[Int(linkedIndex - 1)]
+            }
             if let node { try node(n, kind, value, linkedAt) }
             else { record.identifiers.append((kind, String(decoding: value, as: UTF8.self), linkedAt)) }
         }

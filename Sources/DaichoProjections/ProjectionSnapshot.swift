@@ -5,7 +5,7 @@ import Foundation
 // The profile projection's snapshot file (docs/profile.md "Snapshots"):
 //
 //   0   8  magic "DCHPROJ1"
-//   8   8  format version (little-endian; this code writes and reads 8)
+//   8   8  format version (little-endian; this code writes and reads 9)
 //   16  8  log offset the snapshot reflects (the next offset to apply)
 //   24  8  settings hash: XXH64 of the identity rules and profile settings it was built under
 //   32  8  section count (6)
@@ -28,7 +28,7 @@ import Foundation
 public enum ProjectionSnapshot {
     static let magic = Array("DCHPROJ1".utf8)
     /// The body format written by this code.
-    public static let version: UInt64 = 8
+    public static let version: UInt64 = 9
     static let headerBytes = 64
     /// The sections, in file order.
     enum Section: Int, CaseIterable {
