@@ -139,9 +139,11 @@ public final class BatchDecoder {
 
     /// `forEach`, optionally without checking each record's props whole. Only for callers that read props solely
     /// through `EventView.materialize` (which throws on malformed props): `readProps` relies on the check.
+    /// - Parameter selecting: which records (by index in the batch) to decode and pass to `body`; the others are
+    ///   passed over by their length, unread (their bytes are checked only to lie inside the payload).
     @discardableResult
-    func forEach(in payload: UnsafeRawBufferPointer, checkingProps: Bool, onBatch: (StringTable) throws -> Void = { _ in },
-                 _ body: (EventView) throws -> Void) throws -> Header {
+    func forEach(in payload: UnsafeRawBufferPointer, checkingProps: Bool, selecting: (Int) -> Bool = { _ in true },
+                 onBatch: (StringTable) throws -> Void = { _ in }, _ body: (EventView) throws -> Void) throws -> Header {
         var c = ByteCursor(payload)
         let version = c.byte()
         guard !c.failed, version == BatchFormat.version else {
@@ -173,6 +175,7 @@ public final class BatchDecoder {
                 let start = c.position
                 c.skip(length)
                 guard !c.failed else { throw BatchError(message: "record \(index) runs past the payload") }
+                guard selecting(index) else { continue }
                 var r = ByteCursor(UnsafeRawBufferPointer(rebasing: payload[start..<(start + length)]))
                 let view = try decodeRecord(&r, index: index, baseTime: baseTime, strings: strings, checkingProps: checkingProps)
                 try body(view)

@@ -111,17 +111,23 @@ public final class EventReader: @unchecked Sendable {
         }
     }
 
-    /// The events of the frame holding `offset` that `wanted` selects (by offset and type), materialized, in order.
-    /// Only the selected events' props are read (`materialize` throws on malformed ones), so picking a few events out
-    /// of a large frame (`daicho timeline`) does not pay for checking the others' props.
+    /// The events of the frame holding `offset` that `selecting` selects by offset (asked once per event of the
+    /// frame, in order) and whose type is in `types` (every type when nil), materialized, in order. Only those
+    /// events are decoded — the others are passed over by their length — and only their props read
+    /// (`materialize` throws on malformed ones), so picking a few events out of a large frame (`daicho timeline`)
+    /// pays for little more than reading, checking and decompressing it.
     /// - Throws: `BatchError` for a malformed record or selected props; `StoreError` for log errors.
-    public func materialize(inFrameContaining offset: UInt64, where wanted: (UInt64, EventType) -> Bool) throws -> [(UInt64, Event)] {
+    public func materialize(inFrameContaining offset: UInt64, selecting: (UInt64) -> Bool,
+                            types: Set<EventType>? = nil) throws -> [(UInt64, Event)] {
         var events: [(UInt64, Event)] = []
         try log.forEachFrame(from: offset, to: offset + 1) { frame in
-            var o = frame.baseOffset
-            try decoder.forEach(in: frame.payload, checkingProps: false) { view in
-                if wanted(o, view.type) { events.append((o, try view.materialize())) }
-                o += 1
+            // `body` follows the `selecting` call that chose its record: `current` is its offset.
+            var current: UInt64 = 0
+            try decoder.forEach(in: frame.payload, checkingProps: false, selecting: { index in
+                current = frame.baseOffset + UInt64(index)
+                return selecting(current)
+            }) { view in
+                if types?.contains(view.type) ?? true { events.append((current, try view.materialize())) }
             }
             return false
         }

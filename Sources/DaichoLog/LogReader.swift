@@ -143,7 +143,9 @@ public final class LogReader {
             guard entry.baseOffset < stop else { return }
             let segmentScanner = try scanner(for: Int(entry.segment))
             let path = infos[Int(entry.segment)].path
-            let frame = try segmentScanner.bytes(at: entry.position, count: entry.frameSize)
+            // Read ahead only when the range goes on past this frame: one frame picked out reads just its bytes.
+            let more = i + 1 < index.entries.count && index.entries[i + 1].baseOffset < stop
+            let frame = try segmentScanner.bytes(at: entry.position, count: entry.frameSize, readAhead: more)
             guard let header = FrameHeader.parse(frame), header.baseOffset == entry.baseOffset, header.frameSize == entry.frameSize else {
                 throw LogError(.corrupt, "frame header at byte \(entry.position) (offset \(entry.baseOffset)) changed since it was indexed; run `daicho verify`", path: path)
             }

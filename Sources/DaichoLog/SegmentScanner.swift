@@ -32,10 +32,12 @@ final class SegmentScanner {
     deinit { buffer.deallocate() }
 
     /// Bytes `[position, position + count)`, which must lie below `limit`; valid until the next read.
-    func bytes(at position: Int, count: Int) throws(LogError) -> UnsafeRawBufferPointer {
+    /// - Parameter readAhead: read up to `chunkBytes` beyond them when they are not buffered (sequential scans);
+    ///   false reads exactly them (one frame picked out of a segment: `daicho timeline`).
+    func bytes(at position: Int, count: Int, readAhead: Bool = true) throws(LogError) -> UnsafeRawBufferPointer {
         precondition(position >= 0 && position + count <= limit)
         if position < bufferStart || position + count > bufferStart + bufferCount {
-            let want = max(count, min(Self.chunkBytes, limit - position))
+            let want = readAhead ? max(count, min(Self.chunkBytes, limit - position)) : count
             if buffer.count < want {
                 buffer.deallocate()
                 buffer = .allocate(byteCount: want, alignment: 16)

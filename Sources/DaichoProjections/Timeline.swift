@@ -3,8 +3,8 @@ import Dispatch
 
 /// One customer's events, read from the log through the projection's per-profile index.
 public enum Timeline {
-    /// Offsets from which the frames are read by two threads (each frame read costs about 2 ms: read, checksum,
-    /// decompress and decode the whole frame).
+    /// Offsets from which the frames are read by two threads (each frame read costs about 1–2 ms: read, checksum
+    /// and decompress the whole frame, decode the events wanted).
     static let parallelFrom = 4
 
     /// The events of profile `p`, newest first (by event time, then offset), at most `limit`; only those of `types`
@@ -49,11 +49,11 @@ public enum Timeline {
         var i = offsets.startIndex
         while i < offsets.endIndex {
             let before = i
-            events += try reader.materialize(inFrameContaining: offsets[i]) { o, type in
+            events += try reader.materialize(inFrameContaining: offsets[i], selecting: { o in
                 guard i < offsets.endIndex && offsets[i] == o else { return false }
                 i += 1
-                return types?.contains(type) ?? true
-            }
+                return true
+            }, types: types)
             if i == before { throw StoreError(.corrupt, "the log has no event at offset \(offsets[i]), which the profile index lists; rebuild with `daicho replay`", path: reader.directory.logPath, offset: offsets[i]) }
         }
         return events

@@ -31,13 +31,17 @@ import Testing
         #expect(seen[0].1.identifiers[0].raw == "Taro@Example.jp")
     }
 
-    /// `materialize(inFrameContaining:where:)` (what `daicho timeline` reads through) gives exactly the selected
-    /// events of the frame, the same as materializing each event of `forEachInFrame`.
+    /// `materialize(inFrameContaining:selecting:types:)` (what `daicho timeline` reads through) gives exactly the
+    /// selected events of the frame, the same as materializing each event of `forEachInFrame`.
     @Test func materializingSelectedEventsOfAFrameMatchesReadingEveryEvent() throws {
         let t = TemporaryDirectory()
         let store = try EventStore.open(t.data)
         for frame in 0..<3 {
-            _ = try store.append((0..<50).map { i in event("f\(frame)-\(i)", at: Int64(frame * 100 + i) * 1_000) })
+            _ = try store.append((0..<50).map { i in
+                var e = event("f\(frame)-\(i)", at: Int64(frame * 100 + i) * 1_000)
+                if i % 3 == 0 { e.type = .pageView; e.props = .object([JSONMember("url", .string("https://example.jp/\(i)"))]) }
+                return e
+            })
         }
         try store.close()
         let reader = try EventReader(t.data)
@@ -45,16 +49,17 @@ import Testing
         for _ in 0..<20 {
             let inside = UInt64.random(in: 0..<150, using: &rng)
             let chosen = Set((0..<10).map { _ in UInt64.random(in: 0..<150, using: &rng) })
+            let types: Set<EventType>? = Bool.random(using: &rng) ? nil : [.pageView] // a third of the events
             var every: [(UInt64, Event)] = []
             try reader.forEachInFrame(containing: inside) { o, view in
-                if chosen.contains(o) { every.append((o, try view.materialize())) }
+                if chosen.contains(o) && (types?.contains(view.type) ?? true) { every.append((o, try view.materialize())) }
             }
-            let picked = try reader.materialize(inFrameContaining: inside) { o, _ in chosen.contains(o) }
+            let picked = try reader.materialize(inFrameContaining: inside, selecting: { chosen.contains($0) }, types: types)
             #expect(picked.map(\.0) == every.map(\.0))
             #expect(picked.map(\.1) == every.map(\.1))
             #expect(!picked.isEmpty || every.isEmpty)
         }
-        #expect(try reader.materialize(inFrameContaining: 0) { _, _ in true }.count == 50)
+        #expect(try reader.materialize(inFrameContaining: 0, selecting: { _ in true }).count == 50)
     }
 
     /// Segment definitions are internal events: only `appendInternal` writes them, they carry no identifiers,
