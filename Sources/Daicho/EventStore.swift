@@ -138,7 +138,7 @@ public final class EventStore: @unchecked Sendable {
     /// file: rejected lines go to `onReject`).
     /// - Parameter chunkBytes: the size of the blocks the file is cut into (whole lines; one frame or more each).
     /// - Throws: `IngestError.io` when the file cannot be opened or read; `.log` when appending fails.
-    public func ingest(file path: String, chunkBytes: Int = 4 << 20, options: IngestOptions = IngestOptions(),
+    public func ingest(file path: String, chunkBytes: Int = NDJSONChunkReader.defaultBlockBytes, options: IngestOptions = IngestOptions(),
                        onReject: @escaping (RejectedLine) throws -> Void = { _ in }) throws(IngestError) -> IngestSummary {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {

@@ -116,12 +116,13 @@ import Testing
     @Test func repairOnAFullDiskLeavesTheLogAsItWasAndNoPartialFile() throws {
         let t = TemporaryDirectory()
         let data = t.path + "/d"
-        // One frame of events that do not compress, larger than the file size limit below.
-        let text = incompressibleEventLines(12_000, seed: 11).joined(separator: "\n") + "\n"
+        // One frame (under append's 2 MiB chunk) of events that do not compress, larger than the file size limit below.
+        let text = incompressibleEventLines(8_000, seed: 11).joined(separator: "\n") + "\n"
         #expect(try daicho(["append", "--data", data, "--no-snapshot", t.write("g.ndjson", text)]).status == 0)
         let segment = data + "/log/00000000000000000000.seg"
         var damaged = bytes(segment)
         #expect(damaged.count > 300_000, "\(damaged.count) bytes")
+        #expect(text.utf8.count < 2 << 20, "one chunk, so one frame")
         damaged[1_000] ^= 0x01
         #expect(FileManager.default.createFile(atPath: segment, contents: Data(damaged)))
         // Quarantining the damaged frame fails with EFBIG, as on a full disk.
