@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "DaichoLog", package: "Daicho"),
                 .product(name: "DaichoProjections", package: "Daicho"),
                 .product(name: "DaichoSegments", package: "Daicho"),
+                .product(name: "DaichoHTTP", package: "Daicho"),
             ]
         )
     ]
