@@ -4,11 +4,12 @@ import DaichoSegmentSpec
 import Foundation
 
 /// The routes of `daicho serve` (docs/http-api.md): authentication, then the route's handler. Thin: the work is
-/// in `IngestRoutes`, `ProfileRoutes`, `SegmentRoutes` and the library.
+/// in `IngestRoutes`, `ProfileRoutes`, `SegmentRoutes`, `FeedRoutes` and the library.
 public final class Router: HTTPHandler, @unchecked Sendable {
     let ingest: IngestRoutes
     let profiles: ProfileRoutes
     let segments: SegmentRoutes
+    let feed: FeedRoutes
     private let keysLock = NSLock()
     private var keys: ServeKeys
     /// Whether the views have caught up with the log (`/readyz`).
@@ -23,11 +24,12 @@ public final class Router: HTTPHandler, @unchecked Sendable {
     static let singleRoutes: [String: String] = ["/v1/track": "track", "/v1/identify": "identify", "/v1/page": "page",
                                                  "/v1/screen": "screen", "/v1/group": "group", "/v1/alias": "alias"]
 
-    init(ingest: IngestRoutes, profiles: ProfileRoutes, segments: SegmentRoutes, keys: ServeKeys,
+    init(ingest: IngestRoutes, profiles: ProfileRoutes, segments: SegmentRoutes, feed: FeedRoutes, keys: ServeKeys,
          isReady: @escaping @Sendable () -> Bool) {
         self.ingest = ingest
         self.profiles = profiles
         self.segments = segments
+        self.feed = feed
         self.keys = keys
         self.isReady = isReady
     }
@@ -122,6 +124,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case .members(let name): return try segments.members(name, query: query)
         case .defineSegment(let name): return try segments.define(name, body: request.body)
         case .dropSegment(let name): return try segments.drop(name)
+        case .feed: return try feed.feed(request.head, query: query)
         }
     }
 
