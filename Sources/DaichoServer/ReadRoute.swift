@@ -40,6 +40,19 @@ enum ReadRoute: Equatable {
         }
     }
 
+    /// The route's template, the `route` label of `/metrics` (never a customer's value or a segment's name).
+    var template: String {
+        switch self {
+        case .profiles: "/v1/profiles"
+        case .profile: "/v1/profiles/{selector}"
+        case .timeline: "/v1/profiles/{selector}/timeline"
+        case .segments: "/v1/segments"
+        case .segment, .defineSegment, .dropSegment: "/v1/segments/{name}"
+        case .members: "/v1/segments/{name}/members"
+        case .feed: "/v1/feed"
+        }
+    }
+
     /// The methods a path takes, for a 405 and its `Allow` header.
     struct WrongMethod: Error, Equatable {
         let allowed: String

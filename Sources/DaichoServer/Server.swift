@@ -88,8 +88,12 @@ public final class Server: @unchecked Sendable {
             try? store.close()
             throw error
         }
+        let metrics = ServerMetrics()
         var options = GroupCommitter.Options()
         options.maxFutureSkewMicros = settings.profile.maxFutureSkewMicros
+        options.onRound = { lines, acknowledged in
+            metrics.countRound(events: lines, end: acknowledged, at: Date().timeIntervalSince1970)
+        }
         committer = GroupCommitter(store: store, options: options) { try EventStore.open(directory) }
         let live: LiveSegments
         do { live = try LiveSegments.open(directory, snapshotEvery: snapshotEvery) } catch {
@@ -100,18 +104,20 @@ public final class Server: @unchecked Sendable {
         let hub = FeedHub(retained: feedRetained)
         hub.follow(live)
         let ingest = IngestRoutes(committer: committer, rejects: ServerRejects(directory: directory),
-                                  mapping: mapping)
+                                  mapping: mapping, metrics: metrics)
         let router = Router(ingest: ingest, profiles: ProfileRoutes(views: views, directory: directory),
                             segments: SegmentRoutes(views: views, committer: committer),
-                            feed: FeedRoutes(hub: hub, views: views, keepAlive: feedKeepAlive), keys: keys.keys) { live.error == nil }
+                            feed: FeedRoutes(hub: hub, views: views, keepAlive: feedKeepAlive),
+                            metrics: MetricsRoute(metrics: metrics, live: live, committer: committer), keys: keys.keys) { live.error == nil }
         let url = "http://" + authority(host, listener.localPort)
         do { try ServeProcessFile(pid: getpid(), url: url).write(in: directory) } catch {
             live.close()
             committer.stop()
             throw error
         }
-        return Server(directory: directory, url: url, keysPath: keysPath, keysCreated: keys.created,
-                      http: HTTPServer(listener: listener, handler: router, configuration: configuration),
+        let http = HTTPServer(listener: listener, handler: router, configuration: configuration)
+        metrics.countConnections { [weak http] in http?.openConnections ?? 0 }
+        return Server(directory: directory, url: url, keysPath: keysPath, keysCreated: keys.created, http: http,
                       router: router, committer: committer, live: live, settings: settings)
     }
 
