@@ -114,6 +114,21 @@ import Testing
         #expect(try live.records(5).map(\.id) == [4, 5, 6, 7, 8])
     }
 
+    @Test func manyClientsGetEveryRecordInOrderAndAStopEndsTheirFeeds() throws {
+        let s = try ServingDirectory()
+        #expect(try s.request("PUT", "/v1/segments/buyers", body: #"{"rule":"commerce.orders >= 1"}"#).status == 200)
+        let clients = try (0..<12).map { _ in try FeedClient(s) }
+        for batch in 0..<4 {
+            #expect(try s.post((0..<50).map { Self.order("U\(batch)-\($0)") }).status == 200)
+            #expect(try s.get("/v1/profiles/user_id:U\(batch)-49").status == 200)
+        }
+        for client in clients { #expect(try client.records(200).map(\.id) == Array(1...200)) }
+        // A stop ends every feed at once (well within the stop's grace time).
+        let started = Date()
+        try s.finish()
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
     @Test func anIdleFeedGetsKeepAliveComments() throws {
         let s = try ServingDirectory(feedKeepAlive: .milliseconds(300))
         let client = try FeedClient(s)
