@@ -129,6 +129,18 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 5)
     }
 
+    @Test func aClientThatFallsBehindTheRecordsHeldIsDroppedWithALastComment() throws {
+        // Ten buyers before the start: defining the segment enters all ten in one frame, more than the four held.
+        let lines = (1...10).map { #"{"id":"p\#($0)","type":"purchase","at":"2026-05-01T10:00:00Z","ids":{"user_id":"B\#($0)"},"props":{"order_id":"o\#($0)","amount":1000,"currency":"JPY"}}"# }
+        let s = try ServingDirectory(lines: lines, feedRetained: 4)
+        let client = try FeedClient(s)
+        #expect(try s.request("PUT", "/v1/segments/buyers", body: #"{"rule":"commerce.orders >= 1"}"#).status == 200)
+        #expect(try client.nextBlock() == [": dropped: this client fell more than 4 records behind the feed; resume after cursor 0"])
+        #expect(throws: Socket.Failure.closed) { _ = try client.read(until: "\n\n", timeoutMillis: 5000) }
+        // Its cursor is no longer held: resuming there is refused, naming the oldest cursor held.
+        #expect(try s.get("/v1/feed?from=0").error["oldest_cursor"] as? Int == 6)
+    }
+
     @Test func anIdleFeedGetsKeepAliveComments() throws {
         let s = try ServingDirectory(feedKeepAlive: .milliseconds(300))
         let client = try FeedClient(s)
