@@ -141,6 +141,24 @@ import Testing
         #expect(try s.get("/v1/feed?from=0").error["oldest_cursor"] as? Int == 6)
     }
 
+    @Test func aClientResumesAcrossAServerRestartWithoutGapOrDuplicate() throws {
+        let first = try ServingDirectory()
+        #expect(try first.request("PUT", "/v1/segments/buyers", body: #"{"rule":"commerce.orders >= 1"}"#).status == 200)
+        let client = try FeedClient(first)
+        #expect(try first.post(["U1", "U2"].map(Self.order)).status == 200)
+        let seen = try client.records(2).map(\.id)
+        #expect(seen == [1, 2])
+        try first.finish()
+        // The next run's feed goes on from the snapshot's cursor: the last id seen resumes there.
+        let second = try ServingDirectory(directory: first.data)
+        let resumed = try FeedClient(second, headers: ["Last-Event-ID: \(seen.last!)"])
+        #expect(resumed.status == 200)
+        #expect(try second.post(["U3"].map(Self.order)).status == 200)
+        let next = try resumed.records(1)
+        #expect(next.map(\.id) == [3])
+        #expect(next.first?.data["cursor"] as? Int == 3)
+    }
+
     @Test func anIdleFeedGetsKeepAliveComments() throws {
         let s = try ServingDirectory(feedKeepAlive: .milliseconds(300))
         let client = try FeedClient(s)

@@ -15,9 +15,10 @@ final class ServingDirectory: @unchecked Sendable {
     private var finished = false
 
     /// Starts serving a directory holding `lines` (envelopes appended before the start).
-    init(lines: [String] = [], snapshotEvery: Int = Server.defaultSnapshotEvery, feedKeepAlive: Duration = .seconds(15),
-         feedRetained: Int = Server.defaultFeedRetained) throws {
-        data = DataDirectory(t.path + "/data")
+    /// - Parameter directory: serve this directory (another's, after it finished) instead of a new one.
+    init(lines: [String] = [], directory: DataDirectory? = nil, snapshotEvery: Int = Server.defaultSnapshotEvery,
+         feedKeepAlive: Duration = .seconds(15), feedRetained: Int = Server.defaultFeedRetained) throws {
+        data = directory ?? DataDirectory(t.path + "/data")
         if !lines.isEmpty {
             let store = try EventStore.open(data)
             _ = try store.appendLines(lines.map { Array($0.utf8)[...] }, arrivalMicros: wallClockMicros())
