@@ -167,9 +167,9 @@ import Testing
     }
 
     @Test func ndjsonStreamsOneRecordPerLineFromACursor() throws {
-        let s = try ServingDirectory()
+        let s = try ServingDirectory(feedKeepAlive: .milliseconds(300))
         #expect(try s.request("PUT", "/v1/segments/buyers", body: #"{"rule":"commerce.orders >= 1"}"#).status == 200)
-        #expect(try s.request("PUT", "/v1/segments/others", body: #"{"rule":"commerce.orders >= 2"}"#).status == 200)
+        #expect(try s.request("PUT", "/v1/segments/everyone", body: #"{"rule":"commerce.orders >= 0"}"#).status == 200)
         #expect(try s.post(["U1", "U2"].map(Self.order)).status == 200)
         let client = try FeedClient(s, "/v1/feed?from=0&segment=buyers", headers: ["Accept: application/x-ndjson"])
         #expect(client.status == 200)
@@ -180,8 +180,11 @@ import Testing
             if line.isEmpty { continue }
             lines.append(try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]))
         }
-        #expect(lines.map { $0["cursor"] as? Int } == [1, 2])
+        // Each order enters buyers, then everyone: buyers' records are 1 and 3; the cursors count everyone's too.
+        #expect(lines.map { $0["cursor"] as? Int } == [1, 3])
         #expect(lines.allSatisfy { $0["segment"] as? String == "buyers" && $0["change"] as? String == "entered" })
+        // Then, while nothing happens, empty lines keep the connection open.
+        #expect(try client.read(until: "\n", timeoutMillis: 5000) == "")
     }
 
     @Test func theFeedTakesTheReadTokenAndRefusesUnknownSegmentsAndCursors() throws {
