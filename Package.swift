@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "DaichoSegmentsTests", dependencies: ["DaichoSegments", "DaichoWorkload", "DaichoTestSupport"]),
         .testTarget(name: "DaichoHTTPTests", dependencies: ["DaichoHTTP", "DaichoTestSupport"]),
         .testTarget(name: "DaichoSegmentSpecTests", dependencies: ["DaichoSegmentSpec", "Daicho", "DaichoTestSupport"]),
-        .testTarget(name: "DaichoServerTests", dependencies: ["DaichoServer", "Daicho", "DaichoProjections", "DaichoTestSupport"]),
+        .testTarget(name: "DaichoServerTests", dependencies: ["DaichoServer", "Daicho", "DaichoJSON", "DaichoProjections", "DaichoSegments", "DaichoTestSupport"]),
         .testTarget(name: "DaichoCLITests", dependencies: ["DaichoTestSupport", "DaichoHTTP"]),
     ]
 )

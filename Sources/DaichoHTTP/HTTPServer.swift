@@ -18,6 +18,13 @@ public enum Admission: Sendable {
 public protocol HTTPHandler: Sendable {
     func admit(_ head: RequestHead, peer: String) -> Admission
     func respond(to request: HTTPRequest) -> HTTPResponse
+    /// Called once a response to a request whose head was read has been sent (a stream: once its head was), with
+    /// its status and the seconds from the end of the head to then (for metrics).
+    func answered(_ head: RequestHead, status: Int, seconds: Double)
+}
+
+extension HTTPHandler {
+    public func answered(_ head: RequestHead, status: Int, seconds: Double) {}
 }
 
 /// Timeouts and caps of a server (docs/http-api.md "HTTP/1.1").
@@ -154,22 +161,29 @@ public final class HTTPServer: @unchecked Sendable {
         busy += 1
         lock.unlock()
         defer { lock.lock(); busy -= 1; lock.unlock() }
+        let started = DispatchTime.now().uptimeNanoseconds
+        /// Sends `response` and tells the handler; returns whether the connection stays open.
+        func answer(_ response: HTTPResponse, keepAlive: Bool) -> Bool {
+            let open = send(socket, response, id: id, keepAlive: keepAlive)
+            handler.answered(head, status: response.status, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+            return open
+        }
         let admission = handler.admit(head, peer: socket.peer)
         let keepAlive = head.keepAlive && !last && !isStopping
         switch admission {
         case .refuse(let response):
             // The body was not read: the connection can continue only if there was none.
             let clean = head.framing == .none
-            send(socket, response, id: id, keepAlive: keepAlive && clean)
+            _ = answer(response, keepAlive: keepAlive && clean)
             return keepAlive && clean
         case .accept(let maxBody):
             if case .length(let n) = head.framing, n > maxBody {
-                send(socket, .error(413, "body of \(n) bytes is larger than the \(maxBody) this route takes"), id: id, keepAlive: false)
+                _ = answer(.error(413, "body of \(n) bytes is larger than the \(maxBody) this route takes"), keepAlive: false)
                 return false
             }
             let encoding = (head.header("content-encoding") ?? "identity").trimmingSpaces.lowercased()
             guard ["identity", "gzip", "x-gzip", "deflate"].contains(encoding) else {
-                send(socket, .error(415, "content encoding \"\(encoding)\" is not supported (gzip, deflate, identity are)"), id: id, keepAlive: false)
+                _ = answer(.error(415, "content encoding \"\(encoding)\" is not supported (gzip, deflate, identity are)"), keepAlive: false)
                 return false
             }
             if head.expectsContinue {
@@ -184,28 +198,28 @@ public final class HTTPServer: @unchecked Sendable {
                 default: break
                 }
             } catch let e as HTTPError {
-                send(socket, .error(e.status, e.message), id: id, keepAlive: false)
+                _ = answer(.error(e.status, e.message), keepAlive: false)
                 return false
             } catch let e as InflateError {
                 if case .tooLarge = e {
-                    send(socket, .error(413, "decompressed body is larger than the \(maxBody) bytes this route takes"), id: id, keepAlive: false)
+                    _ = answer(.error(413, "decompressed body is larger than the \(maxBody) bytes this route takes"), keepAlive: false)
                 } else {
-                    send(socket, .error(400, "request body: \(e)"), id: id, keepAlive: false)
+                    _ = answer(.error(400, "request body: \(e)"), keepAlive: false)
                 }
                 return false
             } catch let e as Socket.Failure {
-                if e == .timedOut { send(socket, .error(408, "the request body did not arrive in time"), id: id, keepAlive: false) }
+                if e == .timedOut { _ = answer(.error(408, "the request body did not arrive in time"), keepAlive: false) }
                 return false
             } catch {
                 return false
             }
             let response = handler.respond(to: HTTPRequest(head: head, body: body, peer: socket.peer, id: id))
             if let stream = response.stream {
-                send(socket, response, id: id, keepAlive: false)
+                _ = answer(response, keepAlive: false)
                 try? stream(ResponseStream(socket: socket, writeTimeoutMillis: configuration.writeTimeoutMillis) { [weak self] in self?.isStopping ?? true })
                 return false
             }
-            return send(socket, response, id: id, keepAlive: keepAlive)
+            return answer(response, keepAlive: keepAlive)
         }
     }
 

@@ -25,6 +25,9 @@ public final class GroupCommitter: @unchecked Sendable {
         public var normalizer = IdentifierNormalizer()
         public var maxFutureSkewMicros: Int64? = IngestOptions.defaultMaxFutureSkewMicros
         public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1_000_000) }
+        /// Called on the writer thread after each appended round with its number of lines and the acknowledged
+        /// offset after it (for `/metrics`).
+        public var onRound: (@Sendable (_ lines: Int, _ acknowledged: UInt64) -> Void)?
         public init() {}
     }
 
@@ -137,6 +140,7 @@ public final class GroupCommitter: @unchecked Sendable {
                 }
                 for case .appended(let offset) in outcomes { acknowledged = max(acknowledged, offset + 1) }
                 roundCount += 1
+                options.onRound?(outcomes.count, acknowledged)
             case .failure(let f):
                 for s in round { s.failure = f }
             }

@@ -11,18 +11,20 @@ public final class IngestRoutes: @unchecked Sendable {
     let mapping: SegmentMapping
     let normalizer: IdentifierNormalizer
     let clock: @Sendable () -> Int64
+    let metrics: ServerMetrics
 
     /// Messages per `/v1/batch` at most (Segment's limit).
     public static let maxMessages = 2500
 
     public init(committer: GroupCommitter, rejects: ServerRejects, mapping: SegmentMapping,
-                normalizer: IdentifierNormalizer = IdentifierNormalizer(),
+                normalizer: IdentifierNormalizer = IdentifierNormalizer(), metrics: ServerMetrics = ServerMetrics(),
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1_000_000) }) {
         self.committer = committer
         self.rejects = rejects
         self.mapping = mapping
         self.normalizer = normalizer
         self.clock = clock
+        self.metrics = metrics
     }
 
     /// `POST /v1/batch` (`route` nil) or a single-message route (`route` its type).
@@ -65,6 +67,7 @@ public final class IngestRoutes: @unchecked Sendable {
             }
         }
         rejected.sort { $0.index < $1.index }
+        metrics.countEvents(appended: appended, duplicates: duplicates, rejected: rejected.count)
         let input = "\(requestID) POST \(path)"
         do {
             try rejects.keep(rejected.map { .init(input: input, line: $0.index + 1, reason: $0.reason, bytes: batch.messageBytes($0.index)) })
@@ -118,6 +121,7 @@ public final class IngestRoutes: @unchecked Sendable {
                 records.append(.init(input: "\(requestID) POST /v1/import", line: numbers[k], reason: reason, bytes: lines[k]))
             }
         }
+        metrics.countEvents(appended: appended, duplicates: duplicates, rejected: records.count)
         do { try rejects.keep(records) } catch {
             return .error(503, "the rejected lines could not be kept (\(error.message)); the request can be retried",
                           headers: [("Retry-After", "5")])

@@ -1,21 +1,31 @@
 import Daicho
 import DaichoHTTP
 import DaichoProjections
+import DaichoJSON
 import DaichoSegments
+import Foundation
 
 /// `GET /v1/profiles/{selector}`, `…/{selector}/timeline` and `GET /v1/profiles` (docs/http-api.md "Read routes"):
-/// the answers of `daicho profile`, `daicho timeline` and `daicho profiles`, from the live view.
+/// the answers of `daicho profile`, `daicho timeline` and `daicho profiles`, from the live view; with `as_of`, read
+/// from the data directory as `--as-of` reads it (`AsOfCustomer`), beside the live view.
 struct ProfileRoutes {
     let views: ServerViews
     let directory: DataDirectory
+    /// Admits at most `maxAsOf` as-of answers at once (each may build a whole as-of view).
+    let asOfSlots = DispatchSemaphore(value: maxAsOf)
+
+    /// As-of answers built at once at most; beyond, `503` with `Retry-After`.
+    static let maxAsOf = 2
 
     /// Profiles written per lock of the view while streaming `GET /v1/profiles` as NDJSON.
     static let streamChunk = 256
 
     /// One profile, exactly as `daicho profile` prints it (segments included).
     func profile(_ selector: Substring, query: QueryParameters) throws(ResponseFailure) -> HTTPResponse {
-        try Self.refuseAsOf(query)
         let s = try ProfileSelector(pathSegment: selector)
+        if let asOf = try asOf(query) {
+            return .json(200, IngestRoutes.bytes(try customer(s, asOf: asOf, withSegments: true).json))
+        }
         let json = try views.read { segments throws(ResponseFailure) in
             guard let p = s.find(in: segments.profiles) else { throw s.notFound }
             return segments.profileJSON(of: p, now: wallClockMicros())
@@ -26,20 +36,29 @@ struct ProfileRoutes {
     /// One customer's events, newest first (by event time, then offset), as `daicho timeline` prints them, a
     /// page at a time; `type` keeps only the events of the comma-separated types.
     func timeline(_ selector: Substring, query: QueryParameters) throws(ResponseFailure) -> HTTPResponse {
-        try Self.refuseAsOf(query)
         let s = try ProfileSelector(pathSegment: selector)
         let limit = try query.limit()
         let types = try Self.eventTypes(query["type"])
         let after = try query["cursor"].map { c throws(ResponseFailure) in try TimelineCursor(c) }
-        let (offsets, id) = try views.read { segments throws(ResponseFailure) in
-            guard let p = s.find(in: segments.profiles) else { throw s.notFound }
-            return (segments.profiles.eventOffsets(of: p).sorted(), segments.profiles.graph.id(of: p))
-        }
         var events: [(UInt64, Event)]
-        do {
-            events = try Timeline.events(at: offsets, reader: EventReader(directory), types: types)
-        } catch {
-            throw ResponseFailure(.error(500, "the timeline cannot be read: \(error)"))
+        let id: String
+        if let asOf = try asOf(query) {
+            let found = try customer(s, asOf: asOf, withSegments: false)
+            id = found.profiles.graph.id(of: found.profile)
+            do { events = try found.events(types: types) } catch {
+                throw ResponseFailure(.error(500, "the timeline cannot be read: \(error)"))
+            }
+        } else {
+            let offsets: [UInt64]
+            (offsets, id) = try views.read { segments throws(ResponseFailure) in
+                guard let p = s.find(in: segments.profiles) else { throw s.notFound }
+                return (segments.profiles.eventOffsets(of: p).sorted(), segments.profiles.graph.id(of: p))
+            }
+            do {
+                events = try Timeline.events(at: offsets, reader: EventReader(directory), types: types)
+            } catch {
+                throw ResponseFailure(.error(500, "the timeline cannot be read: \(error)"))
+            }
         }
         if let after { events.removeAll { !after.isBefore(at: $0.1.at, offset: $0.0) } }
         var page = Page()
@@ -99,11 +118,45 @@ struct ProfileRoutes {
         }
     }
 
-    /// `as_of` is answered by the CLI only for now (a one-off replay per request does not belong in a server).
+    /// `as_of` is answered for one customer only: every profile as of a time is `daicho profiles --as-of`.
     static func refuseAsOf(_ query: QueryParameters) throws(ResponseFailure) {
         guard query["as_of"] == nil else {
-            throw ResponseFailure(.error(400, "as_of is not supported by the server yet; use `daicho profile --as-of` or `daicho timeline --as-of` on the data directory"))
+            throw ResponseFailure(.error(400, "as_of is not supported on GET /v1/profiles; use `daicho profiles --as-of` on the data directory, or as_of on one profile"))
         }
+    }
+
+    /// The `as_of` time: RFC 3339 with a zone, or a date alone (its last microsecond in the business time zone);
+    /// nil when absent.
+    /// - Throws: a 400 response naming the value.
+    func asOf(_ query: QueryParameters) throws(ResponseFailure) -> Int64? {
+        guard let raw = query["as_of"] else { return nil }
+        switch QueryTime.parse(raw) {
+        case .time(let t): return t
+        case .date(let date):
+            do { return QueryTime.day(date, in: try ProjectionSettings.load(directory).profile.businessTimeZone, edge: .end) } catch {
+                throw ResponseFailure(.error(500, "as_of: a date alone is taken in the business time zone, which cannot be read: \(error)"))
+            }
+        case .invalid:
+            throw ResponseFailure(.error(400, "as_of: \"\(raw.prefix(64))\" is not an RFC 3339 time (2026-06-01T10:00:00+09:00) or a date (2026-06-01)"))
+        }
+    }
+
+    /// The customer `s` as of `asOf`, from the data directory (read-only, beside the live view).
+    /// - Throws: a 404 when none matches then, a 503 when `maxAsOf` answers are being built, a 500 when the log
+    ///   cannot be read.
+    func customer(_ s: ProfileSelector, asOf: Int64, withSegments: Bool) throws(ResponseFailure) -> AsOfCustomer {
+        guard asOfSlots.wait(timeout: .now()) == .success else {
+            throw ResponseFailure(.error(503, "\(Self.maxAsOf) as-of answers are being built; retry later", headers: [("Retry-After", "1")]))
+        }
+        defer { asOfSlots.signal() }
+        let found: AsOfCustomer?
+        do { found = try AsOfCustomer.find(directory, key: s.key, asOf: asOf, withSegments: withSegments) } catch {
+            throw ResponseFailure(.error(500, "the as-of view cannot be built: \(error)"))
+        }
+        guard let found else {
+            throw ResponseFailure(.error(404, "no profile matches \(s.described) as of \(RFC3339.string(micros: asOf, offsetMinutes: 0))"))
+        }
+        return found
     }
 
     /// The types of `type=purchase,inquiry`; nil (every type) when absent.

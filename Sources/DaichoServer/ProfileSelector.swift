@@ -31,6 +31,14 @@ enum ProfileSelector {
         self = .identifier(kind, raw)
     }
 
+    /// The selector as the library's one-customer queries take it.
+    var key: CustomerKey {
+        switch self {
+        case .id(let id): .id(id)
+        case .identifier(let kind, let raw): .identifier(kind, raw)
+        }
+    }
+
     /// The selector as a message may show it (identifier values masked).
     var described: String {
         switch self {

@@ -11,6 +11,7 @@ enum ReadRoute: Equatable {
     case members(String)
     case defineSegment(String)
     case dropSegment(String)
+    case feed
 
     /// What `method path` asks for: a route, the methods the path takes when `method` is not one of them, or
     /// nil when the path is none of these routes.
@@ -23,6 +24,7 @@ enum ReadRoute: Equatable {
         case ("profiles", 4): return get(.profile(parts[3]))
         case ("profiles", 5) where parts[4] == "timeline": return get(.timeline(parts[3]))
         case ("segments", 3): return get(.segments)
+        case ("feed", 3): return get(.feed)
         case ("segments", 4):
             guard let name = parts[3].removingPercentEncoding else { return nil }
             switch method {
@@ -35,6 +37,19 @@ enum ReadRoute: Equatable {
             guard let name = parts[3].removingPercentEncoding else { return nil }
             return get(.members(name))
         default: return nil
+        }
+    }
+
+    /// The route's template, the `route` label of `/metrics` (never a customer's value or a segment's name).
+    var template: String {
+        switch self {
+        case .profiles: "/v1/profiles"
+        case .profile: "/v1/profiles/{selector}"
+        case .timeline: "/v1/profiles/{selector}/timeline"
+        case .segments: "/v1/segments"
+        case .segment, .defineSegment, .dropSegment: "/v1/segments/{name}"
+        case .members: "/v1/segments/{name}/members"
+        case .feed: "/v1/feed"
         }
     }
 

@@ -4,11 +4,13 @@ import DaichoSegmentSpec
 import Foundation
 
 /// The routes of `daicho serve` (docs/http-api.md): authentication, then the route's handler. Thin: the work is
-/// in `IngestRoutes`, `ProfileRoutes`, `SegmentRoutes` and the library.
+/// in `IngestRoutes`, `ProfileRoutes`, `SegmentRoutes`, `FeedRoutes` and the library.
 public final class Router: HTTPHandler, @unchecked Sendable {
     let ingest: IngestRoutes
     let profiles: ProfileRoutes
     let segments: SegmentRoutes
+    let feed: FeedRoutes
+    let metrics: MetricsRoute
     private let keysLock = NSLock()
     private var keys: ServeKeys
     /// Whether the views have caught up with the log (`/readyz`).
@@ -23,11 +25,13 @@ public final class Router: HTTPHandler, @unchecked Sendable {
     static let singleRoutes: [String: String] = ["/v1/track": "track", "/v1/identify": "identify", "/v1/page": "page",
                                                  "/v1/screen": "screen", "/v1/group": "group", "/v1/alias": "alias"]
 
-    init(ingest: IngestRoutes, profiles: ProfileRoutes, segments: SegmentRoutes, keys: ServeKeys,
-         isReady: @escaping @Sendable () -> Bool) {
+    init(ingest: IngestRoutes, profiles: ProfileRoutes, segments: SegmentRoutes, feed: FeedRoutes, metrics: MetricsRoute,
+         keys: ServeKeys, isReady: @escaping @Sendable () -> Bool) {
         self.ingest = ingest
         self.profiles = profiles
         self.segments = segments
+        self.feed = feed
+        self.metrics = metrics
         self.keys = keys
         self.isReady = isReady
     }
@@ -42,7 +46,21 @@ public final class Router: HTTPHandler, @unchecked Sendable {
     var currentKeys: ServeKeys { keysLock.lock(); defer { keysLock.unlock() }; return keys }
 
     enum Route {
-        case segment(String?), importNDJSON, health, ready, read(ReadRoute), notFound, wrongMethod(String)
+        case segment(String?), importNDJSON, health, ready, metrics, read(ReadRoute), notFound, wrongMethod(String)
+
+        /// The `route` label of `/metrics`: the route's template; `other` for a path that is no route or a method
+        /// the route does not take (so a label never holds a raw path).
+        var label: String {
+            switch self {
+            case .segment(let type): type.map { "/v1/\($0)" } ?? "/v1/batch"
+            case .importNDJSON: "/v1/import"
+            case .health: "/healthz"
+            case .ready: "/readyz"
+            case .metrics: "/metrics"
+            case .read(let read): read.template
+            case .notFound, .wrongMethod: "other"
+            }
+        }
     }
 
     func route(_ head: RequestHead) -> Route {
@@ -52,6 +70,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case "/v1/import": return head.method == "POST" ? .importNDJSON : .wrongMethod("POST")
         case "/healthz": return head.method == "GET" ? .health : .wrongMethod("GET")
         case "/readyz": return head.method == "GET" ? .ready : .wrongMethod("GET")
+        case "/metrics": return head.method == "GET" ? .metrics : .wrongMethod("GET")
         default:
             if let type = Self.singleRoutes[path] { return head.method == "POST" ? .segment(type) : .wrongMethod("POST") }
             switch ReadRoute.match(method: head.method, path: head.path) {
@@ -66,7 +85,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         switch route(head) {
         case .notFound: return .refuse(.error(404, "no route \(head.method) \(head.path)"))
         case .wrongMethod(let allowed): return .refuse(.error(405, "\(head.path) takes \(allowed)", headers: [("Allow", allowed)]))
-        case .health, .ready: return .accept(maxBody: 0)
+        case .health, .ready, .metrics: return .accept(maxBody: 0)
         case .segment(let type):
             // The key may also come in the body (`writeKey`): then it is checked after reading.
             if let auth = head.header("authorization"), writeKey(fromBasic: auth) == nil {
@@ -87,6 +106,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         switch route(request.head) {
         case .health: return .json(200, Array(#"{"status":"ok"}"#.utf8))
         case .ready: return isReady() ? .json(200, Array(#"{"status":"ready"}"#.utf8)) : .error(503, "catching up with the log")
+        case .metrics: return metrics.respond()
         case .segment(let type):
             let path = String(request.head.path)
             if let auth = request.head.header("authorization") {
@@ -122,7 +142,12 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case .members(let name): return try segments.members(name, query: query)
         case .defineSegment(let name): return try segments.define(name, body: request.body)
         case .dropSegment(let name): return try segments.drop(name)
+        case .feed: return try feed.feed(request.head, query: query)
         }
+    }
+
+    public func answered(_ head: RequestHead, status: Int, seconds: Double) {
+        metrics.metrics.countRequest(route: route(head).label, status: status, seconds: seconds)
     }
 
     /// Whether an `Authorization: Bearer <token>` header holds a read token (a write key never reads).

@@ -34,6 +34,9 @@ public final class Server: @unchecked Sendable {
     /// Events between two snapshots while the server runs (a restart after a crash catches up at most this many).
     public static let defaultSnapshotEvery = 1_000_000
 
+    /// Feed records held in memory for `GET /v1/feed` (docs/http-api.md "The feed").
+    public static let defaultFeedRetained = 65_536
+
     /// How long `finish` waits for the live view to apply the last acknowledged events.
     static let finishWait: Duration = .seconds(10)
 
@@ -53,13 +56,18 @@ public final class Server: @unchecked Sendable {
     /// Takes the writer lock of `directory` (creating it when needed), reads or creates `serve.json`, listens on
     /// `host:port`, brings the live view up to the log's end, and records the address in `serve.pid`. Requests
     /// are served once `run` is called (connections wait in the listen queue until then).
-    /// - Parameter snapshotEvery: write the snapshot after at least this many new events while serving (0: only
-    ///   when the server stops).
+    /// - Parameters:
+    ///   - snapshotEvery: write the snapshot after at least this many new events while serving (0: only when the
+    ///     server stops).
+    ///   - feedKeepAlive: how long a `GET /v1/feed` connection may stay silent before it gets a keep-alive line.
+    ///   - feedRetained: the feed records held in memory for `GET /v1/feed` (how far a client may resume back or
+    ///     fall behind).
     /// - Throws: `StoreError` (`locked`, naming the holder; a damaged log; bad settings), `ServerStartError` (the
     ///   address cannot be listened on, `serve.json` cannot be read), or the loader's errors.
     public static func start(_ directory: DataDirectory, host: String, port: UInt16,
                              configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
-                             snapshotEvery: Int = defaultSnapshotEvery) throws -> Server {
+                             snapshotEvery: Int = defaultSnapshotEvery, feedKeepAlive: Duration = .seconds(15),
+                             feedRetained: Int = defaultFeedRetained) throws -> Server {
         let store = try EventStore.open(directory)
         let committer: GroupCommitter
         let settings: ProjectionSettings
@@ -80,8 +88,12 @@ public final class Server: @unchecked Sendable {
             try? store.close()
             throw error
         }
+        let metrics = ServerMetrics()
         var options = GroupCommitter.Options()
         options.maxFutureSkewMicros = settings.profile.maxFutureSkewMicros
+        options.onRound = { lines, acknowledged in
+            metrics.countRound(events: lines, end: acknowledged, at: Date().timeIntervalSince1970)
+        }
         committer = GroupCommitter(store: store, options: options) { try EventStore.open(directory) }
         let live: LiveSegments
         do { live = try LiveSegments.open(directory, snapshotEvery: snapshotEvery) } catch {
@@ -89,18 +101,23 @@ public final class Server: @unchecked Sendable {
             throw error
         }
         let views = ServerViews(live: live, committer: committer)
+        let hub = FeedHub(retained: feedRetained)
+        hub.follow(live)
         let ingest = IngestRoutes(committer: committer, rejects: ServerRejects(directory: directory),
-                                  mapping: mapping)
+                                  mapping: mapping, metrics: metrics)
         let router = Router(ingest: ingest, profiles: ProfileRoutes(views: views, directory: directory),
-                            segments: SegmentRoutes(views: views, committer: committer), keys: keys.keys) { live.error == nil }
+                            segments: SegmentRoutes(views: views, committer: committer),
+                            feed: FeedRoutes(hub: hub, views: views, keepAlive: feedKeepAlive),
+                            metrics: MetricsRoute(metrics: metrics, live: live, committer: committer), keys: keys.keys) { live.error == nil }
         let url = "http://" + authority(host, listener.localPort)
         do { try ServeProcessFile(pid: getpid(), url: url).write(in: directory) } catch {
             live.close()
             committer.stop()
             throw error
         }
-        return Server(directory: directory, url: url, keysPath: keysPath, keysCreated: keys.created,
-                      http: HTTPServer(listener: listener, handler: router, configuration: configuration),
+        let http = HTTPServer(listener: listener, handler: router, configuration: configuration)
+        metrics.countConnections { [weak http] in http?.openConnections ?? 0 }
+        return Server(directory: directory, url: url, keysPath: keysPath, keysCreated: keys.created, http: http,
                       router: router, committer: committer, live: live, settings: settings)
     }
 

@@ -65,17 +65,16 @@ enum CustomerSelector {
                          usage: spec.usage)
     }
 
-    /// Loads the views (as of `--as-of`; segments too when `withSegments`) and finds the selected customer;
-    /// prints the one-line message and returns nil when none matches.
-    static func select(_ a: ParsedArguments, _ spec: CommandSpec, withSegments: Bool) throws -> (QueryViews, UInt32, asOf: Int64?)? {
-        let asOf = try a.time("--as-of", spec)
+    /// Loads the present views (segments too when `withSegments`) and finds the selected customer; prints the
+    /// one-line message and returns nil when none matches.
+    static func select(_ a: ParsedArguments, _ spec: CommandSpec, withSegments: Bool) throws -> (QueryViews, UInt32)? {
         let (lookup, described) = try selection(a, spec)
-        let views = try withSegments ? QueryViews.load(a.dataDirectory, asOf: asOf) : QueryViews(profilesOf: a.dataDirectory, asOf: asOf)
+        let views = try withSegments ? QueryViews.load(a.dataDirectory, asOf: nil) : QueryViews(profilesOf: a.dataDirectory, asOf: nil)
         guard let p = lookup.find(in: views.profiles) else {
             printError("daicho \(spec.name): no profile matches \(described)")
             return nil
         }
-        return (views, p, asOf)
+        return (views, p)
     }
 
     /// What a one-customer query reads from the snapshot alone (docs/profile.md "One customer").
@@ -109,35 +108,16 @@ enum CustomerSelector {
         }
     }
 
-    /// What a one-customer query as of a time reads from an as-of checkpoint (docs/profile.md "One customer as of
-    /// a time").
-    enum FromCheckpoint {
-        /// The view of the customer's profiles answered: the customer (nil: none matches; the message is printed),
-        /// the view, the reader of the log, and the as-of time.
-        case answered(UInt32?, ProfileProjection, EventReader, asOf: Int64)
-        /// The caller loads the whole as-of view.
-        case loadViews
-    }
-
-    /// Builds the selected customer's as-of view from the newest checkpoint that serves `--as-of` and the events
-    /// that reach the customer, when that view defines no segment. A damaged checkpoint block is reported on
-    /// stderr and the caller loads the whole as-of view.
-    static func fromCheckpoint(_ a: ParsedArguments, _ spec: CommandSpec, withSegments: Bool) throws -> FromCheckpoint {
-        guard let asOf = try a.time("--as-of", spec) else { return .loadViews }
+    /// Finds the selected customer as of `asOf` (`AsOfCustomer`: from an as-of checkpoint when it can answer, else
+    /// the whole as-of view), printing notices on stderr; prints the one-line message and returns nil when none
+    /// matches.
+    static func asOf(_ a: ParsedArguments, _ spec: CommandSpec, at asOf: Int64, withSegments: Bool) throws -> AsOfCustomer? {
         let (key, described) = try selection(a, spec)
         let dir = a.dataDirectory
-        let reader = try openReader(dir, command: spec.name)
-        let outcome: CheckpointCustomer.Outcome
-        do {
-            outcome = try CheckpointCustomer.view(dir, settings: try ProjectionSettings.load(dir), asOf: asOf, key: key, reader: reader,
-                                                   withSegments: withSegments)
-        } catch let error as SnapshotError {
-            printError("daicho: notice: \(error); reading the whole as-of view instead")
-            return .loadViews
-        }
-        guard case .answered(let projection, let p) = outcome else { return .loadViews }
-        if p == nil { printError("daicho \(spec.name): no profile matches \(described)") }
-        return .answered(p, projection, reader, asOf: asOf)
+        guard dir.exists else { throw StoreError.noLog(in: dir.path) }
+        let found = try AsOfCustomer.find(dir, key: key, asOf: asOf, withSegments: withSegments) { printError("daicho: notice: \($0)") }
+        if found == nil { printError("daicho \(spec.name): no profile matches \(described)") }
+        return found
     }
 }
 
@@ -204,14 +184,13 @@ enum ProfileCommand {
                 printError("daicho: notice: \(error); reading the full snapshot instead")
             }
         }
-        if case .answered(let found, let projection, _, let asOf) = try CustomerSelector.fromCheckpoint(a, spec, withSegments: true) {
-            guard let p = found else { return ExitStatus.notFound }
-            // The view defines no segment (fromCheckpoint checked): the segments member is empty, as QueryViews prints it.
-            print(jsonLine(members(projection.json(of: p, now: asOf)) + [JSONMember("segments", .array([]))]))
+        if let asOf = try a.time("--as-of", spec) {
+            guard let found = try CustomerSelector.asOf(a, spec, at: asOf, withSegments: true) else { return ExitStatus.notFound }
+            print(jsonLine(members(found.json)))
             return ExitStatus.ok
         }
-        guard let (views, p, asOf) = try CustomerSelector.select(a, spec, withSegments: true) else { return ExitStatus.notFound }
-        print(jsonLine(members(views.json(of: p, now: asOf ?? wallClockMicros()))))
+        guard let (views, p) = try CustomerSelector.select(a, spec, withSegments: true) else { return ExitStatus.notFound }
+        print(jsonLine(members(views.json(of: p, now: wallClockMicros()))))
         return ExitStatus.ok
     }
 }
@@ -269,12 +248,12 @@ enum TimelineCommand {
                 printError("daicho: notice: \(error); reading the full snapshot instead")
             }
         }
-        if found == nil, case .answered(let p, let projection, let reader, _) = try CustomerSelector.fromCheckpoint(a, spec, withSegments: false) {
-            guard let p else { return ExitStatus.notFound }
-            found = (try Timeline.events(of: p, in: projection, reader: reader, limit: limit, types: types), projection.graph.id(of: p))
+        if found == nil, let asOf = try a.time("--as-of", spec) {
+            guard let c = try CustomerSelector.asOf(a, spec, at: asOf, withSegments: false) else { return ExitStatus.notFound }
+            found = (try c.events(limit: limit, types: types), c.profiles.graph.id(of: c.profile))
         }
         if found == nil {
-            guard let (views, p, _) = try CustomerSelector.select(a, spec, withSegments: false) else { return ExitStatus.notFound }
+            guard let (views, p) = try CustomerSelector.select(a, spec, withSegments: false) else { return ExitStatus.notFound }
             found = (try Timeline.events(of: p, in: views.profiles, reader: views.reader, limit: limit, types: types),
                      views.profiles.graph.id(of: p))
         }

@@ -8,7 +8,7 @@ import Foundation
 enum ServeCommand {
     static let spec = CommandSpec(
         name: "serve",
-        summary: "Serve the data directory over HTTP: Segment-compatible ingest, profiles, segments (docs/http-api.md).",
+        summary: "Serve the data directory over HTTP: Segment-compatible ingest, profiles, segments, the live feed, metrics (docs/http-api.md).",
         usage: """
         daicho serve [--data DIR] [--listen HOST:PORT] [--max-connections N]
                daicho serve keys [--data DIR] [--rotate]

@@ -55,9 +55,12 @@ import Testing
         #expect(!none.body.contains("hanako@example.jp"), "the message masks the e-mail: \(none.body)")
         #expect(try s.get("/v1/profiles/shoe_size:27").status == 400)
         #expect(try s.get("/v1/profiles/phone:abc").status == 400)
-        let asOf = try s.get("/v1/profiles/\(id)?as_of=2026-05-01")
-        #expect(asOf.status == 400)
-        #expect((asOf.error["message"] as? String)?.contains("not supported by the server yet") == true)
+        // As of a time: one customer only (every profile as of a time is `daicho profiles --as-of`).
+        #expect(try s.get("/v1/profiles/\(id)?as_of=2026-05-01").json["id"] as? String == id)
+        #expect(try s.get("/v1/profiles/\(id)?as_of=2026-04-30").status == 404)
+        let list = try s.get("/v1/profiles?as_of=2026-05-01")
+        #expect(list.status == 400)
+        #expect((list.error["message"] as? String)?.contains("daicho profiles --as-of") == true)
     }
 
     @Test func aReadAfterAnAcknowledgedWriteSeesTheWrite() throws {

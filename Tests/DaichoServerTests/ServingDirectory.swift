@@ -15,14 +15,17 @@ final class ServingDirectory: @unchecked Sendable {
     private var finished = false
 
     /// Starts serving a directory holding `lines` (envelopes appended before the start).
-    init(lines: [String] = [], snapshotEvery: Int = Server.defaultSnapshotEvery) throws {
-        data = DataDirectory(t.path + "/data")
+    /// - Parameter directory: serve this directory (another's, after it finished) instead of a new one.
+    init(lines: [String] = [], directory: DataDirectory? = nil, snapshotEvery: Int = Server.defaultSnapshotEvery,
+         feedKeepAlive: Duration = .seconds(15), feedRetained: Int = Server.defaultFeedRetained) throws {
+        data = directory ?? DataDirectory(t.path + "/data")
         if !lines.isEmpty {
             let store = try EventStore.open(data)
             _ = try store.appendLines(lines.map { Array($0.utf8)[...] }, arrivalMicros: wallClockMicros())
             try store.close()
         }
-        server = try Server.start(data, host: "127.0.0.1", port: 0, snapshotEvery: snapshotEvery)
+        server = try Server.start(data, host: "127.0.0.1", port: 0, snapshotEvery: snapshotEvery,
+                                  feedKeepAlive: feedKeepAlive, feedRetained: feedRetained)
         keys = try ServeKeys.read(path: server.keysPath)
         let s = server, d = done
         Thread { s.run(); d.signal() }.start()
@@ -79,6 +82,9 @@ final class ServingDirectory: @unchecked Sendable {
         let status = Int(parts[0].split(separator: " ")[1]) ?? 0
         return Reply(status: status, head: parts[0], body: parts.dropFirst().joined(separator: "\r\n\r\n"))
     }
+
+    /// The port the server listens on.
+    var port: UInt16 { UInt16(server.url.split(separator: ":").last!)! }
 
     /// `GET target` with the read token.
     func get(_ target: String, headers: [String] = []) throws -> Reply { try request("GET", target, headers: headers) }
