@@ -9,16 +9,19 @@ extension JSONTape {
     /// - Complexity: O(length of the string).
     @inlinable
     public func string(_ i: Int, in bytes: UnsafeRawBufferPointer, equals literal: StaticString) -> Bool {
+        literal.withUTF8Buffer { string(i, in: bytes, equalsUTF8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Whether string token `i`, unescaped, is exactly the UTF-8 bytes `utf8` (no allocation).
+    public func string(_ i: Int, in bytes: UnsafeRawBufferPointer, equalsUTF8 utf8: UnsafeRawBufferPointer) -> Bool {
         let t = tokens[i]
         guard t.kind == .string else { return false }
-        return literal.withUTF8Buffer { lit in
-            if t.flags & JSONToken.hasEscapes != 0 {
-                return JSONUnescape.equals(bytes, Int(t.start), Int(t.length), UnsafeRawBufferPointer(lit))
-            }
-            guard Int(t.length) == lit.count else { return false }
-            guard let l = lit.baseAddress, let p = bytes.baseAddress else { return lit.isEmpty }
-            return JSONBytes.equal(p + Int(t.start), UnsafeRawPointer(l), lit.count)
+        if t.flags & JSONToken.hasEscapes != 0 {
+            return JSONUnescape.equals(bytes, Int(t.start), Int(t.length), utf8)
         }
+        guard Int(t.length) == utf8.count else { return false }
+        guard let l = utf8.baseAddress, let p = bytes.baseAddress else { return utf8.isEmpty }
+        return JSONBytes.equal(p + Int(t.start), l, utf8.count)
     }
 
     /// Appends the unescaped UTF-8 bytes of string token `i` to `out` (no allocation when `out` has capacity).

@@ -23,7 +23,8 @@ struct RawJSON {
     /// The members of object token `i`: (key, value token).
     func members(_ i: Int) -> [(key: String, value: Int)] {
         guard tape[i].kind == .object else { return [] }
-        var out: [(String, Int)] = []
+        var out: [(key: String, value: Int)] = []
+        out.reserveCapacity(Int(tape[i].length))
         var k = i + 1
         for _ in 0..<tape[i].length {
             out.append((string(k), k + 1))
@@ -46,8 +47,18 @@ struct RawJSON {
 
     /// The value of `key` in object token `i` (the first, if repeated).
     func member(_ i: Int?, _ key: String) -> Int? {
-        guard let i else { return nil }
-        return members(i).first { $0.key == key }?.value
+        guard let i, tape[i].kind == .object else { return nil }
+        var key = key
+        return key.withUTF8 { k in
+            bytes.withUnsafeBytes { raw -> Int? in
+                var t = i + 1
+                for _ in 0..<tape[i].length {
+                    if tape.string(t, in: raw, equalsUTF8: UnsafeRawBufferPointer(k)) { return t + 1 }
+                    t = Int(tape[t + 1].end)
+                }
+                return nil
+            }
+        }
     }
 
     /// The unescaped text of string token `i`.
