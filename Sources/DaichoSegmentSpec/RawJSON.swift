@@ -117,14 +117,21 @@ struct RawJSON {
 /// Builds one JSON object member by member.
 struct ObjectWriter {
     var out: [UInt8] = [0x7B]
-    private var keys: Set<String> = []
+    /// The keys written: a list while short (most objects: comparing a few strings beats hashing each), a set
+    /// once longer.
+    private var keys: [String] = []
+    private var manyKeys: Set<String>?
 
     /// Whether `key` was written.
-    func has(_ key: String) -> Bool { keys.contains(key) }
+    func has(_ key: String) -> Bool { manyKeys?.contains(key) ?? keys.contains(key) }
 
     private mutating func key(_ k: String) {
-        if keys.count > 0 { out.append(0x2C) }
-        keys.insert(k)
+        if !keys.isEmpty || manyKeys != nil { out.append(0x2C) }
+        if manyKeys != nil { manyKeys!.insert(k) }
+        else {
+            keys.append(k)
+            if keys.count > 16 { manyKeys = Set(keys); keys = [] }
+        }
         JSONWriter.appendString(k, to: &out)
         out.append(0x3A)
     }
