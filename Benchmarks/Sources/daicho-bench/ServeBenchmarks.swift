@@ -27,6 +27,9 @@ func registerServeBenchmarks(_ h: inout Harness, workload: Workload) {
         try bench.prepareIngest()
         return try bench.latencyAtHalfLoad().p99 * 1000
     }
+    h.addFact("serve: event accepted -> SSE feed record at a connected client, p99 (target <= 50)", unit: "ms") {
+        try bench.feedLatency().p99 * 1000
+    }
     h.addMeasured([Row(name: "serve: GET /v1/profiles/email:…, 16 keep-alive connections", unit: "requests/s", target: 20_000)],
                   setup: { try bench.prepareReads() }) {
         [try bench.profileReads().measurement]
@@ -190,6 +193,81 @@ final class ServeBench: @unchecked Sendable { // the connection threads only rea
         return (Measurement(items: Double(requests), seconds: seconds), percentiles(latencies.values).p99)
     }
 
+    /// Time from posting an event (one `track` of a new user, each making that user enter the segment
+    /// `tracked`) to its `entered` record arriving on a connected `/v1/feed` client, for 500 events posted 5 ms
+    /// apart from 4 connections.
+    func feedLatency(events: Int = 500) throws -> (p50: Double, p99: Double) {
+        let dir = try freshDirectory("feed")
+        let define = try runProcess(cli, ["segment", "define", "tracked", "count(track) >= 1", "--data", dir])
+        guard define.status == 0 else { throw StoreError("segment define: \(define.output)") }
+        let server = try ServeProcess(cli: cli, data: dir)
+        defer { server.stop() }
+        let key = try server.writeKey(), token = try server.readToken()
+        // The feed client: reads the stream and notes when each profile's record arrives.
+        let arrivals = Arrivals()
+        let feed = try Socket.connect(host: "127.0.0.1", port: server.port)
+        try feed.write(Array("GET /v1/feed?segment=tracked HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer \(token)\r\nAccept: application/x-ndjson\r\n\r\n".utf8),
+                       until: Deadline(millisFromNow: 5000))
+        let reading = DispatchGroup()
+        reading.enter()
+        Thread.detachNewThread {
+            defer { reading.leave() }
+            var pending: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 65536)
+            let deadline = Deadline(millisFromNow: 60_000)
+            while arrivals.count < events && !deadline.hasPassed {
+                guard let n = try? chunk.withUnsafeMutableBytes({ try feed.read(into: $0, until: deadline) }), n > 0 else { break }
+                pending += chunk[..<n]
+                while let nl = pending.firstIndex(of: 0x0A) {
+                    let line = pending[..<nl]
+                    if let r = String(decoding: line, as: UTF8.self).range(of: #""profile":"p-"#) {
+                        let text = String(decoding: line, as: UTF8.self)
+                        arrivals.note(String(text[r.upperBound...].prefix(16)), at: DispatchTime.now().uptimeNanoseconds)
+                    }
+                    pending.removeSubrange(...nl)
+                }
+            }
+        }
+        usleep(200_000) // the feed subscribed
+        let sent = Arrivals()
+        let next = Counter()
+        let connections = 4, port = server.port
+        let done = DispatchGroup()
+        let failure = Samples.Failure()
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<connections {
+            done.enter()
+            Thread.detachNewThread {
+                defer { done.leave() }
+                do {
+                    let c = try KeepAliveConnection(host: "127.0.0.1", port: port)
+                    while let i = next.take(below: events) {
+                        let due = start + UInt64(i) * 5_000_000
+                        let now = DispatchTime.now().uptimeNanoseconds
+                        if due > now { usleep(UInt32((due - now) / 1000)) }
+                        let user = "feed-\(i)"
+                        let body = Array(#"{"batch":[{"type":"track","messageId":"f-\#(i)","userId":"\#(user)","event":"Feed Probe","timestamp":"2026-05-02T10:00:00Z"}]}"#.utf8)
+                        sent.note(Self.profileID(user: user), at: DispatchTime.now().uptimeNanoseconds)
+                        let reply = try c.post("/v1/batch", body: body, basicUser: key)
+                        guard reply.status == 200 else { throw StoreError("POST: \(reply.status)") }
+                    }
+                } catch { failure.set(error) }
+            }
+        }
+        done.wait()
+        if let error = failure.error { throw error }
+        reading.wait()
+        var latencies: [Double] = []
+        for (profile, at) in sent.all { if let arrived = arrivals.time(profile), arrived >= at { latencies.append(Double(arrived - at) / 1e9) } }
+        guard latencies.count == events else { throw StoreError("\(latencies.count) of \(events) feed records arrived") }
+        return percentiles(latencies)
+    }
+
+    /// The id of the profile born from user id `user` (docs/identity.md: XXH64 of `user_id:` and the value).
+    static func profileID(user: String) -> String {
+        let hex = Array("user_id:\(user)".utf8).withUnsafeBytes { String(XXHash64.hash($0), radix: 16) }
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
     /// Runs `body` on `connections` threads (threads of their own: a dispatch pool would run only as many as there
     /// are cores), each with its own keep-alive connection; rethrows the first error.
     private func runConnections(_ server: ServeProcess, _ body: @escaping @Sendable (KeepAliveConnection) throws -> Void) throws {
@@ -232,6 +310,16 @@ final class Samples: @unchecked Sendable {
         private(set) var error: (any Error)?
         func set(_ e: any Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
     }
+}
+
+/// When each profile's event was sent or its feed record arrived (ns), from several threads.
+final class Arrivals: @unchecked Sendable {
+    private let lock = NSLock()
+    private var times: [String: UInt64] = [:]
+    func note(_ profile: String, at t: UInt64) { lock.lock(); if times[profile] == nil { times[profile] = t }; lock.unlock() }
+    func time(_ profile: String) -> UInt64? { lock.lock(); defer { lock.unlock() }; return times[profile] }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return times.count }
+    var all: [(String, UInt64)] { lock.lock(); defer { lock.unlock() }; return times.map { ($0.key, $0.value) } }
 }
 
 /// A running `daicho serve` on a free port.
