@@ -493,15 +493,19 @@ public final class IdentityGraph {
         let name = IdentifierKind.all[Int(top.kind)].name + ":"
         var key = Array(name.utf8)
         key.append(contentsOf: top.value)
-        let h = key.withUnsafeBytes { XXHash64.hash($0) }
+        return appendProfile(idHash: key.withUnsafeBytes { XXHash64.hash($0) }, birth: offset, conflicts: 0)
+    }
+
+    /// Appends a living profile without identifiers.
+    private func appendProfile(idHash h: UInt64, birth: UInt64, conflicts: UInt32) -> UInt32 {
         let p = UInt32(idHash.count)
         idHash.append(h)
-        birthOffset.append(offset)
+        birthOffset.append(birth)
         counts.append(0)
         firstNode.append(Self.none)
         lastNode.append(Self.none)
         forward.append(Self.none)
-        conflictCount.append(0)
+        conflictCount.append(conflicts)
         personalPhoneCount.append(0)
         byID?[h] = p
         liveProfiles += 1
@@ -514,19 +518,9 @@ public final class IdentityGraph {
     /// - Returns: the new profile's number.
     func adopt(idHash h: UInt64, birth: UInt64, identifiers: [(kind: UInt8, value: String, linkedAt: UInt64)],
                mergedIDs merged: [UInt64], conflicts: (count: Int, recent: [(offset: UInt64, kinds: [UInt8])])) -> UInt32 {
-        let p = UInt32(idHash.count)
-        idHash.append(h)
-        birthOffset.append(birth)
-        counts.append(0)
-        firstNode.append(Self.none)
-        lastNode.append(Self.none)
-        forward.append(Self.none)
-        conflictCount.append(UInt32(clamping: conflicts.count))
-        personalPhoneCount.append(0)
-        byID?[h] = p
+        let p = appendProfile(idHash: h, birth: birth, conflicts: UInt32(clamping: conflicts.count))
         if !merged.isEmpty { mergedIDs[p] = merged }
         if !conflicts.recent.isEmpty { recentConflicts[p] = conflicts.recent }
-        liveProfiles += 1
         for id in identifiers {
             var value = id.value
             value.withUTF8 { bytes in
