@@ -8,6 +8,7 @@ import Foundation
 public final class Router: HTTPHandler, @unchecked Sendable {
     let ingest: IngestRoutes
     let profiles: ProfileRoutes
+    let profileAPI: ProfileAPIRoutes
     let segments: SegmentRoutes
     let feed: FeedRoutes
     let metrics: MetricsRoute
@@ -29,6 +30,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
          keys: ServeKeys, isReady: @escaping @Sendable () -> Bool) {
         self.ingest = ingest
         self.profiles = profiles
+        profileAPI = ProfileAPIRoutes(views: profiles.views, directory: profiles.directory)
         self.segments = segments
         self.feed = feed
         self.metrics = metrics
@@ -96,7 +98,9 @@ public final class Router: HTTPHandler, @unchecked Sendable {
             guard let auth = head.header("authorization"), writeKey(fromBasic: auth) != nil else { return .refuse(Self.unauthorized(write: true)) }
             return .accept(maxBody: Self.maxImportBody)
         case .read(let read):
-            guard let auth = head.header("authorization"), isReadToken(bearer: auth) else { return .refuse(Self.unauthorized(write: false)) }
+            // Segment's Profile API clients send the token as HTTP Basic user (as Segment's access token).
+            guard let auth = head.header("authorization"),
+                  isReadToken(bearer: auth) || (read.isProfileAPI && isReadToken(basic: auth)) else { return .refuse(Self.unauthorized(write: false)) }
             if case .defineSegment = read { return .accept(maxBody: SegmentRoutes.maxBody) }
             return .accept(maxBody: 0)
         }
@@ -143,6 +147,8 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case .defineSegment(let name): return try segments.define(name, body: request.body)
         case .dropSegment(let name): return try segments.drop(name)
         case .feed: return try feed.feed(request.head, query: query)
+        case .profileAPI(let selector, let call):
+            return try profileAPI.respond(call, selector: selector, path: request.head.path, query: request.head.query)
         }
     }
 
@@ -156,13 +162,22 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         return currentKeys.isReadToken(header.dropFirst(7).trimmingCharacters(in: .whitespaces))
     }
 
+    /// Whether an `Authorization: Basic base64(token:)` header holds a read token as its user.
+    func isReadToken(basic header: String) -> Bool {
+        basicUser(header).map { currentKeys.isReadToken($0) } ?? false
+    }
+
     /// The write key of an `Authorization: Basic base64(key:)` header, if it is one.
     func writeKey(fromBasic header: String) -> ServeKeys.WriteKey? {
+        basicUser(header).flatMap { currentKeys.writeKey($0) }
+    }
+
+    /// The user of an `Authorization: Basic base64(user:password)` header.
+    private func basicUser(_ header: String) -> String? {
         guard header.count > 6, header.prefix(6).lowercased() == "basic ",
               let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
               let text = String(data: decoded, encoding: .utf8) else { return nil }
-        let user = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0]
-        return currentKeys.writeKey(String(user))
+        return String(text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0])
     }
 
     static func unauthorized(write: Bool) -> HTTPResponse {
