@@ -56,11 +56,13 @@ public struct SegmentBatch {
     /// - Parameters:
     ///   - receivedAt: the server's clock when the body was complete, µs since the epoch.
     ///   - keySource: the `source` of the write key, for messages that name none.
-    public func map(_ i: Int, mapping: SegmentMapping, receivedAt: Int64, keySource: String? = nil,
+    ///   - clientIP: the sender's address, the `context.ip` of a message whose context has none (nil: none added).
+    public func map(_ i: Int, mapping: SegmentMapping, receivedAt: Int64, keySource: String? = nil, clientIP: String? = nil,
                     normalizer: IdentifierNormalizer = IdentifierNormalizer()) -> MappedMessage {
         var m = SegmentMessageMapper(json: json, message: messages[i], batchContext: batchContext,
                                      batchIntegrations: batchIntegrations, batchSentAt: batchSentAt, routeType: routeType,
-                                     mapping: mapping, receivedAt: receivedAt, keySource: keySource, normalizer: normalizer)
+                                     mapping: mapping, receivedAt: receivedAt, keySource: keySource, clientIP: clientIP,
+                                     normalizer: normalizer)
         return m.map()
     }
 }

@@ -14,6 +14,8 @@ public final class Router: HTTPHandler, @unchecked Sendable {
     let metrics: MetricsRoute
     private let keysLock = NSLock()
     private var keys: ServeKeys
+    /// Whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    let trustedProxies: TrustedProxies
     /// Whether the views have caught up with the log (`/readyz`).
     let isReady: @Sendable () -> Bool
 
@@ -27,7 +29,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
                                                  "/v1/screen": "screen", "/v1/group": "group", "/v1/alias": "alias"]
 
     init(ingest: IngestRoutes, profiles: ProfileRoutes, segments: SegmentRoutes, feed: FeedRoutes, metrics: MetricsRoute,
-         keys: ServeKeys, isReady: @escaping @Sendable () -> Bool) {
+         keys: ServeKeys, trustedProxies: TrustedProxies, isReady: @escaping @Sendable () -> Bool) {
         self.ingest = ingest
         self.profiles = profiles
         profileAPI = ProfileAPIRoutes(views: profiles.views, directory: profiles.directory)
@@ -35,6 +37,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         self.feed = feed
         self.metrics = metrics
         self.keys = keys
+        self.trustedProxies = trustedProxies
         self.isReady = isReady
     }
 
@@ -113,14 +116,15 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case .metrics: return metrics.respond()
         case .segment(let type):
             let path = String(request.head.path)
+            let client = client(of: request)
             if let auth = request.head.header("authorization") {
                 guard let key = writeKey(fromBasic: auth) else { return Self.unauthorized(write: true) }
-                return ingest.segment(request.body, route: type, key: key, requestID: request.id, path: path)
+                return ingest.segment(request.body, route: type, key: key, requestID: request.id, path: path, clientIP: client)
             }
             // No header: the key must be the body's `writeKey` (a body that does not parse has none).
             guard let batch = try? SegmentBatch(body: request.body, routeType: type),
                   let key = batch.writeKey.flatMap({ currentKeys.writeKey($0) }) else { return Self.unauthorized(write: true) }
-            return ingest.segment(batch, key: key, requestID: request.id, path: path)
+            return ingest.segment(batch, key: key, requestID: request.id, path: path, clientIP: client)
         case .importNDJSON:
             return ingest.importNDJSON(request.body, requestID: request.id)
         case .read(let read):
@@ -154,6 +158,12 @@ public final class Router: HTTPHandler, @unchecked Sendable {
 
     public func answered(_ head: RequestHead, status: Int, seconds: Double) {
         metrics.metrics.countRequest(route: route(head).label, status: status, seconds: seconds)
+    }
+
+    /// The client's address: the peer, or what `X-Forwarded-For` says when the peer is a trusted proxy.
+    func client(of request: HTTPRequest) -> String {
+        let forwarded = request.head.headers.filter { $0.name.lowercased() == "x-forwarded-for" }.map(\.value)
+        return trustedProxies.client(peer: request.peer, forwardedFor: forwarded)
     }
 
     /// Whether an `Authorization: Bearer <token>` header holds a read token (a write key never reads).
