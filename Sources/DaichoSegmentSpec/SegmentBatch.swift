@@ -27,6 +27,7 @@ public struct SegmentBatch {
         self.json = json
         guard json.kind(0) == .object else { throw SegmentBodyError(message: "body is not a JSON object") }
         self.routeType = routeType
+        isBatch = routeType == nil
         if routeType == nil {
             guard let b = json.member(0, "batch"), json.kind(b) == .array else {
                 throw SegmentBodyError(message: "body has no \"batch\" array")
@@ -42,6 +43,34 @@ public struct SegmentBatch {
             batchSentAt = nil
         }
     }
+
+    /// Parses one line of a file of Segment messages (`daicho append --format segment`): one message, or a
+    /// `{"batch":[…]}` object whose messages each name their `type`.
+    /// - Throws: `SegmentBodyError` when the line is not a JSON object, or its `batch` is not an array.
+    public init(line: [UInt8]) throws(SegmentBodyError) {
+        let json: RawJSON
+        do { json = try RawJSON(line) } catch { throw SegmentBodyError(message: "not JSON: \(error)") }
+        guard json.kind(0) == .object else { throw SegmentBodyError(message: "not a Segment message: expected a JSON object") }
+        if json.member(0, "batch") != nil {
+            try self.init(body: line, routeType: nil)
+        } else {
+            self.init(message: json)
+        }
+    }
+
+    /// One message that names its own `type`.
+    private init(message json: RawJSON) {
+        self.json = json
+        messages = [0]
+        batchContext = nil
+        batchIntegrations = nil
+        batchSentAt = nil
+        routeType = nil
+        isBatch = false
+    }
+
+    /// Whether the body was a `{"batch":[…]}` (its messages are numbered in it), not one message.
+    public let isBatch: Bool
 
     /// Number of messages.
     public var count: Int { messages.count }
