@@ -94,7 +94,8 @@ struct ProfileAPIRoutes {
     }
 
     /// `events`: `{"data":[event…],"cursor":…}` (`SegmentProfileEvent`), newest first (`sort=asc`: oldest first),
-    /// `include`/`exclude` keep or drop event names; `next` is where the page ended.
+    /// `include`/`exclude` keep or drop event names, `start`/`end` keep the events from/to a time (a date alone: its
+    /// first/last microsecond in the business time zone); `next` is where the page ended.
     func events(_ s: ProfileSelector, _ query: QueryParameters, cursor: SegmentProfileCursor) throws(ResponseFailure) -> JSONValue {
         let ascending: Bool
         switch query["sort"] {
@@ -103,10 +104,13 @@ struct ProfileAPIRoutes {
         case let other?: throw ResponseFailure(.error(400, "sort: \"\(other.prefix(16))\" is not asc or desc", code: "validation_error"))
         }
         let include = Self.list(query["include"]), exclude = Self.list(query["exclude"])
+        let from = try time(query, "start", edge: .start), to = try time(query, "end", edge: .end)
         let after = try (query["next"] ?? query["cursor"]).map { c throws(ResponseFailure) in try TimelineCursor(c) }
         let (events, profile) = try timeline(s)
         var chosen = ascending ? events.reversed() : events
         chosen.removeAll { e in
+            if let from, e.1.at < from { return true }
+            if let to, e.1.at > to { return true }
             let name = SegmentProfileEvent.name(of: e.1)
             return include.map { !$0.contains(name) } ?? false || exclude.map { $0.contains(name) } ?? false
         }
@@ -176,6 +180,22 @@ struct ProfileAPIRoutes {
             limit = n
         }
         return SegmentProfileCursor(path: path, query: raw, limit: limit)
+    }
+
+    /// The time of parameter `name`: RFC 3339 with a zone, or a date alone taken in the business time zone (its
+    /// first or last microsecond, `edge`); nil when absent.
+    /// - Throws: a 400 response naming the value.
+    private func time(_ query: QueryParameters, _ name: String, edge: QueryTime.DayEdge) throws(ResponseFailure) -> Int64? {
+        guard let raw = query[name] else { return nil }
+        switch QueryTime.parse(raw) {
+        case .time(let t): return t
+        case .date(let date):
+            do { return QueryTime.day(date, in: try ProjectionSettings.load(directory).profile.businessTimeZone, edge: edge) } catch {
+                throw ResponseFailure(.error(500, "\(name): a date alone is taken in the business time zone, which cannot be read: \(error)"))
+            }
+        case .invalid:
+            throw ResponseFailure(.error(400, "\(name): \"\(raw.prefix(64))\" is not an RFC 3339 time (2026-06-01T10:00:00+09:00) or a date (2026-06-01)", code: "validation_error"))
+        }
     }
 
     /// A `true`/`false` parameter (absent: false).

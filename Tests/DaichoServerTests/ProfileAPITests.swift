@@ -124,6 +124,12 @@ import Testing
         #expect(coupons.data.map { $0["message_id"] as? String } == ["m3", "m2"])
         let noIdentify = try s.get("\(Self.base)/user_id:U-1/events?exclude=identify")
         #expect(noIdentify.data.map { $0["message_id"] as? String } == ["m5", "m3", "m2"])
+        // start and end: a time, or a date alone (the whole day, UTC here).
+        let window = try s.get("\(Self.base)/user_id:U-1/events?start=2026-05-02&end=2026-05-04T09:00:00Z")
+        #expect(window.data.map { $0["message_id"] as? String } == ["m3", "m2"])
+        let lastDay = try s.get("\(Self.base)/user_id:U-1/events?start=2026-05-04T10:00:00%2B00:00&end=2026-05-05")
+        #expect(lastDay.data.map { $0["message_id"] as? String } == ["m5", "m4"])
+        #expect(try s.get("\(Self.base)/user_id:U-1/events?start=yesterday").status == 400)
     }
 
     @Test func metadataNamesTheFirstAndLastMessage() throws {
