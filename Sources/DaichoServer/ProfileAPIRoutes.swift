@@ -36,32 +36,47 @@ struct ProfileAPIRoutes {
 
     /// `traits`: `{"traits":{key: value},"cursor":…}` ordered by key, `include=a,b` keeps those keys, `next` is the
     /// first key of the page; with `verbose=true` each value is `{value, source_id, updated_at}` of the identify
-    /// that set it.
+    /// that set it. `class=audience` answers the segments the profile is a member of instead, each `true` (verbose:
+    /// `updated_at` when it entered); `class=computed_trait` is refused (Daicho keeps none by that name).
     func traits(_ s: ProfileSelector, _ query: QueryParameters, cursor: SegmentProfileCursor) throws(ResponseFailure) -> JSONValue {
         let verbose = try Self.flag(query, "verbose")
         let include = Self.list(query["include"])
-        let (traits, offsets) = try find(s) { segments, p in
-            (segments.profiles.json(of: p, now: wallClockMicros())["traits"], verbose ? segments.profiles.traitOffsets(of: p) : [])
+        let audiences: Bool
+        switch query["class"] {
+        case nil: audiences = false
+        case "audience": audiences = true
+        case "computed_trait":
+            throw ResponseFailure(.error(400, "class=computed_trait: Daicho keeps no computed traits by that name; the profile's computed fields (commerce, web, support, social) are in GET /v1/profiles/{selector}", code: "validation_error"))
+        case let other?:
+            throw ResponseFailure(.error(400, "class: \"\(other.prefix(32))\" is not audience or computed_trait", code: "validation_error"))
         }
-        guard case .object(var members)? = traits else { return .object([]) }
-        members.sort { $0.key < $1.key }
-        if let include { members.removeAll { !include.contains($0.key) } }
-        if let first = query["next"] ?? query["cursor"] { members.removeAll { $0.key < first } }
-        let page = Array(members.prefix(cursor.limit))
-        if verbose {
-            let byKey = Dictionary(offsets.map { ($0.key, $0.offset) }, uniquingKeysWith: { a, _ in a })
-            let setters = try read(offsets: page.compactMap { byKey[$0.key] })
-            for i in page.indices {
-                let e = byKey[page[i].key].flatMap { setters[$0] }
-                members[i].value = .object([
-                    JSONMember("value", page[i].value),
-                    JSONMember("source_id", e?.source.map(JSONValue.string) ?? .null),
-                    JSONMember("updated_at", e.map { .string(RFC3339.string(micros: $0.at, offsetMinutes: 0)) } ?? .null),
-                ])
+        // Each entry: the key, its value, and what verbose adds (the offset of the identify that set it, or the
+        // time a membership began).
+        var entries: [(key: String, value: JSONValue, offset: UInt64?, since: Int64?)] = try find(s) { segments, p in
+            if audiences {
+                return segments.memberships(of: p).map { ($0.segment, .bool(true), nil, $0.since) }
             }
+            guard case .object(let members)? = segments.profiles.json(of: p, now: wallClockMicros())["traits"] else { return [] }
+            let offsets = verbose ? Dictionary(segments.profiles.traitOffsets(of: p).map { ($0.key, $0.offset) }, uniquingKeysWith: { a, _ in a }) : [:]
+            return members.map { ($0.key, $0.value, offsets[$0.key], nil) }
         }
-        return .object([JSONMember("traits", .object(Array(members.prefix(page.count)))),
-                        JSONMember("cursor", cursor.json(next: members.count > page.count ? members[page.count].key : nil))])
+        entries.sort { $0.key < $1.key }
+        if let include { entries.removeAll { !include.contains($0.key) } }
+        if let first = query["next"] ?? query["cursor"] { entries.removeAll { $0.key < first } }
+        let page = entries.prefix(cursor.limit)
+        let setters = verbose ? try read(offsets: page.compactMap(\.offset)) : [:]
+        let traits: [JSONMember] = page.map { entry in
+            guard verbose else { return JSONMember(entry.key, entry.value) }
+            let setter = entry.offset.flatMap { setters[$0] }
+            let updated = entry.since ?? setter?.at
+            return JSONMember(entry.key, .object([
+                JSONMember("value", entry.value),
+                JSONMember("source_id", setter?.source.map(JSONValue.string) ?? .null),
+                JSONMember("updated_at", updated.map { .string(RFC3339.string(micros: $0, offsetMinutes: 0)) } ?? .null),
+            ]))
+        }
+        return .object([JSONMember("traits", .object(traits)),
+                        JSONMember("cursor", cursor.json(next: entries.count > page.count ? entries[page.count].key : nil))])
     }
 
     /// `external_ids`: `{"data":[{id, type, source_id, collection, created_at, encoding, first_message_id}],

@@ -57,7 +57,23 @@ import Testing
         #expect(traits["city"]?["source_id"] as? String == "web")
         #expect(traits["city"]?["updated_at"] as? String == "2026-05-01T10:00:00Z")
         #expect(try s.get("\(Self.base)/user_id:U-1/traits?limit=201").status == 400)
+        #expect(try s.get("\(Self.base)/user_id:U-1/traits?class=computed_trait").status == 400)
         #expect(try s.get("\(Self.base)/user_id:U-1/traits?verbose=yes").status == 400)
+    }
+
+    @Test func classAudienceAnswersTheSegmentsTheProfileIsIn() throws {
+        let s = try Self.serving()
+        for (name, rule) in [("gold", #"traits.plan == \"gold\""#), ("buyers", "commerce.orders >= 1"), ("silver", #"traits.plan == \"silver\""#)] {
+            let r = try s.request("PUT", "/v1/segments/\(name)", body: #"{"rule":"\#(rule)"}"#)
+            #expect(r.status == 200, "\(r.body)")
+        }
+        let audiences = try s.get("\(Self.base)/user_id:U-1/traits?class=audience")
+        #expect(audiences.json["traits"] as? NSDictionary == ["buyers": true, "gold": true])
+        let verbose = try s.get("\(Self.base)/user_id:U-1/traits?class=audience&verbose=true&limit=1")
+        let buyers = try #require((verbose.json["traits"] as? [String: [String: Any]])?["buyers"])
+        #expect(buyers["value"] as? Bool == true)
+        #expect(buyers["updated_at"] is String)
+        #expect((verbose.json["cursor"] as? [String: Any])?["next"] as? String == "gold")
     }
 
     @Test func externalIDsListEveryIdentifierWithTheMessageThatLinkedIt() throws {
