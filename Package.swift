@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "DaichoSegmentSpec", dependencies: ["Daicho", "DaichoJSON"]),
         // The server's routes over the library: ingest with group commit, profiles, segments, feed (docs/http-api.md).
         .target(name: "DaichoServer", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoHTTP", "DaichoSegmentSpec", "DaichoLog"]),
-        .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoWorkload", "DaichoServer", "DaichoHTTP"]),
+        .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoWorkload", "DaichoServer", "DaichoHTTP", "DaichoSegmentSpec"]),
         // Seeded generator and temporary directories shared by the test targets.
         .target(name: "DaichoTestSupport", path: "Tests/DaichoTestSupport"),
         .testTarget(name: "DaichoLogTests", dependencies: ["DaichoLog", "DaichoTestSupport"]),

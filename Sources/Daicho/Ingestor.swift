@@ -105,8 +105,14 @@ final class Ingestor: @unchecked Sendable {
             let options = self.options
             let t = Thread {
                 var encoder = EventLineEncoder(normalizer: options.normalizer, maxLineBytes: options.maxLineBytes)
-                while var job = work.pop() {
-                    guard var builder = builders.pop() else { break }
+                // The builder first, then the job: a worker that holds chunk k always has a builder to finish it
+                // with. The other order can deadlock: while one worker waits for a builder holding chunk k, the
+                // others fill every builder with chunks after k, which the committer keeps until k arrives.
+                while var builder = builders.pop() {
+                    guard var job = work.pop() else {
+                        builders.push(builder)
+                        break
+                    }
                     builder.reset()
                     encoder.setArrival(wallClockMicros(), maxFutureSkew: options.maxFutureSkewMicros)
                     let encoded = Self.encode(job.chunk, index: job.index, encoder: &encoder, builder: &builder)

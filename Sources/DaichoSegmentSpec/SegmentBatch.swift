@@ -27,6 +27,7 @@ public struct SegmentBatch {
         self.json = json
         guard json.kind(0) == .object else { throw SegmentBodyError(message: "body is not a JSON object") }
         self.routeType = routeType
+        isBatch = routeType == nil
         if routeType == nil {
             guard let b = json.member(0, "batch"), json.kind(b) == .array else {
                 throw SegmentBodyError(message: "body has no \"batch\" array")
@@ -43,6 +44,34 @@ public struct SegmentBatch {
         }
     }
 
+    /// Parses one line of a file of Segment messages (`daicho append --format segment`): one message, or a
+    /// `{"batch":[…]}` object whose messages each name their `type`.
+    /// - Throws: `SegmentBodyError` when the line is not a JSON object, or its `batch` is not an array.
+    public init(line: [UInt8]) throws(SegmentBodyError) {
+        let json: RawJSON
+        do { json = try RawJSON(line) } catch { throw SegmentBodyError(message: "not JSON: \(error)") }
+        guard json.kind(0) == .object else { throw SegmentBodyError(message: "not a Segment message: expected a JSON object") }
+        if json.member(0, "batch") != nil {
+            try self.init(body: line, routeType: nil)
+        } else {
+            self.init(message: json)
+        }
+    }
+
+    /// One message that names its own `type`.
+    private init(message json: RawJSON) {
+        self.json = json
+        messages = [0]
+        batchContext = nil
+        batchIntegrations = nil
+        batchSentAt = nil
+        routeType = nil
+        isBatch = false
+    }
+
+    /// Whether the body was a `{"batch":[…]}` (its messages are numbered in it), not one message.
+    public let isBatch: Bool
+
     /// Number of messages.
     public var count: Int { messages.count }
 
@@ -56,11 +85,13 @@ public struct SegmentBatch {
     /// - Parameters:
     ///   - receivedAt: the server's clock when the body was complete, µs since the epoch.
     ///   - keySource: the `source` of the write key, for messages that name none.
-    public func map(_ i: Int, mapping: SegmentMapping, receivedAt: Int64, keySource: String? = nil,
+    ///   - clientIP: the sender's address, the `context.ip` of a message whose context has none (nil: none added).
+    public func map(_ i: Int, mapping: SegmentMapping, receivedAt: Int64, keySource: String? = nil, clientIP: String? = nil,
                     normalizer: IdentifierNormalizer = IdentifierNormalizer()) -> MappedMessage {
         var m = SegmentMessageMapper(json: json, message: messages[i], batchContext: batchContext,
                                      batchIntegrations: batchIntegrations, batchSentAt: batchSentAt, routeType: routeType,
-                                     mapping: mapping, receivedAt: receivedAt, keySource: keySource, normalizer: normalizer)
+                                     mapping: mapping, receivedAt: receivedAt, keySource: keySource, clientIP: clientIP,
+                                     normalizer: normalizer)
         return m.map()
     }
 }

@@ -12,11 +12,13 @@ struct SegmentMessageMapper {
     let mapping: SegmentMapping
     let receivedAt: Int64
     let keySource: String?
+    /// The sender's address: `context.ip` when the message's context has none.
+    let clientIP: String?
     let normalizer: IdentifierNormalizer
     var warnings: [String] = []
 
     init(json: RawJSON, message: Int, batchContext: Int?, batchIntegrations: Int?, batchSentAt: Int?, routeType: String?,
-         mapping: SegmentMapping, receivedAt: Int64, keySource: String?, normalizer: IdentifierNormalizer) {
+         mapping: SegmentMapping, receivedAt: Int64, keySource: String?, clientIP: String?, normalizer: IdentifierNormalizer) {
         self.json = json
         self.message = message
         self.batchContext = batchContext
@@ -26,6 +28,7 @@ struct SegmentMessageMapper {
         self.mapping = mapping
         self.receivedAt = receivedAt
         self.keySource = keySource
+        self.clientIP = clientIP
         self.normalizer = normalizer
     }
 
@@ -303,17 +306,28 @@ struct SegmentMessageMapper {
         return w.finish()
     }
 
+    /// The message's `context` merged over the batch's, with `ip` the client's address when neither gives one.
+    private func contextObject(_ own: Int?) -> [UInt8] {
+        var w = ObjectWriter()
+        for i in [own, batchContext] {
+            guard let i, json.kind(i) == .object else { continue }
+            for (key, v) in json.members(i) where !w.has(key) { w.raw(key, json, v) }
+        }
+        if let clientIP, !w.has("ip") { w.string("ip", clientIP) }
+        return w.finish()
+    }
+
     /// `props.segment`: every message field no row consumed, the merged context and integrations, `receivedAt`.
     private func segmentFields() -> [UInt8] {
         var w = ObjectWriter()
         for (key, v) in json.members(message) where !Self.consumed.contains(key) {
             switch key {
-            case "context": w.bytes("context", merged(v, under: batchContext))
+            case "context": w.bytes("context", contextObject(v))
             case "integrations": w.bytes("integrations", merged(v, under: batchIntegrations))
             default: w.raw(key, json, v)
             }
         }
-        if !w.has("context"), let c = batchContext { w.raw("context", json, c) }
+        if !w.has("context"), batchContext != nil || clientIP != nil { w.bytes("context", contextObject(nil)) }
         if !w.has("integrations"), let i = batchIntegrations { w.raw("integrations", json, i) }
         if !w.has("sentAt"), let s = batchSentAt { w.raw("sentAt", json, s) }
         var received: [UInt8] = [0x22]

@@ -27,15 +27,18 @@ public final class IngestRoutes: @unchecked Sendable {
         self.metrics = metrics
     }
 
-    /// `POST /v1/batch` (`route` nil) or a single-message route (`route` its type).
-    public func segment(_ body: [UInt8], route: String?, key: ServeKeys.WriteKey, requestID: String, path: String) -> HTTPResponse {
+    /// `POST /v1/batch` (`route` nil) or a single-message route (`route` its type); `clientIP` becomes the
+    /// `context.ip` of messages that have none.
+    public func segment(_ body: [UInt8], route: String?, key: ServeKeys.WriteKey, requestID: String, path: String,
+                        clientIP: String? = nil) -> HTTPResponse {
         let batch: SegmentBatch
         do { batch = try SegmentBatch(body: body, routeType: route) } catch { return .error(400, error.message) }
-        return segment(batch, key: key, requestID: requestID, path: path)
+        return segment(batch, key: key, requestID: requestID, path: path, clientIP: clientIP)
     }
 
     /// `segment` of a body already parsed (the router parsed it to read its `writeKey`).
-    public func segment(_ batch: SegmentBatch, key: ServeKeys.WriteKey, requestID: String, path: String) -> HTTPResponse {
+    public func segment(_ batch: SegmentBatch, key: ServeKeys.WriteKey, requestID: String, path: String,
+                        clientIP: String? = nil) -> HTTPResponse {
         guard batch.count <= Self.maxMessages else {
             return .error(413, "\(batch.count) messages in one batch; at most \(Self.maxMessages)")
         }
@@ -44,7 +47,8 @@ public final class IngestRoutes: @unchecked Sendable {
         var rejected: [(index: Int, reason: String)] = []
         var warnings: [(index: Int, message: String)] = []
         for i in 0..<batch.count {
-            switch batch.map(i, mapping: mapping, receivedAt: receivedAt, keySource: key.source, normalizer: normalizer) {
+            switch batch.map(i, mapping: mapping, receivedAt: receivedAt, keySource: key.source, clientIP: clientIP,
+                               normalizer: normalizer) {
             case .event(let line, let w):
                 lines.append(line[...])
                 lineMessage.append(i)

@@ -21,7 +21,12 @@ enum ProfileSelector {
         guard let colon = text.firstIndex(of: ":") else {
             throw ResponseFailure(.error(400, "a profile selector is KIND:VALUE (email:taro%40example.jp) or a profile id (p- and 16 hex digits)"))
         }
-        let name = String(text[..<colon]), raw = String(text[text.index(after: colon)...])
+        try self.init(kindName: String(text[..<colon]), raw: String(text[text.index(after: colon)...]))
+    }
+
+    /// The selector `name:raw` (already percent-decoded).
+    /// - Throws: a 400 response for an unknown kind or a value ingest would refuse (masked).
+    init(kindName name: String, raw: String) throws(ResponseFailure) {
         guard let kind = IdentifierKind.named(name) else {
             throw ResponseFailure(.error(400, "unknown identifier kind \"\(name.prefix(32))\" (user_id, email, phone, anonymous_id, device_id, or a social platform such as x or line)"))
         }

@@ -12,6 +12,9 @@ enum ReadRoute: Equatable {
     case defineSegment(String)
     case dropSegment(String)
     case feed
+    /// Segment's Profile API (`/v1/spaces/{space}/collections/users/profiles/{selector}/{call}`); `space` is
+    /// ignored.
+    case profileAPI(selector: Substring, call: ProfileAPICall)
 
     /// What `method path` asks for: a route, the methods the path takes when `method` is not one of them, or
     /// nil when the path is none of these routes.
@@ -33,6 +36,9 @@ enum ReadRoute: Equatable {
             case "DELETE": return .success(.dropSegment(name))
             default: return .failure(WrongMethod("GET, PUT, DELETE"))
             }
+        case ("spaces", 9) where parts[4] == "collections" && parts[5] == "users" && parts[6] == "profiles":
+            guard let call = ProfileAPICall(rawValue: String(parts[8])) else { return nil }
+            return get(.profileAPI(selector: parts[7], call: call))
         case ("segments", 5) where parts[4] == "members":
             guard let name = parts[3].removingPercentEncoding else { return nil }
             return get(.members(name))
@@ -50,7 +56,14 @@ enum ReadRoute: Equatable {
         case .segment, .defineSegment, .dropSegment: "/v1/segments/{name}"
         case .members: "/v1/segments/{name}/members"
         case .feed: "/v1/feed"
+        case .profileAPI(_, let call): "/v1/spaces/{space}/collections/users/profiles/{selector}/\(call.rawValue)"
         }
+    }
+
+    /// Whether this is a call of Segment's Profile API (which also takes the read token as HTTP Basic user).
+    var isProfileAPI: Bool {
+        if case .profileAPI = self { return true }
+        return false
     }
 
     /// The methods a path takes, for a 405 and its `Allow` header.

@@ -8,11 +8,14 @@ import Foundation
 public final class Router: HTTPHandler, @unchecked Sendable {
     let ingest: IngestRoutes
     let profiles: ProfileRoutes
+    let profileAPI: ProfileAPIRoutes
     let segments: SegmentRoutes
     let feed: FeedRoutes
     let metrics: MetricsRoute
     private let keysLock = NSLock()
     private var keys: ServeKeys
+    /// Whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    let trustedProxies: TrustedProxies
     /// Whether the views have caught up with the log (`/readyz`).
     let isReady: @Sendable () -> Bool
 
@@ -26,13 +29,15 @@ public final class Router: HTTPHandler, @unchecked Sendable {
                                                  "/v1/screen": "screen", "/v1/group": "group", "/v1/alias": "alias"]
 
     init(ingest: IngestRoutes, profiles: ProfileRoutes, segments: SegmentRoutes, feed: FeedRoutes, metrics: MetricsRoute,
-         keys: ServeKeys, isReady: @escaping @Sendable () -> Bool) {
+         keys: ServeKeys, trustedProxies: TrustedProxies, isReady: @escaping @Sendable () -> Bool) {
         self.ingest = ingest
         self.profiles = profiles
+        profileAPI = ProfileAPIRoutes(views: profiles.views, directory: profiles.directory)
         self.segments = segments
         self.feed = feed
         self.metrics = metrics
         self.keys = keys
+        self.trustedProxies = trustedProxies
         self.isReady = isReady
     }
 
@@ -96,7 +101,9 @@ public final class Router: HTTPHandler, @unchecked Sendable {
             guard let auth = head.header("authorization"), writeKey(fromBasic: auth) != nil else { return .refuse(Self.unauthorized(write: true)) }
             return .accept(maxBody: Self.maxImportBody)
         case .read(let read):
-            guard let auth = head.header("authorization"), isReadToken(bearer: auth) else { return .refuse(Self.unauthorized(write: false)) }
+            // Segment's Profile API clients send the token as HTTP Basic user (as Segment's access token).
+            guard let auth = head.header("authorization"),
+                  isReadToken(bearer: auth) || (read.isProfileAPI && isReadToken(basic: auth)) else { return .refuse(Self.unauthorized(write: false)) }
             if case .defineSegment = read { return .accept(maxBody: SegmentRoutes.maxBody) }
             return .accept(maxBody: 0)
         }
@@ -109,14 +116,15 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case .metrics: return metrics.respond()
         case .segment(let type):
             let path = String(request.head.path)
+            let client = client(of: request)
             if let auth = request.head.header("authorization") {
                 guard let key = writeKey(fromBasic: auth) else { return Self.unauthorized(write: true) }
-                return ingest.segment(request.body, route: type, key: key, requestID: request.id, path: path)
+                return ingest.segment(request.body, route: type, key: key, requestID: request.id, path: path, clientIP: client)
             }
             // No header: the key must be the body's `writeKey` (a body that does not parse has none).
             guard let batch = try? SegmentBatch(body: request.body, routeType: type),
                   let key = batch.writeKey.flatMap({ currentKeys.writeKey($0) }) else { return Self.unauthorized(write: true) }
-            return ingest.segment(batch, key: key, requestID: request.id, path: path)
+            return ingest.segment(batch, key: key, requestID: request.id, path: path, clientIP: client)
         case .importNDJSON:
             return ingest.importNDJSON(request.body, requestID: request.id)
         case .read(let read):
@@ -143,11 +151,19 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case .defineSegment(let name): return try segments.define(name, body: request.body)
         case .dropSegment(let name): return try segments.drop(name)
         case .feed: return try feed.feed(request.head, query: query)
+        case .profileAPI(let selector, let call):
+            return try profileAPI.respond(call, selector: selector, path: request.head.path, query: request.head.query)
         }
     }
 
     public func answered(_ head: RequestHead, status: Int, seconds: Double) {
         metrics.metrics.countRequest(route: route(head).label, status: status, seconds: seconds)
+    }
+
+    /// The client's address: the peer, or what `X-Forwarded-For` says when the peer is a trusted proxy.
+    func client(of request: HTTPRequest) -> String {
+        let forwarded = request.head.headers.filter { $0.name.lowercased() == "x-forwarded-for" }.map(\.value)
+        return trustedProxies.client(peer: request.peer, forwardedFor: forwarded)
     }
 
     /// Whether an `Authorization: Bearer <token>` header holds a read token (a write key never reads).
@@ -156,13 +172,22 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         return currentKeys.isReadToken(header.dropFirst(7).trimmingCharacters(in: .whitespaces))
     }
 
+    /// Whether an `Authorization: Basic base64(token:)` header holds a read token as its user.
+    func isReadToken(basic header: String) -> Bool {
+        basicUser(header).map { currentKeys.isReadToken($0) } ?? false
+    }
+
     /// The write key of an `Authorization: Basic base64(key:)` header, if it is one.
     func writeKey(fromBasic header: String) -> ServeKeys.WriteKey? {
+        basicUser(header).flatMap { currentKeys.writeKey($0) }
+    }
+
+    /// The user of an `Authorization: Basic base64(user:password)` header.
+    private func basicUser(_ header: String) -> String? {
         guard header.count > 6, header.prefix(6).lowercased() == "basic ",
               let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
               let text = String(data: decoded, encoding: .utf8) else { return nil }
-        let user = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0]
-        return currentKeys.writeKey(String(user))
+        return String(text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0])
     }
 
     static func unauthorized(write: Bool) -> HTTPResponse {

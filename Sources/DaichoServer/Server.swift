@@ -62,12 +62,13 @@ public final class Server: @unchecked Sendable {
     ///   - feedKeepAlive: how long a `GET /v1/feed` connection may stay silent before it gets a keep-alive line.
     ///   - feedRetained: the feed records held in memory for `GET /v1/feed` (how far a client may resume back or
     ///     fall behind).
+    ///   - trustedProxies: the peers whose `X-Forwarded-For` gives an ingested message's `context.ip`.
     /// - Throws: `StoreError` (`locked`, naming the holder; a damaged log; bad settings), `ServerStartError` (the
     ///   address cannot be listened on, `serve.json` cannot be read), or the loader's errors.
     public static func start(_ directory: DataDirectory, host: String, port: UInt16,
                              configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
                              snapshotEvery: Int = defaultSnapshotEvery, feedKeepAlive: Duration = .seconds(15),
-                             feedRetained: Int = defaultFeedRetained) throws -> Server {
+                             feedRetained: Int = defaultFeedRetained, trustedProxies: TrustedProxies = .none) throws -> Server {
         let store = try EventStore.open(directory)
         let committer: GroupCommitter
         let settings: ProjectionSettings
@@ -108,7 +109,8 @@ public final class Server: @unchecked Sendable {
         let router = Router(ingest: ingest, profiles: ProfileRoutes(views: views, directory: directory),
                             segments: SegmentRoutes(views: views, committer: committer),
                             feed: FeedRoutes(hub: hub, views: views, keepAlive: feedKeepAlive),
-                            metrics: MetricsRoute(metrics: metrics, live: live, committer: committer), keys: keys.keys) { live.error == nil }
+                            metrics: MetricsRoute(metrics: metrics, live: live, committer: committer), keys: keys.keys,
+                            trustedProxies: trustedProxies) { live.error == nil }
         let url = "http://" + authority(host, listener.localPort)
         do { try ServeProcessFile(pid: getpid(), url: url).write(in: directory) } catch {
             live.close()

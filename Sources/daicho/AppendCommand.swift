@@ -2,6 +2,7 @@ import Foundation
 import Daicho
 import DaichoLog
 import DaichoProjections
+import DaichoSegmentSpec
 import DaichoSegments
 
 /// `daicho append`: NDJSON in, durable deduplicated events out, one JSON summary line.
@@ -10,12 +11,14 @@ enum AppendCommand {
         name: "append",
         summary: "Validate, normalize, deduplicate and append NDJSON events to the log.",
         usage: """
-        daicho append [--data DIR] [--durability batch|end] [--workers N] [--wait-lock SECONDS] [FILE ...]
+        daicho append [--data DIR] [--format envelope|segment] [--durability batch|end] [--workers N] [--wait-lock SECONDS] [FILE ...]
                daicho append --server URL [--write-key KEY] [FILE ...]
         """,
         options: [
             dataOption,
             waitLockOption,
+            OptionSpec(name: "--format", valueName: "FORMAT",
+                       help: "envelope (default): Daicho's event envelope; segment: Segment messages, one per line or {\"batch\":[…]} lines, mapped as the server maps them (docs/segment-compatibility.md, DIR/mapping.json)."),
             OptionSpec(name: "--durability", valueName: "MODE",
                        help: "batch (default): every frame is fsynced before the next; end: one fsync when the input ends (bulk loads)."),
             OptionSpec(name: "--workers", valueName: "N", help: "Parser threads (default: the number of cores, at most 4)."),
@@ -48,6 +51,18 @@ enum AppendCommand {
 
     static func run(_ args: [String]) throws -> Int32 {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
+        let segmentFormat: Bool
+        switch a.value("--format") {
+        case nil, "envelope": segmentFormat = false
+        case "segment": segmentFormat = true
+        case let other?: throw UsageError(message: "--format: \"\(other)\" is not one of envelope, segment", usage: spec.usage)
+        }
+        if segmentFormat, a.value("--server") != nil {
+            throw UsageError(message: "--format segment appends to a local directory; post Segment messages to the server's /v1/batch", usage: spec.usage)
+        }
+        if segmentFormat, a.value("--workers") != nil {
+            throw UsageError(message: "--workers goes with --format envelope (Segment messages are mapped on one thread)", usage: spec.usage)
+        }
         if let url = a.value("--server") { return try AppendToServer.run(a, url: url, spec: spec) }
         if a.value("--write-key") != nil { throw UsageError(message: "--write-key goes with --server URL", usage: spec.usage) }
         let dir = a.dataDirectory
@@ -100,6 +115,12 @@ enum AppendCommand {
         if store.recovery.droppedBytes > 0 || store.recovery.rebuiltHead { printError("daicho append: recovery: \(store.recovery.description)") }
         RejectsFile.removeAbandonedTemporaries(in: dir)
         let rejects = RejectsFile(directory: dir)
+        let mapping: SegmentMapping
+        do { mapping = segmentFormat ? try SegmentMapping.load(path: dir.path + "/mapping.json") : SegmentMapping() } catch {
+            do { try store.close() } catch let closing { printError("daicho append: closing the log also failed: \(closing)") }
+            printError("daicho append: \(dir.path)/\(error.description)")
+            return ExitStatus.usageOrIO
+        }
         let progress = ProgressLine(totalBytes: totalBytes)
         // The snapshot is brought up to date beside the ingest, not after it (docs/profile.md "When append writes
         // the snapshot").
@@ -108,13 +129,19 @@ enum AppendCommand {
         var current = readers.next()
         let summary: IngestSummary
         do {
-            summary = try store.ingest(options: ingestOptions, nextChunk: { () throws(IngestError) -> NDJSONChunk? in
-                while let r = current {
-                    if let chunk = try r.next() { return chunk }
-                    current = readers.next()
-                }
-                return nil
-            }, onReject: { try rejects.write($0) }, onProgress: { progress.update($0) })
+            if segmentFormat {
+                summary = try SegmentFileIngest(store: store, mapping: mapping, normalizer: ingestOptions.normalizer,
+                                                maxFutureSkewMicros: ingestOptions.maxFutureSkewMicros, rejects: rejects)
+                    .run(descriptors.map { (name: $0.0, fd: $0.1) })
+            } else {
+                summary = try store.ingest(options: ingestOptions, nextChunk: { () throws(IngestError) -> NDJSONChunk? in
+                    while let r = current {
+                        if let chunk = try r.next() { return chunk }
+                        current = readers.next()
+                    }
+                    return nil
+                }, onReject: { try rejects.write($0) }, onProgress: { progress.update($0) })
+            }
             try rejects.close()
             try store.close()
         } catch {

@@ -23,10 +23,15 @@ final class RejectsFile {
     /// Buffers one rejected line (written in 1 MiB pieces).
     /// - Throws: `StoreError` naming the file when it cannot be created or written (the temporary is removed).
     func write(_ r: RejectedLine) throws {
+        try write(input: r.input, line: r.line, reason: r.reason, bytes: r.bytes, truncated: r.truncated)
+    }
+
+    /// Buffers one rejected line given by its parts: `bytes` verbatim, from line `line` of `input`.
+    func write(input: String, line: Int, reason: String, bytes: [UInt8], truncated: Bool = false) throws {
         if handle == nil { try create() }
         // Reasons never hold identifier or props values (docs/ingest.md "Reasons"), so they can be shown as they are.
-        if firstReasons.count < Self.shownReasons { firstReasons.append("\(r.input):\(r.line): \(r.reason)") }
-        RejectedLine.appendRecord(input: r.input, line: r.line, reason: r.reason, bytes: r.bytes, truncated: r.truncated, to: &pending)
+        if firstReasons.count < Self.shownReasons { firstReasons.append("\(input):\(line): \(reason)") }
+        RejectedLine.appendRecord(input: input, line: line, reason: reason, bytes: bytes, truncated: truncated, to: &pending)
         if pending.count > 1 << 20 { try flush() }
     }
 

@@ -10,7 +10,7 @@ enum ServeCommand {
         name: "serve",
         summary: "Serve the data directory over HTTP: Segment-compatible ingest, profiles, segments, the live feed, metrics (docs/http-api.md).",
         usage: """
-        daicho serve [--data DIR] [--listen HOST:PORT] [--max-connections N]
+        daicho serve [--data DIR] [--listen HOST:PORT] [--max-connections N] [--trusted-proxy ADDR]...
                daicho serve keys [--data DIR] [--rotate]
         """,
         options: [
@@ -19,6 +19,9 @@ enum ServeCommand {
                        help: "Address to listen on (default 127.0.0.1:8080; port 0 picks a free one; 0.0.0.0:PORT or [::]:PORT for every interface)."),
             OptionSpec(name: "--max-connections", valueName: "N",
                        help: "Open connections at most (default 1024); beyond, new ones get 503 with Retry-After: 1."),
+            OptionSpec(name: "--trusted-proxy", valueName: "ADDR",
+                       help: "A proxy (IP address) whose X-Forwarded-For names the client, for context.ip (repeat for several); from any other peer the header is ignored.",
+                       repeatable: true),
             OptionSpec(name: "--rotate", valueName: nil, help: "keys: replace every key with a new one."),
         ],
         details: """
@@ -36,7 +39,7 @@ enum ServeCommand {
             if a.has("--rotate") { throw UsageError(message: "--rotate belongs to `daicho serve keys`", usage: spec.usage) }
             return try serve(a)
         case ["keys"]:
-            if let option = ["--listen", "--max-connections"].first(where: { a.value($0) != nil }) {
+            if let option = ["--listen", "--max-connections", "--trusted-proxy"].first(where: { a.value($0) != nil }) {
                 throw UsageError(message: "\(option) belongs to `daicho serve`", usage: spec.usage)
             }
             return try keys(a)
@@ -68,10 +71,15 @@ enum ServeCommand {
         let (host, port) = try listenAddress(a)
         var configuration = HTTPServerConfiguration()
         if let n = try a.int("--max-connections", spec, min: 1) { configuration.maxConnections = n }
+        let proxies: TrustedProxies
+        do { proxies = try TrustedProxies(a.values["--trusted-proxy"] ?? []) } catch {
+            throw UsageError(message: error.description, usage: spec.usage)
+        }
         // Signals are taken before the start (a catch-up can take a while): one during it stops the server as soon
         // as it has started.
         let control = ServeSignals.take()
-        let server = try Server.start(a.dataDirectory, host: host, port: port, configuration: configuration)
+        let server = try Server.start(a.dataDirectory, host: host, port: port, configuration: configuration,
+                                      trustedProxies: proxies)
         if server.keysCreated { printError("daicho serve: created \(server.keysPath) with a new write key and read token (daicho serve keys prints them)") }
         print(jsonLine(members(server.startLine)))
         guard finishStandardOutput(ExitStatus.ok) == ExitStatus.ok else { return ExitStatus.usageOrIO }

@@ -17,7 +17,8 @@ final class ServingDirectory: @unchecked Sendable {
     /// Starts serving a directory holding `lines` (envelopes appended before the start).
     /// - Parameter directory: serve this directory (another's, after it finished) instead of a new one.
     init(lines: [String] = [], directory: DataDirectory? = nil, snapshotEvery: Int = Server.defaultSnapshotEvery,
-         feedKeepAlive: Duration = .seconds(15), feedRetained: Int = Server.defaultFeedRetained) throws {
+         feedKeepAlive: Duration = .seconds(15), feedRetained: Int = Server.defaultFeedRetained,
+         trustedProxies: TrustedProxies = .none) throws {
         data = directory ?? DataDirectory(t.path + "/data")
         if !lines.isEmpty {
             let store = try EventStore.open(data)
@@ -25,7 +26,7 @@ final class ServingDirectory: @unchecked Sendable {
             try store.close()
         }
         server = try Server.start(data, host: "127.0.0.1", port: 0, snapshotEvery: snapshotEvery,
-                                  feedKeepAlive: feedKeepAlive, feedRetained: feedRetained)
+                                  feedKeepAlive: feedKeepAlive, feedRetained: feedRetained, trustedProxies: trustedProxies)
         keys = try ServeKeys.read(path: server.keysPath)
         let s = server, d = done
         Thread { s.run(); d.signal() }.start()
