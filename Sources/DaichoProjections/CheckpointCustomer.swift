@@ -22,14 +22,6 @@ import Dispatch
 // applied, in the order met — which among new symbols can differ from the full view's. So the view is refused
 // (the caller replays) when the selected profile's path table is full and the events applied added symbols.
 
-/// Which customer a one-customer query asks for.
-public enum CustomerKey: Sendable, Equatable {
-    /// A profile id (`p-` and 16 hex digits), its own or one it absorbed.
-    case id(String)
-    /// An identifier as the producer wrote it (normalized as ingest does).
-    case identifier(IdentifierKind, String)
-}
-
 /// The as-of view of one customer built from a checkpoint and the events after it (see above).
 public enum CheckpointCustomer {
     /// What `view` found.
@@ -79,7 +71,7 @@ public enum CheckpointCustomer {
             symbolsFromCheckpoint = try restore(reached.profiles, of: checkpoint, into: projection, clock: clock)
         }
         try apply(reached.events, reader: reader, to: projection)
-        guard let p = find(key, in: projection) else { return .answered(projection, nil) }
+        guard let p = key.find(in: projection) else { return .answered(projection, nil) }
         let paths = projection.aggregates(of: p).web?.value.paths.count ?? 0
         if paths >= settings.profile.trackedPaths && projection.symbols.count > symbolsFromCheckpoint {
             return .unavailable("the profile tracks its most viewed paths and new ones came after the checkpoint")
@@ -319,18 +311,6 @@ public enum CheckpointCustomer {
         }
     }
 
-    /// The living profile of `key` in the view.
-    static func find(_ key: CustomerKey, in projection: ProfileProjection) -> UInt32? {
-        switch key {
-        case .identifier(let kind, let raw): return projection.profile(kind: kind, raw: raw)
-        case .id(let id):
-            // Its own id wins over an absorbed one, as in the whole graph.
-            if let p = projection.graph.profile(id: id) { return p }
-            guard let h = UInt64(id.dropFirst(2), radix: 16) else { return nil }
-            let graph = projection.graph
-            return (0..<UInt32(graph.profileNumbers)).first { graph.isAlive($0) && (graph.mergedIDs[$0] ?? []).contains(h) }
-        }
-    }
 }
 
 extension ProfileProjection {

@@ -168,6 +168,9 @@ public final class IdentityGraph {
         if byID == nil {
             var index = [UInt64: UInt32](minimumCapacity: idHash.count)
             for (p, h) in idHash.buffer.enumerated() { index[h] = UInt32(p) }
+            // An absorbed id is its absorbed profile's own id here, except in a graph of adopted profiles (whose
+            // absorbed profiles are not in it): their living profile answers for it; an own id wins.
+            for (p, merged) in mergedIDs { for m in merged where index[m] == nil { index[m] = p } }
             byID = index
         }
         return byID![h].map(living)
@@ -519,7 +522,10 @@ public final class IdentityGraph {
     func adopt(idHash h: UInt64, birth: UInt64, identifiers: [(kind: UInt8, value: String, linkedAt: UInt64)],
                mergedIDs merged: [UInt64], conflicts: (count: Int, recent: [(offset: UInt64, kinds: [UInt8])])) -> UInt32 {
         let p = appendProfile(idHash: h, birth: birth, conflicts: UInt32(clamping: conflicts.count))
-        if !merged.isEmpty { mergedIDs[p] = merged }
+        if !merged.isEmpty {
+            mergedIDs[p] = merged
+            for m in merged where byID?[m] == nil { byID?[m] = p }
+        }
         if !conflicts.recent.isEmpty { recentConflicts[p] = conflicts.recent }
         for id in identifiers {
             var value = id.value

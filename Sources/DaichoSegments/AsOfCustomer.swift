@@ -46,7 +46,7 @@ public struct AsOfCustomer {
             segments = s
             profiles = s.profiles
         }
-        guard let p = Self.find(key, in: profiles) else { return nil }
+        guard let p = key.find(in: profiles) else { return nil }
         return AsOfCustomer(profiles: profiles, profile: p, segments: segments, reader: loadedReader, asOf: asOf)
     }
 
@@ -58,12 +58,5 @@ public struct AsOfCustomer {
     /// The customer's events up to the time, newest first (by event time, then offset): `daicho timeline --as-of`.
     public func events(limit: Int? = nil, types: Set<EventType>? = nil) throws -> [(UInt64, Event)] {
         try Timeline.events(of: profile, in: profiles, reader: reader, limit: limit, types: types)
-    }
-
-    private static func find(_ key: CustomerKey, in projection: ProfileProjection) -> UInt32? {
-        switch key {
-        case .id(let id): projection.graph.profile(id: id)
-        case .identifier(let kind, let raw): projection.profile(kind: kind, raw: raw)
-        }
     }
 }

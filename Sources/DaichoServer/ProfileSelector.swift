@@ -53,12 +53,7 @@ enum ProfileSelector {
     }
 
     /// The living profile selected (an absorbed id resolves to its survivor), if any.
-    func find(in projection: ProfileProjection) -> UInt32? {
-        switch self {
-        case .id(let id): projection.graph.profile(id: id)
-        case .identifier(let kind, let raw): projection.profile(kind: kind, raw: raw)
-        }
-    }
+    func find(in projection: ProfileProjection) -> UInt32? { key.find(in: projection) }
 
     /// The 404 for a selector that matches nobody.
     var notFound: ResponseFailure { ResponseFailure(.error(404, "no profile matches \(described)")) }

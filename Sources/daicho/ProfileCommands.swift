@@ -335,20 +335,3 @@ func residentBytes() -> Int {
     let fields = text.split(separator: " ")
     return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
 }
-
-/// Finding the selected customer in a loaded view or a snapshot.
-extension CustomerKey {
-    func find(in projection: ProfileProjection) -> UInt32? {
-        switch self {
-        case .id(let id): projection.graph.profile(id: id)
-        case .identifier(let kind, let raw): projection.profile(kind: kind, raw: raw)
-        }
-    }
-
-    func find(in snapshot: SnapshotProfiles) throws(SnapshotError) -> UInt32? {
-        switch self {
-        case .id(let id): try snapshot.profile(id: id)
-        case .identifier(let kind, let raw): try snapshot.profile(kind: kind, raw: raw)
-        }
-    }
-}
