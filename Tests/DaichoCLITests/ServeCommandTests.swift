@@ -13,9 +13,17 @@ import Testing
         let endpoint: HTTPClient.Endpoint
         let url: String
 
-        init(_ data: String, options: [String] = []) throws {
-            process.executableURL = URL(fileURLWithPath: daichoPath)
-            process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0"] + options
+        /// - Parameter fullDisk: run it under a 256 KiB file size limit with SIGXFSZ ignored, so writes past that
+        ///   size fail with EFBIG as on a full disk (as `daichoOnAFullDisk`).
+        init(_ data: String, options: [String] = [], fullDisk: Bool = false) throws {
+            let arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0"] + options
+            if fullDisk {
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", "trap '' XFSZ; ulimit -f 512; exec \"$0\" \"$@\"", daichoPath] + arguments
+            } else {
+                process.executableURL = URL(fileURLWithPath: daichoPath)
+                process.arguments = arguments
+            }
             let out = Pipe()
             process.standardOutput = out
             process.standardError = stderr

@@ -7,28 +7,6 @@ import Testing
 /// acknowledged without their events; the server stays up; after a restart with room, every acknowledged event is
 /// in the log exactly once and the log verifies.
 @Suite(.serialized) struct ServeFullDiskTests {
-    /// `daicho serve` under a 256 KiB file size limit (SIGXFSZ ignored), and its start line.
-    final class FullDiskServer {
-        let process = Process()
-        let endpoint: HTTPClient.Endpoint
-        let stderr = Pipe()
-
-        init(_ data: String) throws {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "trap '' XFSZ; ulimit -f 512; exec \"$0\" \"$@\"", daichoPath,
-                                 "serve", "--data", data, "--listen", "127.0.0.1:0"]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = stderr
-            try process.run()
-            var line: [UInt8] = []
-            var byte: UInt8 = 0
-            while read(out.fileHandleForReading.fileDescriptor, &byte, 1) == 1, byte != 0x0A { line.append(byte) }
-            let start = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] ?? [:]
-            endpoint = try #require(HTTPClient.Endpoint(start["listening"] as? String ?? ""), "start line: \(String(decoding: line, as: UTF8.self))")
-        }
-    }
-
     /// A batch of `count` messages whose properties do not compress (random hex), ids `prefix-0…`.
     static func incompressibleBatch(_ prefix: String, count: Int, rng: inout SystemRandomNumberGenerator) -> [UInt8] {
         let messages = (0..<count).map { i -> String in
@@ -41,8 +19,8 @@ import Testing
     @Test func aFullDiskRefusesRequestsWith503AndLosesNoAcknowledgedEvent() throws {
         let t = TemporaryDirectory()
         let d = try dataDirectory(t, appending: [eventLine("seed")])
-        let s = try FullDiskServer(d)
-        let key = try #require(((try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: d + "/serve.json"))) as? [String: Any])?["write_keys"] as? [String])?.first)
+        let s = try ServeCommandTests.Serving(d, fullDisk: true)
+        let key = try s.keys(d).write
         var rng = SystemRandomNumberGenerator()
         var acknowledged: [String] = [], refused = 0, retryAfter = true
         for b in 0..<200 where refused < 3 {
@@ -63,9 +41,7 @@ import Testing
         #expect(refused == 3, "the full disk is answered 503, repeatedly: the server stays up")
         #expect(retryAfter, "the 503 says the log cannot be written")
         #expect(s.process.isRunning)
-        s.process.terminate()
-        #expect(!waitForExit(s.process, within: 30), "the server stops on SIGTERM even with a full disk")
-        let stderr = String(decoding: s.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = s.terminate().stderr // it stops on SIGTERM even with a full disk (the snapshot may not fit)
 
         // With room again: every acknowledged event exactly once, nothing else beside the seed, and a sound log.
         let ids = try exportedIDs(data: d)
