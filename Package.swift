@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "DaichoHTTP", targets: ["DaichoHTTP"]),
         .library(name: "DaichoSegmentSpec", targets: ["DaichoSegmentSpec"]),
         .library(name: "DaichoServer", targets: ["DaichoServer"]),
+        .library(name: "DaichoConsole", targets: ["DaichoConsole"]),
         .executable(name: "daicho", targets: ["daicho"]),
     ],
     targets: [
@@ -38,8 +39,10 @@ let package = Package(
         .target(name: "DaichoHTTP", dependencies: ["DaichoJSON"]),
         // Segment and RudderStack messages mapped onto Daicho's envelope (docs/segment-compatibility.md).
         .target(name: "DaichoSegmentSpec", dependencies: ["Daicho", "DaichoJSON"]),
+        // The web console's HTML, CSS and JavaScript (docs/console.md), plain files embedded in the binary (C23 #embed).
+        .target(name: "DaichoConsole", exclude: ["Assets"]),
         // The server's routes over the library: ingest with group commit, profiles, segments, feed (docs/http-api.md).
-        .target(name: "DaichoServer", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoHTTP", "DaichoSegmentSpec", "DaichoLog"]),
+        .target(name: "DaichoServer", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoHTTP", "DaichoSegmentSpec", "DaichoLog", "DaichoConsole"]),
         .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoWorkload", "DaichoServer", "DaichoHTTP", "DaichoSegmentSpec"]),
         // Seeded generator and temporary directories shared by the test targets.
         .target(name: "DaichoTestSupport", path: "Tests/DaichoTestSupport"),
