@@ -58,7 +58,21 @@ PY_TEST_PACKAGES = jsonschema phonenumbers
 # The real Segment and RudderStack SDKs the server's tests post with (Tests/DaichoServerTests/RealSDKTests.swift).
 SDK_PACKAGES = segment-analytics-python rudder-sdk-python
 
+# The browser tests of the console (Tests/browser/console_test.py): Debian's Chromium and its driver, CJK fonts
+# for the Japanese pages, and python3's selenium (never a downloaded browser or driver).
+BROWSER_APT_PACKAGES = chromium chromium-driver fonts-noto-cjk
+
 test: deps
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then \
+		echo "installing $(BROWSER_APT_PACKAGES) for the browser tests (needs root or sudo)"; \
+		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+		{ $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(BROWSER_APT_PACKAGES); } \
+		  || echo "note: could not install $(BROWSER_APT_PACKAGES); the browser tests (ConsoleBrowserTests) will be reported skipped"; \
+	fi
+	@python3 -c "import selenium" 2>/dev/null \
+	  || python3 -m pip install --quiet selenium 2>/dev/null \
+	  || python3 -m pip install --quiet --user --break-system-packages selenium \
+	  || echo "note: could not install the python3 package selenium; the browser tests (ConsoleBrowserTests) will be reported skipped"
 	@python3 -c "import jsonschema, referencing, phonenumbers" 2>/dev/null \
 	  || python3 -m pip install --quiet $(PY_TEST_PACKAGES) 2>/dev/null \
 	  || python3 -m pip install --quiet --user --break-system-packages $(PY_TEST_PACKAGES) \

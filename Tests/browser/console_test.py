@@ -143,8 +143,11 @@ class Console:
             self.severe.append(message)
 
     def quit(self):
+        if self.driver is None:
+            return
         self.collect_log()
         self.driver.quit()
+        self.driver = None
 
 
 def no_route(status, answer):
@@ -169,6 +172,16 @@ def full_width_domestic(e164):
 
 
 # -- scenarios --------------------------------------------------------------------------------------------------
+
+def console_is_served(c):
+    with urllib.request.urlopen(c.url + "/", timeout=30) as response:
+        kind = response.headers.get("Content-Type", "")
+        csp = response.headers.get("Content-Security-Policy", "")
+        page = response.read().decode()
+    assert kind.startswith("text/html"), f"/ is {kind}"
+    assert "script-src 'self'" in csp, f"no CSP on /: {csp!r}"
+    assert 'src="app.js"' in page
+
 
 def message_tables_match(c):
     c.go("#/signin")
@@ -438,7 +451,7 @@ def main():
             started = time.monotonic()
             result = fn(c, *fn_args)
             print(f"ok   {name} ({time.monotonic() - started:.1f} s)", flush=True)
-            return result
+            return True if result is None else result
         except Skip as why:
             skipped.append(name)
             print(f"skip {name}: {why}", flush=True)
@@ -452,6 +465,8 @@ def main():
         return None
 
     try:
+        if not run("the console is served at /", console_is_served) and failed:
+            return finish(c, failed, skipped)
         run("message tables have the same keys", message_tables_match)
         run("sign in", sign_in)
         target = run("search a full-width phone number", search_full_width_phone, everyone)
@@ -464,6 +479,11 @@ def main():
         run("dashboard RFM grid", dashboard_rfm, everyone)
     finally:
         c.quit()
+    return finish(c, failed, skipped)
+
+
+def finish(c, failed, skipped):
+    c.quit()
     if c.severe:
         failed.append("browser console")
         print("FAIL browser console: SEVERE entries:\n  " + "\n  ".join(c.severe), flush=True)

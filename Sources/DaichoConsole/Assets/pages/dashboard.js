@@ -11,12 +11,15 @@ import * as fmt from '../format.js';
 export async function render(main, route) {
   const q = route.query;
   const params = {from: q.get('from') || '', to: q.get('to') || '', as_of: q.get('as_of') || ''};
-  main.append(h('h1', null, t('dashboard.title')), controls(params));
+  const form = controls(params);
+  main.append(h('h1', null, t('dashboard.title')), form);
   const status = h('p', {class: 'muted', id: 'dashboard-status'}, t('common.loading'));
   main.append(status);
   const d = await api(withQuery('/v1/dashboard', params), {signal: route.signal});
   status.remove();
-  const range = {from: d.range.from, to: d.range.to, as_of: d.range.as_of || ''};
+  const range = {from: d.range.from, to: d.range.to, as_of: params.as_of};
+  form.querySelector('#from').value = d.range.from;
+  form.querySelector('#to').value = d.range.to;
   main.append(
     facts([[t('dashboard.range'), `${d.range.from} – ${d.range.to}`], [t('dashboard.time_zone'), d.range.time_zone],
       [t('dashboard.as_of'), d.range.as_of || t('dashboard.now')], [t('dashboard.events_in_range'), fmt.count(d.totals.events_in_range)],
@@ -62,7 +65,7 @@ function eventsPanel(d) {
 function revenuePanel(d) {
   const r = d.revenue;
   return card('panel-revenue', t('dashboard.revenue'), reading(r),
-    r.currencies.map((c) => h('div', {class: 'currency'}, h('h3', null, `${c.currency}: ${fmt.money(c.total, c.currency)}`),
+    r.currencies.map((c) => h('div', {class: 'currency'}, h('h3', null, fmt.money(c.total, c.currency)),
       lines({title: t('dashboard.revenue_of', {currency: c.currency}), labels: d.range.days,
         series: [{name: c.currency, values: c.per_day.map(Number), labels: c.per_day.map((v) => fmt.money(v, c.currency))}]}))),
     h('h3', null, t('dashboard.by_source')),

@@ -7,7 +7,7 @@ import {h, replace, debounce} from '../dom.js';
 import {t} from '../i18n.js';
 import {api, withQuery, ApiError} from '../api.js';
 import {card, facts, table, failure, customerLink} from '../ui.js';
-import {lines} from '../charts.js';
+import {lines, stackedBars, PALETTE} from '../charts.js';
 import * as fmt from '../format.js';
 
 const MEMBERS_PAGE = 50;
@@ -28,18 +28,21 @@ export async function render(main, route) {
       [t('segments.defined_at'), fmt.time(segment.defined_at)], [t('segments.description'), segment.description || '–']], 'facts inline')
     : h('p', {class: 'muted', id: 'segment-new'}, name ? t('segment.undefined', {name}) : t('segment.new_help')));
   drawSummary();
+  const members = memberList(name, route);
+  const history = historyCard(name, route);
+  const details = h('div', {class: 'grid two'}, members.node, history.node);
   main.append(h('p', null, h('a', {href: '#/segments'}, '← ' + t('segments.title'))),
     h('h1', {id: 'segment-title'}, name || t('segments.new')), summary, editor(name, segment, route, (saved) => {
       if (!name) { location.hash = '#/segment/' + encodeURIComponent(saved.name); return; }
       segment = saved;
       drawSummary();
-      members.reload();
-      history.reload();
+      if (!details.isConnected) main.append(details);
+      Promise.all([members.reload(), history.reload()]).catch((error) => details.append(failure(error)));
     }));
-  const members = memberList(name, route);
-  const history = historyCard(name, route);
-  if (segment) main.append(h('div', {class: 'grid two'}, members.node, history.node));
-  if (segment) await Promise.all([members.reload(), history.reload()]);
+  if (segment) {
+    main.append(details);
+    await Promise.all([members.reload(), history.reload()]);
+  }
 }
 
 function editor(name, segment, route, onSaved) {
@@ -161,15 +164,17 @@ function historyCard(name, route) {
       replace(body, failure(error));
       return;
     }
-    const days = Array.isArray(history) ? history : history.history || history.data || [];
+    const days = history.history;
+    const changed = days.filter((d) => d.entered || d.exited).reverse();
     replace(body,
       lines({title: t('segment.history_chart', {name}), labels: days.map((d) => d.day),
-        series: [{name: t('segments.members'), values: days.map((d) => d.members)},
-          {name: t('segment.entered'), values: days.map((d) => d.entered)},
-          {name: t('segment.exited'), values: days.map((d) => d.exited)}]}),
+        series: [{name: t('segments.members'), values: days.map((d) => d.members)}]}),
+      stackedBars({title: t('segment.changes_chart', {name}), labels: days.map((d) => d.day),
+        series: [{name: t('segment.entered'), values: days.map((d) => d.entered), color: PALETTE[2]},
+          {name: t('segment.exited'), values: days.map((d) => d.exited), color: PALETTE[3]}]}),
       table([t('segment.day'), t('segment.entered'), t('segment.exited'), t('segments.members')],
-        days.slice().reverse().map((d) => [d.day, fmt.count(d.entered), fmt.count(d.exited), fmt.count(d.members)]),
-        {id: 'history-table', numeric: [1, 2, 3]}));
+        changed.map((d) => [d.day, fmt.count(d.entered), fmt.count(d.exited), fmt.count(d.members)]),
+        {id: 'history-table', numeric: [1, 2, 3], empty: t('segment.no_changes', {from: history.from, to: history.to})}));
   };
   return {node: card('history-card', t('segment.history'), body), reload};
 }
