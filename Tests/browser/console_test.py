@@ -420,13 +420,22 @@ def quintile_cells(rows):
 
 
 def phone_width(c, target):
-    c.driver.set_window_size(360, 780)
-    c.go("#/customer/" + target["id"])
-    c.visible("#timeline li.event")
-    width = c.driver.execute_script("return document.documentElement.scrollWidth;")
-    assert width <= 360, f"the customer page is {width} px wide at a 360 px window"
-    c.shot("customer-360")
-    c.driver.set_window_size(1280, 900)
+    """Every page fits a 360 px wide phone screen: nothing wider than the screen but what scrolls in its own box."""
+    c.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                             {"width": 360, "height": 780, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        for route, ready in (("#/search", "#q"), ("#/customer/" + target["id"], "#timeline li.event"),
+                             ("#/segments", "#new-segment"), ("#/live", "#pause")):
+            c.go(route)
+            c.driver.refresh()
+            c.visible(ready)
+            width = c.driver.execute_script("return document.documentElement.scrollWidth;")
+            assert width <= 360, f"{route} is {width} px wide on a 360 px screen"
+        c.go("#/customer/" + target["id"])
+        c.visible("#timeline li.event")
+        c.shot("customer-360")
+    finally:
+        c.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def main():
