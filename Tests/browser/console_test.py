@@ -195,6 +195,36 @@ def message_tables_match(c):
     assert len(keys["ja"]) > 100
 
 
+def search_kinds(c):
+    """The search box recognises the kind as `daicho profile`'s selectors do (docs/console.md "Search")."""
+    cases = [
+        ("taro@example.jp", "auto", "email", "taro@example.jp"),
+        ("Ｔａｒｏ＠example.jp", "auto", "email", "Ｔａｒｏ＠example.jp"),
+        ("０９０－１２３４－５６７８", "auto", "phone", "０９０－１２３４－５６７８"),
+        ("+81 90-1234-5678", "auto", "phone", "+81 90-1234-5678"),
+        ("(03) 1234 5678", "auto", "phone", "(03) 1234 5678"),
+        ("０３ー１２３４ー５６７８", "auto", "phone", "０３ー１２３４ー５６７８"),
+        ("ｘ：＠taro", "auto", "x", "@taro"),
+        ("p-0123456789abcdef", "auto", "id", "p-0123456789abcdef"),
+        ("p-0123", "auto", "user_id", "p-0123"),
+        ("x:@taro", "auto", "x", "@taro"),
+        ("line:U123", "auto", "line", "U123"),
+        ("email:a@b.jp", "auto", "email", "a@b.jp"),
+        ("U-1", "auto", "user_id", "U-1"),
+        ("12345", "user_id", "user_id", "12345"),
+        ("  spaced  ", "auto", "user_id", "spaced"),
+        ("taro", "handle", None, None),
+        ("instagram:taro", "handle", "instagram", "taro"),
+    ]
+    got = c.driver.execute_async_script(
+        "const [cases, done] = arguments;"
+        "import('/selector.js').then(m => done(cases.map(([text, override]) => m.recognise(text, override))));",
+        [[text, override] for text, override, _, _ in cases])
+    for (text, override, kind, value), answer in zip(cases, got):
+        expected = None if kind is None else {"kind": kind, "value": value}
+        assert answer == expected, f"{text!r} ({override}): {answer}, expected {expected}"
+
+
 def sign_in(c):
     c.go("#/search")
     c.wait(lambda d: "#/signin" in d.current_url, message="an unsigned visit did not go to the sign-in page")
@@ -476,6 +506,7 @@ def main():
             return finish(c, failed, skipped)
         run("message tables have the same keys", message_tables_match)
         run("sign in", sign_in)
+        run("search kinds recognised", search_kinds)
         target = run("search a full-width phone number", search_full_width_phone, everyone)
         if target:
             run("timeline pages", timeline_pages, target)

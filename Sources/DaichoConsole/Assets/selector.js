@@ -9,7 +9,8 @@ export const PLATFORMS = ['x', 'instagram', 'line', 'youtube', 'facebook', 'tikt
 export const KINDS = ['auto', 'email', 'phone', 'user_id', 'id', 'handle', 'anonymous_id', 'device_id'];
 
 const OTHER_KINDS = ['user_id', 'email', 'phone', 'anonymous_id', 'device_id'];
-const PHONE = /^[+＋]?[\s0-9０-９()（）\-－‐―ー.．]+$/;
+// docs/identity.md "phone": digits, a leading +, and the separators it drops (after NFKC).
+const PHONE = /^\+?[\s0-9\-.()/\u2010-\u2015\u2212\u30fc]+$/;
 const PROFILE_ID = /^p-[0-9a-f]{16}$/;
 
 /**
@@ -20,16 +21,18 @@ const PROFILE_ID = /^p-[0-9a-f]{16}$/;
 export function recognise(text, override = 'auto') {
   const value = text.trim();
   if (!value) return null;
-  const colon = value.indexOf(':');
-  const prefix = colon > 0 ? value.slice(0, colon) : '';
-  const rest = colon > 0 ? value.slice(colon + 1) : '';
+  // Recognised on the NFKC form (full-width ＠, ＋, digits and letters as ASCII); the value goes to the server as typed.
+  const plain = value.normalize('NFKC');
+  const colon = plain.indexOf(':');
+  const prefix = colon > 0 ? plain.slice(0, colon) : '';
+  const rest = colon > 0 ? plain.slice(colon + 1) : '';
   if (override === 'handle' || (override === 'auto' && PLATFORMS.includes(prefix))) {
     return PLATFORMS.includes(prefix) && rest ? {kind: prefix, value: rest} : null;
   }
   if (override !== 'auto') return {kind: override, value};
   if (OTHER_KINDS.includes(prefix) && rest) return {kind: prefix, value: rest};
-  if (value.includes('@')) return {kind: 'email', value};
-  if (PROFILE_ID.test(value)) return {kind: 'id', value};
-  if (PHONE.test(value) && /[0-9０-９]/.test(value)) return {kind: 'phone', value};
+  if (plain.includes('@')) return {kind: 'email', value};
+  if (PROFILE_ID.test(plain)) return {kind: 'id', value: plain};
+  if (PHONE.test(plain) && /[0-9]/.test(plain)) return {kind: 'phone', value};
   return {kind: 'user_id', value};
 }

@@ -71,7 +71,8 @@ export async function render(main, route) {
     card('timeline-card', t('timeline.title'), h('div', {class: 'toolbar'}, filter), list, more, note));
   await page(true);
 
-  // Live: re-read the profile when an event arrives; new timeline events go on top.
+  // Live: re-read the profile when an event arrives (at most once a second however fast events come, so a busy
+  // server costs one request a second per open page); new timeline events go on top.
   let refreshing = false;
   let again = false;
   async function refresh() {
@@ -79,6 +80,7 @@ export async function render(main, route) {
     refreshing = true;
     try {
       do {
+        if (again) await new Promise((resolve) => setTimeout(resolve, 1000));
         again = false;
         const latest = await api(base, {signal: route.signal});
         if (latest.events === profile.events && latest.last_seen === profile.last_seen) continue;
