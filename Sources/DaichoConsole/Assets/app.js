@@ -22,7 +22,9 @@ let current = null;
 /** `#/customer/email%3Aa%40b?x=1` → {page: 'customer', args: ['email:a@b'], query: URLSearchParams}. */
 function parse(hash) {
   const raw = hash.replace(/^#\/?/, '');
-  const [path, queryString] = raw.split('?', 2);
+  const mark = raw.indexOf('?');
+  const path = mark < 0 ? raw : raw.slice(0, mark);
+  const queryString = mark < 0 ? '' : raw.slice(mark + 1);
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   return {page: parts[0] || 'search', args: parts.slice(1), query: new URLSearchParams(queryString || '')};
 }

@@ -90,7 +90,10 @@ export function lines({title, labels, series, min = null, max = null}) {
     const color = serie.color || PALETTE[k % PALETTE.length];
     let points = [];
     const flush = () => {
-      if (points.length > 1) svg.append(s('polyline', {points: points.join(' '), fill: 'none', stroke: color, 'stroke-width': 2}));
+      if (points.length > 1) {
+        svg.append(s('polyline', {points: points.join(' '), fill: 'none', stroke: color, 'stroke-width': 2},
+          s('title', null, serie.name)));
+      }
       points = [];
     };
     serie.values.forEach((v, i) => {

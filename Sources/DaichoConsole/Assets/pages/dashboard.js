@@ -105,6 +105,9 @@ function vocPanel(d) {
     facts([[t('dashboard.open_at_end'), h('span', {id: 'open-at-end'}, fmt.count(v.open_at_end))]], 'facts inline'),
     stackedBars({title: t('dashboard.voc_opened'), labels: d.range.weeks,
       series: v.categories.map((c) => ({name: t('category.' + c.category, null, c.category), values: c.opened_per_week}))}),
+    lines({title: t('dashboard.voc_open_closed'), labels: d.range.weeks,
+      series: [{name: t('dashboard.opened'), values: sumPerIndex(v.categories.map((c) => c.opened_per_week), d.range.weeks.length)},
+        {name: t('dashboard.closed'), values: sumPerIndex(v.categories.map((c) => c.closed_per_week), d.range.weeks.length)}]}),
     table([t('customer.category'), t('dashboard.opened'), t('dashboard.closed')],
       v.categories.map((c) => [t('category.' + c.category, null, c.category), fmt.count(c.opened), fmt.count(c.closed)]),
       {numeric: [1, 2]}));
@@ -117,8 +120,9 @@ function socialPanel(d) {
       series: s.platforms.map((p) => ({name: p.platform, values: p.mentions_per_week}))}),
     lines({title: t('dashboard.sentiment'), labels: d.range.weeks, min: -1, max: 1,
       series: s.platforms.map((p) => ({name: p.platform, values: p.sentiment_per_week}))}),
-    table([t('customer.platform'), t('customer.mentions'), t('customer.sentiment')],
-      s.platforms.map((p) => [p.platform, fmt.count(p.mentions), fmt.fixed(p.sentiment)]), {numeric: [1, 2]}));
+    table([t('customer.platform'), t('customer.mentions'), t('customer.sentiment'), t('customer.reach')],
+      s.platforms.map((p) => [p.platform, fmt.count(p.mentions), fmt.fixed(p.sentiment),
+        fmt.count(p.reach_per_week.reduce((a, b) => a + b, 0))]), {numeric: [1, 2, 3]}));
 }
 
 function identityPanel(d) {
@@ -132,4 +136,9 @@ function identityPanel(d) {
     h('h3', null, t('dashboard.by_kind')),
     barList(Object.entries(i.profiles_by_kind).map(([kind, n]) => ({label: t('kind.' + kind, null, kind), value: n, note: fmt.count(n)})),
       t('dashboard.by_kind')));
+}
+
+/** The sum at each index of several equally long arrays. */
+function sumPerIndex(arrays, length) {
+  return Array.from({length}, (_, i) => arrays.reduce((sum, values) => sum + values[i], 0));
 }
