@@ -9,7 +9,6 @@ export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '
   '#bcbd22', '#17becf'];
 
 const W = 640;
-const H = 220;
 const M = {top: 10, right: 12, bottom: 28, left: 52};
 
 function niceMax(max) {
@@ -28,7 +27,7 @@ function short(n) {
 }
 
 /** The frame: y axis from `min` to `max` with three ticks, x labels at the first, middle and last label. */
-function frame(title, labels, min, max) {
+function frame(title, labels, min, max, H = 220) {
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
   const y = (v) => M.top + plotH - ((v - min) / (max - min)) * plotH;
@@ -79,13 +78,13 @@ export function stackedBars({title, labels, series}) {
 
 /**
  * Lines: one polyline per series over the labels; `null` values break the line. `series`: `[{name, values}]`.
- * `min` defaults to 0 (or the lowest value when negative).
+ * `min` defaults to 0 (or the lowest value when negative); `height` in the chart's units (its width is 640).
  */
-export function lines({title, labels, series, min = null, max = null}) {
+export function lines({title, labels, series, min = null, max = null, height = 220}) {
   const all = series.flatMap((serie) => serie.values.filter((v) => v !== null && v !== undefined));
   const lo = min !== null ? min : Math.min(0, ...all);
   const hi = max !== null ? max : niceMax(Math.max(0, ...all));
-  const {svg, x, y, band} = frame(title, labels, lo, hi === lo ? lo + 1 : hi);
+  const {svg, x, y, band} = frame(title, labels, lo, hi === lo ? lo + 1 : hi, height);
   series.forEach((serie, k) => {
     const color = serie.color || PALETTE[k % PALETTE.length];
     let points = [];
@@ -106,7 +105,7 @@ export function lines({title, labels, series, min = null, max = null}) {
     });
     flush();
   });
-  return h('figure', {class: 'chart-figure'}, svg, legend(series));
+  return h('figure', {class: 'chart-figure'}, svg, series.length > 1 ? legend(series) : null);
 }
 
 /** Horizontal bars, one per `{label, value, note}`, longest first as given; labels are text, so any script renders. */
@@ -118,6 +117,12 @@ export function barList(items, title) {
     return h('li', {dataset: {index: i}}, h('span', {class: 'bar-label'}, item.label), bar,
       h('span', {class: 'bar-value num'}, item.note || String(item.value)));
   }));
+}
+
+/** One bar as long as `fraction` (0…1) of its box: a table row's bar (e.g. a source's share of its currency). */
+export function bar(fraction, title) {
+  return s('svg', {viewBox: '0 0 100 8', preserveAspectRatio: 'none', class: 'bar', role: 'img'}, s('title', null, title),
+    s('rect', {width: Math.max(0, Math.min(1, fraction)) * 100, height: 8, fill: PALETTE[0]}));
 }
 
 /** A small line of `values` (e.g. a segment's size over 30 days) with its last value marked. */

@@ -5,7 +5,7 @@ import {h} from '../dom.js';
 import {t, language} from '../i18n.js';
 import {api, withQuery} from '../api.js';
 import {card, facts, table} from '../ui.js';
-import {stackedBars, lines, barList, heatGrid} from '../charts.js';
+import {stackedBars, lines, bar, barList, heatGrid} from '../charts.js';
 import * as fmt from '../format.js';
 
 export async function render(main, route) {
@@ -66,15 +66,17 @@ function revenuePanel(d) {
   const r = d.revenue;
   return card('panel-revenue', t('dashboard.revenue'), reading(r),
     r.currencies.map((c) => h('div', {class: 'currency'}, h('h3', null, fmt.money(c.total, c.currency)),
-      lines({title: t('dashboard.revenue_of', {currency: c.currency}), labels: d.range.days,
+      lines({title: t('dashboard.revenue_of', {currency: c.currency}), labels: d.range.days, height: 130,
         series: [{name: c.currency, values: c.per_day.map(Number), labels: c.per_day.map((v) => fmt.money(v, c.currency))}]}))),
     h('h3', null, t('dashboard.by_source')),
-    table([t('dashboard.currency'), t('dashboard.source'), t('dashboard.revenue_col'), t('dashboard.orders')],
-      r.by_source.map((x) => [x.currency, x.source, fmt.money(x.revenue, x.currency), fmt.count(x.orders)]),
-      {id: 'revenue-by-source', numeric: [2, 3]}),
-    r.currencies.map((c) => barList(r.by_source.filter((x) => x.currency === c.currency)
-      .map((x) => ({label: `${x.source} (${c.currency})`, value: Number(x.revenue), note: fmt.money(x.revenue, c.currency)})),
-    t('dashboard.by_source'))));
+    table([t('dashboard.currency'), t('dashboard.source'), t('dashboard.revenue_col'), t('dashboard.orders'), t('dashboard.share')],
+      r.by_source.map((x) => {
+        const total = Number(r.currencies.find((c) => c.currency === x.currency).total);
+        const share = total > 0 ? Number(x.revenue) / total : 0;
+        return [x.currency, x.source, fmt.money(x.revenue, x.currency), fmt.count(x.orders),
+          h('span', {class: 'share'}, bar(share, fmt.percent(share)), fmt.percent(share))];
+      }),
+      {id: 'revenue-by-source', numeric: [2, 3]}));
 }
 
 function buyersPanel(d) {
@@ -90,7 +92,7 @@ function rfmPanel(d, range) {
   const r = d.rfm;
   return card('panel-rfm', t('dashboard.rfm'), reading(r),
     facts([[t('dashboard.rfm_customers'), fmt.count(r.customers)], [t('dashboard.currency'), r.currency],
-      [t('dashboard.recency_bounds'), r.recency_bounds.join(' / ')], [t('dashboard.frequency_bounds'), r.frequency_bounds.join(' / ')]],
+      [t('dashboard.recency_bounds'), bounds(r.recency_bounds)], [t('dashboard.frequency_bounds'), bounds(r.frequency_bounds)]],
     'facts inline'),
     heatGrid({title: t('dashboard.rfm_grid'), cells: r.cells, rowLabel: t('dashboard.recency'), columnLabel: t('dashboard.frequency'),
       href: (cell) => withQuery('#/rfm', {...range, r: cell.r, f: cell.f}),
@@ -141,4 +143,9 @@ function identityPanel(d) {
 /** The sum at each index of several equally long arrays. */
 function sumPerIndex(arrays, length) {
   return Array.from({length}, (_, i) => arrays.reduce((sum, values) => sum + values[i], 0));
+}
+
+/** RFM cut points as `3 / 10 / – / 90` (`–`: a quintile left empty by ties). */
+function bounds(values) {
+  return values.map((v) => (v === null ? '–' : String(v))).join(' / ');
 }
