@@ -31,6 +31,7 @@ import tempfile
 import time
 import traceback
 import urllib.error
+import urllib.parse
 import urllib.request
 
 os.environ.setdefault("SE_OFFLINE", "true")
@@ -402,7 +403,26 @@ def dashboard_rfm(c):
     link.click()
     c.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#rfm-customers li")) == min(reference[busiest], 100),
            message="the cell's customers")
+    served_ids = c.api("GET", "/v1/dashboard/rfm?r=%d&f=%d&limit=100" % busiest)[1]["profiles"]
+    assert [e.text for e in c.all("#rfm-customers li a")] == served_ids, "the cell's customers differ from /v1/dashboard/rfm"
     c.shot("rfm-cell")
+    # A range and an as-of time chosen in the page: drawn as /v1/dashboard answers for them.
+    last = datetime.date.fromisoformat(board["range"]["to"])
+    query = {"from": (last - datetime.timedelta(days=89)).isoformat(), "to": (last - datetime.timedelta(days=30)).isoformat(),
+             "as_of": (last - datetime.timedelta(days=20)).isoformat()}
+    c.go("#/dashboard")
+    c.visible("#rfm-grid")
+    for field, value in (("from", query["from"]), ("to", query["to"]), ("as-of", query["as_of"])):
+        c.driver.execute_script("arguments[0].value = arguments[1];", c.driver.find_element(By.ID, field), value)
+    c.driver.find_element(By.ID, "apply").click()
+    c.wait(lambda d: "as_of=" + query["as_of"] in d.current_url, message="the as-of range was not applied")
+    c.text_in(".totals", query["from"])
+    _, earlier = c.api("GET", "/v1/dashboard?" + urllib.parse.urlencode(query))
+    c.wait(lambda d: {(int(e.get_attribute("data-r")), int(e.get_attribute("data-f"))): int(e.get_attribute("data-customers"))
+                      for e in d.find_elements(By.CSS_SELECTOR, "#rfm-grid [data-r]")}
+           == {(x["r"], x["f"]): x["customers"] for x in earlier["rfm"]["cells"]}, message="the as-of grid")
+    assert c.driver.find_element(By.CSS_SELECTOR, "#open-at-end").text.replace(",", "") == str(earlier["voc"]["open_at_end"])
+    c.shot("dashboard-as-of")
     # Japanese: the same page renders its Japanese messages and names.
     Select(c.driver.find_element(By.ID, "lang")).select_by_value("ja")
     c.text_in("#nav", "ダッシュボード")
