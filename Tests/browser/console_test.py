@@ -293,6 +293,19 @@ def timeline_pages(c, target):
     event.find_element(By.TAG_NAME, "summary").click()
     shown = json.loads(event.find_element(By.CSS_SELECTOR, "pre.json").text)
     assert shown["offset"] == expected[0]
+    # As of a past day: the profile and timeline `daicho profile|timeline --as-of` print, and no live following.
+    day = (parse_time(target["first_seen"]) + (parse_time(target["last_seen"]) - parse_time(target["first_seen"])) / 2).date().isoformat()
+    then = json.loads(c.cli("profile", "--data", c.data, "--id", target["id"], "--as-of", day))
+    c.go("#/customer/" + target["id"] + "?as_of=" + day)
+    c.visible("#as-of-note")
+    c.text_in("#customer-events", f"{then['events']:,}")
+    c.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#timeline li.event"), message="the as-of timeline")
+    expected_then = [json.loads(line)["offset"] for line in c.cli(
+        "timeline", "--data", c.data, "--id", target["id"], "--limit", "20", "--as-of", day).splitlines() if line.strip()]
+    assert [int(e.get_attribute("data-offset")) for e in c.all("#timeline li.event")] == expected_then
+    assert not c.all("#live-status"), "an as-of page follows live events"
+    c.go("#/customer/" + target["id"])
+    c.visible("#timeline li.event")
     # Filter by type.
     Select(c.driver.find_element(By.ID, "timeline-type")).select_by_value("page_view")
     c.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#timeline li.event") and all(

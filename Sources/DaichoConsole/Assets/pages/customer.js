@@ -1,6 +1,7 @@
 // The customer page: every section of `GET /v1/profiles/{selector}` and the timeline (newest first, paged by
 // cursor, filtered by type). It follows `GET /v1/events/live` while open and, when an event reaches this
-// customer, re-reads the profile and puts the new events on top of the timeline: no reload.
+// customer, re-reads the profile and puts the new events on top of the timeline: no reload. With `?as_of=` it
+// shows the customer as of that time instead (profile and timeline), and does not follow.
 
 import {h, replace} from '../dom.js';
 import {t} from '../i18n.js';
@@ -17,9 +18,10 @@ export async function render(main, route) {
   const selector = route.args[0];
   if (!selector) { location.replace('#/search'); return; }
   const base = '/v1/profiles/' + encodeURIComponent(selector);
+  const asOf = route.query.get('as_of') || '';
   let profile;
   try {
-    profile = await api(base, {signal: route.signal});
+    profile = await api(withQuery(base, {as_of: asOf}), {signal: route.signal});
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
       main.append(h('h1', null, t('customer.title')), h('p', {class: 'notice', id: 'no-match'}, t('customer.gone')));
@@ -33,7 +35,7 @@ export async function render(main, route) {
   const sections = h('div', {class: 'grid', id: 'profile'});
   const status = h('span', {class: 'live-status', id: 'live-status', 'aria-live': 'polite'});
   const drawProfile = () => {
-    replace(head, header(profile, status));
+    replace(head, header(profile, status, asOf));
     replace(sections, identity(profile, linkTimes), traits(profile), web(profile), commerce(profile), support(profile),
       social(profile), segments(profile));
   };
@@ -50,7 +52,7 @@ export async function render(main, route) {
   async function page(reset) {
     more.disabled = true;
     if (reset) { list.replaceChildren(); shown.clear(); next = null; }
-    const answer = await api(withQuery(base + '/timeline', {limit: PAGE, cursor: reset ? '' : next, type: filter.value}),
+    const answer = await api(withQuery(base + '/timeline', {limit: PAGE, cursor: reset ? '' : next, type: filter.value, as_of: asOf}),
       {signal: route.signal});
     for (const event of answer.data) {
       shown.add(event.offset);
@@ -70,6 +72,7 @@ export async function render(main, route) {
   main.append(head, sections,
     card('timeline-card', t('timeline.title'), h('div', {class: 'toolbar'}, filter), list, more, note));
   await page(true);
+  if (asOf) return;
 
   // Live: re-read the profile when an event arrives (at most once a second however fast events come, so a busy
   // server costs one request a second per open page); new timeline events go on top.
@@ -138,17 +141,24 @@ async function linkedTimes(id, signal) {
   return times;
 }
 
-function header(p, status) {
+function header(p, status, asOf) {
   const name = p.traits && typeof p.traits.name === 'string' ? p.traits.name : null;
+  const when = h('input', {type: 'date', id: 'customer-as-of', value: asOf.slice(0, 10), 'aria-label': t('customer.as_of')});
+  const pick = h('form', {class: 'toolbar', onsubmit: (event) => {
+    event.preventDefault();
+    location.hash = withQuery('#/customer/' + encodeURIComponent(p.id), {as_of: when.value});
+  }}, h('label', null, t('customer.as_of'), when), h('button', {type: 'submit', class: 'secondary'}, t('customer.show_as_of')),
+  asOf ? h('a', {href: '#/customer/' + encodeURIComponent(p.id)}, t('customer.now')) : null);
   return h('div', {class: 'customer-head'},
     h('h1', {id: 'customer-name'}, name || p.id),
-    h('p', {class: 'muted'}, h('span', {class: 'mono', id: 'customer-id'}, p.id), ' · ', status),
+    h('p', {class: 'muted'}, h('span', {class: 'mono', id: 'customer-id'}, p.id), ' · ',
+      asOf ? h('strong', {id: 'as-of-note'}, t('customer.as_of_note', {time: asOf})) : status),
     facts([
       [t('customer.events'), h('span', {id: 'customer-events'}, fmt.count(p.events))],
       [t('customer.first_seen'), fmt.time(p.first_seen)],
       [t('customer.last_seen'), h('span', {id: 'customer-last-seen'}, fmt.time(p.last_seen))],
       [t('customer.channels'), p.channels.length ? p.channels.join(', ') : t('common.none')],
-    ], 'facts inline'));
+    ], 'facts inline'), pick);
 }
 
 function identity(p, linkTimes) {
