@@ -72,3 +72,15 @@ export function withQuery(path, params) {
 export function selectorPath(kind, value) {
   return kind === 'id' ? encodeURIComponent(value) : `${kind}:${encodeURIComponent(value)}`;
 }
+
+/** Every defined segment (`GET /v1/segments`, page after page). */
+export async function allSegments(signal) {
+  const segments = [];
+  let next = '';
+  do {
+    const answer = await api(withQuery('/v1/segments', {cursor: next}), {signal});
+    segments.push(...answer.data);
+    next = answer.next;
+  } while (next);
+  return segments;
+}

@@ -3,7 +3,7 @@
 
 import {h} from '../dom.js';
 import {t} from '../i18n.js';
-import {api} from '../api.js';
+import {allSegments} from '../api.js';
 import {table} from '../ui.js';
 import {sparkline} from '../charts.js';
 import * as fmt from '../format.js';
@@ -11,13 +11,7 @@ import * as fmt from '../format.js';
 export async function render(main, route) {
   main.append(h('div', {class: 'page-head'}, h('h1', null, t('segments.title')),
     h('a', {href: '#/segment', class: 'button', id: 'new-segment'}, t('segments.new'))));
-  const segments = [];
-  let next = '';
-  do {
-    const answer = await api('/v1/segments' + (next ? '?cursor=' + encodeURIComponent(next) : ''), {signal: route.signal});
-    segments.push(...answer.data);
-    next = answer.next;
-  } while (next);
+  const segments = await allSegments(route.signal);
   main.append(table([t('segments.name'), t('segments.members'), t('segments.trend'), t('segments.rule'), t('segments.defined_at')],
     segments.map((segment) => [
       h('a', {href: '#/segment/' + encodeURIComponent(segment.name), class: 'segment-name'}, segment.name),
