@@ -51,6 +51,9 @@ demo: release
 	@echo
 	@echo "Serve it over HTTP (docs/http-api.md; Ctrl-C stops it gracefully):"
 	@echo "  $(BIN) serve --data $(DATA) --listen 127.0.0.1:8080   # then: $(BIN) serve keys --data $(DATA); README \"Server\" has curl examples"
+	@echo
+	@echo "Then open the console at http://127.0.0.1:8080/ (docs/console.md) and sign in with this read token:"
+	@$(BIN) serve keys --data $(DATA) | sed -E 's/.*"read_tokens":\["([^"]+)".*/  \1/'
 
 # The python3 packages of the cross-check tests (schemas/check*.py, the phone-number reference). pip installs them;
 # where the system Python is externally managed (Debian), into the user's site-packages.

@@ -15,8 +15,8 @@ entry of the browser's console log fails the run, except the network entries of 
 on purpose (a 404 for a customer nobody is, a 400 for a rule with a typo, a 401 for a wrong token), which are
 listed in EXPECTED_NETWORK.
 
-Exit status 0 when every scenario that ran passed, 1 otherwise. Needs /usr/bin/chromium, /usr/bin/chromedriver
-and the selenium package; nothing is downloaded (SE_OFFLINE).
+Exit status 0 when every scenario that ran passed (with --require-all: and none was skipped), 1 otherwise. Needs
+/usr/bin/chromium, /usr/bin/chromedriver and the selenium package; nothing is downloaded (SE_OFFLINE).
 """
 
 import argparse
@@ -509,6 +509,7 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
+    parser.add_argument("--require-all", action="store_true", help="a skipped scenario fails the run (CI)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     c = Console(args)
@@ -536,7 +537,7 @@ def main():
 
     try:
         if not run("the console is served at /", console_is_served) and failed:
-            return finish(c, failed, skipped)
+            return finish(c, failed, skipped, args.require_all)
         run("message tables have the same keys", message_tables_match)
         run("sign in", sign_in)
         run("search kinds recognised", search_kinds)
@@ -550,11 +551,13 @@ def main():
         run("dashboard RFM grid", dashboard_rfm)
     finally:
         c.quit()
-    return finish(c, failed, skipped)
+    return finish(c, failed, skipped, args.require_all)
 
 
-def finish(c, failed, skipped):
+def finish(c, failed, skipped, require_all):
     c.quit()
+    if require_all and skipped:
+        failed.extend("skipped: " + name for name in skipped)
     if c.severe:
         failed.append("browser console")
         print("FAIL browser console: SEVERE entries:\n  " + "\n  ".join(c.severe), flush=True)
