@@ -1,9 +1,12 @@
 // Search: one box; the kind is recognised (selector.js) or chosen; the server normalizes and finds the customer.
-// A match opens the customer's page by profile id (so the URL holds no e-mail or phone).
+// A match opens the customer's page by profile id (so the URL holds no e-mail or phone). Below, every customer
+// can be browsed page by page.
 
-import {h} from '../dom.js';
+import {h, replace} from '../dom.js';
 import {t} from '../i18n.js';
-import {api, ApiError, selectorPath} from '../api.js';
+import {api, ApiError, selectorPath, withQuery} from '../api.js';
+import {card, table, failure, customerLink} from '../ui.js';
+import * as fmt from '../format.js';
 import {recognise, KINDS} from '../selector.js';
 
 export async function render(main, route) {
@@ -28,8 +31,9 @@ export async function render(main, route) {
     const target = '#/search?' + params.toString();
     if (location.hash === target) lookup(); else location.hash = target;
   }}, input, select, h('button', {type: 'submit'}, t('search.submit')));
+  const browse = browser(route);
   main.append(h('h1', null, t('search.title')), form, recognised, result,
-    h('p', {class: 'muted small'}, t('search.help')));
+    h('p', {class: 'muted small'}, t('search.help')), browse.node);
   showKind();
   input.focus();
 
@@ -50,6 +54,30 @@ export async function render(main, route) {
     }
   }
   if (q) await lookup();
+  else await browse.more();
+}
+
+/** Every customer, page by page (`GET /v1/profiles`, oldest profile first), for when no identifier is at hand. */
+function browser(route) {
+  const rows = [];
+  const list = h('div', {id: 'browse'});
+  const more = h('button', {type: 'button', class: 'secondary', id: 'browse-more', hidden: true}, t('common.more'));
+  let next = '';
+  const load = async () => {
+    more.disabled = true;
+    const answer = await api(withQuery('/v1/profiles', {limit: 20, cursor: next}), {signal: route.signal});
+    for (const p of answer.data) {
+      const name = p.traits && typeof p.traits.name === 'string' ? p.traits.name : '';
+      rows.push([customerLink(p.id), name, fmt.count(p.events), fmt.time(p.last_seen), p.channels.join(', ')]);
+    }
+    next = answer.next;
+    replace(list, table([t('search.profile'), t('search.name'), t('customer.events'), t('customer.last_seen'), t('customer.channels')],
+      rows, {numeric: [2], empty: t('search.no_profiles')}));
+    more.hidden = !next;
+    more.disabled = false;
+  };
+  more.addEventListener('click', () => load().catch((error) => list.append(failure(error))));
+  return {node: card('browse-card', t('search.browse'), list, more), more: load};
 }
 
 function kindName(kind) {
