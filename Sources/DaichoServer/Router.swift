@@ -12,6 +12,8 @@ public final class Router: HTTPHandler, @unchecked Sendable {
     let segments: SegmentRoutes
     let feed: FeedRoutes
     let metrics: MetricsRoute
+    /// The web console's files, served at `/` without a token.
+    let console = ConsoleRoutes.embedded
     private let keysLock = NSLock()
     private var keys: ServeKeys
     /// Whose `X-Forwarded-For` names the client (`--trusted-proxy`).
@@ -52,6 +54,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
 
     enum Route {
         case segment(String?), importNDJSON, health, ready, metrics, read(ReadRoute), notFound, wrongMethod(String)
+        case console(ConsoleRoutes.File)
 
         /// The `route` label of `/metrics`: the route's template; `other` for a path that is no route or a method
         /// the route does not take (so a label never holds a raw path).
@@ -63,6 +66,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
             case .ready: "/readyz"
             case .metrics: "/metrics"
             case .read(let read): read.template
+            case .console: "/console"
             case .notFound, .wrongMethod: "other"
             }
         }
@@ -78,6 +82,9 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case "/metrics": return head.method == "GET" ? .metrics : .wrongMethod("GET")
         default:
             if let type = Self.singleRoutes[path] { return head.method == "POST" ? .segment(type) : .wrongMethod("POST") }
+            if let file = console.file(at: head.path) {
+                return head.method == "GET" || head.method == "HEAD" ? .console(file) : .wrongMethod("GET, HEAD")
+            }
             switch ReadRoute.match(method: head.method, path: head.path) {
             case .success(let read)?: return .read(read)
             case .failure(let wrong)?: return .wrongMethod(wrong.allowed)
@@ -90,7 +97,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         switch route(head) {
         case .notFound: return .refuse(.error(404, "no route \(head.method) \(head.path)"))
         case .wrongMethod(let allowed): return .refuse(.error(405, "\(head.path) takes \(allowed)", headers: [("Allow", allowed)]))
-        case .health, .ready, .metrics: return .accept(maxBody: 0)
+        case .health, .ready, .metrics, .console: return .accept(maxBody: 0)
         case .segment(let type):
             // The key may also come in the body (`writeKey`): then it is checked after reading.
             if let auth = head.header("authorization"), writeKey(fromBasic: auth) == nil {
@@ -114,6 +121,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case .health: return .json(200, Array(#"{"status":"ok"}"#.utf8))
         case .ready: return isReady() ? .json(200, Array(#"{"status":"ready"}"#.utf8)) : .error(503, "catching up with the log")
         case .metrics: return metrics.respond()
+        case .console(let file): return console.respond(file, request.head)
         case .segment(let type):
             let path = String(request.head.path)
             let client = client(of: request)
