@@ -545,7 +545,7 @@ public final class SegmentProjection: LogProjection {
     /// Feeds a new term the events before `offset` (only those that can still be in its window), each at its
     /// time bounded as in `apply` (its frame's append time plus `LogClock.eventTimeTolerance`).
     /// - Throws: `StoreError` when the log cannot be read: a half-filled term would give wrong memberships.
-    private func backfill(_ store: TermStore, before offset: UInt64) throws {
+    func backfill(_ store: TermStore, before offset: UInt64) throws {
         guard let history, offset > 0 else { return }
         // A live worker's history reader was opened long ago: pick up the frames made durable since.
         try history.refresh()

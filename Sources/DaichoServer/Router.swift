@@ -112,6 +112,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
             guard let auth = head.header("authorization"),
                   isReadToken(bearer: auth) || (read.isProfileAPI && isReadToken(basic: auth)) else { return .refuse(Self.unauthorized(write: false)) }
             if case .defineSegment = read { return .accept(maxBody: SegmentRoutes.maxBody) }
+            if case .checkSegment = read { return .accept(maxBody: SegmentRoutes.maxBody) }
             return .accept(maxBody: 0)
         }
     }
@@ -158,6 +159,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case .members(let name): return try segments.members(name, query: query)
         case .defineSegment(let name): return try segments.define(name, body: request.body)
         case .dropSegment(let name): return try segments.drop(name)
+        case .checkSegment: return try segments.check(body: request.body)
         case .feed: return try feed.feed(request.head, query: query)
         case .profileAPI(let selector, let call):
             return try profileAPI.respond(call, selector: selector, path: request.head.path, query: request.head.query)
