@@ -14,6 +14,8 @@ enum ReadRoute: Equatable {
     /// `POST /v1/segments/check`: a rule checked and counted without defining it.
     case checkSegment
     case feed
+    /// `GET /v1/events/live`: the events appended to the log, live.
+    case liveEvents
     /// Segment's Profile API (`/v1/spaces/{space}/collections/users/profiles/{selector}/{call}`); `space` is
     /// ignored.
     case profileAPI(selector: Substring, call: ProfileAPICall)
@@ -30,6 +32,7 @@ enum ReadRoute: Equatable {
         case ("profiles", 5) where parts[4] == "timeline": return get(.timeline(parts[3]))
         case ("segments", 3): return get(.segments)
         case ("feed", 3): return get(.feed)
+        case ("events", 4) where parts[3] == "live": return get(.liveEvents)
         case ("segments", 4) where parts[3] == "check" && method == "POST": return .success(.checkSegment)
         case ("segments", 4):
             guard let name = parts[3].removingPercentEncoding else { return nil }
@@ -60,6 +63,7 @@ enum ReadRoute: Equatable {
         case .members: "/v1/segments/{name}/members"
         case .checkSegment: "/v1/segments/check"
         case .feed: "/v1/feed"
+        case .liveEvents: "/v1/events/live"
         case .profileAPI(_, let call): "/v1/spaces/{space}/collections/users/profiles/{selector}/\(call.rawValue)"
         }
     }

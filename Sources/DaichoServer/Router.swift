@@ -11,6 +11,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
     let profileAPI: ProfileAPIRoutes
     let segments: SegmentRoutes
     let feed: FeedRoutes
+    let liveEvents: LiveEventsRoute
     let metrics: MetricsRoute
     /// The web console's files, served at `/` without a token.
     let console = ConsoleRoutes.embedded
@@ -37,6 +38,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         profileAPI = ProfileAPIRoutes(views: profiles.views, directory: profiles.directory)
         self.segments = segments
         self.feed = feed
+        liveEvents = LiveEventsRoute(directory: profiles.directory, keepAlive: feed.keepAlive)
         self.metrics = metrics
         self.keys = keys
         self.trustedProxies = trustedProxies
@@ -161,6 +163,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case .dropSegment(let name): return try segments.drop(name)
         case .checkSegment: return try segments.check(body: request.body)
         case .feed: return try feed.feed(request.head, query: query)
+        case .liveEvents: return try liveEvents.live(request.head, query: query)
         case .profileAPI(let selector, let call):
             return try profileAPI.respond(call, selector: selector, path: request.head.path, query: request.head.query)
         }
