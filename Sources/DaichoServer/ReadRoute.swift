@@ -9,6 +9,7 @@ enum ReadRoute: Equatable {
     case segments
     case segment(String)
     case members(String)
+    case segmentHistory(String)
     case defineSegment(String)
     case dropSegment(String)
     /// `POST /v1/segments/check`: a rule checked and counted without defining it.
@@ -48,6 +49,9 @@ enum ReadRoute: Equatable {
         case ("segments", 5) where parts[4] == "members":
             guard let name = parts[3].removingPercentEncoding else { return nil }
             return get(.members(name))
+        case ("segments", 5) where parts[4] == "history":
+            guard let name = parts[3].removingPercentEncoding else { return nil }
+            return get(.segmentHistory(name))
         default: return nil
         }
     }
@@ -61,6 +65,7 @@ enum ReadRoute: Equatable {
         case .segments: "/v1/segments"
         case .segment, .defineSegment, .dropSegment: "/v1/segments/{name}"
         case .members: "/v1/segments/{name}/members"
+        case .segmentHistory: "/v1/segments/{name}/history"
         case .checkSegment: "/v1/segments/check"
         case .feed: "/v1/feed"
         case .liveEvents: "/v1/events/live"

@@ -159,6 +159,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case .segments: return try segments.list()
         case .segment(let name): return try segments.segment(name)
         case .members(let name): return try segments.members(name, query: query)
+        case .segmentHistory(let name): return try segments.history(name, query: query)
         case .defineSegment(let name): return try segments.define(name, body: request.body)
         case .dropSegment(let name): return try segments.drop(name)
         case .checkSegment: return try segments.check(body: request.body)
