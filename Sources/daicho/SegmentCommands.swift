@@ -27,7 +27,8 @@ enum SegmentCommand {
         define prints {"segment","offset","defined_at","members"} (members after the backfill); a rule that does not
         check prints line:column, the rule line with a caret under the place, and what was expected (exit 2). The
         rule language: docs/segments.md.
-        list prints one JSON line per segment: {"name","rule","description","members","defined_at","offset"}.
+        list prints one JSON line per segment: {"name","rule","description","members","defined_at","offset","history"}
+        (history: the size per business day over the last 30 days, [{"day","entered","exited","members"}…]).
         members prints NDJSON {"profile","since"}; exit 3 when no such segment exists.
         """)
 
