@@ -331,10 +331,12 @@ public final class SegmentProjection: LogProjection {
         segments.compactMap { s in s.members.contains(p) ? (segment: s.name, since: s.members.since[p]!) : nil }
     }
 
-    /// Bytes held by memberships, deadlines and term stores (for the memory report).
+    /// Bytes held by memberships, deadlines, size histories and term stores (for the memory report).
     public var memoryBytes: Int {
         var bytes = heap.count * MemoryLayout<DeadlineHeap.Entry>.stride
-        for s in segments { bytes += s.members.memoryBytes + s.deadlines.capacity * 16 }
+        for s in segments {
+            bytes += s.members.memoryBytes + s.deadlines.capacity * 16 + s.history.days.capacity * MemoryLayout<SegmentHistory.Day>.stride
+        }
         for case let store? in stores { bytes += store.memoryBytes }
         return bytes
     }
