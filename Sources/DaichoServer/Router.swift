@@ -4,7 +4,8 @@ import DaichoSegmentSpec
 import Foundation
 
 /// The routes of `daicho serve` (docs/http-api.md): authentication, then the route's handler. Thin: the work is
-/// in `IngestRoutes`, `ProfileRoutes`, `SegmentRoutes`, `FeedRoutes` and the library.
+/// in `IngestRoutes`, `ProfileRoutes`, `SegmentRoutes`, `FeedRoutes`, `LiveEventsRoute`, `ConsoleRoutes` and the
+/// library.
 public final class Router: HTTPHandler, @unchecked Sendable {
     let ingest: IngestRoutes
     let profiles: ProfileRoutes
