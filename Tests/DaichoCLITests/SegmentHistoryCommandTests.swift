@@ -106,11 +106,19 @@ import Testing
             let days = history.compactMap { $0["day"] }
             #expect(days.first == first && days.last == last && Set(days).count == days.count)
             #expect(history == Self.expected(counts, days: days), "\(name)")
+            // `daicho segment history` prints what the route answers.
+            let cli = try daicho(["segment", "history", "--data", d, name, "--from", first, "--to", last])
+            #expect(cli.status == 0, "\(cli.stderr)")
+            #expect(cli.stdout == String(decoding: r.body, as: UTF8.self) + "\n")
         }
         #expect(try s.get("/v1/segments/recent/history?from=2026-13-01", token: token).status == 400)
         #expect(try s.get("/v1/segments/recent/history?from=2026-05-02&to=2026-05-01", token: token).status == 400)
         #expect(try s.get("/v1/segments/recent/history?from=2000-01-01&to=2026-01-01", token: token).status == 400)
         #expect(try s.get("/v1/segments/nosuch/history", token: token).status == 404)
         #expect(s.terminate().status == 0)
+        #expect(try daicho(["segment", "history", "--data", d, "nosuch"]).status == 3)
+        #expect(try daicho(["segment", "history", "--data", d, "recent", "--from", "2026-02-30"]).status == 2)
+        let recent = try daicho(["segment", "history", "--data", d, "recent"])
+        #expect(Self.history(recent.json["history"]) == Self.history(listed[0]["history"]), "default: the last 30 days")
     }
 }
