@@ -49,11 +49,12 @@ demo: release
 	@echo "  $(BIN) append --data $(DATA) $(DATA)/sample.ndjson   # again: every event is a duplicate; the broken lines are rejected again (exit 1)"
 	@echo "  $(BIN) --help"
 	@echo
-	@echo "Serve it over HTTP (docs/http-api.md; Ctrl-C stops it gracefully):"
-	@echo "  $(BIN) serve --data $(DATA) --listen 127.0.0.1:8080   # then: $(BIN) serve keys --data $(DATA); README \"Server\" has curl examples"
-	@echo
-	@echo "Then open the console at http://127.0.0.1:8080/ (docs/console.md) and sign in with this read token:"
-	@$(BIN) serve keys --data $(DATA) | sed -E 's/.*"read_tokens":\["([^"]+)".*/  \1/'
+	@token=$$($(BIN) serve keys --data $(DATA) | sed -E 's/.*"read_tokens":\["([^"]+)".*/\1/'); \
+	  echo "Open the web console (docs/console.md) — serve the directory over HTTP (docs/http-api.md; Ctrl-C stops it gracefully):"; \
+	  echo "  $(BIN) serve --data $(DATA) --listen 127.0.0.1:8080"; \
+	  echo "then open http://127.0.0.1:8080/ in a browser and sign in with the read token"; \
+	  echo "  $$token"; \
+	  echo "($(BIN) serve keys --data $(DATA) prints the keys again; README \"Server\" has curl examples)"
 
 # The python3 packages of the cross-check tests (schemas/check*.py, the phone-number reference). pip installs them;
 # where the system Python is externally managed (Debian), into the user's site-packages.

@@ -164,7 +164,7 @@ public final class HTTPServer: @unchecked Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         /// Sends `response` and tells the handler; returns whether the connection stays open.
         func answer(_ response: HTTPResponse, keepAlive: Bool) -> Bool {
-            let open = send(socket, response, id: id, keepAlive: keepAlive)
+            let open = send(socket, response, id: id, keepAlive: keepAlive, headOnly: head.method == "HEAD")
             handler.answered(head, status: response.status, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
             return open
         }
@@ -283,26 +283,28 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    /// Writes `response`. Returns whether the connection stays open.
+    /// Writes `response` (its head only when `headOnly`: the answer to a `HEAD`). Returns whether the connection
+    /// stays open.
     @discardableResult
-    private func send(_ socket: Socket, _ response: HTTPResponse, id: String, keepAlive: Bool) -> Bool {
+    private func send(_ socket: Socket, _ response: HTTPResponse, id: String, keepAlive: Bool, headOnly: Bool = false) -> Bool {
         do {
-            try socket.write(serialize(response, id: id, keepAlive: keepAlive), until: Deadline(millisFromNow: configuration.writeTimeoutMillis))
+            try socket.write(serialize(response, id: id, keepAlive: keepAlive, headOnly: headOnly), until: Deadline(millisFromNow: configuration.writeTimeoutMillis))
             return keepAlive
         } catch {
             return false
         }
     }
 
-    /// The response's bytes: status line, `Date`, `X-Request-Id`, `Content-Length` (none for a stream), `Connection`.
-    func serialize(_ r: HTTPResponse, id: String, keepAlive: Bool) -> [UInt8] {
+    /// The response's bytes: status line, `Date`, `X-Request-Id`, `Content-Length` (none for a stream), `Connection`,
+    /// then the body unless `headOnly` (a `HEAD` is answered with the `Content-Length` a `GET` would get).
+    func serialize(_ r: HTTPResponse, id: String, keepAlive: Bool, headOnly: Bool = false) -> [UInt8] {
         var head = "HTTP/1.1 \(r.status) \(HTTPResponse.reason(r.status))\r\n"
         head += "Date: \(HTTPDate.now())\r\nX-Request-Id: \(id)\r\n"
         for (name, value) in r.headers { head += "\(name): \(value)\r\n" }
         if r.stream == nil { head += "Content-Length: \(r.body.count)\r\n" }
         head += keepAlive ? "" : "Connection: close\r\n"
         head += "\r\n"
-        return Array(head.utf8) + (r.stream == nil ? r.body : [])
+        return Array(head.utf8) + (r.stream == nil && !headOnly ? r.body : [])
     }
 }
 

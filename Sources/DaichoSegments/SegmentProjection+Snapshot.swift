@@ -3,11 +3,12 @@ import DaichoProjections
 
 // The segment projection's state inside the profile snapshot's dependents section (docs/segments.md
 // "Snapshots"): the clock, the feed position, every segment (its definition, members with entry times and
-// pending deadlines) and every term store. Rules are recompiled on restore; the deadline heap is rebuilt from
-// the segments' pending deadlines (stale heap entries are never needed).
+// pending deadlines) and every term store, then the segments' size histories (with a version of their own).
+// Rules are recompiled on restore; the deadline heap is rebuilt from the segments' pending deadlines (stale heap
+// entries are never needed). Version 3 added the histories: an older state is rebuilt by replay, which counts them.
 
 extension SegmentProjection {
-    static let stateVersion: UInt64 = 2
+    static let stateVersion: UInt64 = 3
 
     /// The state to store beside the profiles at `nextOffset`.
     public func encodeState() -> [UInt8] {
@@ -42,6 +43,8 @@ extension SegmentProjection {
             store.encode(into: &contents)
             contents.bytes.withUnsafeBytes { w.data($0) }
         }
+        w.u64(SegmentHistory.version)
+        for s in segments { s.history.encode(into: &w) }
         return w.bytes
     }
 
@@ -115,6 +118,8 @@ extension SegmentProjection {
                 let start = r.position - contents.count
                 storeRanges.append((id, rule.terms[termIndex], start..<r.position))
             }
+            guard try r.u64() == SegmentHistory.version else { throw SnapshotError("segment size history of another version") }
+            for s in segments { s.history = try SegmentHistory(from: &r) }
             guard r.isAtEnd else { throw SnapshotError("bytes after the segment state") }
         }
         return storeRanges

@@ -34,6 +34,8 @@ final class SegmentState {
     var position = 0
     /// Profile → its pending deadline (time-dependent rules).
     @exclusivity(unchecked) var deadlines: [UInt32: Int64] = [:]
+    /// Entered and exited per business day (kept across redefinitions, gone with a drop).
+    @exclusivity(unchecked) var history = SegmentHistory()
 
     /// Compiles `text` (a rule that does not check keeps its error and an empty membership) and resolves its
     /// fields against `symbols`; `terms` is filled by the projection.
@@ -71,6 +73,8 @@ public struct SegmentInfo: Sendable, Equatable {
     public var members: Int
     /// Why the stored rule does not check, when it does not (the segment stays empty).
     public var error: String?
+    /// Its size over the last `SegmentProjection.historyDays` business days, ending at the segment clock's day.
+    public var history: [SegmentDay] = []
 }
 
 /// Real-time segment memberships over the profile projection, and their change feed (docs/segments.md).
@@ -306,11 +310,13 @@ public final class SegmentProjection: LogProjection {
 
     // MARK: - Queries
 
-    /// The segments defined now, in definition order.
+    /// The segments defined now, in definition order, each with its size history over the last `historyDays`
+    /// business days.
     public var definitions: [SegmentInfo] {
         segments.map {
             SegmentInfo(name: $0.name, rule: $0.text, description: $0.description, definedAt: $0.definedAt,
-                         definedOffset: $0.definedOffset, members: $0.members.count, error: $0.error)
+                         definedOffset: $0.definedOffset, members: $0.members.count, error: $0.error,
+                         history: recentHistory(of: $0))
         }
     }
 
@@ -325,10 +331,12 @@ public final class SegmentProjection: LogProjection {
         segments.compactMap { s in s.members.contains(p) ? (segment: s.name, since: s.members.since[p]!) : nil }
     }
 
-    /// Bytes held by memberships, deadlines and term stores (for the memory report).
+    /// Bytes held by memberships, deadlines, size histories and term stores (for the memory report).
     public var memoryBytes: Int {
         var bytes = heap.count * MemoryLayout<DeadlineHeap.Entry>.stride
-        for s in segments { bytes += s.members.memoryBytes + s.deadlines.capacity * 16 }
+        for s in segments {
+            bytes += s.members.memoryBytes + s.deadlines.capacity * 16 + s.history.days.capacity * MemoryLayout<SegmentHistory.Day>.stride
+        }
         for case let store? in stores { bytes += store.memoryBytes }
         return bytes
     }
@@ -421,6 +429,7 @@ public final class SegmentProjection: LogProjection {
 
     private func emit(_ s: SegmentState, _ p: UInt32, _ change: FeedRecord.Change, at: Int64, offset: UInt64) {
         feedCount += 1
+        s.history.count(change, on: profiles.config.calendar.day(ofMicros: at))
         guard tracking, feedCount > keepAfter else { return }
         pending.append(FeedRecord(cursor: feedCount, segment: s.name, profile: profiles.graph.id(of: p), change: change,
                                   at: at, offset: offset))
@@ -467,6 +476,7 @@ public final class SegmentProjection: LogProjection {
         if let old = segments.firstIndex(where: { $0.name == name }) {
             // Redefinition: members that stay keep their entry time; only differences are published.
             let previous = segments[old]
+            state.history = previous.history
             segments[old] = state
             bySequence[previous.sequence] = nil
             for id in previous.terms { release(id) }
@@ -545,7 +555,7 @@ public final class SegmentProjection: LogProjection {
     /// Feeds a new term the events before `offset` (only those that can still be in its window), each at its
     /// time bounded as in `apply` (its frame's append time plus `LogClock.eventTimeTolerance`).
     /// - Throws: `StoreError` when the log cannot be read: a half-filled term would give wrong memberships.
-    private func backfill(_ store: TermStore, before offset: UInt64) throws {
+    func backfill(_ store: TermStore, before offset: UInt64) throws {
         guard let history, offset > 0 else { return }
         // A live worker's history reader was opened long ago: pick up the frames made durable since.
         try history.refresh()

@@ -9,9 +9,14 @@ enum ReadRoute: Equatable {
     case segments
     case segment(String)
     case members(String)
+    case segmentHistory(String)
     case defineSegment(String)
     case dropSegment(String)
+    /// `POST /v1/segments/check`: a rule checked and counted without defining it.
+    case checkSegment
     case feed
+    /// `GET /v1/events/live`: the events appended to the log, live.
+    case liveEvents
     /// Segment's Profile API (`/v1/spaces/{space}/collections/users/profiles/{selector}/{call}`); `space` is
     /// ignored.
     case profileAPI(selector: Substring, call: ProfileAPICall)
@@ -28,13 +33,15 @@ enum ReadRoute: Equatable {
         case ("profiles", 5) where parts[4] == "timeline": return get(.timeline(parts[3]))
         case ("segments", 3): return get(.segments)
         case ("feed", 3): return get(.feed)
+        case ("events", 4) where parts[3] == "live": return get(.liveEvents)
+        case ("segments", 4) where parts[3] == "check" && method == "POST": return .success(.checkSegment)
         case ("segments", 4):
             guard let name = parts[3].removingPercentEncoding else { return nil }
             switch method {
             case "GET": return .success(.segment(name))
             case "PUT": return .success(.defineSegment(name))
             case "DELETE": return .success(.dropSegment(name))
-            default: return .failure(WrongMethod("GET, PUT, DELETE"))
+            default: return .failure(WrongMethod(parts[3] == "check" ? "GET, PUT, DELETE, POST" : "GET, PUT, DELETE"))
             }
         case ("spaces", 9) where parts[4] == "collections" && parts[5] == "users" && parts[6] == "profiles":
             guard let call = ProfileAPICall(rawValue: String(parts[8])) else { return nil }
@@ -42,6 +49,9 @@ enum ReadRoute: Equatable {
         case ("segments", 5) where parts[4] == "members":
             guard let name = parts[3].removingPercentEncoding else { return nil }
             return get(.members(name))
+        case ("segments", 5) where parts[4] == "history":
+            guard let name = parts[3].removingPercentEncoding else { return nil }
+            return get(.segmentHistory(name))
         default: return nil
         }
     }
@@ -55,7 +65,10 @@ enum ReadRoute: Equatable {
         case .segments: "/v1/segments"
         case .segment, .defineSegment, .dropSegment: "/v1/segments/{name}"
         case .members: "/v1/segments/{name}/members"
+        case .segmentHistory: "/v1/segments/{name}/history"
+        case .checkSegment: "/v1/segments/check"
         case .feed: "/v1/feed"
+        case .liveEvents: "/v1/events/live"
         case .profileAPI(_, let call): "/v1/spaces/{space}/collections/users/profiles/{selector}/\(call.rawValue)"
         }
     }

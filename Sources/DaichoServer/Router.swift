@@ -4,14 +4,18 @@ import DaichoSegmentSpec
 import Foundation
 
 /// The routes of `daicho serve` (docs/http-api.md): authentication, then the route's handler. Thin: the work is
-/// in `IngestRoutes`, `ProfileRoutes`, `SegmentRoutes`, `FeedRoutes` and the library.
+/// in `IngestRoutes`, `ProfileRoutes`, `SegmentRoutes`, `FeedRoutes`, `LiveEventsRoute`, `ConsoleRoutes` and the
+/// library.
 public final class Router: HTTPHandler, @unchecked Sendable {
     let ingest: IngestRoutes
     let profiles: ProfileRoutes
     let profileAPI: ProfileAPIRoutes
     let segments: SegmentRoutes
     let feed: FeedRoutes
+    let liveEvents: LiveEventsRoute
     let metrics: MetricsRoute
+    /// The web console's files, served at `/` without a token.
+    let console = ConsoleRoutes.embedded
     private let keysLock = NSLock()
     private var keys: ServeKeys
     /// Whose `X-Forwarded-For` names the client (`--trusted-proxy`).
@@ -35,6 +39,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         profileAPI = ProfileAPIRoutes(views: profiles.views, directory: profiles.directory)
         self.segments = segments
         self.feed = feed
+        liveEvents = LiveEventsRoute(directory: profiles.directory, keepAlive: feed.keepAlive)
         self.metrics = metrics
         self.keys = keys
         self.trustedProxies = trustedProxies
@@ -52,6 +57,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
 
     enum Route {
         case segment(String?), importNDJSON, health, ready, metrics, read(ReadRoute), notFound, wrongMethod(String)
+        case console(ConsoleRoutes.File)
 
         /// The `route` label of `/metrics`: the route's template; `other` for a path that is no route or a method
         /// the route does not take (so a label never holds a raw path).
@@ -63,6 +69,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
             case .ready: "/readyz"
             case .metrics: "/metrics"
             case .read(let read): read.template
+            case .console: "/console"
             case .notFound, .wrongMethod: "other"
             }
         }
@@ -78,6 +85,9 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case "/metrics": return head.method == "GET" ? .metrics : .wrongMethod("GET")
         default:
             if let type = Self.singleRoutes[path] { return head.method == "POST" ? .segment(type) : .wrongMethod("POST") }
+            if let file = console.file(at: head.path) {
+                return head.method == "GET" || head.method == "HEAD" ? .console(file) : .wrongMethod("GET, HEAD")
+            }
             switch ReadRoute.match(method: head.method, path: head.path) {
             case .success(let read)?: return .read(read)
             case .failure(let wrong)?: return .wrongMethod(wrong.allowed)
@@ -90,7 +100,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         switch route(head) {
         case .notFound: return .refuse(.error(404, "no route \(head.method) \(head.path)"))
         case .wrongMethod(let allowed): return .refuse(.error(405, "\(head.path) takes \(allowed)", headers: [("Allow", allowed)]))
-        case .health, .ready, .metrics: return .accept(maxBody: 0)
+        case .health, .ready, .metrics, .console: return .accept(maxBody: 0)
         case .segment(let type):
             // The key may also come in the body (`writeKey`): then it is checked after reading.
             if let auth = head.header("authorization"), writeKey(fromBasic: auth) == nil {
@@ -105,6 +115,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
             guard let auth = head.header("authorization"),
                   isReadToken(bearer: auth) || (read.isProfileAPI && isReadToken(basic: auth)) else { return .refuse(Self.unauthorized(write: false)) }
             if case .defineSegment = read { return .accept(maxBody: SegmentRoutes.maxBody) }
+            if case .checkSegment = read { return .accept(maxBody: SegmentRoutes.maxBody) }
             return .accept(maxBody: 0)
         }
     }
@@ -114,6 +125,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case .health: return .json(200, Array(#"{"status":"ok"}"#.utf8))
         case .ready: return isReady() ? .json(200, Array(#"{"status":"ready"}"#.utf8)) : .error(503, "catching up with the log")
         case .metrics: return metrics.respond()
+        case .console(let file): return console.respond(file, request.head)
         case .segment(let type):
             let path = String(request.head.path)
             let client = client(of: request)
@@ -148,9 +160,12 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case .segments: return try segments.list()
         case .segment(let name): return try segments.segment(name)
         case .members(let name): return try segments.members(name, query: query)
+        case .segmentHistory(let name): return try segments.history(name, query: query)
         case .defineSegment(let name): return try segments.define(name, body: request.body)
         case .dropSegment(let name): return try segments.drop(name)
+        case .checkSegment: return try segments.check(body: request.body)
         case .feed: return try feed.feed(request.head, query: query)
+        case .liveEvents: return try liveEvents.live(request.head, query: query)
         case .profileAPI(let selector, let call):
             return try profileAPI.respond(call, selector: selector, path: request.head.path, query: request.head.query)
         }

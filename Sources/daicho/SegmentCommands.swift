@@ -5,36 +5,42 @@ import DaichoProjections
 import DaichoSegments
 import Foundation
 
-/// `daicho segment define|drop|list|members`: segment definitions and memberships (docs/segments.md).
+/// `daicho segment define|drop|list|members|history`: segment definitions, memberships and sizes (docs/segments.md).
 enum SegmentCommand {
     static let spec = CommandSpec(
         name: "segment",
-        summary: "Define, drop, list segments and print their members.",
+        summary: "Define, drop, list segments and print their members and size history.",
         usage: """
         daicho segment define NAME ('RULE' | --rule-file FILE) [--description TEXT] [--data DIR] [--wait-lock SECONDS]
                daicho segment drop NAME [--data DIR] [--wait-lock SECONDS]
                daicho segment list [--data DIR] [--as-of TIME]
                daicho segment members NAME [--data DIR] [--as-of TIME]
+               daicho segment history NAME [--data DIR] [--from DATE] [--to DATE] [--as-of TIME]
         """,
         options: [
             dataOption,
             waitLockOption,
             OptionSpec(name: "--description", valueName: "TEXT", help: "define: free text for people."),
             OptionSpec(name: "--rule-file", valueName: "FILE", help: "define: read the rule from FILE (UTF-8; - for stdin) instead of the argument."),
-            OptionSpec(name: "--as-of", valueName: "TIME", help: "list, members: as it was at TIME (RFC 3339): events with event time <= TIME."),
+            OptionSpec(name: "--as-of", valueName: "TIME", help: "list, members, history: as it was at TIME (RFC 3339): events with event time <= TIME."),
+            OptionSpec(name: "--from", valueName: "DATE", help: "history: the first business day (YYYY-MM-DD; default 29 days before --to)."),
+            OptionSpec(name: "--to", valueName: "DATE", help: "history: the last business day (YYYY-MM-DD; default the segment clock's day, today for the present view)."),
         ],
         details: """
         define prints {"segment","offset","defined_at","members"} (members after the backfill); a rule that does not
         check prints line:column, the rule line with a caret under the place, and what was expected (exit 2). The
         rule language: docs/segments.md.
-        list prints one JSON line per segment: {"name","rule","description","members","defined_at","offset"}.
+        list prints one JSON line per segment: {"name","rule","description","members","defined_at","offset","history"}
+        (history: the size per business day over the last 30 days, [{"day","entered","exited","members"}…]).
         members prints NDJSON {"profile","since"}; exit 3 when no such segment exists.
+        history prints {"name","from","to","history":[{"day","entered","exited","members"}…]}: the size per business
+        day, every day of the range (at most 3660); exit 3 when no such segment exists.
         """)
 
     static func run(_ args: [String]) throws -> Int32 {
         guard let a = try ParsedArguments.command(args, spec) else { return ExitStatus.ok }
         guard let action = a.positionals.first else {
-            throw UsageError(message: "missing action: define, drop, list or members", usage: spec.usage)
+            throw UsageError(message: "missing action: define, drop, list, members or history", usage: spec.usage)
         }
         let rest = Array(a.positionals.dropFirst())
         func expect(_ n: Int, _ what: String) throws {
@@ -57,8 +63,11 @@ enum SegmentCommand {
         case "members":
             try expect(1, "NAME")
             return try members(a, name: rest[0])
+        case "history":
+            try expect(1, "NAME")
+            return try history(a, name: rest[0])
         default:
-            throw UsageError(message: "unknown action '\(action)' (define, drop, list, members)", usage: spec.usage)
+            throw UsageError(message: "unknown action '\(action)' (define, drop, list, members, history)", usage: spec.usage)
         }
     }
 
@@ -154,6 +163,29 @@ enum SegmentCommand {
         let (segments, _) = try SegmentLoader.load(a.dataDirectory, asOf: try a.time("--as-of", spec))
         printNotice(segments)
         for s in segments.definitions { print(jsonLine(daicho.members(s.json))) }
+        return ExitStatus.ok
+    }
+
+    private static func history(_ a: ParsedArguments, name: String) throws -> Int32 {
+        func day(_ option: String) throws -> Int32? {
+            guard let text = a.value(option) else { return nil }
+            guard let day = SegmentDay.day(text) else {
+                throw UsageError(message: "\(option) \(text): not a date YYYY-MM-DD", usage: spec.usage)
+            }
+            return day
+        }
+        let from = try day("--from"), to = try day("--to")
+        let (segments, _) = try SegmentLoader.load(a.dataDirectory, asOf: try a.time("--as-of", spec))
+        printNotice(segments)
+        let range: SegmentHistoryRange?
+        do throws(HistoryRangeError) { range = try segments.history(of: name, from: from, to: to) } catch {
+            throw UsageError(message: error.description, usage: spec.usage)
+        }
+        guard let range else {
+            printError("daicho segment history: no segment named \"\(name)\"")
+            return ExitStatus.notFound
+        }
+        print(jsonLine(daicho.members(range.json)))
         return ExitStatus.ok
     }
 

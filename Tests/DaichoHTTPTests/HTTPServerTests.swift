@@ -81,6 +81,19 @@ final class RunningServer {
         #expect(answer.hasSuffix("Content-Length: 0\r\nConnection: close\r\n\r\n"))
     }
 
+    @Test func headIsAnsweredWithGetsHeadersAndNoBodyAndTheConnectionGoesOn() throws {
+        let s = try RunningServer()
+        defer { s.stop() }
+        // The echo answers with the request's body: a HEAD that carries one gets its length and not its bytes.
+        let requests = "HEAD /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
+            + "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"
+        let answer = try s.exchange(Array(requests.utf8))
+        #expect(Self.statuses(answer) == [200, 200])
+        #expect(answer.contains("X-Method: HEAD\r\nContent-Length: 5\r\n\r\nHTTP/1.1 200"), "\(answer)")
+        #expect(!answer.contains("hello"))
+        #expect(answer.hasSuffix("Content-Length: 3\r\nConnection: close\r\n\r\nabc"))
+    }
+
     @Test func expectContinueGetsContinueOnlyWhenAdmitted() throws {
         let s = try RunningServer()
         defer { s.stop() }
