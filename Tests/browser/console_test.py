@@ -123,6 +123,9 @@ class Console:
     def visible(self, css, timeout=WAIT):
         return self.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, css)), timeout, f"no visible {css}")
 
+    def present(self, css, timeout=WAIT):
+        return self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, css)), timeout, f"no {css}")
+
     def text_in(self, css, text, timeout=WAIT):
         return self.wait(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text), timeout,
                          f"{css} never held {text!r}")
@@ -357,7 +360,8 @@ def live_and_customer(c, target):
     c.api("PUT", "/v1/segments/console_live", {"rule": f'count(track where event == "{marker}") >= 1'})
     c.go("#/live")
     c.text_in("#live-state", "Live")
-    time.sleep(0.5)
+    c.present("#feed-list[data-connected]")
+    c.present("#events-list[data-connected]")
 
     def event(n):
         return {"id": f"console-{marker}-{n}", "type": "track", "at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
@@ -371,6 +375,7 @@ def live_and_customer(c, target):
     # Paused: nothing is drawn; resumed: what came meanwhile arrives, once.
     c.driver.find_element(By.ID, "pause").click()
     c.text_in("#live-state", "Paused")
+    c.wait(lambda d: not d.find_elements(By.CSS_SELECTOR, "#events-list[data-connected]"), message="pausing did not stop the stream")
     c.append([event(2), event(3)])
     time.sleep(1.5)
     assert len([e for e in c.all("#events-list li.event") if marker in e.text]) == 1, "a paused page drew events"

@@ -6,10 +6,11 @@ import {headers, ApiError, signOut} from './api.js';
 
 /**
  * Reads `path` as an event stream until `signal` aborts or the server ends it.
+ * `onOpen()` is called once the server has accepted the request (from then on nothing is missed);
  * `onMessage({id, event, data})` is called per record; `lastEventId` (when not null) is sent to resume.
  * Resolves when the stream ends; rejects with an ApiError for a refused request (a 401 returns to the sign-in page).
  */
-export async function readEvents(path, {lastEventId = null, signal, onMessage}) {
+export async function readEvents(path, {lastEventId = null, signal, onOpen = () => {}, onMessage}) {
   const extra = {Accept: 'text/event-stream'};
   if (lastEventId !== null && lastEventId !== undefined) extra['Last-Event-ID'] = String(lastEventId);
   const response = await fetch(path, {headers: headers(extra), signal});
@@ -22,6 +23,7 @@ export async function readEvents(path, {lastEventId = null, signal, onMessage}) 
     }
     throw new ApiError(response.status, error);
   }
+  onOpen();
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   let record = {id: null, event: 'message', data: []};

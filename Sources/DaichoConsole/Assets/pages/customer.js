@@ -110,9 +110,10 @@ function follow(signal, status, onEvent) {
   const run = async () => {
     while (!signal.aborted) {
       try {
-        status.textContent = t('live.following');
-        status.className = 'live-status on';
-        await readEvents('/v1/events/live', {lastEventId: last, signal, onMessage: (message) => {
+        await readEvents('/v1/events/live', {lastEventId: last, signal, onOpen: () => {
+          status.textContent = t('live.following');
+          status.className = 'live-status on';
+        }, onMessage: (message) => {
           if (message.id !== null) last = message.id;
           onEvent();
         }});

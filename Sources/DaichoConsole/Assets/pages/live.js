@@ -68,7 +68,7 @@ function stream(id, path, draw, pageSignal) {
   const run = async (signal) => {
     while (!signal.aborted) {
       try {
-        await readEvents(path(), {lastEventId: last, signal, onMessage: (record) => {
+        await readEvents(path(), {lastEventId: last, signal, onOpen: () => { list.dataset.connected = 'true'; }, onMessage: (record) => {
           if (record.id !== null) last = record.id;
           received += 1;
           list.prepend(draw(record));
@@ -84,12 +84,16 @@ function stream(id, path, draw, pageSignal) {
           continue;
         }
         replace(status, h('span', {class: 'error'}, t('live.off', {message: error.message})));
-        if (error instanceof ApiError && error.status >= 400 && error.status < 500) return;
+        if (error instanceof ApiError && error.status >= 400 && error.status < 500) { delete list.dataset.connected; return; }
       }
+      delete list.dataset.connected;
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
   };
-  const stop = () => { if (controller) controller.abort(); };
+  const stop = () => {
+    if (controller) controller.abort();
+    delete list.dataset.connected;
+  };
   pageSignal.addEventListener('abort', stop, {once: true});
   return {list, status, stop, start: () => {
     controller = new AbortController();
