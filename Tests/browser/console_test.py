@@ -441,6 +441,17 @@ def dashboard_rfm(c):
            == {(x["r"], x["f"]): x["customers"] for x in earlier["rfm"]["cells"]}, message="the as-of grid")
     assert c.driver.find_element(By.CSS_SELECTOR, "#open-at-end").text.replace(",", "") == str(earlier["voc"]["open_at_end"])
     c.shot("dashboard-as-of")
+    # A phone's width: the panels stack and nothing but a table's own box scrolls sideways.
+    c.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                             {"width": 360, "height": 780, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        c.driver.refresh()
+        c.visible("#rfm-grid")
+        width = c.driver.execute_script("return document.documentElement.scrollWidth;")
+        assert width <= 360, f"the dashboard is {width} px wide on a 360 px screen"
+        c.shot("dashboard-360")
+    finally:
+        c.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     # Japanese: the same page renders its Japanese messages and names.
     Select(c.driver.find_element(By.ID, "lang")).select_by_value("ja")
     c.text_in("#nav", "ダッシュボード")
