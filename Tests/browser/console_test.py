@@ -391,11 +391,13 @@ def live_and_customer(c, target):
     c.text_in("#live-status", "Live")
     c.driver.execute_script("window.__sameDocument = true;")
     before = int(c.driver.find_element(By.ID, "customer-events").text.replace(",", ""))
-    c.append([event(4)])
-    c.wait(lambda d: marker in d.find_elements(By.CSS_SELECTOR, "#timeline li.event")[0].text
-           and '"n": 4' in d.find_elements(By.CSS_SELECTOR, "#timeline li.event pre.json")[0].get_attribute("textContent"),
-           message="the customer page did not show the new event on top")
-    c.text_in("#customer-events", str(before + 1))
+    c.append([event(4), event(5)])
+
+    def top_two(d):
+        shown = [e.get_attribute("textContent") for e in d.find_elements(By.CSS_SELECTOR, "#timeline li.event pre.json")[:2]]
+        return len(shown) == 2 and '"n": 5' in shown[0] and '"n": 4' in shown[1]
+    c.wait(top_two, message="the customer page did not show the two new events on top, newest first")
+    c.text_in("#customer-events", str(before + 2))
     assert c.driver.execute_script("return window.__sameDocument === true;"), "the page was reloaded"
     c.shot("customer-live")
 

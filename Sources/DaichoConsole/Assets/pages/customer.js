@@ -29,8 +29,7 @@ export async function render(main, route) {
     }
     throw error;
   }
-  const id = profile.id;
-  const linkTimes = await linkedTimes(id, route.signal);
+  let linkTimes = await linkedTimes(profile.id, route.signal);
   const head = h('div', {id: 'customer-head'});
   const sections = h('div', {class: 'grid', id: 'profile'});
   const status = h('span', {class: 'live-status', id: 'live-status', 'aria-live': 'polite'});
@@ -87,10 +86,21 @@ export async function render(main, route) {
         again = false;
         const latest = await api(base, {signal: route.signal});
         if (latest.events === profile.events && latest.last_seen === profile.last_seen) continue;
+        if (latest.identity.linked_by.length !== profile.identity.linked_by.length || latest.id !== profile.id) {
+          linkTimes = await linkedTimes(latest.id, route.signal);
+        }
         profile = latest;
         drawProfile();
-        const answer = await api(withQuery(base + '/timeline', {limit: PAGE, type: filter.value}), {signal: route.signal});
-        const fresh = answer.data.filter((event) => !shown.has(event.offset));
+        // The events not shown yet, newest first: pages until one already shown (at most 10 pages at once).
+        const fresh = [];
+        let cursor = '';
+        for (let pages = 0; pages < 10; pages += 1) {
+          const answer = await api(withQuery(base + '/timeline', {limit: PAGE, type: filter.value, cursor}), {signal: route.signal});
+          const unseen = answer.data.filter((event) => !shown.has(event.offset));
+          fresh.push(...unseen);
+          if (unseen.length < answer.data.length || !answer.next) break;
+          cursor = answer.next;
+        }
         for (const event of fresh.reverse()) {
           shown.add(event.offset);
           list.prepend(item(event, {fresh: true}));
