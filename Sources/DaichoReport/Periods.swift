@@ -1,0 +1,61 @@
+// Days and ISO weeks of the range: axis ticks that stay readable for a year, and table rows per day or month.
+
+/// The labelled positions of a chart's x axis and the rows of a per-day table.
+enum Periods {
+    /// At most this many days are tabled one row per day; longer ranges are tabled per month.
+    static let dailyTableLimit = 62
+
+    /// Year, month and day of a `YYYY-MM-DD` date (zeros for text of another shape).
+    static func parts(_ day: String) -> (year: Int, month: Int, day: Int) {
+        let fields = day.split(separator: "-").map { Int($0) ?? 0 }
+        return fields.count == 3 ? (fields[0], fields[1], fields[2]) : (0, 0, 0)
+    }
+
+    /// Ticks for per-day charts: up to 62 days every k-th day (at most about 12 labels); longer ranges the first
+    /// day of every month (every k-th month past a year), the year written on January and on the first label.
+    static func dayTicks(_ days: [String], _ language: ReportLanguage) -> [(index: Int, label: String)] {
+        guard days.count > dailyTableLimit else {
+            let step = max(1, (days.count + 11) / 12)
+            return stride(from: 0, to: days.count, by: step).map { k in
+                let p = parts(days[k])
+                return (k, ReportMessages.text(.dayTick, language, ["month": "\(p.month)", "day": "\(p.day)"]))
+            }
+        }
+        let starts = days.indices.filter { parts(days[$0]).day == 1 }
+        let step = max(1, (starts.count + 11) / 12)
+        var ticks: [(index: Int, label: String)] = []
+        for (n, k) in starts.enumerated() where n % step == 0 {
+            let p = parts(days[k])
+            let name = ReportMessages.monthName(p.month, language)
+            let label = ticks.isEmpty || p.month == 1
+                ? ReportMessages.text(.monthYearTick, language, ["name": name, "year": "\(p.year)"])
+                : ReportMessages.text(.monthTick, language, ["name": name])
+            ticks.append((k, label))
+        }
+        return ticks
+    }
+
+    /// Ticks for per-week charts: every k-th week (at most about 13 labels) as `W05`, the year on the first label
+    /// and on week 01.
+    static func weekTicks(_ weeks: [String]) -> [(index: Int, label: String)] {
+        let step = max(1, (weeks.count + 12) / 13)
+        return stride(from: 0, to: weeks.count, by: step).map { k in
+            let week = weeks[k]
+            let short = week.split(separator: "-").last.map(String.init) ?? week
+            return (k, k == 0 || short == "W01" ? week : short)
+        }
+    }
+
+    /// The rows of a per-day table: one per day up to ``dailyTableLimit`` days, else one per calendar month
+    /// (`YYYY-MM`), each with the day indices it sums.
+    static func tableRows(_ days: [String]) -> [(label: String, days: Range<Int>)] {
+        guard days.count > dailyTableLimit else { return days.indices.map { (days[$0], $0..<($0 + 1)) } }
+        var rows: [(label: String, days: Range<Int>)] = []
+        var start = 0
+        for k in 1...days.count where k == days.count || days[k].prefix(7) != days[start].prefix(7) {
+            rows.append((String(days[start].prefix(7)), start..<k))
+            start = k
+        }
+        return rows
+    }
+}
