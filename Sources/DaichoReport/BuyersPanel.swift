@@ -3,7 +3,7 @@
 extension ReportPage {
     func buyersPanel() -> String {
         let buyers = dashboard.buyers, days = dashboard.range.days
-        guard !noEvents, buyers.new + buyers.returning > 0 else { return section(3, buyers.reading, emptyNote(.noBuyers)) }
+        guard !noEvents, buyers.new + buyers.returning > 0 else { return section(3, buyers.reading, emptyNote(.noBuyers), quiet: true) }
         let series = [
             ChartSeries(name: t(.newBuyers), key: "new", values: buyers.newPerDay.map { Double($0) },
                         exact: buyers.newPerDay.map { "\($0)" }, summary: Format.count(buyers.new), colour: Palette.colour(0)),
@@ -21,7 +21,7 @@ extension ReportPage {
             [HTML.escape(row.label), Format.count(sum(buyers.newPerDay, row.days)), Format.count(sum(buyers.returningPerDay, row.days))]
         }
         rows.append([HTML.escape(t(.total)), Format.count(buyers.new), Format.count(buyers.returning)])
-        let table = HTML.table([periodHeader, t(.newBuyers), t(.returningBuyers)].map(HTML.escape), rows, numeric: [1, 2])
+        let table = HTML.table([periodHeader, t(.newBuyers), t(.returningBuyers)].map(HTML.escape), rows, numeric: [1, 2], totalRows: 1)
         return section(3, buyers.reading, figures + figure(chart.svg(), legend: series) + monthlyNote + table)
     }
 }

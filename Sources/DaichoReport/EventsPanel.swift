@@ -3,7 +3,7 @@
 extension ReportPage {
     func eventsPanel() -> String {
         let events = dashboard.events, days = dashboard.range.days
-        guard !noEvents, !events.types.isEmpty else { return section(1, events.reading, emptyNote(.noEvents)) }
+        guard !noEvents, !events.types.isEmpty else { return section(1, events.reading, emptyNote(.noEvents), quiet: true) }
         let series = events.types.enumerated().map { k, type in
             ChartSeries(name: type.type, key: type.type, values: type.perDay.map { Double($0) },
                         exact: type.perDay.map { "\($0)" }, summary: Format.count(type.total), colour: Palette.colour(k))
@@ -17,7 +17,7 @@ extension ReportPage {
         rows.append([HTML.escape(t(.total))] + events.types.map { Format.count($0.total) }
                     + [Format.count(events.types.reduce(0) { $0 + $1.total })])
         let table = HTML.table([HTML.escape(periodHeader)] + events.types.map { HTML.escape($0.type) } + [HTML.escape(t(.total))],
-                               rows, numeric: Set(1...(events.types.count + 1)))
+                               rows, numeric: Set(1...(events.types.count + 1)), totalRows: 1)
         return section(1, events.reading, figure(chart.svg(), legend: series) + monthlyNote + table)
     }
 }

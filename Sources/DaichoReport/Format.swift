@@ -6,14 +6,24 @@ enum Format {
         group(String(v.magnitude), negative: v < 0)
     }
 
-    /// An exact amount with grouped digits: `"1234567.5"` → `"1,234,567.5"`.
-    static func money(_ m: Money) -> String {
+    /// An exact amount with grouped digits and at least `fractionDigits` decimals (zeros added, never rounded):
+    /// `"1234567.5"` → `"1,234,567.5"`, or `"1,234,567.50"` with 2.
+    static func money(_ m: Money, fractionDigits: Int = 0) -> String {
         var text = Substring(m.text)
         let negative = text.hasPrefix("-")
         if negative { text = text.dropFirst() }
         let parts = text.split(separator: ".", maxSplits: 1)
         let whole = group(String(parts[0]), negative: negative)
-        return parts.count == 2 ? whole + "." + parts[1] : whole
+        let fraction = parts.count == 2 ? String(parts[1]) : ""
+        let padded = fraction + String(repeating: "0", count: max(fractionDigits - fraction.count, 0))
+        return padded.isEmpty ? whole : whole + "." + padded
+    }
+
+    /// The most decimals among `amounts`: how many a column of them shows so the digits line up.
+    static func fractionDigits<S: Sequence>(_ amounts: S) -> Int where S.Element == Money {
+        amounts.reduce(0) { digits, m in
+            max(digits, m.text.split(separator: ".", maxSplits: 1).dropFirst().first?.count ?? 0)
+        }
     }
 
     /// A share in [0, 1] as a percentage with one decimal: `0.1234` → `"12.3 %"` (ja: `"12.3%"`).

@@ -34,15 +34,17 @@ enum HTML {
         "<\(name)\(self.attributes(attributes))/>"
     }
 
-    /// A table with a header row and body rows; cells are markup. Columns listed in `numeric` align right.
-    static func table(_ headers: [String], _ rows: [[String]], numeric: Set<Int>, caption: String? = nil) -> String {
+    /// A table with a header row and body rows; cells are markup. Columns listed in `numeric` align right; the
+    /// last `totalRows` rows are totals (set in bold).
+    static func table(_ headers: [String], _ rows: [[String]], numeric: Set<Int>, caption: String? = nil,
+                      totalRows: Int = 0) -> String {
         var out = "<table>"
         if let caption { out += element("caption", [], caption) }
         out += "<thead><tr>"
         for (k, h) in headers.enumerated() { out += element("th", numeric.contains(k) ? [("class", "n")] : [], h) }
         out += "</tr></thead><tbody>"
-        for row in rows {
-            out += "<tr>"
+        for (r, row) in rows.enumerated() {
+            out += r >= rows.count - totalRows ? "<tr class=\"total\">" : "<tr>"
             for (k, cell) in row.enumerated() { out += element("td", numeric.contains(k) ? [("class", "n")] : [], cell) }
             out += "</tr>"
         }

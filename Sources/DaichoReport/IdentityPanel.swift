@@ -23,7 +23,7 @@ extension ReportPage {
             rows.append([HTML.escape(t(.total)), Format.count(identity.merges), Format.count(identity.refused),
                          Format.count(identity.newProfiles)])
             content = figure(chart.svg(), legend: lines) + monthlyNote
-                + HTML.table([periodHeader, t(.merges), t(.refused), t(.newProfiles)].map(HTML.escape), rows, numeric: [1, 2, 3])
+                + HTML.table([periodHeader, t(.merges), t(.refused), t(.newProfiles)].map(HTML.escape), rows, numeric: [1, 2, 3], totalRows: 1)
         }
         return section(7, identity.reading, content + profilesByKind())
     }

@@ -4,14 +4,15 @@
 extension ReportPage {
     func rfmPanel() -> String {
         let rfm = dashboard.rfm
-        guard !noEvents, rfm.customers > 0 else { return section(4, rfm.reading, emptyNote(.noRFMCustomers)) }
+        guard !noEvents, rfm.customers > 0 else { return section(4, rfm.reading, emptyNote(.noRFMCustomers), quiet: true) }
         let currency = rfm.currency ?? ""
         let summary = HTML.element("p", [("class", "figures")], HTML.escape(t(.rfmSummary, [
             "currency": currency, "customers": Format.count(rfm.customers)])))
+        let digits = Format.fractionDigits(rfm.cells.map(\.revenue))
         var rows: [[String]] = []
         for r in stride(from: 5, through: 1, by: -1) {
             rows.append(["R\(r)"] + (1...5).map { f in
-                rfm.cell(r: r, f: f).map { "\(Format.count($0.customers)) / \(Format.money($0.revenue))" } ?? "—"
+                rfm.cell(r: r, f: f).map { "\(Format.count($0.customers)) / \(Format.money($0.revenue, fractionDigits: digits))" } ?? "—"
             })
         }
         let headers = ["R \\ F"] + (1...5).map { "F\($0)" }
@@ -24,7 +25,7 @@ extension ReportPage {
     func rfmGrid(_ rfm: Dashboard.RFM) -> String {
         let left = 170.0, top = 8.0, cellWidth = 106.0, cellHeight = 50.0
         let most = max(rfm.cells.map(\.customers).max() ?? 0, 1)
-        let currency = rfm.currency ?? ""
+        let currency = rfm.currency ?? "", digits = Format.fractionDigits(rfm.cells.map(\.revenue))
         let recency = Self.quintileRanges(rfm.recencyBounds), frequency = Self.quintileRanges(rfm.frequencyBounds)
         var out = "<svg class=\"chart\" viewBox=\"0 0 720 330\" role=\"img\" data-panel=\"rfm\">"
         out += HTML.element("title", [], HTML.escape(t(.panelRFM)))
@@ -33,7 +34,7 @@ extension ReportPage {
             var label = HTML.element("tspan", [("x", Format.coordinate(left - 8)), ("dy", "0")], "R\(r)")
             if let range = recency?[5 - r] {
                 label += HTML.element("tspan", [("x", Format.coordinate(left - 8)), ("dy", "13")],
-                                      HTML.escape(t(.recencyDays, ["range": range])))
+                                      HTML.escape(range == "—" ? range : t(.recencyDays, ["range": range])))
             }
             out += HTML.element("text", [("x", Format.coordinate(left - 8)), ("y", Format.coordinate(y + 22)), ("class", "yl")], label)
             for f in 1...5 {
@@ -44,18 +45,18 @@ extension ReportPage {
                     continue
                 }
                 let share = Double(cell.customers) / Double(most)
-                let ink = share > 0.5 ? "#ffffff" : "#111111"
+                let ink = share > 0.5 ? " on-dark" : ""
                 let tip = t(.rfmCell, ["r": "\(r)", "f": "\(f)", "customers": Format.count(cell.customers),
-                                       "revenue": "\(Format.money(cell.revenue)) \(currency)"])
+                                       "revenue": "\(Format.money(cell.revenue, fractionDigits: digits)) \(currency)"])
                 out += HTML.element("g", [("data-r", "\(r)"), ("data-f", "\(f)"), ("data-customers", "\(cell.customers)"),
                                           ("data-revenue", cell.revenue.text)],
                     HTML.element("title", [], HTML.escape(tip))
                         + HTML.empty("rect", [("x", Format.coordinate(x)), ("y", Format.coordinate(y)), ("width", "\(Int(cellWidth) - 2)"),
                                               ("height", "\(Int(cellHeight) - 2)"), ("fill", Self.heat(share))])
                         + HTML.element("text", [("x", Format.coordinate(x + cellWidth / 2 - 1)), ("y", Format.coordinate(y + 21)),
-                                                ("class", "cc"), ("fill", ink)], Format.count(cell.customers))
+                                                ("class", "cc" + ink)], Format.count(cell.customers))
                         + HTML.element("text", [("x", Format.coordinate(x + cellWidth / 2 - 1)), ("y", Format.coordinate(y + 38)),
-                                                ("class", "cr"), ("fill", ink)], HTML.escape(Format.money(cell.revenue))))
+                                                ("class", "cr" + ink)], HTML.escape(Format.money(cell.revenue, fractionDigits: digits))))
             }
         }
         let bottom = top + 5 * cellHeight
@@ -63,7 +64,7 @@ extension ReportPage {
             let x = Format.coordinate(left + (Double(f) - 0.5) * cellWidth - 1)
             var label = HTML.element("tspan", [("x", x), ("dy", "0")], "F\(f)")
             if let range = frequency?[f - 1] {
-                label += HTML.element("tspan", [("x", x), ("dy", "13")], HTML.escape(t(.frequencyDays, ["range": range])))
+                label += HTML.element("tspan", [("x", x), ("dy", "13")], HTML.escape(range == "—" ? range : t(.frequencyDays, ["range": range])))
             }
             out += HTML.element("text", [("x", x), ("y", Format.coordinate(bottom + 14)), ("class", "xl")], label)
         }

@@ -54,10 +54,11 @@ struct ReportPage {
     /// Whether the range holds no event at all (every panel then says so).
     var noEvents: Bool { dashboard.totals.eventsInRange == 0 }
 
-    /// A panel's section: its numbered heading, its content (markup) and its reading as the caption.
-    func section(_ number: Int, _ reading: Dashboard.Reading, _ content: String) -> String {
+    /// A panel's section: its numbered heading, its reading as the caption, and its content (markup). A panel with
+    /// nothing drawn (`quiet`) starts no new printed page of its own.
+    func section(_ number: Int, _ reading: Dashboard.Reading, _ content: String, quiet: Bool = false) -> String {
         let panel = panels[number - 1]
-        return HTML.element("section", [("class", "panel"), ("id", panel.id)],
+        return HTML.element("section", [("class", quiet ? "panel quiet" : "panel"), ("id", panel.id)],
                             HTML.element("h2", [], "\(number). " + HTML.escape(t(panel.title)))
                                 + HTML.element("p", [("class", "reading")], HTML.escape(reading.text(language)))
                                 + content)

@@ -21,6 +21,7 @@ enum ReportStyle {
     .contents { list-style: none; padding: 0; }
     .contents a { color: #111; text-decoration: none; }
     .panel { break-before: page; page-break-before: always; }
+    .panel.quiet { break-before: auto; page-break-before: auto; margin-top: 8mm; }
     .reading { font-weight: bold; margin: 1mm 0 3mm; }
     .figures { margin: 1mm 0 2mm; }
     .note, figcaption { color: #444; font-size: 9pt; margin: 1mm 0; }
@@ -37,6 +38,7 @@ enum ReportStyle {
     .yr { text-anchor: start; dominant-baseline: middle; }
     .xl, .cc, .cr { text-anchor: middle; }
     svg .cc { font-size: 13px; font-weight: bold; }
+    svg .on-dark { fill: #fff; }
     svg .at { font-size: 10.5px; fill: #111; }
     .legend { list-style: none; display: flex; flex-wrap: wrap; gap: 1mm 5mm; padding: 0; margin: 1mm 0; font-size: 9pt; }
     .swatch { display: inline-block; width: 3mm; height: 3mm; margin-right: 1.5mm; vertical-align: -0.3mm; }
@@ -48,7 +50,7 @@ enum ReportStyle {
     th, td { border-bottom: 0.5pt solid #bbb; padding: 0.6mm 2mm; text-align: left; vertical-align: top; }
     th { background: #eef2f6; }
     .n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-    tbody tr:last-child td { font-weight: bold; }
+    tr.total td { font-weight: bold; border-top: 0.8pt solid #555; }
     @media screen { html { background: #eceff2; } body { background: #fff; margin: 6mm auto; padding: 10mm 12mm; }
       .panel { border-top: 1px solid #ccc; padding-top: 8mm; margin-top: 8mm; } }
     """

@@ -5,7 +5,7 @@ extension ReportPage {
     func socialPanel() -> String {
         let social = dashboard.social, weeks = dashboard.range.weeks
         guard !noEvents, social.platforms.contains(where: { $0.mentions > 0 }) else {
-            return section(6, social.reading, emptyNote(.noMentions))
+            return section(6, social.reading, emptyNote(.noMentions), quiet: true)
         }
         let mentions = social.platforms.enumerated().map { k, p in
             ChartSeries(name: p.platform, key: p.platform, measure: "mentions", values: p.mentionsPerWeek.map { Double($0) },

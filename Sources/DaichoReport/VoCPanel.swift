@@ -8,7 +8,7 @@ extension ReportPage {
             HTML.element("strong", [("data-figure", "open_at_end"), ("data-value", "\(voc.openAtEnd)")],
                          HTML.escape(t(.openAtEnd, ["count": Format.count(voc.openAtEnd)]))))
         guard !noEvents, voc.categories.contains(where: { $0.opened + $0.closed > 0 }) else {
-            return section(5, voc.reading, openAtEnd + emptyNote(.noInquiries))
+            return section(5, voc.reading, openAtEnd + emptyNote(.noInquiries), quiet: true)
         }
         func series(_ k: Int, _ c: Dashboard.Category, closed: Bool) -> ChartSeries {
             let values = closed ? c.closedPerWeek : c.openedPerWeek
@@ -31,7 +31,7 @@ extension ReportPage {
         rows.append([HTML.escape(t(.total))] + voc.categories.map { "\(Format.count($0.opened)) / \(Format.count($0.closed))" })
         let table = HTML.table([HTML.escape(t(.week))] + voc.categories.map { HTML.escape(ReportMessages.category($0.category, language)) },
                                rows, numeric: Set(1...voc.categories.count),
-                               caption: HTML.escape("\(t(.opened)) / \(t(.closed))"))
+                               caption: HTML.escape("\(t(.opened)) / \(t(.closed))"), totalRows: 1)
         return section(5, voc.reading, openAtEnd + figure(chart.svg(), legend: legend, note: t(.vocLegend)) + table)
     }
 }

@@ -72,6 +72,8 @@ struct DashboardSample {
         if s.types.isEmpty { s.types = [TypeRow(type: "page_view", perDay: series(9))] }
         s.types[0].perDay[0] += 1  // at least one event in the range
         s.totals.inRange = s.types.reduce(0) { $0 + $1.perDay.reduce(0, +) }
+        s.totals.events += s.totals.inRange
+        s.totals.offset = s.totals.events
 
         for (k, code) in ["EUR", "JPY", "USD"].enumerated() where k == 1 || Bool.random(using: &g) {
             let scale: Int64 = code == "JPY" ? 1 : 100

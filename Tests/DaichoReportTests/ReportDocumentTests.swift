@@ -26,7 +26,7 @@ struct ReportDocumentTests {
         #expect(doc.elements.contains { $0.name == "dd" && $0.text == "/srv/daicho <&> データ" })
         let readings = doc.elements.filter { $0.attributes["class"] == "reading" }.map(\.text)
         #expect(readings == [String](repeating: language == .ja ? sample.reading.0 : sample.reading.1, count: 7))
-        #expect(doc.elements.filter { $0.attributes["class"] == "panel" }.count == 7)
+        #expect(doc.elements.filter { $0.attributes["class"]?.hasPrefix("panel") == true }.count == 7)
     }
 
     @Test("a range with no events says so in every panel and draws no chart", arguments: ReportLanguage.allCases)
@@ -36,6 +36,7 @@ struct ReportDocumentTests {
         let notes = doc.elements.filter { $0.attributes["class"] == "empty" }.map(\.text)
         #expect(notes == [String](repeating: ReportMessages.text(.noEvents, language), count: 7))
         #expect(doc.elements(with: "data-values").isEmpty)
+        #expect(doc.elements.filter { $0.attributes["class"] == "panel quiet" }.count == 6)  // identity still lists kinds
         #expect(doc.elements.filter { $0.name == "svg" }.map { $0.attributes["data-panel"] } == ["identity"])  // profiles per kind
     }
 

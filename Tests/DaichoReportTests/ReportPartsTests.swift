@@ -30,6 +30,9 @@ struct ReportPartsTests {
         #expect(Money.sum(["0.1", "0.2"].map { Money($0)! }).text == "0.3")
         #expect(Money.sum(["-1.25", "0.000001"].map { Money($0)! }).text == "-1.249999")
         #expect(Format.money(Money("1234567.5")!) == "1,234,567.5" && Format.money(Money("-1000")!) == "-1,000")
+        #expect(Format.money(Money("12408.6")!, fractionDigits: 2) == "12,408.60")
+        #expect(Format.money(Money("7")!, fractionDigits: 2) == "7.00" && Format.money(Money("0.125")!, fractionDigits: 2) == "0.125")
+        #expect(Format.fractionDigits(["1", "2.5", "0.25"].map { Money($0)! }) == 2)
     }
 
     @Test("quintile bounds read as ranges, ties leaving a quintile empty")
