@@ -31,6 +31,7 @@ enum ReportStyle {
     .grid { fill: none; stroke: #dcdcdc; stroke-width: 0.6; }
     .axis { fill: none; stroke: #555; stroke-width: 0.8; }
     .line { fill: none; stroke-width: 1.6; stroke-linejoin: round; stroke-linecap: round; }
+    .signed { stroke-width: 2; stroke-dasharray: 5 2; }
     .light { opacity: 0.45; }
     .missing { fill: none; stroke: #bbb; stroke-dasharray: 3 3; }
     .yl, .bl { text-anchor: end; dominant-baseline: middle; }

@@ -38,9 +38,9 @@ struct TimeChart {
             var base = [Double](repeating: 0, count: slots)
             for series in stack { out += bars(series, group: g, base: &base, axis: axis) }
         }
-        for series in lines { out += line(series) { axis.y($0) } }
+        for series in lines { out += line(series, signed: false) { axis.y($0) } }
         let signed = Axis(low: -1, high: 1, step: 0.5)
-        for series in signedLines { out += line(series) { signed.y($0) } }
+        for series in signedLines { out += line(series, signed: true) { signed.y($0) } }
         return out + "</svg>"
     }
 
@@ -102,8 +102,9 @@ struct TimeChart {
     }
 
     /// One series as one polyline through the slots' centres, broken at nil; dots mark each point when slots are
-    /// few and every point that has no neighbour (so a single day is still seen).
-    func line(_ series: ChartSeries, y: (Double) -> Double) -> String {
+    /// few and every point that has no neighbour (so a single day is still seen). Lines on the signed axis are
+    /// dashed, so they read apart from bars of the same colour.
+    func line(_ series: ChartSeries, signed: Bool, y: (Double) -> Double) -> String {
         var d = "", dots = ""
         for k in 0..<slots {
             guard let v = series.values[k] else { continue }
@@ -113,7 +114,7 @@ struct TimeChart {
             let alone = !joined && (k + 1 == slots || series.values[k + 1] == nil)
             if slots <= 62 || alone { dots += "M\(x) \(yv)m-2 0a2 2 0 1 0 4 0a2 2 0 1 0-4 0" }
         }
-        let attributes = [("class", "line"), ("stroke", series.colour), ("d", d)] + series.dataAttributes
+        let attributes = [("class", signed ? "line signed" : "line"), ("stroke", series.colour), ("d", d)] + series.dataAttributes
         var out = HTML.element("path", attributes, HTML.element("title", [], HTML.escape(series.name + ": " + series.summary)))
         if !dots.isEmpty { out += HTML.empty("path", [("class", "dots"), ("fill", series.colour), ("d", dots)]) }
         return out
