@@ -44,7 +44,7 @@ struct DashboardReader {
         let asOf = try optionalMember(i, "as_of", p)
         return Dashboard.Range(
             from: try string(member(i, "from", p), "\(p).from"), to: try string(member(i, "to", p), "\(p).to"),
-            days: try elements(member(i, "days", p), "\(p).days").enumerated().map { try string($1, "\(p).days[\($0)]") },
+            days: try elements(member(i, "days", p), "\(p).days").enumerated().map { try date($1, "\(p).days[\($0)]") },
             weeks: try elements(member(i, "weeks", p), "\(p).weeks").enumerated().map { try string($1, "\(p).weeks[\($0)]") },
             timeZone: try string(member(i, "time_zone", p), "\(p).time_zone"),
             asOf: try asOf.flatMap { tape[$0].kind == .null ? nil : try string($0, "\(p).as_of") })
@@ -239,8 +239,10 @@ struct DashboardReader {
     }
 
     func double(_ i: Int, _ path: String) throws -> Double {
-        guard tape[i].kind == .number else { throw ReportError(path: path, reason: "expected a number, found \(describe(i))") }
-        return tape.double(i, in: bytes)
+        guard tape[i].kind == .number, case let v = tape.double(i, in: bytes), v.isFinite else {
+            throw ReportError(path: path, reason: "expected a finite number, found \(describe(i))")
+        }
+        return v
     }
 
     func nullableDouble(_ i: Int, _ path: String) throws -> Double? {
@@ -250,6 +252,16 @@ struct DashboardReader {
     func string(_ i: Int, _ path: String) throws -> String {
         guard tape[i].kind == .string else { throw ReportError(path: path, reason: "expected a string, found \(describe(i))") }
         return tape.string(i, in: bytes)
+    }
+
+    /// A `YYYY-MM-DD` day (month 1–12, day 1–31).
+    func date(_ i: Int, _ path: String) throws -> String {
+        let text = try string(i, path)
+        let p = Periods.parts(text)
+        guard text.utf8.count == 10, (1...12).contains(p.month), (1...31).contains(p.day) else {
+            throw ReportError(path: path, reason: "expected a day as YYYY-MM-DD, found \(describe(i))")
+        }
+        return text
     }
 
     func money(_ i: Int, _ path: String) throws -> Money {

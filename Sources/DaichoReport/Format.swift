@@ -40,6 +40,7 @@ enum Format {
     static func decimal(_ v: Double, digits: Int) -> String {
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
+        guard (abs(v) * scale) < 9e18 else { return "\(v)" }  // beyond Int64: Swift's own form
         let scaled = Int64((abs(v) * scale).rounded())
         let negative = v < 0 && scaled != 0
         var fraction = String(scaled % Int64(scale))
@@ -58,7 +59,7 @@ enum Format {
 
     /// An SVG coordinate with one decimal and no trailing `.0` (`12.25` → `"12.3"`, `7.0` → `"7"`).
     static func coordinate(_ v: Double) -> String {
-        let tenths = Int((v * 10).rounded())
+        let tenths = Int((min(max(v, -1e6), 1e6) * 10).rounded())  // far outside any chart: clamped
         let whole = tenths / 10, rest = abs(tenths % 10)
         let sign = tenths < 0 && whole == 0 ? "-" : ""
         return rest == 0 ? "\(sign)\(whole)" : "\(sign)\(whole).\(rest)"

@@ -64,9 +64,22 @@ struct ReportPartsTests {
             #expect(error.path == "events.types[0].per_day")
             #expect(error.reason == "expected 10 entries (one per day of range.days), found 9")
         }
+        var badDay = DashboardSample.make(seed: 3, dayCount: 10)
+        badDay.days[4] = "2026-13-01"
+        #expect(throws: ReportError(path: "range.days[4]", reason: "expected a day as YYYY-MM-DD, found the string \"2026-13-01\"")) {
+            try ReportHTML.render(dashboard: badDay.json(), language: .en, dataDirectory: "d")
+        }
         var badMoney = DashboardSample.make(seed: 3, dayCount: 10)
         badMoney.currencies[0].perDay[2] = "1e3"
         #expect(throws: ReportError.self) { try ReportHTML.render(dashboard: badMoney.json(), language: .en, dataDirectory: "d") }
+        let infinite = String(decoding: DashboardSample.make(seed: 3, dayCount: 10).json(), as: UTF8.self)
+            .replacingOccurrences(of: "\"returning_share\":", with: "\"returning_share\":1e999,\"was\":")
+        do {
+            _ = try ReportHTML.render(dashboard: Array(infinite.utf8), language: .en, dataDirectory: "d")
+            Issue.record("rendered an infinite share")
+        } catch let error as ReportError {
+            #expect(error.path == "buyers.returning_share" && error.reason == "expected a finite number, found the number 1e999")
+        }
         do {
             _ = try ReportHTML.render(dashboard: Array(#"{"range": {}}"#.utf8), language: .ja, dataDirectory: "d")
             Issue.record("rendered an empty range object")
