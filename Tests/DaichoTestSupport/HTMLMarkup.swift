@@ -1,31 +1,32 @@
-// A strict reader of the report's markup for the tests: every tag closed in order, attributes double-quoted,
+// A strict reader of the report's markup (docs/console.md "Report") for the tests: every tag closed in order, attributes double-quoted,
 // text and attribute values using only the five character references the report writes (no raw '<' or '>').
-// It returns the elements with their attributes (unescaped) and text, so tests can read back the figures drawn.
+// It returns the elements with their attributes (unescaped) and text, so tests can read back the figures drawn
+// (DaichoReportTests, and the CLI's reference test that compares the report with its own recount).
 
 /// One element of the report: its name, attributes, the index of its parent and its whole text content.
-struct MarkupElement {
-    var name: String
-    var attributes: [String: String]
-    var parent: Int?
-    var text = ""
+public struct MarkupElement: Sendable {
+    public var name: String
+    public var attributes: [String: String]
+    public var parent: Int?
+    public var text = ""
 }
 
 /// A malformed spot in the markup.
-struct MarkupError: Error, CustomStringConvertible {
-    var offset: Int
-    var reason: String
-    var description: String { "markup error at byte \(offset): \(reason)" }
+public struct MarkupError: Error, CustomStringConvertible {
+    public var offset: Int
+    public var reason: String
+    public var description: String { "markup error at byte \(offset): \(reason)" }
 }
 
 /// The parsed report.
-struct MarkupDocument {
-    var elements: [MarkupElement] = []
+public struct MarkupDocument: Sendable {
+    public var elements: [MarkupElement] = []
 
     /// Elements without content in HTML (written without a closing tag).
     static let voidElements: Set<String> = ["meta"]
 
     /// Parses `html`, checking it is well-formed as described in the file header.
-    init(_ html: String) throws {
+    public init(_ html: String) throws {
         let b = Array(html.utf8)
         var i = 0
         let doctype = Array("<!DOCTYPE html>".utf8)
@@ -116,7 +117,7 @@ struct MarkupDocument {
     }
 
     /// The `data-panel` of the element or its nearest ancestor that has one.
-    func panel(of index: Int) -> String? {
+    public func panel(of index: Int) -> String? {
         var k: Int? = index
         while let e = k {
             if let panel = elements[e].attributes["data-panel"] { return panel }
@@ -126,7 +127,19 @@ struct MarkupDocument {
     }
 
     /// The elements that carry `attribute`.
-    func elements(with attribute: String) -> [(index: Int, element: MarkupElement)] {
+    public func elements(with attribute: String) -> [(index: Int, element: MarkupElement)] {
         elements.enumerated().filter { $0.element.attributes[attribute] != nil }.map { ($0.offset, $0.element) }
+    }
+
+    /// Every drawn series of a report: `"panel|series|measure"` (measure empty when none) → the values of its
+    /// `data-values`, as written (the dashboard object's figures; `null` where it has `null`).
+    public func drawnSeries() -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for (index, e) in elements(with: "data-values") {
+            let key = "\(panel(of: index) ?? "?")|\(e.attributes["data-series"] ?? "?")|\(e.attributes["data-measure"] ?? "")"
+            let values = e.attributes["data-values"]!
+            out[key] = values.isEmpty ? [] : values.split(separator: " ").map(String.init)
+        }
+        return out
     }
 }
