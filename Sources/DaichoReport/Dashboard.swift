@@ -78,8 +78,10 @@ struct Dashboard {
         /// The RFM currency; nil when no profile bought in the range.
         var currency: String?
         var customers: Int64
-        var recencyBounds: [Int64]
-        var frequencyBounds: [Int64]
+        /// The largest recency (days) of quintiles 5, 4, 3, 2; nil where ties left that quintile empty.
+        var recencyBounds: [Int64?]
+        /// The largest frequency of quintiles 1, 2, 3, 4; nil where ties left that quintile empty.
+        var frequencyBounds: [Int64?]
         var cells: [RFMCell]
         var reading: Reading
 

@@ -120,8 +120,8 @@ struct DashboardReader {
         return Dashboard.RFM(
             currency: try currency.flatMap { tape[$0].kind == .null ? nil : try string($0, "\(p).currency") },
             customers: try int(member(i, "customers", p), "\(p).customers"),
-            recencyBounds: try ints(member(i, "recency_bounds", p), "\(p).recency_bounds", count: nil, per: ""),
-            frequencyBounds: try ints(member(i, "frequency_bounds", p), "\(p).frequency_bounds", count: nil, per: ""),
+            recencyBounds: try bounds(member(i, "recency_bounds", p), "\(p).recency_bounds"),
+            frequencyBounds: try bounds(member(i, "frequency_bounds", p), "\(p).frequency_bounds"),
             cells: cells, reading: try reading(member(i, "reading", p), "\(p).reading"))
     }
 
@@ -219,10 +219,17 @@ struct DashboardReader {
         return out
     }
 
-    func ints(_ i: Int, _ path: String, count: Int?, per: String) throws -> [Int64] {
+    func ints(_ i: Int, _ path: String, count: Int, per: String) throws -> [Int64] {
         let items = try elements(i, path)
-        if let count { try expectCount(items.count, count, path, per: per) }
+        try expectCount(items.count, count, path, per: per)
         return try items.enumerated().map { try int($1, "\(path)[\($0)]") }
+    }
+
+    /// Four quintile cut points, each an integer or null.
+    func bounds(_ i: Int, _ path: String) throws -> [Int64?] {
+        let items = try elements(i, path)
+        guard items.count == 4 else { throw ReportError(path: path, reason: "expected 4 cut points, found \(items.count)") }
+        return try items.enumerated().map { tape[$1].kind == .null ? nil : try int($1, "\(path)[\($0)]") }
     }
 
     func expectCount(_ found: Int, _ expected: Int, _ path: String, per: String) throws {

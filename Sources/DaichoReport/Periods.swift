@@ -12,7 +12,8 @@ enum Periods {
     }
 
     /// Ticks for per-day charts: up to 62 days every k-th day (at most about 12 labels); longer ranges the first
-    /// day of every month (every k-th month past a year), the year written on January and on the first label.
+    /// day of every month, or of every 2, 3, 4 or 6 months or every 1, 2 or 5 years (aligned on January) so at
+    /// most 12 labels remain; the year is written on January and on the first label.
     static func dayTicks(_ days: [String], _ language: ReportLanguage) -> [(index: Int, label: String)] {
         guard days.count > dailyTableLimit else {
             let step = max(1, (days.count + 11) / 12)
@@ -22,10 +23,11 @@ enum Periods {
             }
         }
         let starts = days.indices.filter { parts(days[$0]).day == 1 }
-        let step = max(1, (starts.count + 11) / 12)
+        let step = [1, 2, 3, 4, 6, 12, 24].first { starts.count <= 12 * $0 } ?? 60
         var ticks: [(index: Int, label: String)] = []
-        for (n, k) in starts.enumerated() where n % step == 0 {
+        for k in starts {
             let p = parts(days[k])
+            guard step < 12 ? (p.month - 1) % step == 0 : p.month == 1 && p.year % (step / 12) == 0 else { continue }
             let name = ReportMessages.monthName(p.month, language)
             let label = ticks.isEmpty || p.month == 1
                 ? ReportMessages.text(.monthYearTick, language, ["name": name, "year": "\(p.year)"])

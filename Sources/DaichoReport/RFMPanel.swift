@@ -32,10 +32,9 @@ extension ReportPage {
         for r in 1...5 {
             let y = top + Double(5 - r) * cellHeight
             var label = HTML.element("tspan", [("x", Format.coordinate(left - 8)), ("dy", "0")], "R\(r)")
-            if let range = recency?[5 - r] {
-                label += HTML.element("tspan", [("x", Format.coordinate(left - 8)), ("dy", "13")],
-                                      HTML.escape(range == "—" ? range : t(.recencyDays, ["range": range])))
-            }
+            let range = recency[5 - r]
+            label += HTML.element("tspan", [("x", Format.coordinate(left - 8)), ("dy", "13")],
+                                  HTML.escape(range == "—" ? range : t(.recencyDays, ["range": range])))
             out += HTML.element("text", [("x", Format.coordinate(left - 8)), ("y", Format.coordinate(y + 22)), ("class", "yl")], label)
             for f in 1...5 {
                 let x = left + Double(f - 1) * cellWidth
@@ -63,9 +62,9 @@ extension ReportPage {
         for f in 1...5 {
             let x = Format.coordinate(left + (Double(f) - 0.5) * cellWidth - 1)
             var label = HTML.element("tspan", [("x", x), ("dy", "0")], "F\(f)")
-            if let range = frequency?[f - 1] {
-                label += HTML.element("tspan", [("x", x), ("dy", "13")], HTML.escape(range == "—" ? range : t(.frequencyDays, ["range": range])))
-            }
+            let range = frequency[f - 1]
+            label += HTML.element("tspan", [("x", x), ("dy", "13")],
+                                  HTML.escape(range == "—" ? range : t(.frequencyDays, ["range": range])))
             out += HTML.element("text", [("x", x), ("y", Format.coordinate(bottom + 14)), ("class", "xl")], label)
         }
         out += HTML.element("text", [("x", Format.coordinate(left + 2.5 * cellWidth)), ("y", Format.coordinate(bottom + 50)),
@@ -76,17 +75,26 @@ extension ReportPage {
         return out + "</svg>"
     }
 
-    /// What each quintile 1…5 holds, read from the four cut points (the largest value of quintiles 1–4, in
-    /// ascending order): `≤b₀`, `b₀+1–b₁`, …, `≥b₃+1`; an em dash for a quintile that ties left empty. Nil unless
-    /// there are exactly four bounds.
-    static func quintileRanges(_ bounds: [Int64]) -> [String]? {
-        guard bounds.count == 4 else { return nil }
-        var ranges = ["≤\(bounds[0])"]
-        for q in 1..<4 {
-            let low = bounds[q - 1] + 1, high = bounds[q]
-            ranges.append(low > high ? "—" : low == high ? "\(low)" : "\(low)–\(high)")
+    /// What each of the five groups holds, read from the four cut points in ascending order (the largest value of
+    /// the first four groups: frequency quintiles 1–4, recency quintiles 5–2): `≤b₀`, `b₀+1–b₁`, …, `≥b₃+1`; an
+    /// em dash for a group that ties left empty (a null cut point), whose successor starts after the last cut.
+    static func quintileRanges(_ bounds: [Int64?]) -> [String] {
+        var ranges: [String] = []
+        var last: Int64?
+        for bound in bounds {
+            guard let high = bound else {
+                ranges.append("—")
+                continue
+            }
+            if let previous = last {
+                let low = previous + 1
+                ranges.append(low > high ? "—" : low == high ? "\(low)" : "\(low)–\(high)")
+            } else {
+                ranges.append("≤\(high)")
+            }
+            last = high
         }
-        ranges.append("≥\(bounds[3] + 1)")
+        ranges.append("≥\((last ?? -1) + 1)")
         return ranges
     }
 

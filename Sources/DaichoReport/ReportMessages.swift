@@ -16,7 +16,7 @@ enum ReportMessage: String, CaseIterable, Sendable {
     case platform, mentions, sentiment, reach, socialLegend
     case merges, refused, newProfiles, identifierKind, profilesHolding
     case monthlyTable, dayTick, monthTick, monthYearTick
-    case categoryComplaint, categoryQuestion, categoryRequest, categoryOpinion
+    case categoryComplaint, categoryQuestion, categoryRequest, categoryOpinion, categoryNone
     case month1, month2, month3, month4, month5, month6, month7, month8, month9, month10, month11, month12
 }
 
@@ -38,13 +38,14 @@ enum ReportMessages {
         return text(keys[(month - 1) % 12], language)
     }
 
-    /// The label of an inquiry category: the four of docs/console.md translated, any other shown as it is.
+    /// The label of an inquiry category: the four of docs/console.md and `(none)` translated, any other as sent.
     static func category(_ name: String, _ language: ReportLanguage) -> String {
         switch name {
         case "complaint": return text(.categoryComplaint, language)
         case "question": return text(.categoryQuestion, language)
         case "request": return text(.categoryRequest, language)
         case "opinion": return text(.categoryOpinion, language)
+        case "(none)": return text(.categoryNone, language)
         default: return name
         }
     }
@@ -120,6 +121,7 @@ enum ReportMessages {
         .categoryQuestion: "質問",
         .categoryRequest: "要望",
         .categoryOpinion: "意見",
+        .categoryNone: "（カテゴリなし）",
         .month1: "1月", .month2: "2月", .month3: "3月", .month4: "4月", .month5: "5月", .month6: "6月",
         .month7: "7月", .month8: "8月", .month9: "9月", .month10: "10月", .month11: "11月", .month12: "12月",
     ]
@@ -195,6 +197,7 @@ enum ReportMessages {
         .categoryQuestion: "Question",
         .categoryRequest: "Request",
         .categoryOpinion: "Opinion",
+        .categoryNone: "(no category)",
         .month1: "Jan", .month2: "Feb", .month3: "Mar", .month4: "Apr", .month5: "May", .month6: "Jun",
         .month7: "Jul", .month8: "Aug", .month9: "Sep", .month10: "Oct", .month11: "Nov", .month12: "Dec",
     ]

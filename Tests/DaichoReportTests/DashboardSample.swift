@@ -26,8 +26,8 @@ struct DashboardSample {
     var returningShare = 0.0
     var rfmCurrency: String?
     var rfmCustomers: Int64 = 0
-    var recencyBounds: [Int64] = []
-    var frequencyBounds: [Int64] = []
+    var recencyBounds: [Int64?] = [nil, nil, nil, nil]
+    var frequencyBounds: [Int64?] = [nil, nil, nil, nil]
     var cells: [Cell] = []
     var categories: [CategoryRow] = []
     var openAtEnd: Int64 = 0
@@ -98,7 +98,7 @@ struct DashboardSample {
         s.cells[3].customers += 1
         s.rfmCustomers = s.cells.reduce(0) { $0 + $1.customers }
         s.recencyBounds = [3, 10, 30, 90]
-        s.frequencyBounds = [0, 0, 1, 4]  // a tie leaves quintile 2 empty
+        s.frequencyBounds = [0, nil, 1, 4]  // ties left quintile 2 empty
 
         let weekCount = weeks.count
         for k in s.categories.indices {
@@ -196,7 +196,8 @@ struct DashboardSample {
             w.key("rfm"); w.object {
                 w.key("currency"); if let rfmCurrency { w.string(rfmCurrency) } else { w.null() }
                 w.key("customers"); w.int(rfmCustomers)
-                w.key("recency_bounds"); w.ints(recencyBounds); w.key("frequency_bounds"); w.ints(frequencyBounds)
+                w.key("recency_bounds"); w.array(recencyBounds) { if let b = $0 { w.int(b) } else { w.null() } }
+                w.key("frequency_bounds"); w.array(frequencyBounds) { if let b = $0 { w.int(b) } else { w.null() } }
                 w.key("cells"); w.array(cells) { c in w.object {
                     w.key("r"); w.int(Int64(c.r)); w.key("f"); w.int(Int64(c.f))
                     w.key("customers"); w.int(c.customers); w.key("revenue"); w.string(c.revenue)

@@ -39,7 +39,23 @@ struct ReportPartsTests {
     func quintiles() {
         #expect(ReportPage.quintileRanges([3, 10, 30, 90]) == ["≤3", "4–10", "11–30", "31–90", "≥91"])
         #expect(ReportPage.quintileRanges([0, 0, 1, 4]) == ["≤0", "—", "1", "2–4", "≥5"])
-        #expect(ReportPage.quintileRanges([]) == nil)
+        #expect(ReportPage.quintileRanges([0, nil, 1, 4]) == ["≤0", "—", "1", "2–4", "≥5"])
+        #expect(ReportPage.quintileRanges([nil, 7, nil, nil]) == ["—", "≤7", "—", "—", "≥8"])
+        #expect(ReportPage.quintileRanges([nil, nil, nil, nil]) == ["—", "—", "—", "—", "≥0"])
+    }
+
+    @Test("day axes: about twelve labels whatever the range, months aligned on January past a year")
+    func dayTicks() {
+        func labels(_ from: String, _ count: Int, _ language: ReportLanguage = .en) -> [String] {
+            Periods.dayTicks(DashboardSample.days(from: from, count: count), language).map(\.label)
+        }
+        #expect(labels("2026-03-15", 1) == ["3/15"])
+        #expect(labels("2026-01-01", 14) == ["1/1", "1/3", "1/5", "1/7", "1/9", "1/11", "1/13"])
+        #expect(labels("2026-01-01", 62).count <= 12)
+        #expect(labels("2025-12-01", 400) == ["Jan 2026", "Mar", "May", "Jul", "Sep", "Nov", "Jan 2027"])
+        #expect(labels("2020-01-01", 3_660) == (2020...2030).map { "Jan \($0)" })
+        #expect(labels("2026-01-01", 365, .ja) == ["2026年1月"] + (2...12).map { "\($0)月" })
+        #expect(Periods.weekTicks(["2025-W52", "2026-W01", "2026-W02"]).map(\.label) == ["2025-W52", "2026-W01", "W02"])
     }
 
     @Test("axes: round steps, and gridlines cover the largest value")
