@@ -27,6 +27,9 @@ struct ReportDocumentTests {
         let readings = doc.elements.filter { $0.attributes["class"] == "reading" }.map(\.text)
         #expect(readings == [String](repeating: language == .ja ? sample.reading.0 : sample.reading.1, count: 7))
         #expect(doc.elements.filter { $0.attributes["class"]?.hasPrefix("panel") == true }.count == 7)
+        let headings = doc.elements.filter { $0.name == "h2" }.map(\.text).dropFirst()  // after the contents' heading
+        let titles: [ReportMessage] = [.panelEvents, .panelRevenue, .panelBuyers, .panelRFM, .panelVoC, .panelSocial, .panelIdentity]
+        #expect(Array(headings) == titles.enumerated().map { "\($0 + 1). " + ReportMessages.text($1, language) })
     }
 
     @Test("a range with no events says so in every panel and draws no chart", arguments: ReportLanguage.allCases)
