@@ -10,9 +10,9 @@ enum ReportMessage: String, CaseIterable, Sendable {
     case panelEvents, panelRevenue, panelBySource, panelBuyers, panelRFM, panelVoC, panelSocial, panelIdentity
     case panelProfilesByKind
     case noEvents, noPurchases, noBuyers, noRFMCustomers, noInquiries, noMentions, noIdentityChanges
-    case day, month, week, total, type, currency, source, revenue, orders
+    case day, month, week, total, currency, source, revenue, orders
     case newBuyers, returningBuyers, returningShare, customers, recency, frequency, recencyDays, frequencyDays
-    case rfmSummary, rfmCell, opened, closed, openAtEnd, category, vocLegend
+    case rfmSummary, rfmCell, opened, closed, openAtEnd, vocLegend
     case platform, mentions, sentiment, reach, socialLegend
     case merges, refused, newProfiles, identifierKind, profilesHolding
     case monthlyTable, dayTick, monthTick, monthYearTick
@@ -83,7 +83,6 @@ enum ReportMessages {
         .month: "月",
         .week: "週",
         .total: "合計",
-        .type: "種類",
         .currency: "通貨",
         .source: "ソース",
         .revenue: "売上",
@@ -101,7 +100,6 @@ enum ReportMessages {
         .opened: "受付",
         .closed: "完了",
         .openAtEnd: "期間末の未完了: {count} 件",
-        .category: "カテゴリ",
         .vocLegend: "各週の左の棒が受付、右の淡い棒が完了です。",
         .platform: "プラットフォーム",
         .mentions: "言及数",
@@ -159,7 +157,6 @@ enum ReportMessages {
         .month: "Month",
         .week: "Week",
         .total: "Total",
-        .type: "Type",
         .currency: "Currency",
         .source: "Source",
         .revenue: "Revenue",
@@ -177,7 +174,6 @@ enum ReportMessages {
         .opened: "Opened",
         .closed: "Closed",
         .openAtEnd: "Open at the period's end: {count}",
-        .category: "Category",
         .vocLegend: "Each week: the left bar is opened, the light right bar closed.",
         .platform: "Platform",
         .mentions: "Mentions",
