@@ -13,7 +13,8 @@ enum Periods {
 
     /// Ticks for per-day charts: up to 62 days every k-th day (at most about 12 labels); longer ranges the first
     /// day of every month, or of every 2, 3, 4 or 6 months or every 1, 2 or 5 years (aligned on January) so at
-    /// most 12 labels remain; the year is written on January and on the first label.
+    /// most 12 labels remain; the year is written on January, and on the first label unless the next one is a
+    /// January (two long labels a month apart would overlap).
     static func dayTicks(_ days: [String], _ language: ReportLanguage) -> [(index: Int, label: String)] {
         guard days.count > dailyTableLimit else {
             let step = max(1, (days.count + 11) / 12)
@@ -24,17 +25,16 @@ enum Periods {
         }
         let starts = days.indices.filter { parts(days[$0]).day == 1 }
         let step = [1, 2, 3, 4, 6, 12, 24].first { starts.count <= 12 * $0 } ?? 60
-        var ticks: [(index: Int, label: String)] = []
-        for k in starts {
-            let p = parts(days[k])
-            guard step < 12 ? (p.month - 1) % step == 0 : p.month == 1 && p.year % (step / 12) == 0 else { continue }
-            let name = ReportMessages.monthName(p.month, language)
-            let label = ticks.isEmpty || p.month == 1
-                ? ReportMessages.text(.monthYearTick, language, ["name": name, "year": "\(p.year)"])
-                : ReportMessages.text(.monthTick, language, ["name": name])
-            ticks.append((k, label))
+        let months = starts.map { (index: $0, date: parts(days[$0])) }.filter { m in
+            step < 12 ? (m.date.month - 1) % step == 0 : m.date.month == 1 && m.date.year % (step / 12) == 0
         }
-        return ticks
+        return months.enumerated().map { n, m in
+            let name = ReportMessages.monthName(m.date.month, language)
+            let withYear = m.date.month == 1 || (n == 0 && (months.count == 1 || months[1].date.month != 1))
+            return (m.index, withYear
+                ? ReportMessages.text(.monthYearTick, language, ["name": name, "year": "\(m.date.year)"])
+                : ReportMessages.text(.monthTick, language, ["name": name]))
+        }
     }
 
     /// Ticks for per-week charts: every k-th week (at most about 13 labels) as `W05`, the year on the first label

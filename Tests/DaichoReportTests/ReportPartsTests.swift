@@ -53,6 +53,8 @@ struct ReportPartsTests {
         #expect(labels("2026-01-01", 14) == ["1/1", "1/3", "1/5", "1/7", "1/9", "1/11", "1/13"])
         #expect(labels("2026-01-01", 62).count <= 12)
         #expect(labels("2025-12-01", 400) == ["Jan 2026", "Mar", "May", "Jul", "Sep", "Nov", "Jan 2027"])
+        #expect(labels("2025-12-01", 365) == ["Dec", "Jan 2026"] + ["Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov"])
+        #expect(labels("2026-02-10", 90) == ["Mar 2026", "Apr", "May"])
         #expect(labels("2020-01-01", 3_660) == (2020...2030).map { "Jan \($0)" })
         #expect(labels("2026-01-01", 365, .ja) == ["2026年1月"] + (2...12).map { "\($0)月" })
         #expect(Periods.weekTicks(["2025-W52", "2026-W01", "2026-W02"]).map(\.label) == ["2025-W52", "2026-W01", "W02"])
