@@ -11,8 +11,9 @@ enum ReportStyle {
     h1 { font-size: 22pt; margin: 4mm 0 2mm; }
     h2 { font-size: 15pt; margin: 0 0 2mm; border-bottom: 2px solid #1f4e79; padding-bottom: 1mm; }
     h3 { font-size: 11.5pt; margin: 4mm 0 1mm; }
-    .title-page { min-height: 250mm; break-after: page; page-break-after: always; }
-    .title-page .product { font-size: 30pt; font-weight: bold; color: #1f4e79; margin: 30mm 0 0; }
+    .title-page { break-after: page; page-break-after: always; }
+    .title-page .product { font-size: 30pt; font-weight: bold; color: #1f4e79; margin: 6mm 0 0; }
+    h2, h3, .reading, .figures { break-after: avoid; page-break-after: avoid; }
     .title-page .period { font-size: 14pt; margin: 0 0 8mm; }
     .title-page dl { display: grid; grid-template-columns: max-content 1fr; gap: 1.5mm 8mm; margin: 0 0 8mm; }
     .title-page dt { color: #444; }
@@ -52,6 +53,7 @@ enum ReportStyle {
     th { background: #eef2f6; }
     .n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
     tr.total td { font-weight: bold; border-top: 0.8pt solid #555; }
+    @media print { .title-page .product { margin-top: 40mm; } }
     @media screen { html { background: #eceff2; } body { background: #fff; margin: 6mm auto; padding: 10mm 12mm; }
       .panel { border-top: 1px solid #ccc; padding-top: 8mm; margin-top: 8mm; } }
     """
