@@ -23,7 +23,9 @@ struct ReportDocumentTests {
             if let href = e.attributes["href"] { #expect(href.hasPrefix("#")) }
         }
         #expect(doc.elements.first { $0.name == "html" }?.attributes["lang"] == language.rawValue)
-        #expect(doc.elements.contains { $0.name == "dd" && $0.text == "/srv/daicho <&> データ" })
+        let titlePage = doc.elements.filter { $0.name == "dd" }.map(\.text)
+        #expect(Array(titlePage.prefix(4)) == ["\(sample.days.first!) – \(sample.days.last!)", "Asia/Tokyo",
+                                               sample.asOf ?? ReportMessages.text(.asOfLatest, language), "/srv/daicho <&> データ"])
         let readings = doc.elements.filter { $0.attributes["class"] == "reading" }.map(\.text)
         #expect(readings == [String](repeating: language == .ja ? sample.reading.0 : sample.reading.1, count: 7))
         #expect(doc.elements.filter { $0.attributes["class"]?.hasPrefix("panel") == true }.count == 7)
