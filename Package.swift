@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "DaichoSegmentSpec", targets: ["DaichoSegmentSpec"]),
         .library(name: "DaichoServer", targets: ["DaichoServer"]),
         .library(name: "DaichoConsole", targets: ["DaichoConsole"]),
+        .library(name: "DaichoReport", targets: ["DaichoReport"]),
         .executable(name: "daicho", targets: ["daicho"]),
     ],
     targets: [
@@ -43,6 +44,8 @@ let package = Package(
         .target(name: "DaichoConsole", exclude: ["Assets"]),
         // The server's routes over the library: ingest with group commit, profiles, segments, feed (docs/http-api.md).
         .target(name: "DaichoServer", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoHTTP", "DaichoSegmentSpec", "DaichoLog", "DaichoConsole"]),
+        // The dashboard object rendered as one self-contained, printable HTML file with inline SVG (docs/console.md).
+        .target(name: "DaichoReport", dependencies: ["DaichoJSON"]),
         .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoWorkload", "DaichoServer", "DaichoHTTP", "DaichoSegmentSpec"]),
         // Seeded generator and temporary directories shared by the test targets.
         .target(name: "DaichoTestSupport", path: "Tests/DaichoTestSupport"),
@@ -54,6 +57,7 @@ let package = Package(
         .testTarget(name: "DaichoHTTPTests", dependencies: ["DaichoHTTP", "DaichoTestSupport"]),
         .testTarget(name: "DaichoSegmentSpecTests", dependencies: ["DaichoSegmentSpec", "Daicho", "DaichoTestSupport"]),
         .testTarget(name: "DaichoServerTests", dependencies: ["DaichoServer", "Daicho", "DaichoJSON", "DaichoProjections", "DaichoSegments", "DaichoTestSupport"]),
+        .testTarget(name: "DaichoReportTests", dependencies: ["DaichoReport", "DaichoJSON", "DaichoTestSupport"]),
         .testTarget(name: "DaichoCLITests", dependencies: ["DaichoTestSupport", "DaichoHTTP"]),
     ]
 )
