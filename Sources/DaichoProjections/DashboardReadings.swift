@@ -87,7 +87,8 @@ enum DashboardReadings {
                        en: "\(g.customers.count) customers; the largest cell is R\(best.r) F\(best.f) with \(best.customers) (\(share) %); R5 F5 holds \(champions)")
     }
 
-    /// The category with the most inquiries opened in the range's last week against the week before (one week:
+    /// The category with the most inquiries opened in the range's last week (ties: the most the week before, then
+    /// category order) against the week before (one week:
     /// the range's total), and the open count at the end.
     static func voc(_ f: DashboardFigures) -> JSONValue {
         let open = f.openAtEnd
@@ -97,7 +98,9 @@ enum DashboardReadings {
                            en: "Inquiries opened in the range: \(n); \(open) open at the range's end")
         }
         let last = f.weeks.count - 1
-        let top = f.categories.max { (f.opened[$0][last], $1) < (f.opened[$1][last], $0) }!
+        let top = f.categories.max {
+            (f.opened[$0][last], f.opened[$0][last - 1], $1) < (f.opened[$1][last], f.opened[$1][last - 1], $0)
+        }!
         let now = f.opened[top][last], before = f.opened[top][last - 1], week = f.weeks[last]
         guard now + before > 0 else {
             return reading(ja: "直近2週間に新規の問い合わせはありません。期間末の未対応は\(open)件",

@@ -12,6 +12,8 @@ enum ReadRoute: Equatable {
     case defineSegment(String)
     case dropSegment(String)
     case feed
+    case dashboard
+    case dashboardRFM
     /// Segment's Profile API (`/v1/spaces/{space}/collections/users/profiles/{selector}/{call}`); `space` is
     /// ignored.
     case profileAPI(selector: Substring, call: ProfileAPICall)
@@ -28,6 +30,8 @@ enum ReadRoute: Equatable {
         case ("profiles", 5) where parts[4] == "timeline": return get(.timeline(parts[3]))
         case ("segments", 3): return get(.segments)
         case ("feed", 3): return get(.feed)
+        case ("dashboard", 3): return get(.dashboard)
+        case ("dashboard", 4) where parts[3] == "rfm": return get(.dashboardRFM)
         case ("segments", 4):
             guard let name = parts[3].removingPercentEncoding else { return nil }
             switch method {
@@ -56,6 +60,8 @@ enum ReadRoute: Equatable {
         case .segment, .defineSegment, .dropSegment: "/v1/segments/{name}"
         case .members: "/v1/segments/{name}/members"
         case .feed: "/v1/feed"
+        case .dashboard: "/v1/dashboard"
+        case .dashboardRFM: "/v1/dashboard/rfm"
         case .profileAPI(_, let call): "/v1/spaces/{space}/collections/users/profiles/{selector}/\(call.rawValue)"
         }
     }

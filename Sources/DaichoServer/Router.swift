@@ -11,6 +11,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
     let profileAPI: ProfileAPIRoutes
     let segments: SegmentRoutes
     let feed: FeedRoutes
+    let dashboard: DashboardRoutes
     let metrics: MetricsRoute
     private let keysLock = NSLock()
     private var keys: ServeKeys
@@ -35,6 +36,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         profileAPI = ProfileAPIRoutes(views: profiles.views, directory: profiles.directory)
         self.segments = segments
         self.feed = feed
+        dashboard = DashboardRoutes(profiles: profiles)
         self.metrics = metrics
         self.keys = keys
         self.trustedProxies = trustedProxies
@@ -151,6 +153,8 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case .defineSegment(let name): return try segments.define(name, body: request.body)
         case .dropSegment(let name): return try segments.drop(name)
         case .feed: return try feed.feed(request.head, query: query)
+        case .dashboard: return try dashboard.dashboard(query: query)
+        case .dashboardRFM: return try dashboard.rfm(query: query)
         case .profileAPI(let selector, let call):
             return try profileAPI.respond(call, selector: selector, path: request.head.path, query: request.head.query)
         }
