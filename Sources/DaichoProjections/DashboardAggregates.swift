@@ -18,6 +18,13 @@ struct DashboardDay: Equatable, Sendable {
     var newProfiles: Int64 = 0
 }
 
+/// What resolving one event's identity did, for the dashboard's identity figures: the profiles it made (their
+/// numbers given out by the graph; 0 or 1) and whether the graph refused a merge (a conflict).
+struct IdentityFigures: Equatable, Sendable {
+    var born: UInt8 = 0
+    var conflict = false
+}
+
 /// Revenue and orders of one (day, currency, source).
 struct DashboardPurchases: Equatable, Sendable {
     /// µ-units (docs/profile.md "Exact sums").

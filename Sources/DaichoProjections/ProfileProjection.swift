@@ -161,7 +161,7 @@ public final class ProfileProjection {
         let identity = resolveIdentity(e, offset: offset, batch: frameOffsets.contains(offset) ? frameBase : nil)
         identity.absorbed.withUnsafeBufferPointer { absorbed in
             applyResolved(e, offset: offset, profile: identity.profile, linkedNew: identity.linkedNew,
-                          conflict: identity.conflict, absorbed: absorbed, props: identity.profile == IdentityGraph.unattributed ? .none : AggregateProps.read(e, config: config))
+                          figures: identity.figures, absorbed: absorbed, props: identity.profile == IdentityGraph.unattributed ? .none : AggregateProps.read(e, config: config))
         }
     }
 
@@ -170,22 +170,23 @@ public final class ProfileProjection {
     /// `asOf`, internal) leaves the graph alone and gets `IdentityGraph.unattributed`. Replay runs it on the reader
     /// thread, ahead of `applyResolved` (ProfileProjection+Pipeline.swift). `batch` is the base offset of the
     /// event's frame (`IdentityGraph.apply`).
-    /// - Returns: the profile, whether the event linked identifiers its profile did not have (new nodes), whether
-    ///   the graph refused a merge (a conflict), and the profiles its merges absorbed.
+    /// - Returns: the profile, whether the event linked identifiers its profile did not have (new nodes), the
+    ///   profiles it made and whether it refused a merge (for the dashboard), and the profiles its merges absorbed.
     @inline(__always)
     func resolveIdentity(_ e: EventView, offset: UInt64, batch: UInt64?)
-        -> (profile: UInt32, linkedNew: Bool, conflict: Bool, absorbed: [UInt32]) {
-        if let asOf, e.at > asOf { return (IdentityGraph.unattributed, false, false, []) }
-        if e.type.isInternal { return (IdentityGraph.unattributed, false, false, []) }
-        let nodesBefore = graph.nodeCount
+        -> (profile: UInt32, linkedNew: Bool, figures: IdentityFigures, absorbed: [UInt32]) {
+        if let asOf, e.at > asOf { return (IdentityGraph.unattributed, false, IdentityFigures(), []) }
+        if e.type.isInternal { return (IdentityGraph.unattributed, false, IdentityFigures(), []) }
+        let nodesBefore = graph.nodeCount, profilesBefore = graph.profileNumbers
         let outcome = graph.apply(e.identifiers, strings: e.strings, offset: offset, batch: batch)
-        return (outcome.profile, graph.nodeCount > nodesBefore, outcome.conflict, outcome.absorbed)
+        let figures = IdentityFigures(born: UInt8(clamping: graph.profileNumbers - profilesBefore), conflict: outcome.conflict)
+        return (outcome.profile, graph.nodeCount > nodesBefore, figures, outcome.absorbed)
     }
 
     /// The second half of `apply`: everything but the identity graph, given what `resolveIdentity` returned for
     /// the event and its props as `AggregateProps.read` reads them (`.none` for an unattributed event). Offsets
     /// must arrive in order, each once.
-    func applyResolved(_ e: EventView, offset: UInt64, profile: UInt32, linkedNew: Bool, conflict: Bool,
+    func applyResolved(_ e: EventView, offset: UInt64, profile: UInt32, linkedNew: Bool, figures: IdentityFigures,
                        absorbed: UnsafeBufferPointer<UInt32>, props: AggregateProps) {
         precondition(offset == nextOffset, "events must be applied in offset order (expected \(nextOffset), got \(offset))")
         if pending != nil { loadPending() }
@@ -206,12 +207,11 @@ public final class ProfileProjection {
         }
         lastLinkedNewIdentifiers = linkedNew
         let day = config.calendar.day(ofMicros: e.at)
-        let born = profile != IdentityGraph.unattributed && aggregates.count <= Int(profile) ? Int(profile) + 1 - aggregates.count : 0
         dashboard.day(day) { d in
             d.events[Int(e.type.rawValue) - 1] += 1
             d.merges += Int64(absorbed.count)
-            if conflict { d.refused += 1 }
-            d.newProfiles += Int64(born)
+            if figures.conflict { d.refused += 1 }
+            d.newProfiles += Int64(figures.born)
         }
         if profile == IdentityGraph.unattributed { return } // every identifier refused (docs/identity.md)
         let p = Int(profile)
