@@ -1,5 +1,6 @@
 import Daicho
 import DaichoJSON
+import Foundation
 
 // The dashboard panels read from the aggregates (events, revenue, buyers, voice of the customer, social,
 // identity): each aggregate entry is visited once and added to the per-day or per-week arrays of its range.
@@ -91,6 +92,9 @@ struct DashboardFigures {
             : projection.symbols.string(Symbol(raw: projection.dashboard.dimensionSymbols[Int(d)]))
     }
 
+    /// The zone's IANA name; Foundation on Linux names `UTC` (the default business time zone) `GMT`.
+    static func zoneName(_ zone: TimeZone) -> String { zone.identifier == "GMT" ? "UTC" : zone.identifier }
+
     static func ints(_ values: [Int64]) -> JSONValue { .array(values.map { .int($0) }) }
 
     /// A mean sentiment in [-1, 1] from µ-units, or null without any.
@@ -104,7 +108,7 @@ struct DashboardFigures {
             JSONMember("to", .string(DashboardDate.string(range.to))),
             JSONMember("days", .array((range.from...range.to).map { .string(DashboardDate.string($0)) })),
             JSONMember("weeks", .array(weeks.map { .string($0) })),
-            JSONMember("time_zone", .string(projection.config.businessTimeZone.identifier)),
+            JSONMember("time_zone", .string(Self.zoneName(projection.config.businessTimeZone))),
             JSONMember("as_of", projection.asOf.map { .string(RFC3339.string(micros: $0, offsetMinutes: 0)) } ?? .null),
         ])
     }

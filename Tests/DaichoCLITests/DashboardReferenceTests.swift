@@ -196,4 +196,28 @@ import Testing
         let served = try s.get("/v1/dashboard?as_of=\(asOf)&from=2026-06-01", token: try s.keys(d).read)
         #expect(served.status == 200 && served.body + [0x0A] == Array(asOfReport.stdout.utf8))
     }
+
+    /// The options are checked before anything is read; the HTML report is not in this build yet.
+    @Test func reportOptionsAreCheckedAndNamed() throws {
+        let t = TemporaryDirectory()
+        let d = try dataDirectory(t, appending: [purchaseLine("a1", "a@example.jp", at: "2026-05-01T10:00:00Z")])
+        let html = try daicho(["report", "--data", d])
+        #expect(html.status == 2 && html.stderr.contains("the HTML report is not in this build") && html.stdout.isEmpty)
+        let pdf = try daicho(["report", "--data", d, "--format", "pdf"])
+        #expect(pdf.status == 2 && pdf.stderr.contains("--format: \"pdf\" is not html or json"), "\(pdf.stderr)")
+        for (args, message) in [(["--lang", "fr"], "--lang: \"fr\" is not ja or en"),
+                                 (["--from", "2026-05-02", "--to", "2026-05-01"], "--from: the range starts after it ends"),
+                                 (["--to", "2026-5-1"], "--to: expected a date YYYY-MM-DD"), (["--as-of", "soon"], "--as-of: \"soon\"")] {
+            let r = try daicho(["report", "--data", d, "--format", "json"] + args)
+            #expect(r.status == 2 && r.stderr.contains(message) && r.stdout.isEmpty, "\(args): \(r.stderr)")
+        }
+        let out = t.path + "/dashboard.json"
+        let written = try daicho(["report", "--data", d, "--format", "json", "--to", "2026-05-01", "--from", "2026-05-01", "--out", out])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+        #expect(written.status == 0 && written.stdout.isEmpty)
+        let revenue = try #require(json["revenue"] as? [String: Any])
+        #expect((revenue["currencies"] as? [[String: Any]])?.first?["total"] as? String == "1000")
+        #expect((json["buyers"] as? [String: Any])?["new"] as? Int == 1)
+        #expect((json["range"] as? [String: Any])?["time_zone"] as? String == "UTC")
+    }
 }
