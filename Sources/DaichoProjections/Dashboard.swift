@@ -98,7 +98,7 @@ public enum Dashboard {
         let ids = rfm.customers.indices.filter { rfm.recencyQuintile[$0] == r && rfm.frequencyQuintile[$0] == f }
             .map { IdentityGraph.format(projection.graph.idHash[Int(rfm.customers[$0].profile)]) }
             .sorted()
-            .filter { cursor == nil || $0 > cursor! }
+            .filter { id in cursor.map { id > $0 } ?? true }
         let page = Array(ids.prefix(limit))
         return (page, ids.count > limit ? page.last : nil)
     }

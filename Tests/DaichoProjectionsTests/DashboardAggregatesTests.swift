@@ -126,4 +126,48 @@ import Testing
         #expect(q == [1, 1, 1, 1, 1, 1, 4, 4, 5, 5])
         #expect(bounds == [0, nil, nil, 2])
     }
+
+    /// Each panel's reading follows its fixed rule (docs/console.md "Readings"), in both languages.
+    @Test func readingsFollowTheirRules() throws {
+        let t = TemporaryDirectory()
+        func line(_ n: Int, _ type: String, _ day: String, _ email: String, _ source: String, _ props: String) -> Substring {
+            Substring(#"{"id":"e\#(n)","type":"\#(type)","at":"2026-05-\#(day)T10:00:00Z","source":"\#(source)","ids":{"email":"\#(email)"},"props":{\#(props)}}"#)
+        }
+        let lines = [
+            line(1, "purchase", "01", "a@example.jp", "web", #""order_id":"o1","amount":1000,"currency":"JPY""#),
+            line(2, "inquiry", "04", "a@example.jp", "zendesk", #""channel":"email","category":"complaint""#),
+            line(3, "social_mention", "05", "a@example.jp", "x", #""platform":"x","sentiment":0.5"#),
+            line(4, "purchase", "10", "a@example.jp", "web", #""order_id":"o2","amount":500,"currency":"JPY""#),
+            line(5, "purchase", "10", "b@example.jp", "store", #""order_id":"o3","amount":2000,"currency":"JPY""#),
+            line(6, "inquiry", "11", "b@example.jp", "zendesk", #""channel":"phone","category":"complaint","status":"pending""#),
+            line(7, "inquiry", "12", "b@example.jp", "zendesk", #""channel":"phone","category":"complaint""#),
+            line(8, "social_mention", "12", "b@example.jp", "x", #""platform":"x","sentiment":-0.25"#),
+            line(9, "inquiry", "13", "a@example.jp", "zendesk", #""channel":"chat","category":"question","status":"closed""#),
+        ]
+        let dir = DataDirectory(t.path + "/data")
+        try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
+        let store = try EventStore.open(dir, options: LogOptions(durability: .end))
+        _ = try store.ingest(file: t.write("in.ndjson", lines.joined(separator: "\n") + "\n"))
+        try store.close()
+        let projection = try Self.replayed(dir)
+        let range = try DashboardRange(from: "2026-05-01", to: "2026-05-14", of: projection)
+        let json = Dashboard.json(projection, range: range)
+        func reading(_ panel: String) -> [String] {
+            [json[panel]?["reading"]?["en"]?.stringValue ?? "", json[panel]?["reading"]?["ja"]?.stringValue ?? ""]
+        }
+        #expect(reading("events") == ["Events in the last 7 days: 6 (+100 % on the 7 days before)", "直近7日間のイベントは6件（その前の7日間比 +100%）"])
+        #expect(reading("revenue") == ["JPY 3500 from 3 orders; top source store (57 %)", "JPYの売上は3500（注文3件）、最大のソースはstore（57%）"])
+        #expect(reading("buyers") == ["Returning buyers: 33 % of 3 buyer-days (1 returning, 2 new)",
+                                      "リピート購入者の割合は33%（延べ購入者3、うちリピート1、新規2）"])
+        #expect(reading("rfm") == ["2 customers; the largest cell is R1 F1 with 1 (50 %); R5 F5 holds 0",
+                                   "対象顧客2人、最多のセルはR1・F1（1人、50%）、R5・F5は0人"])
+        #expect(reading("voc") == ["Complaint inquiries opened in 2026-W20: 2 (+100 % on the week before); 3 open at the range's end",
+                                   "苦情の問い合わせが2026-W20に2件（前週比 +100%）、期間末の未対応は3件"])
+        #expect(reading("social") == ["2 mentions, most on x; mean sentiment -0.25 in 2026-W20 (+0.50 the week before)",
+                                      "言及2件（最多はx）、2026-W20の平均センチメントは-0.25（前週 +0.50）"])
+        #expect(reading("identity") == ["0 merges, 0 refused merges and 2 new profiles in the range; 2 profiles in all",
+                                        "期間中の統合0件、統合拒否0件、新規プロフィール2件（プロフィール総数2）"])
+        #expect(json["range"]?["weeks"] == .array([.string("2026-W18"), .string("2026-W19"), .string("2026-W20")]))
+        #expect(json["voc"]?["open_at_end"] == .int(3))
+    }
 }
