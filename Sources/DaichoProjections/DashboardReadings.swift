@@ -23,6 +23,9 @@ enum DashboardReadings {
         return (signed + "%", signed + " %")
     }
 
+    /// "1 order", "2 orders": a count and its noun, plural unless 1.
+    static func count(_ n: some BinaryInteger, _ noun: String) -> String { "\(n) \(noun)" + (n == 1 ? "" : "s") }
+
     static func sentiment(_ x: Double) -> String {
         let hundredths = Int((x * 100).rounded())
         let sign = hundredths > 0 ? "+" : hundredths < 0 ? "-" : ""
@@ -55,7 +58,7 @@ enum DashboardReadings {
             return reading(ja: "期間中の売上はありません", en: "No revenue in the range")
         }
         let money = Dashboard.money(top.total)
-        let orders = "\(top.orders) order" + (top.orders == 1 ? "" : "s")
+        let orders = count(top.orders, "order")
         guard let source = f.sources.first(where: { $0.currency == top.name }), top.total > 0 else {
             return reading(ja: "\(top.name)の売上は\(money)（注文\(top.orders)件）", en: "\(top.name) \(money) from \(orders)")
         }
@@ -70,7 +73,7 @@ enum DashboardReadings {
         guard new + returning > 0 else { return reading(ja: "期間中の購入はありません", en: "No purchases in the range") }
         let share = percent(Int128(returning), of: Int128(new + returning))
         return reading(ja: "リピート購入者の割合は\(share)%（延べ購入者\(new + returning)、うちリピート\(returning)、新規\(new)）",
-                       en: "Returning buyers: \(share) % of \(new + returning) buyer-days (\(returning) returning, \(new) new)")
+                       en: "Returning buyers: \(share) % of \(count(new + returning, "buyer-day")) (\(returning) returning, \(new) new)")
     }
 
     /// The largest cell (most customers; ties: the first in cell order) and the R5 F5 cell.
@@ -84,7 +87,7 @@ enum DashboardReadings {
         let champions = cells[4].customers // r 5, f 5
         let share = percent(Int128(best.customers), of: Int128(g.customers.count))
         return reading(ja: "対象顧客\(g.customers.count)人、最多のセルはR\(best.r)・F\(best.f)（\(best.customers)人、\(share)%）、R5・F5は\(champions)人",
-                       en: "\(g.customers.count) customers; the largest cell is R\(best.r) F\(best.f) with \(best.customers) (\(share) %); R5 F5 holds \(champions)")
+                       en: "\(count(g.customers.count, "customer")); the largest cell is R\(best.r) F\(best.f) with \(best.customers) (\(share) %); R5 F5 holds \(champions)")
     }
 
     /// The category with the most inquiries opened in the range's last week (ties: the most the week before, then
@@ -129,7 +132,7 @@ enum DashboardReadings {
         func mean(_ m: DashboardMentions) -> Double? {
             m.sentimentCount == 0 ? nil : Double(m.sentimentSum) / (Double(m.sentimentCount) * 1_000_000)
         }
-        let head = (ja: "言及\(n)件（最多は\(top.name)）", en: "\(n) mentions, most on \(top.name)")
+        let head = (ja: "言及\(n)件（最多は\(top.name)）", en: "\(count(n, "mention")), most on \(top.name)")
         if weeks.count >= 2, let now = mean(weeks[weeks.count - 1]), let before = mean(weeks[weeks.count - 2]) {
             let week = f.weeks[weeks.count - 1]
             return reading(ja: head.ja + "、\(week)の平均センチメントは\(sentiment(now))（前週 \(sentiment(before))）",
@@ -147,6 +150,7 @@ enum DashboardReadings {
         let merges = f.merges.reduce(0, +), refused = f.refused.reduce(0, +), new = f.newProfiles.reduce(0, +)
         let profiles = f.projection.profileCount
         return reading(ja: "期間中の統合\(merges)件、統合拒否\(refused)件、新規プロフィール\(new)件（プロフィール総数\(profiles)）",
-                       en: "\(merges) merges, \(refused) refused merges and \(new) new profiles in the range; \(profiles) profiles in all")
+                       en: "\(count(merges, "merge")), \(count(refused, "refused merge")) and \(count(new, "new profile")) in the range; "
+                           + "\(count(profiles, "profile")) in all")
     }
 }
