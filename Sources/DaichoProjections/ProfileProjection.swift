@@ -160,8 +160,9 @@ public final class ProfileProjection {
     public func apply(_ e: EventView, offset: UInt64) {
         let identity = resolveIdentity(e, offset: offset, batch: frameOffsets.contains(offset) ? frameBase : nil)
         identity.absorbed.withUnsafeBufferPointer { absorbed in
-            applyResolved(e, offset: offset, profile: identity.profile, linkedNew: identity.linkedNew,
-                          figures: identity.figures, absorbed: absorbed, props: identity.profile == IdentityGraph.unattributed ? .none : AggregateProps.read(e, config: config))
+            applyResolved(e, offset: offset, profile: identity.profile, linkedNew: identity.linkedNew, figures: identity.figures,
+                          absorbed: absorbed,
+                          props: identity.profile == IdentityGraph.unattributed ? .none : AggregateProps.read(e, config: config))
         }
     }
 
