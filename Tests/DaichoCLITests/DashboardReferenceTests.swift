@@ -157,6 +157,16 @@ import Testing
         #expect(String(decoding: try s.get("/v1/dashboard?from=2026-05-01&to=2026-04-01", token: token).body, as: UTF8.self).contains("from"))
         #expect(try s.get("/v1/dashboard/rfm?r=6&f=1", token: token).status == 400)
         #expect(try s.get("/v1/dashboard", token: "wrong").status == 401)
+
+        // Read after write: an event the server acknowledged is counted by the next dashboard.
+        let ack = try s.post(#"{"batch":[{"type":"track","messageId":"dash-1","userId":"U-dash","event":"Clicked","timestamp":"\#(to)T12:00:00-08:00"}]}"#,
+                             key: try s.keys(d).write)
+        #expect(ack.status == 200)
+        let after = try #require(try JSONSerialization.jsonObject(with: Data(try s.get("/v1/dashboard", token: token).body)) as? [String: Any])
+        let totals = try #require(actual["totals"] as? [String: Any]), totalsAfter = try #require(after["totals"] as? [String: Any])
+        #expect(totalsAfter["events"] as? Int == (totals["events"] as? Int ?? 0) + 1)
+        #expect(totalsAfter["events_in_range"] as? Int == (totals["events_in_range"] as? Int ?? 0) + 1)
+        #expect(totalsAfter["profiles"] as? Int == (totals["profiles"] as? Int ?? 0) + 1)
     }
 
     @Test func refusedMergesAndAsOfMatchTheReference() throws {
