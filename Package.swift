@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "DaichoServer", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoHTTP", "DaichoSegmentSpec", "DaichoLog", "DaichoConsole"]),
         // The dashboard object rendered as one self-contained, printable HTML file with inline SVG (docs/console.md).
         .target(name: "DaichoReport", dependencies: ["DaichoJSON"]),
-        .executableTarget(name: "daicho", dependencies: ["Daicho", "DaichoProjections", "DaichoSegments", "DaichoWorkload", "DaichoServer", "DaichoHTTP", "DaichoSegmentSpec"]),
+        .executableTarget(name: "daicho", dependencies: ["DaichoReport", "Daicho", "DaichoProjections", "DaichoSegments", "DaichoWorkload", "DaichoServer", "DaichoHTTP", "DaichoSegmentSpec"]),
         // Seeded generator and temporary directories shared by the test targets.
         .target(name: "DaichoTestSupport", path: "Tests/DaichoTestSupport"),
         .testTarget(name: "DaichoLogTests", dependencies: ["DaichoLog", "DaichoTestSupport"]),

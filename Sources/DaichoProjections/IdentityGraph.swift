@@ -595,7 +595,10 @@ public final class IdentityGraph {
         mergedIDs[survivor] = merged
         conflictCount[Int(survivor)] &+= conflictCount[Int(p)]
         conflictCount[Int(p)] = 0
-        recentConflicts[p] = nil
+        // The survivor's recent conflicts are both profiles' (the last 10 by offset), as its count is both counts.
+        if let theirs = recentConflicts.removeValue(forKey: p) {
+            recentConflicts[survivor] = Array(((recentConflicts[survivor] ?? []) + theirs).sorted { $0.offset < $1.offset }.suffix(10))
+        }
         forward[Int(p)] = survivor
         liveProfiles -= 1
         merges += 1

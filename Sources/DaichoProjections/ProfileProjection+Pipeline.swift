@@ -24,9 +24,10 @@ final class ResolvedFrame {
     /// definition in this frame or before it).
     @exclusivity(unchecked) var resolved = 0
     /// Per resolved record, in order: its profile (`IdentityGraph.unattributed` when none), whether it linked
-    /// new identifier nodes, and the props its aggregates read (`.none` when unattributed).
+    /// new identifier nodes, its dashboard identity figures, and the props its aggregates read (`.none` when unattributed).
     let profiles = Column<UInt32>()
     let linkedNew = Column<Bool>()
+    let figures = Column<IdentityFigures>()
     let props = Column<AggregateProps>()
     /// The rare records whose merges absorbed profiles, in record order: the record and its range of `absorbed`.
     @exclusivity(unchecked) var merges: [(index: Int, absorbed: Range<Int>)] = []
@@ -36,6 +37,7 @@ final class ResolvedFrame {
         resolved = 0
         profiles.removeAll()
         linkedNew.removeAll()
+        figures.removeAll()
         props.removeAll()
         merges.removeAll(keepingCapacity: true)
         absorbed.removeAll()
@@ -53,6 +55,7 @@ final class ResolvedFrame {
             let identity = projection.resolveIdentity(e, offset: frame.offset(of: i), batch: frame.context.baseOffset)
             profiles.append(identity.profile)
             linkedNew.append(identity.linkedNew)
+            figures.append(identity.figures)
             props.append(identity.profile == IdentityGraph.unattributed ? .none : AggregateProps.read(e, config: config))
             if !identity.absorbed.isEmpty {
                 let start = absorbed.count
@@ -90,6 +93,7 @@ extension ProfileProjection {
             var k = 0
             for i in frame.records {
                 applyResolved(frame.view(i), offset: frame.offset(of: i), profile: r.profiles[k], linkedNew: r.linkedNew[k],
+                              figures: r.figures[k],
                               absorbed: r.absorbed(record: i, merge: &merge), props: r.props[k])
                 k += 1
             }
@@ -124,7 +128,8 @@ extension ProfileProjection {
                 }
                 let absorbed = r.absorbed(record: i, merge: &merge)
                 try apply(e, offset) {
-                    applyResolved(e, offset: offset, profile: r.profiles[k], linkedNew: r.linkedNew[k], absorbed: absorbed,
+                    applyResolved(e, offset: offset, profile: r.profiles[k], linkedNew: r.linkedNew[k],
+                                  figures: r.figures[k], absorbed: absorbed,
                                   props: r.props[k])
                 }
             }

@@ -27,6 +27,8 @@ public final class ProfileProjection {
     /// Snapshot sections (symbols, aggregates) not decoded yet: a query that needs only the graph and the
     /// timeline index never decodes them.
     @exclusivity(unchecked) var pending: PendingSections?
+    /// The dashboard's per-day figures (docs/console.md "Where the figures come from"), kept as events are applied.
+    let dashboard = DashboardAggregates()
     /// Timeline index: per event offset, the previous event offset of the same profile (`none` when first),
     /// and per profile its newest and oldest event (`heads`). Merges splice chains in O(1). 8 bytes per event.
     @exclusivity(unchecked) private(set) var previousEvent = Column<UInt32>()
@@ -61,7 +63,7 @@ public final class ProfileProjection {
     /// was built from offset 0, or the view is not an as-of view.
     public private(set) var checkpointOffset: UInt64?
 
-    @exclusivity(unchecked) private var cache = SymbolCache()
+    @exclusivity(unchecked) var cache = SymbolCache()
     /// The base offset of the frame `beginFrame` began: the batch key of identity resolved by `apply` (nil before
     /// any: an event applied without `beginFrame` has nothing remembered about its batch).
     @exclusivity(unchecked) private var frameBase: UInt64?
@@ -158,7 +160,8 @@ public final class ProfileProjection {
     public func apply(_ e: EventView, offset: UInt64) {
         let identity = resolveIdentity(e, offset: offset, batch: frameOffsets.contains(offset) ? frameBase : nil)
         identity.absorbed.withUnsafeBufferPointer { absorbed in
-            applyResolved(e, offset: offset, profile: identity.profile, linkedNew: identity.linkedNew, absorbed: absorbed,
+            applyResolved(e, offset: offset, profile: identity.profile, linkedNew: identity.linkedNew, figures: identity.figures,
+                          absorbed: absorbed,
                           props: identity.profile == IdentityGraph.unattributed ? .none : AggregateProps.read(e, config: config))
         }
     }
@@ -168,22 +171,24 @@ public final class ProfileProjection {
     /// `asOf`, internal) leaves the graph alone and gets `IdentityGraph.unattributed`. Replay runs it on the reader
     /// thread, ahead of `applyResolved` (ProfileProjection+Pipeline.swift). `batch` is the base offset of the
     /// event's frame (`IdentityGraph.apply`).
-    /// - Returns: the profile, whether the event linked identifiers its profile did not have (new nodes), and the
-    ///   profiles its merges absorbed.
+    /// - Returns: the profile, whether the event linked identifiers its profile did not have (new nodes), the
+    ///   profiles it made and whether it refused a merge (for the dashboard), and the profiles its merges absorbed.
     @inline(__always)
-    func resolveIdentity(_ e: EventView, offset: UInt64, batch: UInt64?) -> (profile: UInt32, linkedNew: Bool, absorbed: [UInt32]) {
-        if let asOf, e.at > asOf { return (IdentityGraph.unattributed, false, []) }
-        if e.type.isInternal { return (IdentityGraph.unattributed, false, []) }
-        let nodesBefore = graph.nodeCount
+    func resolveIdentity(_ e: EventView, offset: UInt64, batch: UInt64?)
+        -> (profile: UInt32, linkedNew: Bool, figures: IdentityFigures, absorbed: [UInt32]) {
+        if let asOf, e.at > asOf { return (IdentityGraph.unattributed, false, IdentityFigures(), []) }
+        if e.type.isInternal { return (IdentityGraph.unattributed, false, IdentityFigures(), []) }
+        let nodesBefore = graph.nodeCount, profilesBefore = graph.profileNumbers
         let outcome = graph.apply(e.identifiers, strings: e.strings, offset: offset, batch: batch)
-        return (outcome.profile, graph.nodeCount > nodesBefore, outcome.absorbed)
+        let figures = IdentityFigures(born: UInt8(clamping: graph.profileNumbers - profilesBefore), conflict: outcome.conflict)
+        return (outcome.profile, graph.nodeCount > nodesBefore, figures, outcome.absorbed)
     }
 
     /// The second half of `apply`: everything but the identity graph, given what `resolveIdentity` returned for
     /// the event and its props as `AggregateProps.read` reads them (`.none` for an unattributed event). Offsets
     /// must arrive in order, each once.
-    func applyResolved(_ e: EventView, offset: UInt64, profile: UInt32, linkedNew: Bool, absorbed: UnsafeBufferPointer<UInt32>,
-                       props: AggregateProps) {
+    func applyResolved(_ e: EventView, offset: UInt64, profile: UInt32, linkedNew: Bool, figures: IdentityFigures,
+                       absorbed: UnsafeBufferPointer<UInt32>, props: AggregateProps) {
         precondition(offset == nextOffset, "events must be applied in offset order (expected \(nextOffset), got \(offset))")
         if pending != nil { loadPending() }
         nextOffset = offset + 1
@@ -202,6 +207,13 @@ public final class ProfileProjection {
             return
         }
         lastLinkedNewIdentifiers = linkedNew
+        let day = config.calendar.day(ofMicros: e.at)
+        dashboard.day(day) { d in
+            d.events[Int(e.type.rawValue) - 1] += 1
+            d.merges += Int64(absorbed.count)
+            if figures.conflict { d.refused += 1 }
+            d.newProfiles += Int64(figures.born)
+        }
         if profile == IdentityGraph.unattributed { return } // every identifier refused (docs/identity.md)
         let p = Int(profile)
         if aggregates.count <= p {
@@ -218,6 +230,7 @@ public final class ProfileProjection {
         }
         var h = heads[p]
         let source = e.source == 0 ? Self.none : cache.symbol(e.source, in: e.strings, table: symbols).raw
+        countForDashboard(e, props: props, day: day, profile: p, source: source)
         lastChanges = aggregates[p].apply(e, props: props, offset: offset, symbols: &cache, table: symbols, config: config,
                                           channelKnown: source != Self.none && source == h.lastSource)
         if !absorbed.isEmpty { lastChanges = .all }

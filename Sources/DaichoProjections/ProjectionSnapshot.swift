@@ -5,10 +5,10 @@ import Foundation
 // The profile projection's snapshot file (docs/profile.md "Snapshots"):
 //
 //   0   8  magic "DCHPROJ1"
-//   8   8  format version (little-endian; this code writes and reads 9)
+//   8   8  format version (little-endian; this code writes and reads 10)
 //   16  8  log offset the snapshot reflects (the next offset to apply)
 //   24  8  settings hash: XXH64 of the identity rules and profile settings it was built under
-//   32  8  section count (6)
+//   32  8  section count (7)
 //   40  8  proof: base offset of the log frame holding offset − 1 (0 when the offset is 0)
 //   48  8  proof: CRC32C chained over the CRCs of that frame and every earlier one (docs/log-format.md §3); a
 //          snapshot whose frames differ (cut, repaired, replaced) is not this log's
@@ -18,7 +18,8 @@ import Foundation
 //          2 blocked: SnapshotBlocks.swift)
 //   …      the sections in table order: 0 summary (raw), 1 identity graph (zstd), 2 symbols (blocked),
 //          3 profiles (blocked, ProfileRecord.swift), 4 lookup (blocked), 5 dependents (zstd; the state of
-//          views composed over the profiles — segments — or empty when the writer kept none)
+//          views composed over the profiles — segments — or empty when the writer kept none), 6 dashboard
+//          aggregates (zstd; DashboardAggregates+Snapshot.swift)
 //
 // A full restore checks every hash and decodes everything but the symbols and the aggregates, which wait for
 // first use; `profile` and `timeline` read the header, the block tables and a few blocks (SnapshotProfiles.swift).
@@ -28,17 +29,17 @@ import Foundation
 public enum ProjectionSnapshot {
     static let magic = Array("DCHPROJ1".utf8)
     /// The body format written by this code.
-    public static let version: UInt64 = 9
+    public static let version: UInt64 = 10
     static let headerBytes = 64
     /// The sections, in file order.
     enum Section: Int, CaseIterable {
-        case summary, identity, symbols, profiles, lookup, dependents
+        case summary, identity, symbols, profiles, lookup, dependents, dashboard
 
         /// How the section is stored: 0 raw, 1 one zstd frame, 2 blocked.
         var encoding: UInt64 {
             switch self {
             case .summary: 0
-            case .identity, .dependents: 1
+            case .identity, .dependents, .dashboard: 1
             case .symbols, .profiles, .lookup: 2
             }
         }
@@ -118,6 +119,8 @@ public enum ProjectionSnapshot {
             let lazy = try projection.restore(summary, profiles: profiles, nodeCount: nodeCount)
             let dependents = try ZstdBlob.decompress(file.section(.dependents), limit: maxSection, path: path)
             if !dependents.isEmpty { projection.dependentState = dependents }
+            let dashboard = try ZstdBlob.decompress(file.section(.dashboard), limit: maxSection, path: path)
+            try projection.dashboard.read(dashboard)
             projection.pending = PendingSections(file: file.file, symbols: symbols, aggregates: lazy, path: path)
             return .loaded(projection)
         } catch {

@@ -15,11 +15,13 @@ public struct SnapshotSections: Equatable {
     var profiles: SnapshotBlocksBuilder
     var lookup: SnapshotBlocksBuilder
     var dependents: [UInt8]
+    var dashboard: [UInt8]
 
     /// The file's parts: the header with its section table, then each section stored (compressed).
     func encoded(settingsHash: UInt64, proof: SnapshotProof) -> [[UInt8]] {
         typealias S = ProjectionSnapshot
-        let plain: [S.Section: [UInt8]] = [.summary: summary, .identity: identity, .dependents: dependents]
+        let plain: [S.Section: [UInt8]] = [.summary: summary, .identity: identity, .dependents: dependents,
+                                          .dashboard: dashboard]
         let blocked: [S.Section: SnapshotBlocksBuilder] = [.symbols: symbols, .profiles: profiles, .lookup: lookup]
         var header = SnapshotWriter()
         header.bytes.append(contentsOf: S.magic)
@@ -131,8 +133,10 @@ extension ProfileProjection {
             }
             previous = e.key
         }
+        var dashboardBytes = SnapshotWriter()
+        dashboard.write(to: &dashboardBytes)
         return SnapshotSections(offset: nextOffset, summary: summary.bytes, identity: identity.bytes, symbols: symbolBlocks,
-                                profiles: profiles, lookup: lookup, dependents: dependents ?? [])
+                                profiles: profiles, lookup: lookup, dependents: dependents ?? [], dashboard: dashboardBytes.bytes)
     }
 
     /// Profile `p`'s serialized aggregates, as a snapshot stores them (the snapshot's bytes when not yet deserialized).

@@ -17,6 +17,8 @@ enum ReadRoute: Equatable {
     case feed
     /// `GET /v1/events/live`: the events appended to the log, live.
     case liveEvents
+    case dashboard
+    case dashboardRFM
     /// Segment's Profile API (`/v1/spaces/{space}/collections/users/profiles/{selector}/{call}`); `space` is
     /// ignored.
     case profileAPI(selector: Substring, call: ProfileAPICall)
@@ -35,6 +37,8 @@ enum ReadRoute: Equatable {
         case ("feed", 3): return get(.feed)
         case ("events", 4) where parts[3] == "live": return get(.liveEvents)
         case ("segments", 4) where parts[3] == "check" && method == "POST": return .success(.checkSegment)
+        case ("dashboard", 3): return get(.dashboard)
+        case ("dashboard", 4) where parts[3] == "rfm": return get(.dashboardRFM)
         case ("segments", 4):
             guard let name = parts[3].removingPercentEncoding else { return nil }
             switch method {
@@ -69,6 +73,8 @@ enum ReadRoute: Equatable {
         case .checkSegment: "/v1/segments/check"
         case .feed: "/v1/feed"
         case .liveEvents: "/v1/events/live"
+        case .dashboard: "/v1/dashboard"
+        case .dashboardRFM: "/v1/dashboard/rfm"
         case .profileAPI(_, let call): "/v1/spaces/{space}/collections/users/profiles/{selector}/\(call.rawValue)"
         }
     }

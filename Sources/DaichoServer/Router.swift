@@ -13,6 +13,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
     let segments: SegmentRoutes
     let feed: FeedRoutes
     let liveEvents: LiveEventsRoute
+    let dashboard: DashboardRoutes
     let metrics: MetricsRoute
     /// The web console's files, served at `/` without a token.
     let console = ConsoleRoutes.embedded
@@ -40,6 +41,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         self.segments = segments
         self.feed = feed
         liveEvents = LiveEventsRoute(directory: profiles.directory, keepAlive: feed.keepAlive)
+        dashboard = DashboardRoutes(profiles: profiles)
         self.metrics = metrics
         self.keys = keys
         self.trustedProxies = trustedProxies
@@ -166,6 +168,8 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         case .checkSegment: return try segments.check(body: request.body)
         case .feed: return try feed.feed(request.head, query: query)
         case .liveEvents: return try liveEvents.live(request.head, query: query)
+        case .dashboard: return try dashboard.dashboard(query: query)
+        case .dashboardRFM: return try dashboard.rfm(query: query)
         case .profileAPI(let selector, let call):
             return try profileAPI.respond(call, selector: selector, path: request.head.path, query: request.head.query)
         }

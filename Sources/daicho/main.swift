@@ -16,6 +16,7 @@ let commands: [(spec: CommandSpec, run: ([String]) throws -> Int32)] = [
     (SegmentCommand.spec, SegmentCommand.run),
     (WatchCommand.spec, WatchCommand.run),
     (ServeCommand.spec, ServeCommand.run),
+    (ReportCommand.spec, ReportCommand.run),
     (GenerateCommand.spec, GenerateCommand.run),
 ]
 

@@ -57,9 +57,9 @@ import Testing
         let path = data + "/snapshots/profiles.snap"
         let bytes = Array(FileManager.default.contents(atPath: path)!)
         func u64(_ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
-        // Section 3 (profiles) starts after the header, the section table (6 × 32) and sections 0–2; its one block
+        // Section 3 (profiles) starts after the header, the section table (7 × 32) and sections 0–2; its one block
         // (a small log) after its block table.
-        let section = 64 + 32 * 6 + u64(64) + u64(96) + u64(128)
+        let section = 64 + 32 * 7 + u64(64) + u64(96) + u64(128)
         let block = section + 8 + 32 * u64(section)
         var bad = bytes
         bad[block + 12] ^= 0x41

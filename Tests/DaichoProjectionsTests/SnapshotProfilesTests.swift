@@ -82,8 +82,8 @@ import Testing
     static func blockAreas(_ bytes: [UInt8]) -> [(section: Int, range: Range<Int>)] {
         func u64(_ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
         var areas: [(Int, Range<Int>)] = []
-        var at = 64 + 32 * 6
-        for s in 0..<6 {
+        var at = 64 + 32 * ProjectionSnapshot.sectionCount
+        for s in 0..<ProjectionSnapshot.sectionCount {
             let length = u64(64 + 32 * s), encoding = u64(64 + 32 * s + 24)
             if encoding == 2 {
                 let table = 8 + 32 * u64(at)
