@@ -258,9 +258,11 @@ def search_full_width_phone(c, everyone):
     box.send_keys(typed)
     c.text_in("#recognised", "Phone")
     c.shot("search")
+    started = time.monotonic()
     box.submit()
     c.text_in("#customer-id", target["id"])
     c.visible("#timeline li.event")
+    print(f"     the customer page with its timeline {1000 * (time.monotonic() - started):.0f} ms after the search", flush=True)
     c.shot("customer")
     # No customer: said plainly.
     c.go("#/search?q=" + "nobody-" + str(time.time_ns()) + "%40example.invalid")

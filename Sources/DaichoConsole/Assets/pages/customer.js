@@ -29,7 +29,7 @@ export async function render(main, route) {
     }
     throw error;
   }
-  let linkTimes = await linkedTimes(profile.id, route.signal);
+  let linkTimes = new Map();
   const head = h('div', {id: 'customer-head'});
   const sections = h('div', {class: 'grid', id: 'profile'});
   const status = h('span', {class: 'live-status', id: 'live-status', 'aria-live': 'polite'});
@@ -38,7 +38,6 @@ export async function render(main, route) {
     replace(sections, identity(profile, linkTimes), traits(profile), web(profile), commerce(profile), support(profile),
       social(profile), segments(profile));
   };
-  drawProfile();
 
   const filter = h('select', {id: 'timeline-type', 'aria-label': t('timeline.filter')},
     h('option', {value: ''}, t('timeline.all')), EVENT_TYPES.map((type) => h('option', {value: type}, t('type.' + type))));
@@ -68,9 +67,11 @@ export async function render(main, route) {
     if (error.name !== 'AbortError') note.replaceChildren(failure(error));
   }
 
+  // The link times and the first timeline page are read together; the page is drawn when both are there.
+  await Promise.all([linkedTimes(profile.id, route.signal).then((times) => { linkTimes = times; }), page(true)]);
+  drawProfile();
   main.append(head, sections,
     card('timeline-card', t('timeline.title'), h('div', {class: 'toolbar'}, filter), list, more, note));
-  await page(true);
   if (asOf) return;
 
   // Live: re-read the profile when an event arrives (at most once a second however fast events come, so a busy
