@@ -1,4 +1,5 @@
 import DaichoHTTP
+import DaichoTestSupport
 import Foundation
 import Testing
 
@@ -125,6 +126,7 @@ import Testing
         Self.expectEqual(actual, reference.dashboard(from: from, to: to, logEnd: logEnd), "default range", listedRefusals: reference.refusedListed)
         let identity = try #require(actual["identity"] as? [String: Any])
         #expect((identity["merges"] as? Int ?? 0) > 0, "the links merged profiles")
+        try Self.expectDrawn(d, reference.dashboard(from: from, to: to, logEnd: logEnd))
         let inner = ["--from", "2026-03-08", "--to", "2026-04-20"] // across the US change to daylight saving time
         let part = try daicho(["report", "--data", d, "--format", "json", "--lang", "en"] + inner)
         #expect(part.status == 0, "\(part.stderr)")
@@ -207,12 +209,45 @@ import Testing
         #expect(served.status == 200 && served.body + [0x0A] == Array(asOfReport.stdout.utf8))
     }
 
-    /// The options are checked before anything is read; the HTML report is not in this build yet.
+    /// The numbers the HTML report draws (docs/console.md "Report": `data-values` of each series, the RFM cells'
+    /// attributes) are the reference's, in both languages.
+    static func expectDrawn(_ d: String, _ expected: [String: Any]) throws {
+        func strings(_ values: Any?) -> [String] {
+            (values as? [Any] ?? []).map { v in v is NSNull ? "null" : "\(v)" }
+        }
+        #expect(((expected["events"] as? [String: Any])?["types"] as? [Any])?.count ?? 0 > 3 &&
+                ((expected["rfm"] as? [String: Any])?["cells"] as? [Any])?.count == 25, "a reference with figures to draw")
+        for lang in ["ja", "en"] {
+            let html = try daicho(["report", "--data", d, "--lang", lang])
+            #expect(html.status == 0, "\(html.stderr)")
+            let document = try MarkupDocument(html.stdout)
+            let drawn = document.drawnSeries()
+            for type in (expected["events"] as? [String: Any])?["types"] as? [[String: Any]] ?? [] {
+                #expect(drawn["events|\(type["type"]!)|"] == strings(type["per_day"]), "\(lang): events of \(type["type"]!) drawn")
+            }
+            for currency in (expected["revenue"] as? [String: Any])?["currencies"] as? [[String: Any]] ?? [] {
+                #expect(drawn["revenue|\(currency["currency"]!)|"] == strings(currency["per_day"]), "\(lang): revenue in \(currency["currency"]!) drawn")
+            }
+            let buyers = expected["buyers"] as? [String: Any] ?? [:]
+            #expect(drawn["buyers|new|"] == strings(buyers["new_per_day"]) && drawn["buyers|returning|"] == strings(buyers["returning_per_day"]),
+                    "\(lang): new and returning buyers drawn")
+            let identity = expected["identity"] as? [String: Any] ?? [:]
+            #expect(drawn["identity|merges|"] == strings(identity["merges_per_day"]), "\(lang): merges drawn")
+            let cells = document.elements(with: "data-customers").map(\.element)
+                .map { "\($0.attributes["data-r"]!)/\($0.attributes["data-f"]!): \($0.attributes["data-customers"]!) \($0.attributes["data-revenue"]!)" }
+            let expectedCells = ((expected["rfm"] as? [String: Any])?["cells"] as? [[String: Any]] ?? [])
+                .map { "\($0["r"]!)/\($0["f"]!): \($0["customers"]!) \($0["revenue"]!)" }
+            #expect(cells.sorted() == expectedCells.sorted(), "\(lang): the RFM cells drawn")
+            #expect(!html.stdout.contains("<script"), "\(lang): no script")
+        }
+    }
+
+    /// The options are checked before anything is read; the report is HTML unless `--format json` is asked for.
     @Test func reportOptionsAreCheckedAndNamed() throws {
         let t = TemporaryDirectory()
         let d = try dataDirectory(t, appending: [purchaseLine("a1", "a@example.jp", at: "2026-05-01T10:00:00Z")])
         let html = try daicho(["report", "--data", d])
-        #expect(html.status == 2 && html.stderr.contains("the HTML report is not in this build") && html.stdout.isEmpty)
+        #expect(html.status == 0 && html.stdout.lowercased().hasPrefix("<!doctype html") && html.stdout.contains("1,000"), "\(html.stderr)")
         let pdf = try daicho(["report", "--data", d, "--format", "pdf"])
         #expect(pdf.status == 2 && pdf.stderr.contains("--format: \"pdf\" is not html or json"), "\(pdf.stderr)")
         for (args, message) in [(["--lang", "fr"], "--lang: \"fr\" is not ja or en"),

@@ -55,8 +55,8 @@ final class ServeBench: @unchecked Sendable { // the connection threads only rea
     private var batches: [[UInt8]] = []
     /// The same events as Daicho envelopes, one file, for `daicho append`.
     private var twinPath = ""
-    private var readDirectory = ""
-    private var emails: [String] = []
+    private(set) var readDirectory = ""
+    private(set) var emails: [String] = []
     private(set) var residentBytesPerProfile = 0.0
     private var lastThroughput = 0.0
 
