@@ -250,7 +250,7 @@ def profiles(c):
 
 
 def search_full_width_phone(c, everyone):
-    target = next(p for p in everyone if p["identifiers"].get("phone") and p["events"] >= 25)
+    target = next(p for p in everyone if p["identifiers"].get("phone", [""])[0].startswith("+81") and p["events"] >= 25)
     phone = target["identifiers"]["phone"][0]
     typed = full_width_domestic(phone)
     c.go("#/search")
