@@ -51,6 +51,9 @@ public final class EventReader: @unchecked Sendable {
     /// The offset where the frame after the one holding `offset` starts; nil when `offset` is not durable.
     public func frameEnd(containing offset: UInt64) -> UInt64? { log.frameEnd(containing: offset) }
 
+    /// The first offset of the frame holding `offset`; nil when `offset` is not durable.
+    public func frameStart(containing offset: UInt64) -> UInt64? { log.frameStart(containing: offset) }
+
     /// The newest event time before `offset` (from the frame headers; `Int64.min` for offset 0), or nil when
     /// `offset` is not where a durable frame ends: every event before `offset` has `at` at most this.
     public func maxEventTime(before offset: UInt64) -> Int64? { log.maxEventTime(before: offset) }

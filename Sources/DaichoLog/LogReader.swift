@@ -107,6 +107,14 @@ public final class LogReader {
         return i < index.entries.count ? index.entries[i].baseOffset : end
     }
 
+    /// The first offset of the frame holding `offset`; nil when `offset` is not durable.
+    /// - Complexity: O(log frames).
+    public func frameStart(containing offset: UInt64) -> UInt64? {
+        let i = index.firstFrame(reaching: offset)
+        guard offset < end, i < index.entries.count else { return nil }
+        return index.entries[i].baseOffset
+    }
+
     /// The offset after the frame holding `offset` (where the next frame starts); nil when `offset` is not durable.
     /// - Complexity: O(log frames).
     public func frameEnd(containing offset: UInt64) -> UInt64? {

@@ -15,9 +15,17 @@ public enum Timeline {
     }
 
     /// The events at `offsets` (ascending: one profile's, e.g. from `SnapshotProfiles.eventOffsets(of:)`), newest
-    /// first (by event time, then offset), at most `limit`; only those of `types` when given.
-    public static func events(at offsets: [UInt64], reader: EventReader, limit: Int? = nil,
-                              types: Set<EventType>? = nil) throws -> [(UInt64, Event)] {
+    /// first (by event time, then offset), at most `limit`; only those of `types` when given, and only those older
+    /// than `before` (by event time, then offset: the last event of the previous page) when given.
+    ///
+    /// With a `limit` below the number of offsets, frames are read newest first and reading stops as soon as no
+    /// earlier frame can hold an event that belongs on the page: the log index knows the largest event time of the
+    /// frames before each one (docs/log-format.md), so a page of a long history reads the few frames it shows.
+    public static func events(at offsets: [UInt64], reader: EventReader, limit: Int? = nil, types: Set<EventType>? = nil,
+                              before: (at: Int64, offset: UInt64)? = nil) throws -> [(UInt64, Event)] {
+        if let limit, limit < offsets.count {
+            return try newest(offsets, reader: reader, limit: limit, types: types, before: before)
+        }
         var events: [(UInt64, Event)]
         if offsets.count >= parallelFrom {
             let half = offsets.count / 2
@@ -36,9 +44,44 @@ public enum Timeline {
         } else {
             events = try read(offsets[...], reader, types)
         }
-        events.sort { ($0.1.at, $0.0) > ($1.1.at, $1.0) }
+        if let before { events.removeAll { ($0.1.at, $0.0) >= before } }
+        events.sort(by: newestFirst)
         if let limit, events.count > limit { events.removeSubrange(limit...) }
         return events
+    }
+
+    /// The newest `limit` events at `offsets` (older than `before`, of `types`), reading one frame at a time from
+    /// the newest: once `limit` events are held, a frame is read only if the largest event time of it and every
+    /// earlier frame reaches the oldest event held (an event of an earlier frame with the same time has a lower
+    /// offset, so it sorts after it).
+    private static func newest(_ offsets: [UInt64], reader: EventReader, limit: Int, types: Set<EventType>?,
+                               before: (at: Int64, offset: UInt64)?) throws -> [(UInt64, Event)] {
+        var kept: [(UInt64, Event)] = []
+        var high = offsets.endIndex
+        while high > offsets.startIndex {
+            guard let start = reader.frameStart(containing: offsets[high - 1]) else { throw missing(offsets[high - 1], reader) }
+            var low = high - 1
+            while low > offsets.startIndex && offsets[low - 1] >= start { low -= 1 }
+            var frame = try read(offsets[low..<high], reader, types)
+            if let before { frame.removeAll { ($0.1.at, $0.0) >= before } }
+            kept += frame
+            high = low
+            guard kept.count >= limit else { continue }
+            kept.sort(by: newestFirst)
+            kept.removeSubrange(limit...)
+            if let earlier = reader.maxEventTime(before: start), kept[limit - 1].1.at >= earlier { break }
+        }
+        kept.sort(by: newestFirst)
+        if kept.count > limit { kept.removeSubrange(limit...) }
+        return kept
+    }
+
+    /// Newest first: by event time, then offset.
+    private static func newestFirst(_ a: (UInt64, Event), _ b: (UInt64, Event)) -> Bool { (a.1.at, a.0) > (b.1.at, b.0) }
+
+    private static func missing(_ offset: UInt64, _ reader: EventReader) -> StoreError {
+        StoreError(.corrupt, "the log has no event at offset \(offset), which the profile index lists; rebuild with `daicho replay`",
+                   path: reader.directory.logPath, offset: offset)
     }
 
     /// The events at `offsets` (ascending) of `types` (all when nil), in that order, one frame read per frame that
@@ -54,7 +97,7 @@ public enum Timeline {
                 i += 1
                 return true
             }, types: types)
-            if i == before { throw StoreError(.corrupt, "the log has no event at offset \(offsets[i]), which the profile index lists; rebuild with `daicho replay`", path: reader.directory.logPath, offset: offsets[i]) }
+            if i == before { throw missing(offsets[i], reader) }
         }
         return events
     }

@@ -55,7 +55,8 @@ struct ProfileRoutes {
                 return (segments.profiles.eventOffsets(of: p).sorted(), segments.profiles.graph.id(of: p))
             }
             do {
-                events = try Timeline.events(at: offsets, reader: EventReader(directory), types: types)
+                events = try Timeline.events(at: offsets, reader: EventReader(directory), limit: limit + 1, types: types,
+                                             before: after.map { ($0.at, $0.offset) })
             } catch {
                 throw ResponseFailure(.error(500, "the timeline cannot be read: \(error)"))
             }

@@ -125,6 +125,42 @@ import Testing
         #expect(try Timeline.events(of: p, in: projection, reader: reader, limit: 3).map(\.0) == events.prefix(3).map(\.0))
     }
 
+    /// A page of a timeline (a limit, the last event of the previous page, types) read newest frame first and
+    /// stopping early is exactly that page of the whole timeline, on a log where a third of the events arrive late
+    /// (so frames overlap in time), for the customers with the longest histories and seeded random pages.
+    @Test func aTimelinePageReadFromTheNewestFramesIsThatPageOfTheWholeTimeline() throws {
+        let t = TemporaryDirectory()
+        let dir = DataDirectory(t.path + "/data")
+        let file = t.path + "/in.ndjson"
+        var config = WorkloadConfig(events: 6000, customers: 300, seed: 23)
+        config.lateRate = 0.3
+        _ = try WorkloadGenerator.write(config, toPath: file)
+        let store = try EventStore.open(dir, options: LogOptions(segmentMaxBytes: 64 << 10, durability: .end))
+        _ = try store.ingest(file: file, chunkBytes: 16 << 10)
+        try store.close()
+        let reader = try EventReader(dir)
+        let projection = try ProjectionLoader.replay(reader, settings: ProjectionSettings.load(dir), asOf: nil)
+        let longest = projection.livingProfiles.sorted { projection.eventOffsets(of: $0).count > projection.eventOffsets(of: $1).count }.prefix(5)
+        var rng = SeededGenerator(seed: 5)
+        let typeChoices: [Set<EventType>?] = [nil, [.pageView], [.purchase, .inquiry]]
+        for p in longest {
+            let offsets = projection.eventOffsets(of: p).sorted()
+            #expect(offsets.count > 40)
+            let whole = try Timeline.events(at: offsets, reader: reader)
+            for _ in 0..<12 {
+                let types = typeChoices.randomElement(using: &rng)!
+                let limit = Int.random(in: 1...25, using: &rng)
+                let typed = whole.filter { types?.contains($0.1.type) ?? true }
+                let cursor = Bool.random(using: &rng) && !typed.isEmpty ? typed.randomElement(using: &rng) : nil
+                let before = cursor.map { (at: $0.1.at, offset: $0.0) }
+                let expected = typed.filter { e in before.map { (e.1.at, e.0) < $0 } ?? true }.prefix(limit)
+                let page = try Timeline.events(at: offsets, reader: reader, limit: limit, types: types, before: before)
+                #expect(page.map(\.0) == expected.map(\.0), "limit \(limit), types \(String(describing: types)), before \(String(describing: before))")
+                #expect(zip(page, expected).allSatisfy { $0.1 == $1.1 })
+            }
+        }
+    }
+
     /// The memory report covers every component, and identity plus aggregates stay within 1 KiB per profile.
     @Test func theMemoryReportStaysWithinTheBudget() throws {
         let t = TemporaryDirectory()
