@@ -36,7 +36,7 @@ final class AggregateColumn {
     func grow(to n: Int) {
         guard n > count else { return }
         if n > capacity {
-            let newCapacity = max(n, capacity * 2)
+            let newCapacity = max(n, capacity + capacity / 2) // by half, as `Column`
             let fresh = UnsafeMutablePointer<ProfileAggregates>.allocate(capacity: newCapacity)
             fresh.moveInitialize(from: base, count: count)
             base.deallocate()

@@ -218,8 +218,15 @@ extension ProfileAggregates {
         p.lastSeen = base &+ (try r.signed()); p.eventCount = try r.u32()
         let channelCount = try r.count()
         p.channels.reserveCapacity(channelCount)
-        for _ in 0..<channelCount { p.channels.append(try r.symbol()) }
-        try r.checkAscending(p.channels)
+        var previousChannel: Symbol?
+        for _ in 0..<channelCount {
+            let c = try r.symbol()
+            if let previousChannel, !(previousChannel < c) {
+                throw ProfileSnapshotError(message: "entries out of order before byte \(r.position)")
+            }
+            _ = p.channels.insert(c)
+            previousChannel = c
+        }
         let traitCount = try r.count()
         p.traits.reserveCapacity(traitCount)
         for _ in 0..<traitCount {

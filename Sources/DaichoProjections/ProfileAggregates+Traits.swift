@@ -15,11 +15,21 @@ enum TraitValue: Equatable, Sendable {
 }
 
 /// One trait: the value and the (at, offset) of the identify that set it.
+///
+/// The key comes last so it fills the tail padding of `value` (32-byte stride instead of 40); the memberwise
+/// initializer keeps the (key, value, at, offset) order.
 struct TraitEntry: Equatable, Sendable {
-    var key: Symbol
-    var value: TraitValue
     var at: Int64
     var offset: UInt64
+    var value: TraitValue
+    var key: Symbol
+
+    init(key: Symbol, value: TraitValue, at: Int64, offset: UInt64) {
+        self.at = at
+        self.offset = offset
+        self.value = value
+        self.key = key
+    }
 }
 
 extension ContiguousArray where Element == TraitEntry {
@@ -33,10 +43,16 @@ extension ContiguousArray where Element == TraitEntry {
         if lo < count, self[lo].key == entry.key {
             if isLater(entry.at, entry.offset, than: self[lo].at, self[lo].offset) { self[lo] = entry }
         } else {
+            // Profiles hold a handful of traits for good: grow one entry at a time up to `exactGrowthLimit` (no
+            // doubling slack), then amortised.
+            if count == capacity && count < exactGrowthLimit { reserveCapacity(count + 1) }
             insert(entry, at: lo)
         }
     }
 }
+
+/// Up to this many elements, a per-profile list (traits, channels) grows to its exact size rather than doubling.
+let exactGrowthLimit = 16
 
 /// A self-contained binary encoding of a JSON value, for nested trait values interned in the `SymbolTable`.
 ///

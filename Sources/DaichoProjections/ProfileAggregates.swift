@@ -26,17 +26,18 @@ enum Key {
 /// A value type: sections are copy-on-write boxes allocated only when the profile has events of that kind,
 /// so a profile with a handful of page views takes a few hundred bytes.
 public struct ProfileAggregates: Sendable, Equatable {
+    // Field order keeps the stride at 72 bytes: `eventCount` fills the tail of `channels`.
     var firstSeen: Int64 = .max
     var lastSeen: Int64 = .min
-    var eventCount: UInt32 = 0
-    /// Source symbols, ascending.
-    var channels: ContiguousArray<Symbol> = []
     /// Sorted by key symbol.
     var traits: ContiguousArray<TraitEntry> = []
     var web: SectionBox<WebSection>?
     var commerce: SectionBox<CommerceSection>?
     var support: SectionBox<SupportSection>?
     var social: SectionBox<SocialSection>?
+    /// Source symbols, ascending.
+    var channels = ChannelList()
+    var eventCount: UInt32 = 0
 
     /// An empty profile (no events).
     public init() {}
@@ -73,7 +74,7 @@ public struct ProfileAggregates: Sendable, Equatable {
         eventCount &+= 1
         if e.at < firstSeen { firstSeen = e.at; changes.insert(.firstSeen) }
         if e.at > lastSeen { lastSeen = e.at; changes.insert(.lastSeen) }
-        if e.source != 0 && !channelKnown, addChannel(symbols.symbol(e.source, in: e.strings, table: table)) {
+        if e.source != 0 && !channelKnown, channels.insert(symbols.symbol(e.source, in: e.strings, table: table)) {
             changes.insert(.channels)
         }
         switch props {
@@ -128,7 +129,7 @@ public struct ProfileAggregates: Sendable, Equatable {
         eventCount &+= other.eventCount
         firstSeen = min(firstSeen, other.firstSeen)
         lastSeen = max(lastSeen, other.lastSeen)
-        for c in other.channels { _ = addChannel(c) }
+        for c in other.channels { _ = channels.insert(c) }
         for t in other.traits { traits.set(t) }
         Self.absorb(&web, other.web) { $0.absorb($1) }
         Self.absorb(&commerce, other.commerce) { $0.absorb($1) }
@@ -143,7 +144,7 @@ public struct ProfileAggregates: Sendable, Equatable {
             guard let b else { return 0 }
             return 16 + MemoryLayout<V>.size + arrays(b.value)
         }
-        return MemoryLayout<ProfileAggregates>.size + array(channels) + array(traits)
+        return MemoryLayout<ProfileAggregates>.size + channels.heapBytes + array(traits)
             + box(web) { array($0.sessions) + array($0.paths) }
             + box(commerce) { array($0.orders) + array($0.days) }
             + box(support) { array($0.byChannel) }
@@ -161,15 +162,6 @@ public struct ProfileAggregates: Sendable, Equatable {
         for candidate in [Key.complaint, Key.question, Key.request, Key.opinion, Key.open, Key.pending]
         where StaticStrings.table[Int(candidate)].utf8.elementsEqual(bytes) { return candidate }
         return 0
-    }
-
-    @inline(__always)
-    private mutating func addChannel(_ s: Symbol) -> Bool {
-        for c in channels where c == s { return false }
-        var i = channels.count
-        while i > 0, channels[i - 1] > s { i -= 1 }
-        channels.insert(s, at: i)
-        return true
     }
 
     /// The section's box, created by `make` when absent and copied first when shared (copy-on-write).
