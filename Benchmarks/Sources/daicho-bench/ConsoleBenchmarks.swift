@@ -19,6 +19,16 @@ func registerConsoleBenchmarks(_ h: inout Harness, workload: Workload) {
     h.addFact("console: customer page (GET profile + timeline page of 50) server time p99 (target <= 300)", unit: "ms") {
         try bench.customerPages().p99 * 1000
     }
+    if ConsoleBench.browserAvailable {
+        h.addFact("console: customer page in headless Chromium (search -> page with timeline), p50 of 50", unit: "ms") {
+            try bench.browserPages().p50
+        }
+        h.addFact("console: customer page in headless Chromium (search -> page with timeline), p99 of 50 (target <= 1000)", unit: "ms") {
+            try bench.browserPages().p99
+        }
+    } else {
+        h.note("console browser rows skipped: /usr/bin/chromium, /usr/bin/chromedriver or python3 selenium missing (make test installs them)")
+    }
     h.addFact("console: GET /v1/dashboard for the last 365 days, median of 20 (target <= 300)", unit: "ms") {
         try bench.dashboard(days: 365)
     }
@@ -38,6 +48,7 @@ final class ConsoleBench {
     let cli: String
     let serve: ServeBench
     private var pages: (p50: Double, p99: Double)?
+    private var browser: (p50: Double, p99: Double)?
     private var firstDay = ""
 
     init(cli: String, workload: Workload) {
@@ -66,6 +77,33 @@ final class ConsoleBench {
         }
         pages = percentiles(times)
         return pages!
+    }
+
+    /// Whether the browser rows can run: Debian's Chromium and its driver, and Python's selenium.
+    static var browserAvailable: Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
+            && ((try? runProcess("/usr/bin/env", ["python3", "-c", "import selenium"]).status) == 0)
+    }
+
+    /// The customer page in headless Chromium for 50 customers (Benchmarks/browser/customer_page.py): from the
+    /// navigation to `#/search?q=<e-mail>` until the page shows the customer and the first timeline entry, ms.
+    func browserPages() throws -> (p50: Double, p99: Double) {
+        if let browser { return browser }
+        try serve.prepareReads()
+        let server = try ServeProcess(cli: cli, data: serve.readDirectory)
+        defer { server.stop() }
+        let emailsFile = serve.readDirectory + "/browser-emails.txt"
+        try Data(serve.emails.prefix(50).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: emailsFile))
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../browser/customer_page.py").standardized.path
+        let result = try runProcess("/usr/bin/env", ["python3", script, "http://127.0.0.1:\(server.port)", try server.readToken(), emailsFile])
+        guard result.status == 0, let line = result.output.split(separator: "\n").last,
+              let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let p50 = object["p50_ms"] as? Double, let p99 = object["p99_ms"] as? Double else {
+            throw StoreError("customer_page.py: exit \(result.status): \(result.output.suffix(500))")
+        }
+        browser = (p50, p99)
+        return browser!
     }
 
     /// The median time of 20 `GET /v1/dashboard` over the last `days` days of the log (nil: the whole log), ms.

@@ -74,6 +74,11 @@ function start() {
     location.hash = '#/signin';
   });
   window.addEventListener('hashchange', show);
+  // A page kept in the back/forward cache keeps its open streams (live events, the feed), and a browser opens at
+  // most 6 connections to a server: a few such pages would stall every later request to it. So the streams end
+  // when the page is hidden, and the page is drawn again (streams resumed) when it is shown from the cache.
+  window.addEventListener('pagehide', () => { if (current) current.controller.abort(); });
+  window.addEventListener('pageshow', (event) => { if (event.persisted) show(); });
   show();
 }
 
