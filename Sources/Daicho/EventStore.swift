@@ -58,6 +58,10 @@ public final class EventStore: @unchecked Sendable {
         self.compressor = FrameCompressor(level: level)
     }
 
+    /// Compresses the frames appended from now on at `level` (`daicho.json` `compression_level`; clamped to
+    /// `FrameCompressor.levels`). Set it before appending: the ingest's committer thread uses the compressor.
+    public func setCompressionLevel(_ level: Int32) { compressor.setLevel(level) }
+
     /// The offset the next appended event gets.
     public var nextOffset: UInt64 { writer.nextOffset }
 

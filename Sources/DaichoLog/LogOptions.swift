@@ -27,8 +27,9 @@ public struct LogOptions: Sendable {
     /// - Parameters:
     ///   - segmentMaxBytes: roll to a new segment when the active one would exceed this (default 128 MiB).
     ///   - durability: `.batch` syncs every append; `.end` only on `sync()`/`close()`.
-    ///   - compressionLevel: zstd level for payloads appended through the writer's own compressor.
-    public init(segmentMaxBytes: Int = 128 << 20, durability: Durability = .batch, compressionLevel: Int32 = 3) {
+    ///   - compressionLevel: zstd level for payloads appended through the writer's own compressor (default
+    ///     `FrameCompressor.defaultLevel`).
+    public init(segmentMaxBytes: Int = 128 << 20, durability: Durability = .batch, compressionLevel: Int32 = FrameCompressor.defaultLevel) {
         self.segmentMaxBytes = segmentMaxBytes
         self.durability = durability
         self.compressionLevel = compressionLevel

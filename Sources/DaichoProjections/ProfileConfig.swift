@@ -1,4 +1,5 @@
 import Daicho
+import DaichoLog
 import Foundation
 
 /// Settings of the profile aggregates (`DIR/daicho.json`; docs/profile.md).
@@ -18,6 +19,9 @@ public struct ProfileConfig: Sendable {
     public var maxFutureSkewMicros: Int64 = ProfileConfig.defaultMaxFutureSkewMicros
     /// 24 hours.
     public static let defaultMaxFutureSkewMicros = IngestOptions.defaultMaxFutureSkewMicros
+    /// The zstd level of the frames `append` and `serve` write (`compression_level`, docs/log-format.md §3).
+    /// Read here because it lives in the same `daicho.json`; it changes only frames written afterwards.
+    public var compressionLevel: Int32 = FrameCompressor.defaultLevel
     /// The longest `session_gap_minutes`: one year, so session arithmetic on µs times never overflows.
     public static let maxSessionGapMinutes = 525_600.0
     /// How many paths `top_paths` lists (default 10).

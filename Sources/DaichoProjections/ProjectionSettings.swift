@@ -1,4 +1,5 @@
 import Daicho
+import DaichoLog
 import Foundation
 
 /// The settings a projection is built under: `DIR/identity.json` (docs/identity.md "Configuration") and
@@ -84,13 +85,18 @@ public struct ProjectionSettings: Sendable {
                     throw StoreError(.invalidSettings, "\(path): checkpoints_kept must be a whole number from 1 to \(ProfileConfig.maxCheckpointsKept)", path: path)
                 }
                 config.checkpointsKept = n
+            case "compression_level":
+                guard let n = value as? Int, let level = Int32(exactly: n), FrameCompressor.levels.contains(level) else {
+                    throw StoreError(.invalidSettings, "\(path): compression_level must be a whole number from \(FrameCompressor.levels.lowerBound) to \(FrameCompressor.levels.upperBound) (zstd's levels; default \(FrameCompressor.defaultLevel))", path: path)
+                }
+                config.compressionLevel = level
             case "snapshot_min_events":
                 guard let n = value as? Int, n >= 0 else {
                     throw StoreError(.invalidSettings, "\(path): snapshot_min_events must be a whole number of events >= 0 (0: every append rewrites the snapshot)", path: path)
                 }
                 config.snapshotMinEvents = n
             default:
-                throw StoreError(.invalidSettings, "\(path): unknown setting \"\(key)\" (known: session_gap_minutes, business_time_zone, rfm_currency, max_future_skew, checkpoint_every, checkpoints_kept, snapshot_min_events)", path: path)
+                throw StoreError(.invalidSettings, "\(path): unknown setting \"\(key)\" (known: session_gap_minutes, business_time_zone, rfm_currency, max_future_skew, checkpoint_every, checkpoints_kept, snapshot_min_events, compression_level)", path: path)
             }
         }
         return config

@@ -95,7 +95,13 @@ public final class Server: @unchecked Sendable {
         options.onRound = { lines, acknowledged in
             metrics.countRound(events: lines, end: acknowledged, at: Date().timeIntervalSince1970)
         }
-        committer = GroupCommitter(store: store, options: options) { try EventStore.open(directory) }
+        let level = settings.profile.compressionLevel
+        store.setCompressionLevel(level)
+        committer = GroupCommitter(store: store, options: options) {
+            let reopened = try EventStore.open(directory)
+            reopened.setCompressionLevel(level)
+            return reopened
+        }
         let live: LiveSegments
         do { live = try LiveSegments.open(directory, snapshotEvery: snapshotEvery) } catch {
             committer.stop()

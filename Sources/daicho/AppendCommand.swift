@@ -107,6 +107,7 @@ enum AppendCommand {
         do {
             settings = try ProjectionSettings.load(dir)
             ingestOptions.maxFutureSkewMicros = settings.profile.maxFutureSkewMicros
+            store.setCompressionLevel(settings.profile.compressionLevel)
         } catch {
             // Nothing was appended; the settings error is the one to report, a failed close is said beside it.
             do { try store.close() } catch let closing { printError("daicho append: closing the log also failed: \(closing)") }

@@ -51,3 +51,24 @@ import Testing
         #expect(ProjectionSettings().profile.maxFutureSkewMicros == IngestOptions.defaultMaxFutureSkewMicros)
     }
 }
+
+/// `compression_level` (docs/log-format.md §3): zstd's levels 1 to 19, default 2; anything else is refused
+/// naming the file, the key and the range.
+@Suite struct CompressionLevelSettingTests {
+    @Test("compression_level takes zstd's levels 1 to 19", arguments: [1, 2, 3, 19])
+    func levelsParse(_ level: Int) throws {
+        #expect(try SettingsBoundsTests.load(#"{"compression_level": \#(level)}"#).profile.compressionLevel == Int32(level))
+    }
+
+    @Test func theDefaultLevelIs2() throws {
+        #expect(try SettingsBoundsTests.load("{}").profile.compressionLevel == 2)
+    }
+
+    @Test("a compression_level outside 1...19 or not a whole number is refused", arguments: [
+        "0", "20", "-1", "99999999999", #""3""#, "null",
+    ])
+    func badLevelsAreRefused(_ value: String) throws {
+        let message = try #require(SettingsBoundsTests.error(#"{"compression_level": \#(value)}"#))
+        #expect(message.hasSuffix("daicho.json: compression_level must be a whole number from 1 to 19 (zstd's levels; default 2)"), "\(message)")
+    }
+}
