@@ -37,6 +37,7 @@ func registerDaichoBenchmarks(_ h: inout Harness, workload: Workload) {
     }) {
         try readAndDecode(logDir)
     }
+    registerFrameCompression(&h, logDir: logDir, workload: workload)
     h.add("open + rebuild dedup set", unit: "events/s") {
         let store = try EventStore.open(logDir)
         defer { try? store.close() }
@@ -77,4 +78,58 @@ private func readAndDecode(_ dir: DataDirectory) throws -> Int {
     }
     blackHole(checksum)
     return events
+}
+
+/// `frame compression, zstd level N`: every frame payload of the bench log (decompressed once, kept in memory)
+/// compressed again at level N on one thread, as the ingest's committer does (`compression_level`,
+/// docs/log-format.md §3); the facts give the stored bytes per level.
+private func registerFrameCompression(_ h: inout Harness, logDir: DataDirectory, workload: Workload) {
+    let payloads = FramePayloads()
+    for level: Int32 in [1, 2, 3] {
+        let stored = StoredBytes()
+        h.addMeasured([Row(name: "frame compression, zstd level \(level)", unit: "MB/s", scale: 1e-6)]) {
+            let frames = try payloads.value(logDir, workload: workload)
+            let compressor = FrameCompressor(level: level)
+            var raw = 0, kept = 0
+            let elapsed = ContinuousClock().measure {
+                for frame in frames {
+                    frame.withUnsafeBytes { bytes in
+                        raw += bytes.count
+                        kept += compressor.prepare(payload: bytes, recordCount: 1, firstEventTime: 0, maxEventTime: 0).storedBytes
+                    }
+                }
+            }
+            stored.bytes = kept
+            return [Measurement(items: Double(raw), seconds: elapsed.seconds)]
+        }
+        h.addFact("frame compression, zstd level \(level): bytes stored", unit: "bytes") {
+            guard stored.bytes > 0 else { throw NotMeasured(row: "frame compression, zstd level \(level)") }
+            return Double(stored.bytes)
+        }
+    }
+}
+
+/// The decompressed frame payloads of the bench log, read once.
+private final class FramePayloads {
+    private var cached: [[UInt8]]?
+
+    func value(_ dir: DataDirectory, workload: Workload) throws -> [[UInt8]] {
+        if let cached { return cached }
+        if !dir.exists { _ = try ingest(workload.path, into: dir, durability: .end) }
+        var frames: [[UInt8]] = []
+        try LogReader(directory: dir.logPath).forEachFrame { frames.append(Array($0.payload)); return true }
+        cached = frames
+        return frames
+    }
+}
+
+/// What the last timed run of one level stored.
+private final class StoredBytes {
+    var bytes = 0
+}
+
+/// A fact asked for without the row that measures it.
+private struct NotMeasured: Error, CustomStringConvertible {
+    var row: String
+    var description: String { "the row \"\(row)\" did not run" }
 }
