@@ -17,6 +17,8 @@ public struct DataDirectory: Sendable {
     public var logPath: String { path + "/log" }
     /// Projection snapshots (docs/profile.md "Snapshots").
     public var snapshotsPath: String { path + "/snapshots" }
+    /// The saved dedup set (docs/ingest.md "The dedup file").
+    public var dedupFilePath: String { snapshotsPath + "/" + DedupFile.name }
     /// Identity rules (docs/identity.md "Configuration").
     public var identityConfigPath: String { path + "/identity.json" }
     /// Profile settings (docs/profile.md): session gap, business time zone, RFM currency.

@@ -13,6 +13,24 @@ public struct DedupSet: Sendable {
         slots = Array(repeating: 0, count: max(16, capacity * 5 / 4 + 1))
     }
 
+    /// A set from a table `withSlots` gave (`DedupFile`); nil when the table breaks the set's invariants: fewer
+    /// than 16 slots, a load above 0.8, or a `count` other than its occupied slots.
+    init?(slots: [UInt64], count: Int) {
+        guard slots.count >= 16, count >= 0, count * 5 <= slots.count * 4 else { return nil }
+        var occupied = 0
+        for s in slots where s != 0 { occupied += 1 }
+        guard occupied == count else { return nil }
+        self.slots = slots
+        self.count = count
+    }
+
+    /// Calls `body` with the table's bytes: the slots in order, where `home` and linear probing placed each
+    /// fingerprint (`DedupFile` stores them verbatim).
+    func withSlotBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try slots.withUnsafeBytes(body) }
+
+    /// Number of slots in the table.
+    var slotCount: Int { slots.count }
+
     /// Bytes of memory held by the table.
     public var memoryBytes: Int { slots.count * 8 }
 

@@ -6,10 +6,15 @@ import DaichoLog
 public final class EventStore: @unchecked Sendable {
     public let directory: DataDirectory
     let writer: LogWriter
-    /// Fingerprints of every event id in the log; rebuilt from the log on open.
+    /// Fingerprints of every event id in the log; loaded from the dedup file and the log after it on open.
     var dedup: DedupSet
     private let compressor: FrameCompressor
     let lock = NSLock()
+    /// The offsets the saved dedup file covers (0: none).
+    private(set) var dedupFileCovers: UInt64 = 0
+    /// `close` saves the dedup set when at least this many events (and a sixteenth of those the file covers)
+    /// were appended since the file was written (docs/ingest.md "The dedup file").
+    public var dedupFileMinEvents = 10_000
 
     /// What recovery did on open (a torn tail truncated, or nothing).
     public var recovery: RecoveryReport { writer.recovery }
@@ -25,10 +30,15 @@ public final class EventStore: @unchecked Sendable {
         } catch {
             throw StoreError(error)
         }
+        // The saved set, if it proves it belongs to this log, then the ids appended after it (docs/ingest.md
+        // "The dedup file"); else every id of the log.
         var dedup = DedupSet(capacity: Int(writer.nextOffset) + 1024)
+        var covered: UInt64 = 0
         do {
             let reader = try EventReader(directory)
-            try reader.forEach { _, event in
+            DedupFile.removeAbandonedTemporaries(in: directory.snapshotsPath)
+            if let saved = DedupFile.read(directory.dedupFilePath, reader: reader) { (dedup, covered) = saved }
+            try reader.forEach(from: covered, checkingProps: false) { _, event in
                 _ = dedup.insert(XXHash64.hash(event.id))
                 return true
             }
@@ -37,7 +47,9 @@ public final class EventStore: @unchecked Sendable {
         } catch {
             throw StoreError(.io, "cannot rebuild the dedup set from the log: \(error)", path: directory.logPath)
         }
-        return EventStore(directory: directory, writer: writer, dedup: dedup, level: options.compressionLevel)
+        let store = EventStore(directory: directory, writer: writer, dedup: dedup, level: options.compressionLevel)
+        store.dedupFileCovers = covered
+        return store
     }
 
     /// `mkdir -p path`, keeping the errno and the component that failed.
@@ -160,8 +172,28 @@ public final class EventStore: @unchecked Sendable {
         do { try writer.sync() } catch { throw StoreError(error) }
     }
 
-    /// Syncs and releases the writer lock.
+    /// Syncs, saves the dedup set when enough was appended since it was saved (`dedupFileMinEvents`), and
+    /// releases the writer lock.
     public func close() throws(StoreError) {
+        let end = writer.nextOffset
+        if end > dedupFileCovers, end - dedupFileCovers >= max(UInt64(dedupFileMinEvents), dedupFileCovers / 16) {
+            do { try writer.sync() } catch { throw StoreError(error) }
+            saveDedupSet(covering: end)
+        }
         do { try writer.close() } catch { throw StoreError(error) }
+    }
+
+    /// Writes `snapshots/event-ids.dedup` for the durable log below `end`. A failure (a full disk) costs only the
+    /// next open's time: that open rebuilds the set from the log, so it is not an error of the append.
+    private func saveDedupSet(covering end: UInt64) {
+        guard let frame = try? EventReader(directory).frameChecksum(containing: end - 1) else { return }
+        let set = lock.withLock { dedup }
+        do {
+            try Self.createDirectories(directory.snapshotsPath)
+            try DedupFile.write(set, covered: end, frame: frame, to: directory.dedupFilePath, directory: directory.snapshotsPath)
+            dedupFileCovers = end
+        } catch {
+            return
+        }
     }
 }

@@ -140,7 +140,7 @@ enum FrameTimesFile {
         h64(UInt64(crc))
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try ProjectionSnapshot.writeAtomically([head, entries], to: dir + "/" + name, directory: dir)
+            try AtomicFile.write([head, entries], to: dir + "/" + name, directory: dir)
             return true
         } catch {
             return false

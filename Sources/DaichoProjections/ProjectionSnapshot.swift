@@ -78,13 +78,22 @@ public enum ProjectionSnapshot {
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
             throw StoreError.system("cannot create snapshot directory \(directory)", path: directory, errno: errno)
         }
-        try writeAtomically(parts, to: directory + "/" + fileName, directory: directory)
+        try AtomicFile.write(parts, to: directory + "/" + fileName, directory: directory)
     }
 
     /// Why a snapshot was not used, for the notice users see; nil when it was used.
     public enum Outcome {
         case loaded(ProfileProjection)
         case ignored(String)
+    }
+
+    /// The offset of the snapshot in `directory` when its header is intact, of this format, built under
+    /// `settingsHash` and proven to belong to the log `reader` reads; nil otherwise. Maps the file and reads its
+    /// header only: `read` may still find a section damaged.
+    public static func offset(directory: String, settingsHash: UInt64, proving reader: EventReader) -> UInt64? {
+        guard case .opened(let file) = SnapshotFile.open(directory: directory, name: fileName, settingsHash: settingsHash,
+                                                          proving: reader) else { return nil }
+        return file.offset
     }
 
     /// Reads the snapshot in `directory`, if any, valid, of this format, built under `settingsHash` and proven to
@@ -135,39 +144,6 @@ public enum ProjectionSnapshot {
     public static func removeAbandonedTemporaries(in directory: String) -> [String] {
         let prefix = fileName + ".tmp-"
         return AbandonedTemporaries.remove(in: directory) { $0.hasPrefix(prefix) ? Int32($0.dropFirst(prefix.count)) : nil }
-    }
-
-    /// temp file → write → fsync → rename → fsync(directory).
-    /// - Throws: `StoreError` of kind `.io` with the file and errno.
-    static func writeAtomically(_ parts: [[UInt8]], to path: String, directory: String) throws {
-        let temp = path + ".tmp-\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StoreError.system("cannot create \(temp)", path: temp, errno: errno) }
-        var ok = true
-        for part in parts where ok {
-            var written = 0
-            ok = part.withUnsafeBytes { b -> Bool in
-                while written < b.count {
-                    let n = Glibc.write(fd, b.baseAddress! + written, b.count - written)
-                    if n < 0 { if errno == EINTR { continue }; return false }
-                    written += n
-                }
-                return true
-            }
-        }
-        ok = ok && fsync(fd) == 0
-        let failure = errno
-        close(fd)
-        guard ok else {
-            unlink(temp)
-            throw StoreError.system("cannot write \(temp)", path: temp, errno: failure)
-        }
-        guard rename(temp, path) == 0 else {
-            unlink(temp)
-            throw StoreError.system("cannot rename \(temp) to \(path)", path: path, errno: errno)
-        }
-        let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 { _ = fsync(dfd); close(dfd) }
     }
 }
 

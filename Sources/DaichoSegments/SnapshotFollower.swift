@@ -27,6 +27,9 @@ public final class SnapshotFollower: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     // Written by the thread only, read by `finish` after `finished` was signalled.
     private var view: (segments: SegmentProjection, reader: EventReader, holding: UInt64)?
+    /// The reader and the snapshot's offset from its header, when the view was never restored.
+    private var pendingReader: EventReader?
+    private var pendingHolds: UInt64 = 0
     private var failure: (any Error)?
 
     /// Starts following the log of `directory` (which must exist: the writer has opened it).
@@ -44,25 +47,37 @@ public final class SnapshotFollower: @unchecked Sendable {
 
     private var shouldStop: Bool { stopFlag.withLock { stopRequested } }
 
-    /// Restores the view, then applies the log as it becomes durable — but only once the events appended are
-    /// enough for a rewrite: a small append to a large log never decompresses the snapshot's aggregates.
+    /// Restores the view and applies the log as it becomes durable — but only once the events appended are enough
+    /// for a rewrite: a small append to a large log neither restores the snapshot nor applies anything.
     private func follow() throws {
         let reader = try EventReader(directory)
-        let (restored, _) = try SegmentLoader.fromSnapshot(directory, settings: settings, reader: reader, cursor: nil)
-        let segments = try restored
-            ?? SegmentProjection(profiles: ProfileProjection(rules: settings.rules, config: settings.profile, asOf: nil),
-                                 history: EventReader(directory))
-        let holding = segments.nextOffset
-        view = (segments, reader, holding)
+        // What the snapshot holds, from its header alone (0: none usable, so any append rewrites it).
+        let holds = ProjectionSnapshot.offset(directory: directory.snapshotsPath, settingsHash: settings.hash,
+                                              proving: reader) ?? 0
         while !shouldStop {
             let end = reader.endOffset
-            if end > segments.nextOffset,
+            if view == nil, holds == 0 || SnapshotPolicy.rewrites(behind: end - min(end, holds), holding: holds,
+                                                                   config: settings.profile) {
+                view = try restore(reader)
+            }
+            if let (segments, _, holding) = view, end > segments.nextOffset,
                SnapshotPolicy.rewrites(behind: end - holding, holding: holding, config: settings.profile) {
                 try segments.catchUp(reader, to: end)
             }
             // Wakes when the writer publishes a frame (GrowthNotifier) or after the timeout, to look at the stop flag.
             _ = try reader.waitForEvents(beyond: end, timeout: .milliseconds(10))
         }
+        pendingReader = reader
+        pendingHolds = holds
+    }
+
+    /// The view from the snapshot (a new one when none is usable), the reader it follows and the offset it holds.
+    private func restore(_ reader: EventReader) throws -> (segments: SegmentProjection, reader: EventReader, holding: UInt64) {
+        let (restored, _) = try SegmentLoader.fromSnapshot(directory, settings: settings, reader: reader, cursor: nil)
+        let segments = try restored
+            ?? SegmentProjection(profiles: ProfileProjection(rules: settings.rules, config: settings.profile, asOf: nil),
+                                 history: EventReader(directory))
+        return (segments, reader, segments.nextOffset)
     }
 
     /// Stops following once the ingest has ended (the writer closed: every frame is durable), applies what is
@@ -72,6 +87,15 @@ public final class SnapshotFollower: @unchecked Sendable {
         stopFlag.withLock { stopRequested = true }
         finished.wait()
         if let failure { throw failure }
+        if view == nil {
+            guard let reader = pendingReader else { preconditionFailure("the follower ended without a reader or an error") }
+            try reader.refresh()
+            guard SnapshotPolicy.rewrites(behind: reader.endOffset - min(reader.endOffset, pendingHolds), holding: pendingHolds,
+                                          config: settings.profile) else {
+                return .deferred
+            }
+            view = try restore(reader)
+        }
         guard let view else { preconditionFailure("the follower ended without a view or an error") }
         try view.reader.refresh()
         guard SnapshotPolicy.rewrites(behind: view.reader.endOffset - view.holding, holding: view.holding,

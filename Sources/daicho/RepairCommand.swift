@@ -36,6 +36,9 @@ enum RepairCommand {
         // So may every as-of checkpoint (docs/profile.md "Checkpoints"); they are removed with the snapshot rather than
         // left for their proofs to reject one by one.
         if !lost.isEmpty { _ = try removeIfPresent(dir.snapshotsPath + "/" + Checkpoints.directoryName) }
+        // The saved dedup set holds the ids of the lost events, which may now be appended again (docs/ingest.md
+        // "The dedup file"); its proof would reject it too, but it goes with the others.
+        if report.changed { _ = try removeIfPresent(dir.dedupFilePath) }
         let message = !report.changed ? "nothing to repair"
             : "repaired: \(report.regions.count) region(s) quarantined, \(eventsLost) lost offsets kept as offsets_lost"
                 + (report.rebuiltHead ? ", head rebuilt" : "")
