@@ -191,6 +191,13 @@ struct OrderEntry: Equatable, Sendable {
     var offset: UInt64
     /// µ-units of the currency.
     var amount: Int64
+
+    /// Whether a purchase of the same order at (`at`, `offset`) takes this entry's place: it is the order's later
+    /// event (ties broken by the higher offset).
+    @inline(__always)
+    func isReplaced(byEventAt at: Int64, offset: UInt64) -> Bool {
+        isLater(at, offset, than: self.at, self.offset)
+    }
 }
 
 /// The total of one business day's purchases in the RFM currency.
@@ -220,16 +227,29 @@ struct CommerceSection: Equatable, Sendable {
 
     /// Keeps `entry` when it is the order's latest event.
     mutating func addOrder(_ entry: OrderEntry) {
+        let (i, found) = orderIndex(entry.order)
+        if found {
+            if orders[i].isReplaced(byEventAt: entry.at, offset: entry.offset) { orders[i] = entry }
+        } else {
+            orders.insert(entry, at: i)
+        }
+    }
+
+    /// The entry of `order` (its latest event so far), nil when the profile has no such order.
+    /// - Complexity: O(log orders).
+    func entry(of order: Symbol) -> OrderEntry? {
+        let (i, found) = orderIndex(order)
+        return found ? orders[i] : nil
+    }
+
+    /// Index of `order` in `orders`, or where it would be inserted.
+    private func orderIndex(_ order: Symbol) -> (index: Int, found: Bool) {
         var lo = 0, hi = orders.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if orders[mid].order < entry.order { lo = mid + 1 } else { hi = mid }
+            if orders[mid].order < order { lo = mid + 1 } else { hi = mid }
         }
-        if lo < orders.count, orders[lo].order == entry.order {
-            if isLater(entry.at, entry.offset, than: orders[lo].at, orders[lo].offset) { orders[lo] = entry }
-        } else {
-            orders.insert(entry, at: lo)
-        }
+        return (lo, lo < orders.count && orders[lo].order == order)
     }
 
     mutating func addDay(_ day: Int32, amount: Int128) {

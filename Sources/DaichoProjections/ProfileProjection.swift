@@ -29,6 +29,9 @@ public final class ProfileProjection {
     @exclusivity(unchecked) var pending: PendingSections?
     /// The dashboard's per-day figures (docs/console.md "Where the figures come from"), kept as events are applied.
     let dashboard = DashboardAggregates()
+    /// The order days of the profiles of more than `OrderDays.scanLimit` orders, by profile number: derived from
+    /// their aggregates when first needed (ProfileProjection+Dashboard.swift), dropped when a merge changes them.
+    @exclusivity(unchecked) var orderDays: [Int: OrderDays] = [:]
     /// Timeline index: per event offset, the previous event offset of the same profile (`none` when first),
     /// and per profile its newest and oldest event (`heads`). Merges splice chains in O(1). 8 bytes per event.
     @exclusivity(unchecked) private(set) var previousEvent = Column<UInt32>()
@@ -226,11 +229,12 @@ public final class ProfileProjection {
             load(a)
             aggregates[p].absorb(aggregates[a])
             aggregates[a] = ProfileAggregates()
+            if !orderDays.isEmpty { orderDays[a] = nil; orderDays[p] = nil }
             splice(a, into: p)
         }
         var h = heads[p]
         let source = e.source == 0 ? Self.none : cache.symbol(e.source, in: e.strings, table: symbols).raw
-        countForDashboard(e, props: props, day: day, profile: p, source: source)
+        countForDashboard(e, offset: offset, props: props, day: day, profile: p, source: source)
         lastChanges = aggregates[p].apply(e, props: props, offset: offset, symbols: &cache, table: symbols, config: config,
                                           channelKnown: source != Self.none && source == h.lastSource)
         if !absorbed.isEmpty { lastChanges = .all }
@@ -334,12 +338,15 @@ public final class ProfileProjection {
 
     /// Bytes held per component, computed from capacities (array headers and dictionary overhead estimated):
     /// identity graph nodes (value arena and per-node arrays), identity node table, identity profiles, symbol
-    /// table, aggregates (per-profile values and their sections; snapshot bytes not yet deserialized count as
-    /// they are), timeline index (8 bytes per event and 8 per profile).
+    /// table, aggregates (per-profile values and their sections, the order days of heavy buyers; snapshot bytes not
+    /// yet deserialized count as they are), timeline index (8 bytes per event and 8 per profile).
     /// - Complexity: O(profiles).
     public func memoryReport() -> [(component: String, bytes: Int)] {
         let g = graph.memoryBytes
         var aggregateBytes = aggregates.memoryBytes
+        // The order days of heavy buyers: per dictionary slot a key and an array reference, plus the arrays.
+        aggregateBytes += orderDays.capacity * (MemoryLayout<Int>.stride + MemoryLayout<OrderDays>.stride)
+            + orderDays.values.reduce(0) { $0 + $1.heapBytes }
         if let lazy { aggregateBytes += lazy.section.capacity + lazy.offsets.capacity * 8 + lazy.loaded.capacity }
         if let pending { aggregateBytes += pending.aggregates.section.capacity + pending.aggregates.offsets.capacity * 8 }
         let timeline = previousEvent.memoryBytes + eventProfile.memoryBytes + heads.memoryBytes

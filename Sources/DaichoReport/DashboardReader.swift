@@ -13,10 +13,10 @@ struct DashboardReader {
     static func read(_ json: [UInt8]) throws -> Dashboard {
         try json.withUnsafeBytes { bytes in
             var tape = JSONTape()
-            do {
+            do throws(JSONError) {
                 try JSONParser().parse(bytes, into: &tape)
             } catch {
-                throw ReportError(path: "", reason: "\(error)")
+                throw ReportError(path: "", reason: "\(error)", cause: error)
             }
             return try DashboardReader(tape: tape, bytes: bytes).dashboard()
         }
@@ -44,8 +44,8 @@ struct DashboardReader {
         let asOf = try optionalMember(i, "as_of", p)
         return Dashboard.Range(
             from: try string(member(i, "from", p), "\(p).from"), to: try string(member(i, "to", p), "\(p).to"),
-            days: try elements(member(i, "days", p), "\(p).days").enumerated().map { try date($1, "\(p).days[\($0)]") },
-            weeks: try elements(member(i, "weeks", p), "\(p).weeks").enumerated().map { try string($1, "\(p).weeks[\($0)]") },
+            days: try array(member(i, "days", p), "\(p).days", read: date),
+            weeks: try array(member(i, "weeks", p), "\(p).weeks", read: string),
             timeZone: try string(member(i, "time_zone", p), "\(p).time_zone"),
             asOf: try asOf.flatMap { tape[$0].kind == .null ? nil : try string($0, "\(p).as_of") })
     }
@@ -60,30 +60,26 @@ struct DashboardReader {
     }
 
     func events(_ i: Int, days: Int) throws -> Dashboard.Events {
-        let types = try elements(member(i, "types", "events"), "events.types").enumerated().map { k, t in
-            let p = "events.types[\(k)]"
-            return Dashboard.EventType(
+        let types = try array(member(i, "types", "events"), "events.types") { t, p in
+            Dashboard.EventType(
                 type: try string(member(t, "type", p), "\(p).type"),
-                perDay: try ints(member(t, "per_day", p), "\(p).per_day", count: days, per: "day of range.days"),
+                perDay: try array(member(t, "per_day", p), "\(p).per_day", length: .perDay(days), read: int),
                 total: try int(member(t, "total", p), "\(p).total"))
         }
         return Dashboard.Events(types: types, reading: try reading(member(i, "reading", "events"), "events.reading"))
     }
 
     func revenue(_ i: Int, days: Int) throws -> Dashboard.Revenue {
-        let currencies = try elements(member(i, "currencies", "revenue"), "revenue.currencies").enumerated().map { k, c in
-            let p = "revenue.currencies[\(k)]"
-            let perDay = try elements(member(c, "per_day", p), "\(p).per_day")
-            try expectCount(perDay.count, days, "\(p).per_day", per: "day of range.days")
+        let currencies = try array(member(i, "currencies", "revenue"), "revenue.currencies") { c, p in
+            let perDay = try array(member(c, "per_day", p), "\(p).per_day", length: .perDay(days), read: money)
             return Dashboard.Currency(
                 currency: try string(member(c, "currency", p), "\(p).currency"),
-                perDay: try perDay.enumerated().map { try money($1, "\(p).per_day[\($0)]") },
+                perDay: perDay,
                 total: try money(member(c, "total", p), "\(p).total"),
                 orders: try int(member(c, "orders", p), "\(p).orders"))
         }
-        let bySource = try elements(member(i, "by_source", "revenue"), "revenue.by_source").enumerated().map { k, s in
-            let p = "revenue.by_source[\(k)]"
-            return Dashboard.SourceRow(
+        let bySource = try array(member(i, "by_source", "revenue"), "revenue.by_source") { s, p in
+            Dashboard.SourceRow(
                 currency: try string(member(s, "currency", p), "\(p).currency"),
                 source: try string(member(s, "source", p), "\(p).source"),
                 revenue: try money(member(s, "revenue", p), "\(p).revenue"),
@@ -96,9 +92,9 @@ struct DashboardReader {
     func buyers(_ i: Int, days: Int) throws -> Dashboard.Buyers {
         let p = "buyers"
         return Dashboard.Buyers(
-            newPerDay: try ints(member(i, "new_per_day", p), "\(p).new_per_day", count: days, per: "day of range.days"),
-            returningPerDay: try ints(member(i, "returning_per_day", p), "\(p).returning_per_day", count: days,
-                                      per: "day of range.days"),
+            newPerDay: try array(member(i, "new_per_day", p), "\(p).new_per_day", length: .perDay(days), read: int),
+            returningPerDay: try array(member(i, "returning_per_day", p), "\(p).returning_per_day", length: .perDay(days),
+                                       read: int),
             new: try int(member(i, "new", p), "\(p).new"),
             returning: try int(member(i, "returning", p), "\(p).returning"),
             returningShare: try double(member(i, "returning_share", p), "\(p).returning_share"),
@@ -108,8 +104,7 @@ struct DashboardReader {
     func rfm(_ i: Int) throws -> Dashboard.RFM {
         let p = "rfm"
         let currency = try optionalMember(i, "currency", p)
-        let cells = try elements(member(i, "cells", p), "\(p).cells").enumerated().map { k, c in
-            let cp = "\(p).cells[\(k)]"
+        let cells = try array(member(i, "cells", p), "\(p).cells") { c, cp in
             let r = try int(member(c, "r", cp), "\(cp).r"), f = try int(member(c, "f", cp), "\(cp).f")
             guard (1...5).contains(r), (1...5).contains(f) else {
                 throw ReportError(path: cp, reason: "r and f must be quintiles 1 to 5, found r \(r), f \(f)")
@@ -120,20 +115,19 @@ struct DashboardReader {
         return Dashboard.RFM(
             currency: try currency.flatMap { tape[$0].kind == .null ? nil : try string($0, "\(p).currency") },
             customers: try int(member(i, "customers", p), "\(p).customers"),
-            recencyBounds: try bounds(member(i, "recency_bounds", p), "\(p).recency_bounds"),
-            frequencyBounds: try bounds(member(i, "frequency_bounds", p), "\(p).frequency_bounds"),
+            recencyBounds: try array(member(i, "recency_bounds", p), "\(p).recency_bounds", length: .cutPoints, read: bound),
+            frequencyBounds: try array(member(i, "frequency_bounds", p), "\(p).frequency_bounds", length: .cutPoints, read: bound),
             cells: cells, reading: try reading(member(i, "reading", p), "\(p).reading"))
     }
 
     func voc(_ i: Int, weeks: Int) throws -> Dashboard.VoC {
-        let categories = try elements(member(i, "categories", "voc"), "voc.categories").enumerated().map { k, c in
-            let p = "voc.categories[\(k)]"
-            return Dashboard.Category(
+        let categories = try array(member(i, "categories", "voc"), "voc.categories") { c, p in
+            Dashboard.Category(
                 category: try string(member(c, "category", p), "\(p).category"),
-                openedPerWeek: try ints(member(c, "opened_per_week", p), "\(p).opened_per_week", count: weeks,
-                                        per: "week of range.weeks"),
-                closedPerWeek: try ints(member(c, "closed_per_week", p), "\(p).closed_per_week", count: weeks,
-                                        per: "week of range.weeks"),
+                openedPerWeek: try array(member(c, "opened_per_week", p), "\(p).opened_per_week", length: .perWeek(weeks),
+                                         read: int),
+                closedPerWeek: try array(member(c, "closed_per_week", p), "\(p).closed_per_week", length: .perWeek(weeks),
+                                         read: int),
                 opened: try int(member(c, "opened", p), "\(p).opened"),
                 closed: try int(member(c, "closed", p), "\(p).closed"))
         }
@@ -142,17 +136,15 @@ struct DashboardReader {
     }
 
     func social(_ i: Int, weeks: Int) throws -> Dashboard.Social {
-        let platforms = try elements(member(i, "platforms", "social"), "social.platforms").enumerated().map { k, s in
-            let p = "social.platforms[\(k)]"
-            let sentiments = try elements(member(s, "sentiment_per_week", p), "\(p).sentiment_per_week")
-            try expectCount(sentiments.count, weeks, "\(p).sentiment_per_week", per: "week of range.weeks")
+        let platforms = try array(member(i, "platforms", "social"), "social.platforms") { s, p in
+            let sentiments = try array(member(s, "sentiment_per_week", p), "\(p).sentiment_per_week", length: .perWeek(weeks),
+                                       read: nullableDouble)
             return Dashboard.Platform(
                 platform: try string(member(s, "platform", p), "\(p).platform"),
-                mentionsPerWeek: try ints(member(s, "mentions_per_week", p), "\(p).mentions_per_week", count: weeks,
-                                          per: "week of range.weeks"),
-                sentimentPerWeek: try sentiments.enumerated().map { try nullableDouble($1, "\(p).sentiment_per_week[\($0)]") },
-                reachPerWeek: try ints(member(s, "reach_per_week", p), "\(p).reach_per_week", count: weeks,
-                                       per: "week of range.weeks"),
+                mentionsPerWeek: try array(member(s, "mentions_per_week", p), "\(p).mentions_per_week", length: .perWeek(weeks),
+                                           read: int),
+                sentimentPerWeek: sentiments,
+                reachPerWeek: try array(member(s, "reach_per_week", p), "\(p).reach_per_week", length: .perWeek(weeks), read: int),
                 mentions: try int(member(s, "mentions", p), "\(p).mentions"),
                 sentiment: try nullableDouble(member(s, "sentiment", p), "\(p).sentiment"))
         }
@@ -173,10 +165,10 @@ struct DashboardReader {
             k = Int(tape[k + 1].end)
         }
         return Dashboard.Identity(
-            mergesPerDay: try ints(member(i, "merges_per_day", p), "\(p).merges_per_day", count: days, per: "day of range.days"),
-            refusedPerDay: try ints(member(i, "refused_per_day", p), "\(p).refused_per_day", count: days, per: "day of range.days"),
-            newProfilesPerDay: try ints(member(i, "new_profiles_per_day", p), "\(p).new_profiles_per_day", count: days,
-                                        per: "day of range.days"),
+            mergesPerDay: try array(member(i, "merges_per_day", p), "\(p).merges_per_day", length: .perDay(days), read: int),
+            refusedPerDay: try array(member(i, "refused_per_day", p), "\(p).refused_per_day", length: .perDay(days), read: int),
+            newProfilesPerDay: try array(member(i, "new_profiles_per_day", p), "\(p).new_profiles_per_day", length: .perDay(days),
+                                         read: int),
             merges: try int(member(i, "merges", p), "\(p).merges"),
             refused: try int(member(i, "refused", p), "\(p).refused"),
             newProfiles: try int(member(i, "new_profiles", p), "\(p).new_profiles"),
@@ -206,36 +198,50 @@ struct DashboardReader {
         return value
     }
 
-    /// The token indices of array `i`'s elements.
-    func elements(_ i: Int, _ path: String) throws -> [Int] {
+    /// The length an array must have, and what its error says when it has another.
+    enum Length {
+        /// One entry per day of `range.days` (that many days).
+        case perDay(Int)
+        /// One entry per week of `range.weeks` (that many weeks).
+        case perWeek(Int)
+        /// The four quintile cut points of an RFM axis.
+        case cutPoints
+
+        var count: Int {
+            switch self {
+            case .perDay(let n), .perWeek(let n): n
+            case .cutPoints: 4
+            }
+        }
+
+        func reason(found: Int) -> String {
+            switch self {
+            case .perDay(let n): "expected \(n) entries (one per day of range.days), found \(found)"
+            case .perWeek(let n): "expected \(n) entries (one per week of range.weeks), found \(found)"
+            case .cutPoints: "expected 4 cut points, found \(found)"
+            }
+        }
+    }
+
+    /// The elements of array `i`, each read by `read` from its token and its path (`path[k]`), after checking the
+    /// array's length when `length` is given: what every array of the dashboard object is read with.
+    func array<T>(_ i: Int, _ path: String, length: Length? = nil, read: (Int, String) throws -> T) throws -> [T] {
         guard tape[i].kind == .array else { throw ReportError(path: path, reason: "expected an array, found \(tape[i].kind)") }
-        var out: [Int] = []
-        out.reserveCapacity(Int(tape[i].length))
+        let count = Int(tape[i].length)
+        if let length, count != length.count { throw ReportError(path: path, reason: length.reason(found: count)) }
+        var out: [T] = []
+        out.reserveCapacity(count)
         var k = i + 1
-        for _ in 0..<tape[i].length {
-            out.append(k)
+        for index in 0..<count {
+            out.append(try read(k, "\(path)[\(index)]"))
             k = Int(tape[k].end)
         }
         return out
     }
 
-    func ints(_ i: Int, _ path: String, count: Int, per: String) throws -> [Int64] {
-        let items = try elements(i, path)
-        try expectCount(items.count, count, path, per: per)
-        return try items.enumerated().map { try int($1, "\(path)[\($0)]") }
-    }
-
-    /// Four quintile cut points, each an integer or null.
-    func bounds(_ i: Int, _ path: String) throws -> [Int64?] {
-        let items = try elements(i, path)
-        guard items.count == 4 else { throw ReportError(path: path, reason: "expected 4 cut points, found \(items.count)") }
-        return try items.enumerated().map { tape[$1].kind == .null ? nil : try int($1, "\(path)[\($0)]") }
-    }
-
-    func expectCount(_ found: Int, _ expected: Int, _ path: String, per: String) throws {
-        guard found == expected else {
-            throw ReportError(path: path, reason: "expected \(expected) entries (one per \(per)), found \(found)")
-        }
+    /// A quintile cut point: an integer or null.
+    func bound(_ i: Int, _ path: String) throws -> Int64? {
+        tape[i].kind == .null ? nil : try int(i, path)
     }
 
     func int(_ i: Int, _ path: String) throws -> Int64 {

@@ -242,6 +242,70 @@ import Testing
         }
     }
 
+    /// Heavy buyers (docs/console.md "buyers"): two customers with hundreds of purchases over hundreds of business
+    /// days, late and out of order, some order ids sent again at other times (moving the order to another day) and
+    /// some shared by both, merged by a link midway; a light buyer beside them. The new and returning buyers, like
+    /// every other figure, are the plain reference's (profiles of more than `OrderDays.scanLimit`, 128, orders keep
+    /// their order days instead of scanning their orders, rebuilt after the snapshot load of each append: both
+    /// buyers pass 128 orders before the link).
+    @Test func heavyBuyersMatchTheReference() throws {
+        let t = TemporaryDirectory()
+        let d = t.path + "/heavy"
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        try Data(#"{"business_time_zone": "America/New_York", "snapshot_min_events": 50}"#.utf8)
+            .write(to: URL(fileURLWithPath: d + "/daicho.json"))
+        var rng = SeededGenerator(seed: 77)
+        let start = Date(timeIntervalSince1970: 1_767_225_600) // 2026-01-01T00:00:00Z
+        let formatter = ISO8601DateFormatter()
+        var orders: [String: [String]] = ["A": [], "B": [], "C": []]
+        func purchase(_ n: Int, _ buyer: String, ids: String) -> (at: Date, line: String) {
+            let at = start.addingTimeInterval(Double(Int.random(in: 0..<300 * 86_400, using: &rng)))
+            var order = "o-\(buyer)-\(n)"
+            let roll = Int.random(in: 0..<10, using: &rng)
+            if roll == 0, let again = orders[buyer]!.randomElement(using: &rng) { order = again } // sent again
+            else if roll == 1, let other = orders[buyer == "A" ? "B" : "A"]!.randomElement(using: &rng) { order = other } // shared
+            else { orders[buyer]!.append(order) }
+            let currency = Int.random(in: 0..<5, using: &rng) == 0 ? "USD" : "JPY"
+            return (at, #"{"id":"p-\#(n)","type":"purchase","at":"\#(formatter.string(from: at))","ids":\#(ids),"props":{"order_id":"\#(order)","amount":\#(Int.random(in: 1...90, using: &rng) * 100),"currency":"\#(currency)"}}"#)
+        }
+        let idsA = #"{"email":"heavy-a@example.jp"}"#, idsB = #"{"user_id":"U-heavy-b"}"#, idsC = #"{"email":"light-c@example.jp"}"#
+        var events: [(at: Date, line: String)] = []
+        for n in 0..<1100 {
+            let buyer = n % 23 == 0 ? "C" : n % 2 == 0 ? "A" : "B"
+            events.append(purchase(n, buyer, ids: buyer == "A" ? idsA : buyer == "B" ? idsB : idsC))
+            if n == 550 { // the link: A and B are one customer from here on
+                events.append((start.addingTimeInterval(150 * 86_400), #"{"id":"link-ab","type":"link","at":"2026-05-31T12:00:00Z","ids":{"email":"heavy-a@example.jp","user_id":"U-heavy-b"}}"#))
+            }
+        }
+        // Mostly in time order within each half, one in six late (moved up to 60 places later in the log).
+        var lines: [String] = []
+        for half in [events[..<551], events[551...]] {
+            var ordered = half.sorted { $0.at < $1.at }.map(\.line)
+            for i in stride(from: ordered.count - 1, through: 0, by: -1) where Int.random(in: 0..<6, using: &rng) == 0 {
+                ordered.insert(ordered.remove(at: i), at: min(ordered.count, i + Int.random(in: 1...60, using: &rng)))
+            }
+            lines += ordered
+        }
+        let per = lines.count / 3 + 1
+        for part in 0..<3 {
+            let chunk = lines[min(lines.count, part * per)..<min(lines.count, (part + 1) * per)]
+            let r = try daicho(["append", "--data", d, t.write("heavy-\(part).ndjson", chunk.joined(separator: "\n") + "\n")])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+
+        let reference = try Self.reference(d, zone: "America/New_York")
+        let heavy = reference.profiles.map { (($0["commerce"] as? [String: Any])?["orders"] as? Int) ?? 0 }.max() ?? 0
+        #expect(reference.profiles.count == 2 && heavy > 400, "one merged heavy buyer (\(heavy) orders) and a light one")
+        let report = try daicho(["report", "--data", d, "--format", "json"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let actual = try Self.numbers(report.stdout)
+        let range = try #require(actual["range"] as? [String: Any])
+        let expected = reference.dashboard(from: range["from"] as! String, to: range["to"] as! String, logEnd: reference.events.count)
+        let buyers = try #require(expected["buyers"] as? [String: Any])
+        #expect((buyers["new"] as? Int ?? 0) >= 2 && (buyers["returning"] as? Int ?? 0) > 200, "\(buyers)")
+        Self.expectEqual(actual, expected, "heavy buyers")
+    }
+
     /// The options are checked before anything is read; the report is HTML unless `--format json` is asked for.
     @Test func reportOptionsAreCheckedAndNamed() throws {
         let t = TemporaryDirectory()

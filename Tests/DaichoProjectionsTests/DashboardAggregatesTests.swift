@@ -85,6 +85,63 @@ import Testing
         #expect(Dashboard.render(restored, range: range) == Dashboard.render(replayed, range: range))
     }
 
+    /// A flipped byte anywhere in the snapshot's dashboard section (section 6), or the file cut inside it, is
+    /// detected: the snapshot is not used (a notice says why) and the view is rebuilt by replay, with the figures of
+    /// the replay, never the damaged ones. An intact snapshot is used as it is.
+    @Test func aDamagedDashboardSectionIsDetectedAndRebuilt() throws {
+        let t = TemporaryDirectory()
+        let dir = try Self.directory(t, "data", try Self.lines(seed: 24, events: 2000))
+        let settings = try ProjectionSettings.load(dir)
+        let replayed = try Self.replayed(dir)
+        try ProjectionSnapshot.write(replayed, settingsHash: settings.hash, directory: dir.snapshotsPath, log: dir)
+        let path = dir.snapshotsPath + "/" + ProjectionSnapshot.fileName
+        let intact = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let section = snapshotSection(6, of: intact)
+        #expect(section.upperBound == intact.count && section.count > 100, "the dashboard section ends the file")
+        let range = try DashboardRange(from: nil, to: nil, of: replayed)
+        let expected = (Self.canonical(replayed), Dashboard.render(replayed, range: range))
+
+        func load(_ bytes: [UInt8]) throws -> (ProfileProjection, notice: String?) {
+            // A new file: the checkpoint is a hard link to the one written, and stays as it was.
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+            let (view, _, notice) = try ProjectionLoader.load(dir)
+            #expect((Self.canonical(view), Dashboard.render(view, range: range)) == expected, "\(notice ?? "intact")")
+            return (view, notice)
+        }
+        #expect(try load(intact).notice == nil)
+        var rng = SeededGenerator(seed: 6)
+        let positions = [section.lowerBound, section.upperBound - 1] + (0..<6).map { _ in Int.random(in: section, using: &rng) }
+        for (k, at) in positions.enumerated() {
+            var bad = intact
+            bad[at] ^= UInt8(1 << (k % 8))
+            let notice = try load(bad).notice
+            #expect(notice?.contains("fails its checksum") == true && notice?.hasSuffix("rebuilt by replay") == true,
+                    "byte \(at - section.lowerBound) of the section: \(notice ?? "used")")
+        }
+        for cut in [section.lowerBound + 1, section.lowerBound + section.count / 2, section.upperBound - 1] {
+            let notice = try load(Array(intact[..<cut])).notice
+            #expect(notice?.contains("truncated or damaged") == true && notice?.hasSuffix("rebuilt by replay") == true,
+                    "cut at byte \(cut - section.lowerBound) of the section: \(notice ?? "used")")
+        }
+
+        // The same damage in an as-of checkpoint (which carries the section too): it is passed over, and the view
+        // as of the newest event is built from offset 0 with the replay's figures.
+        let checkpoints = Checkpoints.list(in: dir.snapshotsPath)
+        #expect(!checkpoints.isEmpty, "the snapshot was recorded as a checkpoint")
+        let asOf = replayed.logClock
+        let (restored, _, _) = try ProjectionLoader.load(dir, asOf: asOf)
+        #expect(restored.checkpointOffset != nil, "an intact checkpoint serves the as-of view")
+        for (_, checkpoint) in checkpoints {
+            var bad = [UInt8](try Data(contentsOf: URL(fileURLWithPath: checkpoint)))
+            bad[snapshotSection(6, of: bad).lowerBound + 7] ^= 0x10
+            try Data(bad).write(to: URL(fileURLWithPath: checkpoint), options: .atomic)
+        }
+        let (view, _, _) = try ProjectionLoader.load(dir, asOf: asOf)
+        #expect(view.checkpointOffset == nil, "no damaged checkpoint is used")
+        #expect(Self.canonical(view) == Self.canonical(try Self.replayed(dir, asOf: asOf)))
+        #expect(Self.canonical(view) == Self.canonical(restored))
+    }
+
     /// The dashboard as of T (from a checkpoint or offset 0) equals the dashboard of a log holding only the
     /// events with `at` ≤ T, in the same order — but for `range.as_of` and `totals.log_end_offset`.
     @Test func asOfEqualsTheLogOfTheEventsUpToThatTime() throws {

@@ -87,6 +87,23 @@ struct ReportPartsTests {
         #expect(throws: ReportError(path: "range.days[4]", reason: "expected a day as YYYY-MM-DD, found the string \"2026-13-01\"")) {
             try ReportHTML.render(dashboard: badDay.json(), language: .en, dataDirectory: "d")
         }
+        // Every array of the object is read alike: its length, then each element at its own path.
+        func refusal(_ change: (inout DashboardSample) -> Void) throws -> ReportError? {
+            var sample = DashboardSample.make(seed: 3, dayCount: 10)
+            change(&sample)
+            do { _ = try ReportHTML.render(dashboard: sample.json(), language: .en, dataDirectory: "d") } catch let error as ReportError { return error }
+            return nil
+        }
+        let weeks = DashboardSample.make(seed: 3, dayCount: 10).weeks.count
+        #expect(try refusal { $0.platforms[0].sentiment.removeLast() }
+                == ReportError(path: "social.platforms[0].sentiment_per_week", reason: "expected \(weeks) entries (one per week of range.weeks), found \(weeks - 1)"))
+        #expect(try refusal { $0.categories[1].closed.append(0) }
+                == ReportError(path: "voc.categories[1].closed_per_week", reason: "expected \(weeks) entries (one per week of range.weeks), found \(weeks + 1)"))
+        #expect(try refusal { $0.frequencyBounds.removeLast() } == ReportError(path: "rfm.frequency_bounds", reason: "expected 4 cut points, found 3"))
+        #expect(try refusal { $0.cells[0].r = 6 }
+                == ReportError(path: "rfm.cells[0]", reason: "r and f must be quintiles 1 to 5, found r 6, f \(DashboardSample.make(seed: 3, dayCount: 10).cells[0].f)"))
+        #expect(try refusal { $0.bySource[0].revenue = "12.3.4" }
+                == ReportError(path: "revenue.by_source[0].revenue", reason: "expected an exact decimal amount such as \"19.99\", found the string \"12.3.4\""))
         var badMoney = DashboardSample.make(seed: 3, dayCount: 10)
         badMoney.currencies[0].perDay[2] = "1e3"
         #expect(throws: ReportError.self) { try ReportHTML.render(dashboard: badMoney.json(), language: .en, dataDirectory: "d") }
@@ -109,6 +126,7 @@ struct ReportPartsTests {
             Issue.record("rendered truncated JSON")
         } catch let error as ReportError {
             #expect(error.description.hasPrefix("dashboard object: invalid JSON at byte 10"))
+            #expect(error.path.isEmpty && error.cause?.position == 10, "the parser's error is kept as the cause")
         }
     }
 }

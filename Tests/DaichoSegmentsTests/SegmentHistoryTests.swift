@@ -40,8 +40,9 @@ import Testing
         }
     }
 
-    @Test func historiesEqualTheFeedCountedPerBusinessDay() throws {
-        let t = TemporaryDirectory()
+    /// A log written across 90 days (Tokyo) with three segments defined at its start, one redefined on day 40,
+    /// one defined on day 55 and one dropped on day 70; returns its directory and a time the day after its end.
+    static func ninetyDays(_ t: TemporaryDirectory) throws -> (DataDirectory, now: Int64) {
         let dir = DataDirectory(t.path + "/d")
         try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
         try #"{"business_time_zone":"Asia/Tokyo"}"#.write(toFile: dir.path + "/daicho.json", atomically: true, encoding: .utf8)
@@ -71,7 +72,12 @@ import Testing
             }
         }
         try store.close()
-        let now = start + 91 * Self.day
+        return (dir, start + 91 * Self.day)
+    }
+
+    @Test func historiesEqualTheFeedCountedPerBusinessDay() throws {
+        let t = TemporaryDirectory()
+        let (dir, now) = try Self.ninetyDays(t)
         let (segments, _) = try SegmentLoader.load(dir, now: now, trackingAfter: 0)
         let records = segments.takeChanges()?.records ?? []
         let reference = Self.reference(records)
@@ -102,6 +108,92 @@ import Testing
         #expect(restored.restoredFrom != nil)
         #expect(restored.definitions == segments.definitions)
         #expect(restored.history(of: "recent", from: end - 95, through: end) == segments.history(of: "recent", from: end - 95, through: end))
+    }
+
+    /// Every segment's whole history (95 days up to the history's end), by name.
+    static func histories(_ segments: SegmentProjection) throws -> [String: [SegmentDay]] {
+        let end = try #require(segments.historyEnd)
+        var out: [String: [SegmentDay]] = [:]
+        for info in segments.definitions { out[info.name] = segments.history(of: info.name, from: end - 95, through: end) }
+        return out
+    }
+
+    /// The size histories in the snapshot (segment state version 3, docs/segments.md "Snapshots"), damaged: a
+    /// flipped byte in the snapshot's dependents section or the file cut inside it fails the snapshot's checks;
+    /// a state whose histories are cut short, out of day order, of another history version or followed by stray
+    /// bytes (damage the file's checksums cannot see: a writer's) does not restore. Each time the loader says so
+    /// (`rebuilt by replay`), replays, and the histories equal the feed counted per day, as an intact snapshot's do.
+    @Test func aDamagedHistoryStateIsDetectedAndRebuilt() throws {
+        let t = TemporaryDirectory()
+        let (dir, now) = try Self.ninetyDays(t)
+        let settings = try ProjectionSettings.load(dir)
+        let (segments, _) = try SegmentLoader.load(dir, now: now, trackingAfter: 0)
+        let reference = Self.reference(segments.takeChanges()?.records ?? [])
+        let expected = try Self.histories(segments)
+        #expect(expected.count == 3 && expected.allSatisfy { $0.value == Self.expected(reference[$0.key] ?? [:], like: $0.value) })
+        let state = segments.encodeState()
+        let path = dir.snapshotsPath + "/" + ProjectionSnapshot.fileName
+
+        /// Loads the view of `dir` as a query does; checks its histories, whether it came from the snapshot and its
+        /// notice; returns the notice.
+        @discardableResult
+        func load(_ what: String, restored: Bool, notice: String?) throws -> String? {
+            let (view, _) = try SegmentLoader.load(dir, now: now)
+            #expect((view.restoredFrom != nil) == restored, "\(what): \(view.notice ?? "restored")")
+            #expect(try Self.histories(view) == expected, "\(what)")
+            if let notice {
+                #expect(view.notice?.contains(notice) == true && view.notice?.hasSuffix("rebuilt by replay") == true,
+                        "\(what): \(view.notice ?? "no notice")")
+            } else {
+                #expect(view.notice == nil, "\(what)")
+            }
+            return view.notice
+        }
+        func write(state: [UInt8]) throws {
+            try ProjectionSnapshot.write(segments.profiles, settingsHash: settings.hash, directory: dir.snapshotsPath, log: dir,
+                                         dependents: state)
+        }
+        try write(state: state)
+        try load("intact", restored: true, notice: nil)
+
+        // In the file: the dependents section (5) holds the state, zstd-compressed.
+        let file = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let section = snapshotSection(5, of: file)
+        for at in [section.lowerBound, section.lowerBound + section.count / 2, section.upperBound - 1] {
+            var bad = file
+            bad[at] ^= 0x20
+            try Data(bad).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try load("flip at byte \(at - section.lowerBound) of the section", restored: false, notice: "fails its checksum")
+        }
+        try Data(file[..<(section.lowerBound + section.count / 2)]).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try load("file cut inside the section", restored: false, notice: "truncated or damaged")
+
+        // In the state: the histories are its end, the history version (u64) then each segment's days.
+        var historyBytes = SnapshotWriter()
+        historyBytes.u64(SegmentHistory.version)
+        for s in segments.segments { s.history.encode(into: &historyBytes) }
+        let histories = state.count - historyBytes.bytes.count
+        #expect(Array(state[histories...]) == historyBytes.bytes)
+        var version = state, order = state
+        version[histories] ^= 0x02
+        // The first segment's first day (after the version and its day count, a one-byte varint) moves past its second.
+        #expect(segments.segments[0].history.days.count > 1)
+        order[histories + 8 + 1 + 2] ^= 0x01
+        // The notice names why the state does not restore (any of `reasons`).
+        let damaged: [(what: String, state: [UInt8], reasons: [String])] = [
+            ("histories cut in the middle", Array(state[..<(histories + historyBytes.bytes.count / 2)]), ["truncated", "exceeds the snapshot"]),
+            ("histories missing", Array(state[..<histories]), ["snapshot truncated"]),
+            ("another history version", version, ["segment size history of another version"]),
+            ("a day out of order", order, ["a segment's size history is damaged"]),
+            ("a stray byte after the histories", state + [0], ["bytes after the segment state"]),
+        ]
+        for (what, bytes, reasons) in damaged {
+            try write(state: bytes)
+            let notice = try load(what, restored: false, notice: "the snapshot's segment state does not restore")
+            #expect(reasons.contains { notice?.contains($0) == true }, "\(what): \(notice ?? "no notice")")
+        }
+        try write(state: state)
+        try load("intact again", restored: true, notice: nil)
     }
 
     @Test func aDayIsItsDateAndBack() {
