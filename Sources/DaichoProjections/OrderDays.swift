@@ -76,12 +76,5 @@ struct OrderDays: Equatable, Sendable {
     /// Approximate heap bytes (array header and capacity), for the memory report.
     var heapBytes: Int { days.capacity == 0 ? 0 : 32 + days.capacity * MemoryLayout<DayCount>.stride }
 
-    private func search(_ day: Int32) -> (index: Int, found: Bool) {
-        var lo = 0, hi = days.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if days[mid].day < day { lo = mid + 1 } else { hi = mid }
-        }
-        return (lo, lo < days.count && days[lo].day == day)
-    }
+    private func search(_ day: Int32) -> (index: Int, found: Bool) { days.sortedIndex(of: day, by: \.day) }
 }

@@ -243,14 +243,7 @@ struct CommerceSection: Equatable, Sendable {
     }
 
     /// Index of `order` in `orders`, or where it would be inserted.
-    private func orderIndex(_ order: Symbol) -> (index: Int, found: Bool) {
-        var lo = 0, hi = orders.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if orders[mid].order < order { lo = mid + 1 } else { hi = mid }
-        }
-        return (lo, lo < orders.count && orders[lo].order == order)
-    }
+    private func orderIndex(_ order: Symbol) -> (index: Int, found: Bool) { orders.sortedIndex(of: order, by: \.order) }
 
     mutating func addDay(_ day: Int32, amount: Int128) {
         if let last = days.last, last.day == day { days[days.count - 1].amount += amount; return }
