@@ -26,8 +26,8 @@ final class RunningServer {
     let thread: Thread
     let done = DispatchSemaphore(value: 0)
 
-    init(configuration: HTTPServerConfiguration = HTTPServerConfiguration()) throws {
-        server = HTTPServer(listener: try Socket.listen(host: "127.0.0.1", port: 0), handler: EchoHandler(), configuration: configuration)
+    init(handler: any HTTPHandler = EchoHandler(), configuration: HTTPServerConfiguration = HTTPServerConfiguration()) throws {
+        server = HTTPServer(listener: try Socket.listen(host: "127.0.0.1", port: 0), handler: handler, configuration: configuration)
         let s = server, d = done
         thread = Thread { s.run(); d.signal() }
         thread.start()
