@@ -15,6 +15,9 @@ struct ObjectWriter {
     private var manyKeys: Set<String>?
     private var isEmpty = true
 
+    /// Whether the next key may be written in `plain` mode (when it is plain).
+    private var takesPlain: Bool { (plain?.count ?? 16) < 16 }
+
     /// Whether the bytes of `text` are a plain key.
     private static func isPlain(_ text: UnsafeRawBufferPointer) -> Bool {
         !text.contains { $0 >= 0x80 || $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
@@ -64,7 +67,7 @@ struct ObjectWriter {
     }
 
     private mutating func key(_ k: String) {
-        if plain != nil && plain!.count < 16 {
+        if takesPlain {
             var k = k
             let done = k.withUTF8 { text -> Bool in
                 guard Self.isPlain(UnsafeRawBufferPointer(text)) else { return false }
@@ -89,7 +92,7 @@ struct ObjectWriter {
     /// is given and the key was written already.
     mutating func member(_ json: RawJSON, key k: Int, value v: Int, prefixWhenTaken prefix: String? = nil) {
         let taken = prefix != nil && has(key: k, of: json)
-        if plain != nil && plain!.count < 16 && json.isPlain(k) {
+        if takesPlain && json.isPlain(k) {
             json.bytes.withUnsafeBytes { plainKey(taken ? prefix! : "", UnsafeRawBufferPointer(rebasing: $0[json.plainBytes(k)])) }
         } else {
             let name = json.string(k)
