@@ -21,7 +21,9 @@ public protocol HTTPHandler: Sendable {
     associatedtype Match = Void
     /// Called once per request, when its head has been read, before the other calls for it.
     func match(_ head: RequestHead) -> Match
+    /// Whether to read the request's body (and how much of it), or the response that refuses it.
     func admit(_ head: RequestHead, _ match: Match, peer: String) -> Admission
+    /// The response to an admitted request, its body read.
     func respond(to request: HTTPRequest, _ match: Match) -> HTTPResponse
     /// Called once a response to a request whose head was read has been sent (a stream: once its head was), with
     /// its status and the seconds from the end of the head to then (for metrics).

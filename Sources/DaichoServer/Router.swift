@@ -83,6 +83,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         let route: Route
     }
 
+    /// The route of a request's method and path: once per request (`HTTPHandler.match`).
     public func match(_ head: RequestHead) -> Matched { Matched(route: route(head)) }
 
     func route(_ head: RequestHead) -> Route {
