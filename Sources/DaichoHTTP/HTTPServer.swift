@@ -14,17 +14,29 @@ public enum Admission: Sendable {
 }
 
 /// The application behind an `HTTPServer`: the routes. Called on the connection's thread; concurrent calls come
-/// from different connections.
+/// from different connections. Each request's head is matched once (`match`: its route, say), and what that found
+/// is handed to `admit`, `respond` and `answered`, so none of them matches the request again.
 public protocol HTTPHandler: Sendable {
-    func admit(_ head: RequestHead, peer: String) -> Admission
-    func respond(to request: HTTPRequest) -> HTTPResponse
+    /// What `match` makes of a request's head.
+    associatedtype Match = Void
+    /// Called once per request, when its head has been read, before the other calls for it.
+    func match(_ head: RequestHead) -> Match
+    /// Whether to read the request's body (and how much of it), or the response that refuses it.
+    func admit(_ head: RequestHead, _ match: Match, peer: String) -> Admission
+    /// The response to an admitted request, its body read.
+    func respond(to request: HTTPRequest, _ match: Match) -> HTTPResponse
     /// Called once a response to a request whose head was read has been sent (a stream: once its head was), with
     /// its status and the seconds from the end of the head to then (for metrics).
-    func answered(_ head: RequestHead, status: Int, seconds: Double)
+    func answered(_ head: RequestHead, _ match: Match, status: Int, seconds: Double)
 }
 
 extension HTTPHandler {
-    public func answered(_ head: RequestHead, status: Int, seconds: Double) {}
+    public func answered(_ head: RequestHead, _ match: Match, status: Int, seconds: Double) {}
+}
+
+extension HTTPHandler where Match == Void {
+    /// A handler that needs nothing from the head before `admit` matches nothing.
+    public func match(_ head: RequestHead) {}
 }
 
 /// Timeouts and caps of a server (docs/http-api.md "HTTP/1.1").
@@ -137,7 +149,7 @@ public final class HTTPServer: @unchecked Sendable {
         var served = 0
         while served < configuration.maxRequestsPerConnection {
             let id = nextRequestID()
-            let outcome = serveOne(socket, &buffer, &scratch, id: id, last: served + 1 == configuration.maxRequestsPerConnection)
+            let outcome = serveOne(handler, socket, &buffer, &scratch, id: id, last: served + 1 == configuration.maxRequestsPerConnection)
             served += 1
             guard outcome else { break }
         }
@@ -145,7 +157,8 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// Reads, handles and answers one request. Returns whether the connection stays open.
-    private func serveOne(_ socket: Socket, _ buffer: inout [UInt8], _ scratch: inout [UInt8], id: String, last: Bool) -> Bool {
+    private func serveOne<Handler: HTTPHandler>(_ handler: Handler, _ socket: Socket, _ buffer: inout [UInt8], _ scratch: inout [UInt8],
+                                                id: String, last: Bool) -> Bool {
         // Wait for the first byte (idle), then for the whole head (header timeout).
         var head: RequestHead
         do {
@@ -162,13 +175,14 @@ public final class HTTPServer: @unchecked Sendable {
         lock.unlock()
         defer { lock.lock(); busy -= 1; lock.unlock() }
         let started = DispatchTime.now().uptimeNanoseconds
+        let match = handler.match(head)
         /// Sends `response` and tells the handler; returns whether the connection stays open.
         func answer(_ response: HTTPResponse, keepAlive: Bool) -> Bool {
             let open = send(socket, response, id: id, keepAlive: keepAlive, headOnly: head.method == "HEAD")
-            handler.answered(head, status: response.status, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+            handler.answered(head, match, status: response.status, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
             return open
         }
-        let admission = handler.admit(head, peer: socket.peer)
+        let admission = handler.admit(head, match, peer: socket.peer)
         let keepAlive = head.keepAlive && !last && !isStopping
         switch admission {
         case .refuse(let response):
@@ -213,7 +227,7 @@ public final class HTTPServer: @unchecked Sendable {
             } catch {
                 return false
             }
-            let response = handler.respond(to: HTTPRequest(head: head, body: body, peer: socket.peer, id: id))
+            let response = handler.respond(to: HTTPRequest(head: head, body: body, peer: socket.peer, id: id), match)
             if let stream = response.stream {
                 _ = answer(response, keepAlive: false)
                 try? stream(ResponseStream(socket: socket, writeTimeoutMillis: configuration.writeTimeoutMillis) { [weak self] in self?.isStopping ?? true })

@@ -33,6 +33,39 @@ struct RawJSON {
         return out
     }
 
+    /// The members of object token `i`: (key token, value token). The keys stay in the bytes: `key(_:isIn:)`
+    /// compares one and `ObjectWriter` writes one without making a `String` of a plain key.
+    func memberTokens(_ i: Int) -> [(key: Int, value: Int)] {
+        guard tape[i].kind == .object else { return [] }
+        var out: [(key: Int, value: Int)] = []
+        out.reserveCapacity(Int(tape[i].length))
+        var k = i + 1
+        for _ in 0..<tape[i].length {
+            out.append((k, k + 1))
+            k = Int(tape[k + 1].end)
+        }
+        return out
+    }
+
+    /// Whether string token `k` is plain: ASCII without escapes, so its bytes are its text, and two plain keys
+    /// are equal as `String`s exactly when their bytes are (other keys: Swift compares `String`s canonically —
+    /// `é` equals `e` + U+0301, U+212A KELVIN SIGN equals `K` —, so those are compared as `String`s).
+    func isPlain(_ k: Int) -> Bool { tape[k].flags & (JSONToken.hasEscapes | JSONToken.nonASCII) == 0 }
+
+    /// The bytes of plain string token `k`, without its quotes.
+    func plainBytes(_ k: Int) -> Range<Int> { Int(tape[k].start)..<(Int(tape[k].start) + Int(tape[k].length)) }
+
+    /// Whether key token `k` is one of `names`, compared as the `String`s would be.
+    func key(_ k: Int, isIn names: some Collection<String>) -> Bool {
+        guard isPlain(k) else { return names.contains(string(k)) }
+        return bytes.withUnsafeBytes { raw in
+            names.contains { name in
+                var name = name
+                return name.withUTF8 { tape.string(k, in: raw, equalsUTF8: UnsafeRawBufferPointer($0)) }
+            }
+        }
+    }
+
     /// The elements of array token `i`.
     func elements(_ i: Int) -> [Int] {
         guard tape[i].kind == .array else { return [] }
@@ -112,39 +145,4 @@ struct RawJSON {
 
     /// Appends token `i`'s value as written.
     func append(_ i: Int, to out: inout [UInt8]) { out.append(contentsOf: bytes[raw(i)]) }
-}
-
-/// Builds one JSON object member by member.
-struct ObjectWriter {
-    var out: [UInt8] = [0x7B]
-    /// The keys written: a list while short (most objects: comparing a few strings beats hashing each), a set
-    /// once longer.
-    private var keys: [String] = []
-    private var manyKeys: Set<String>?
-
-    /// Whether `key` was written.
-    func has(_ key: String) -> Bool { manyKeys?.contains(key) ?? keys.contains(key) }
-
-    private mutating func key(_ k: String) {
-        if !keys.isEmpty || manyKeys != nil { out.append(0x2C) }
-        if manyKeys != nil { manyKeys!.insert(k) }
-        else {
-            keys.append(k)
-            if keys.count > 16 { manyKeys = Set(keys); keys = [] }
-        }
-        JSONWriter.appendString(k, to: &out)
-        out.append(0x3A)
-    }
-
-    mutating func raw(_ k: String, _ json: RawJSON, _ i: Int) { key(k); json.append(i, to: &out) }
-    mutating func string(_ k: String, _ v: String) { key(k); JSONWriter.appendString(v, to: &out) }
-    mutating func bytes(_ k: String, _ v: [UInt8]) { key(k); out.append(contentsOf: v) }
-    mutating func bool(_ k: String, _ v: Bool) { key(k); out.append(contentsOf: Array((v ? "true" : "false").utf8)) }
-    mutating func double(_ k: String, _ v: Double) { key(k); JSONWriter.appendDouble(v, to: &out) }
-
-    /// The object's bytes.
-    mutating func finish() -> [UInt8] {
-        out.append(0x7D)
-        return out
-    }
 }

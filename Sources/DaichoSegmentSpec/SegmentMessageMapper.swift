@@ -266,8 +266,9 @@ struct SegmentMessageMapper {
                 if let sku = json.member(item, "sku") ?? json.member(item, "product_id") { w.raw("sku", json, sku) }
                 if let q = json.member(item, "quantity") { w.raw("qty", json, q) } else { w.bytes("qty", [0x31]) }
                 if let price = json.member(item, "price") { w.raw("price", json, price) }
-                for (key, v) in json.members(item) where !["sku", "product_id", "quantity", "price"].contains(key) || (key == "product_id" && json.member(item, "sku") != nil) {
-                    w.raw(w.has(key) ? "product_" + key : key, json, v)
+                for (k, v) in json.memberTokens(item)
+                where !json.key(k, isIn: ["sku", "product_id", "quantity", "price"]) || (json.key(k, isIn: ["product_id"]) && json.member(item, "sku") != nil) {
+                    w.member(json, key: k, value: v, prefixWhenTaken: "product_")
                 }
                 items += w.finish()
             }
@@ -275,8 +276,8 @@ struct SegmentMessageMapper {
             props.bytes("items", items)
         }
         if let p {
-            for (key, v) in json.members(p) where !["order_id", "products", "currency"].contains(key) {
-                props.raw(props.has(key) ? "properties_" + key : key, json, v)
+            for (k, v) in json.memberTokens(p) where !json.key(k, isIn: ["order_id", "products", "currency"]) {
+                props.member(json, key: k, value: v, prefixWhenTaken: "properties_")
             }
         }
     }
@@ -287,12 +288,8 @@ struct SegmentMessageMapper {
     /// written from elsewhere is kept as `properties_<key>`.
     private func copy(_ i: Int?, into props: inout ObjectWriter, skipping: Set<String> = []) {
         guard let i, json.kind(i) == .object else { return }
-        for (key, v) in json.members(i) where !skipping.contains(key) {
-            if props.has(key) {
-                props.raw("properties_" + key, json, v)
-            } else {
-                props.raw(key, json, v)
-            }
+        for (k, v) in json.memberTokens(i) where !json.key(k, isIn: skipping) {
+            props.member(json, key: k, value: v, prefixWhenTaken: "properties_")
         }
     }
 
@@ -301,7 +298,7 @@ struct SegmentMessageMapper {
         var w = ObjectWriter()
         for i in [top, under] {
             guard let i, json.kind(i) == .object else { continue }
-            for (key, v) in json.members(i) where !w.has(key) { w.raw(key, json, v) }
+            for (k, v) in json.memberTokens(i) where !w.has(key: k, of: json) { w.member(json, key: k, value: v) }
         }
         return w.finish()
     }
@@ -311,7 +308,7 @@ struct SegmentMessageMapper {
         var w = ObjectWriter()
         for i in [own, batchContext] {
             guard let i, json.kind(i) == .object else { continue }
-            for (key, v) in json.members(i) where !w.has(key) { w.raw(key, json, v) }
+            for (k, v) in json.memberTokens(i) where !w.has(key: k, of: json) { w.member(json, key: k, value: v) }
         }
         if let clientIP, !w.has("ip") { w.string("ip", clientIP) }
         return w.finish()
@@ -320,11 +317,13 @@ struct SegmentMessageMapper {
     /// `props.segment`: every message field no row consumed, the merged context and integrations, `receivedAt`.
     private func segmentFields() -> [UInt8] {
         var w = ObjectWriter()
-        for (key, v) in json.members(message) where !Self.consumed.contains(key) {
-            switch key {
-            case "context": w.bytes("context", contextObject(v))
-            case "integrations": w.bytes("integrations", merged(v, under: batchIntegrations))
-            default: w.raw(key, json, v)
+        for (k, v) in json.memberTokens(message) where !json.key(k, isIn: Self.consumed) {
+            if json.key(k, isIn: ["context"]) {
+                w.bytes("context", contextObject(v))
+            } else if json.key(k, isIn: ["integrations"]) {
+                w.bytes("integrations", merged(v, under: batchIntegrations))
+            } else {
+                w.member(json, key: k, value: v)
             }
         }
         if !w.has("context"), batchContext != nil || clientIP != nil { w.bytes("context", contextObject(nil)) }

@@ -48,22 +48,23 @@ struct LiveEventsRoute {
         return offset
     }
 
-    /// Writes the events from `offset` on as they become durable (internal events, such as segment definitions,
-    /// are skipped as `daicho export` skips them), and a keep-alive line after `keepAlive` of silence, until the
-    /// server stops, the client leaves, or a write fails.
+    /// Writes the stream's starting cursor at once, then the events from `offset` on as they become durable
+    /// (internal events, such as segment definitions, are skipped as `daicho export` skips them), and a keep-alive
+    /// line after `keepAlive` of silence, until the server stops, the client leaves, or a write fails.
     static func stream(_ reader: EventReader, from offset: UInt64, format: FeedFormat, keepAlive: Duration,
                        to out: ResponseStream) throws {
         let clock = ContinuousClock()
         let writer = EventJSONWriter()
         var next = offset
         var lastWrite = clock.now
-        var bytes: [UInt8] = []
+        var bytes = format.liveStart(at: offset)
         func flush() throws {
             guard !bytes.isEmpty else { return }
             try out.write(bytes)
             bytes.removeAll(keepingCapacity: true)
             lastWrite = clock.now
         }
+        try flush()
         while !out.serverIsStopping && !out.clientHasGone {
             if reader.endOffset > next {
                 try reader.forEach(from: next) { o, view in
@@ -88,6 +89,14 @@ struct LiveEventsRoute {
 }
 
 extension FeedFormat {
+    /// What a live-events stream writes first (docs/http-api.md "Live events"): the offset it starts at, so a
+    /// client whose stream ends before any event resumes there, not "from now", and misses nothing. For SSE a
+    /// block with only `id: OFFSET` (it sets the `EventSource`'s last event id and dispatches no event); for
+    /// NDJSON the line `{"from":OFFSET}`.
+    func liveStart(at offset: UInt64) -> [UInt8] {
+        Array((self == .serverSentEvents ? "id: \(offset)\n\n" : "{\"from\":\(offset)}\n").utf8)
+    }
+
     /// One event: for SSE `id: OFFSET+1`, `data:` the event as `daicho export` prints it (with its `"offset"`) and
     /// a blank line; for NDJSON the export's line.
     func append(_ event: Event, offset: UInt64, writer: EventJSONWriter, to out: inout [UInt8]) {

@@ -5,7 +5,8 @@ import Foundation
 
 /// The routes of `daicho serve` (docs/http-api.md): authentication, then the route's handler. Thin: the work is
 /// in `IngestRoutes`, `ProfileRoutes`, `SegmentRoutes`, `FeedRoutes`, `LiveEventsRoute`, `ConsoleRoutes` and the
-/// library.
+/// library. A request's method and path are matched to its route once (`match`); admitting it, answering it and
+/// counting it in `/metrics` reuse that route.
 public final class Router: HTTPHandler, @unchecked Sendable {
     let ingest: IngestRoutes
     let profiles: ProfileRoutes
@@ -77,6 +78,14 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         }
     }
 
+    /// A request's route as `match` found it (opaque outside this module).
+    public struct Matched {
+        let route: Route
+    }
+
+    /// The route of a request's method and path: once per request (`HTTPHandler.match`).
+    public func match(_ head: RequestHead) -> Matched { Matched(route: route(head)) }
+
     func route(_ head: RequestHead) -> Route {
         let path = String(head.path)
         switch path {
@@ -98,8 +107,8 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         }
     }
 
-    public func admit(_ head: RequestHead, peer: String) -> Admission {
-        switch route(head) {
+    public func admit(_ head: RequestHead, _ matched: Matched, peer: String) -> Admission {
+        switch matched.route {
         case .notFound: return .refuse(.error(404, "no route \(head.method) \(head.path)"))
         case .wrongMethod(let allowed): return .refuse(.error(405, "\(head.path) takes \(allowed)", headers: [("Allow", allowed)]))
         case .health, .ready, .metrics, .console: return .accept(maxBody: 0)
@@ -122,8 +131,8 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         }
     }
 
-    public func respond(to request: HTTPRequest) -> HTTPResponse {
-        switch route(request.head) {
+    public func respond(to request: HTTPRequest, _ matched: Matched) -> HTTPResponse {
+        switch matched.route {
         case .health: return .json(200, Array(#"{"status":"ok"}"#.utf8))
         case .ready: return isReady() ? .json(200, Array(#"{"status":"ready"}"#.utf8)) : .error(503, "catching up with the log")
         case .metrics: return metrics.respond()
@@ -175,8 +184,8 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         }
     }
 
-    public func answered(_ head: RequestHead, status: Int, seconds: Double) {
-        metrics.metrics.countRequest(route: route(head).label, status: status, seconds: seconds)
+    public func answered(_ head: RequestHead, _ matched: Matched, status: Int, seconds: Double) {
+        metrics.metrics.countRequest(route: matched.route.label, status: status, seconds: seconds)
     }
 
     /// The client's address: the peer, or what `X-Forwarded-For` says when the peer is a trusted proxy.

@@ -68,4 +68,47 @@ import Testing
             #expect(a == b, "output \(i) with damaged checkpoints (as of \(times[i / (withCheckpoints.count / times.count)]))")
         }
     }
+
+    /// The tracked-paths exception of docs/profile.md "One customer as of a time": when the customer's path table
+    /// is full and paths new since the checkpoint come, `profile --as-of` (and `?as_of=` of a server) answers from the
+    /// whole as-of view, and its `top_paths` are the whole view's (the view of the customer alone would evict another
+    /// path).
+    @Test func aFullPathTableWithNewPathsIsAnsweredAsAReplayAnswersIt() throws {
+        let t = TemporaryDirectory()
+        let data = t.path + "/d"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        t.write("d/daicho.json", #"{"checkpoint_every": 1}"#)
+        let own = (1...64).map { "/p" + String(format: "%02d", $0) }
+        var n = 0
+        func view(_ user: String, _ path: String) -> String {
+            n += 1
+            let at = "2026-05-01T10:" + String(format: "%02d:%02d", n / 60, n % 60) + "Z"
+            return #"{"id":"pv-\#(n)","type":"page_view","at":"\#(at)","ids":{"user_id":"\#(user)"},"props":{"path":"\#(path)"}}"#
+        }
+        // Before the checkpoint (the first append's snapshot): Z views "/a-early" first; C fills its 64 paths.
+        let before = t.write("before.ndjson", ([view("Z", "/a-early")] + own.map { view("C", $0) }).joined(separator: "\n") + "\n")
+        #expect(try daicho(["append", "--data", data, before]).status == 0)
+        // After it, with no snapshot: C views "/a-early", its other paths again, then "/z-new".
+        let after = t.write("after.ndjson", ([view("C", "/a-early")] + own.dropFirst().map { view("C", $0) } + [view("C", "/z-new")])
+            .joined(separator: "\n") + "\n")
+        #expect(try daicho(["append", "--data", data, "--no-snapshot", after]).status == 0)
+        let checkpoints = (try? FileManager.default.contentsOfDirectory(atPath: data + "/snapshots/checkpoints")) ?? []
+        #expect(checkpoints.filter { $0.hasSuffix(".snap") }.count == 1, "\(checkpoints)")
+
+        let asOf = try daicho(["profile", "--data", data, "--user-id", "C", "--as-of", "2026-05-01T11:00:00Z"])
+        #expect(asOf.status == 0, "\(asOf.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(asOf.stdout.utf8)) as? [String: Any])
+        let top = ((json["web"] as? [String: Any])?["top_paths"] as? [[String: Any]] ?? []).map { "\($0["path"] ?? "") \($0["count"] ?? "")" }
+        #expect(top == ["/z-new 3"] + own[1..<10].map { $0 + " 2" })
+        // The same from a running server (`?as_of=` reads the directory as the CLI does).
+        let served = try ServeCommandTests.Serving(data)
+        let (_, read) = try served.keys(data)
+        let http = try served.get("/v1/profiles/user_id:C?as_of=2026-05-01T11:00:00Z", token: read)
+        #expect(http.status == 200)
+        #expect(String(decoding: http.body, as: UTF8.self) == asOf.stdout.trimmingCharacters(in: .newlines))
+        #expect(served.terminate().status == 0)
+        // The same as the replay from offset 0.
+        try FileManager.default.removeItem(atPath: data + "/snapshots/checkpoints")
+        #expect(try daicho(["profile", "--data", data, "--user-id", "C", "--as-of", "2026-05-01T11:00:00Z"]).stdout == asOf.stdout)
+    }
 }

@@ -5,12 +5,12 @@ import Testing
 
 /// Echoes the request: `POST /echo` answers the (decompressed) body; `/refuse` is refused at admission.
 struct EchoHandler: HTTPHandler {
-    func admit(_ head: RequestHead, peer: String) -> Admission {
+    func admit(_ head: RequestHead, _ match: Void, peer: String) -> Admission {
         if head.path == "/refuse" { return .refuse(.error(401, "no key")) }
         return .accept(maxBody: 64 * 1024)
     }
 
-    func respond(to request: HTTPRequest) -> HTTPResponse {
+    func respond(to request: HTTPRequest, _ match: Void) -> HTTPResponse {
         if request.head.path == "/stream" {
             return HTTPResponse(status: 200, headers: [("Content-Type", "text/event-stream")]) { out in
                 for i in 0..<3 { try out.write(Array("data: \(i)\n\n".utf8)) }
@@ -26,8 +26,8 @@ final class RunningServer {
     let thread: Thread
     let done = DispatchSemaphore(value: 0)
 
-    init(configuration: HTTPServerConfiguration = HTTPServerConfiguration()) throws {
-        server = HTTPServer(listener: try Socket.listen(host: "127.0.0.1", port: 0), handler: EchoHandler(), configuration: configuration)
+    init(handler: any HTTPHandler = EchoHandler(), configuration: HTTPServerConfiguration = HTTPServerConfiguration()) throws {
+        server = HTTPServer(listener: try Socket.listen(host: "127.0.0.1", port: 0), handler: handler, configuration: configuration)
         let s = server, d = done
         thread = Thread { s.run(); d.signal() }
         thread.start()

@@ -85,6 +85,72 @@ import Testing
         #expect(answered >= 400, "answered \(answered)")
     }
 
+    /// A log where the one-customer view cannot answer for customer `C` (docs/profile.md "One customer as of a
+    /// time", the tracked-paths exception): `C`'s path table is full, and the paths `C` views after the checkpoint
+    /// are symbols the view meets after `C`'s own while the whole view met one of them first (customer `Z` viewed
+    /// it before the checkpoint). Returns the directory, the time of its last event and the 64 paths of `C`.
+    static func fullPathTableLog(_ t: TemporaryDirectory) throws -> (DataDirectory, asOf: Int64, own: [String]) {
+        let dir = DataDirectory(t.path + "/data")
+        try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
+        try Data(#"{"checkpoint_every": 1}"#.utf8).write(to: URL(fileURLWithPath: dir.settingsPath))
+        let own = (1...ProfileConfig().trackedPaths).map { "/p" + String(format: "%02d", $0) }
+        var n = 0
+        func view(_ user: String, _ path: String) -> String {
+            n += 1
+            let at = "2026-05-01T10:" + String(format: "%02d:%02d", n / 60, n % 60) + "Z"
+            return #"{"id":"pv-\#(n)","type":"page_view","at":"\#(at)","ids":{"user_id":"\#(user)"},"props":{"path":"\#(path)"}}"#
+        }
+        func append(_ lines: [String]) throws {
+            let store = try EventStore.open(dir)
+            _ = try store.appendLines(lines.map { Array($0.utf8)[...] }, arrivalMicros: wallClockMicros())
+            try store.close()
+        }
+        // Before the checkpoint: Z is the first to view "/a-early"; C views 64 paths once each, a full table.
+        try append([view("Z", "/a-early")] + own.map { view("C", $0) })
+        try ProjectionLoader.refreshSnapshot(dir)
+        // After it: C views "/a-early" (it replaces "/p01": least counted, lowest symbol), the other 63 again (every
+        // tracked path now counts 2), then "/z-new", which replaces the tracked path with the lowest symbol.
+        try append([view("C", "/a-early")] + own.dropFirst().map { view("C", $0) } + [view("C", "/z-new")])
+        return (dir, try #require(try CheckpointAsOfTests.eventTimes(dir).max()), own)
+    }
+
+    /// `web.top_paths` of a profile JSON, each as "PATH COUNT".
+    static func topPaths(_ value: JSONValue) throws -> [String] {
+        var out: [UInt8] = []
+        EventJSONWriter.appendValue(value, to: &out)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(out)) as? [String: Any])
+        let top = try #require((json["web"] as? [String: Any])?["top_paths"] as? [[String: Any]])
+        return top.map { "\($0["path"] as? String ?? "?") \($0["count"] as? Int ?? -1)" }
+    }
+
+    @Test func aFullPathTableWithSymbolsNewSinceTheCheckpointIsLeftToTheWholeAsOfView() throws {
+        let t = TemporaryDirectory()
+        let (dir, asOf, own) = try Self.fullPathTableLog(t)
+        #expect(Checkpoints.list(in: dir.snapshotsPath).map(\.offset) == [UInt64(own.count + 1)])
+        // The whole view met "/a-early" before C's paths, so its symbol is the lowest of the count-2 paths and
+        // "/z-new" evicts it; C's view from the checkpoint would meet it after them and evict "/p02" instead.
+        let (whole, _, _) = try ProjectionLoader.load(dir, asOf: asOf)
+        let p = try #require(whole.profile(kind: .userID, raw: "C"))
+        #expect(try Self.topPaths(whole.json(of: p, now: asOf)) == ["/z-new 3"] + own[1..<10].map { $0 + " 2" })
+        let settings = try ProjectionSettings.load(dir)
+        let reader = try EventReader(dir)
+        for key in [CustomerKey.identifier(.userID, "C"), .id(whole.graph.id(of: p))] {
+            switch try CheckpointCustomer.view(dir, settings: settings, asOf: asOf, key: key, reader: reader) {
+            case .unavailable(let why): #expect(why.contains("most viewed paths"), "\(why)")
+            case .answered(let view, let q):
+                Issue.record("\(key) answered from the checkpoint: \(q.map { (try? Self.topPaths(view.json(of: $0, now: asOf))) ?? [] } ?? [])")
+            }
+        }
+        // Z's table is not full: Z is answered from the checkpoint, as the whole view answers.
+        guard case .answered(let view, let z?) = try CheckpointCustomer.view(dir, settings: settings, asOf: asOf,
+                                                                             key: .identifier(.userID, "Z"), reader: reader) else {
+            Issue.record("Z was not answered from the checkpoint")
+            return
+        }
+        let wholeZ = try #require(whole.profile(kind: .userID, raw: "Z"))
+        #expect(Self.answer(view, z, asOf: asOf) == Self.answer(whole, wholeZ, asOf: asOf))
+    }
+
     @Test func aTimeBeforeEveryCheckpointIsAnsweredFromTheStartOfTheLog() throws {
         let t = TemporaryDirectory()
         let dir = try CheckpointAsOfTests.appendedInParts(t)

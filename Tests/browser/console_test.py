@@ -387,6 +387,15 @@ def live_and_customer(c, target):
     time.sleep(1)
     offsets = [e.get_attribute("data-offset") for e in c.all("#events-list li.event")]
     assert len(offsets) == len(set(offsets)), "an event was shown twice after resuming"
+    # Paused before its first event: resuming starts where the stream began (its starting cursor), not "from now".
+    c.go("#/segments")
+    c.go("#/live")
+    c.present("#events-list[data-connected]")
+    c.driver.find_element(By.ID, "pause").click()
+    c.wait(lambda d: not d.find_elements(By.CSS_SELECTOR, "#events-list[data-connected]"), message="pausing did not stop the stream")
+    c.append([event(6)])
+    c.driver.find_element(By.ID, "pause").click()
+    c.text_in("#events-list", marker)  # missed when the page resumed "from now"
     # The customer page follows too, without a reload.
     c.go("#/customer/" + target["id"])
     c.visible("#timeline li.event")

@@ -1,6 +1,8 @@
 // Server-Sent Events read with fetch, because EventSource cannot send the Authorization header (and the token must
 // never go into a URL). Resuming sends `Last-Event-ID` with the last `id:` received, as EventSource would, so a
-// paused or dropped stream picks up after its last record: no gap, no duplicate.
+// paused or dropped stream picks up after its last record: no gap, no duplicate. As in EventSource, a block with an
+// `id:` and no `data:` sets the last id without dispatching a record: `/v1/events/live` starts with one (its starting
+// cursor), so a stream dropped before its first record resumes where it began, not "from now".
 
 import {headers, ApiError, signOut} from './api.js';
 
@@ -8,9 +10,11 @@ import {headers, ApiError, signOut} from './api.js';
  * Reads `path` as an event stream until `signal` aborts or the server ends it.
  * `onOpen()` is called once the server has accepted the request (from then on nothing is missed);
  * `onMessage({id, event, data})` is called per record; `lastEventId` (when not null) is sent to resume.
+ * `onId(id)` is called whenever a block sets the last event id (before that block's record, if it has one), also
+ * by a block without data: what to send as `lastEventId` when reconnecting.
  * Resolves when the stream ends; rejects with an ApiError for a refused request (a 401 returns to the sign-in page).
  */
-export async function readEvents(path, {lastEventId = null, signal, onOpen = () => {}, onMessage}) {
+export async function readEvents(path, {lastEventId = null, signal, onOpen = () => {}, onId = () => {}, onMessage}) {
   const extra = {Accept: 'text/event-stream'};
   if (lastEventId !== null && lastEventId !== undefined) extra['Last-Event-ID'] = String(lastEventId);
   const response = await fetch(path, {headers: headers(extra), signal});
@@ -36,6 +40,7 @@ export async function readEvents(path, {lastEventId = null, signal, onOpen = () 
       const line = buffer.slice(0, end).replace(/\r$/, '');
       buffer = buffer.slice(end + 1);
       if (line === '') {
+        if (record.id !== null) onId(record.id);
         if (record.data.length) onMessage({id: record.id, event: record.event, data: record.data.join('\n')});
         record = {id: null, event: 'message', data: []};
         continue;

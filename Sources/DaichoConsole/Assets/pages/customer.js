@@ -115,7 +115,10 @@ export async function render(main, route) {
   follow(route.signal, status, () => refresh().catch(report));
 }
 
-/** Follows the incoming events; `onEvent` after each. Reconnects after its last id when the stream ends. */
+/**
+ * Follows the incoming events; `onEvent` after each. Reconnects from its last id when the stream ends (the
+ * stream's starting cursor until an event came), so no event in between is missed.
+ */
 function follow(signal, status, onEvent) {
   let last = null;
   const run = async () => {
@@ -124,10 +127,7 @@ function follow(signal, status, onEvent) {
         await readEvents('/v1/events/live', {lastEventId: last, signal, onOpen: () => {
           status.textContent = t('live.following');
           status.className = 'live-status on';
-        }, onMessage: (message) => {
-          if (message.id !== null) last = message.id;
-          onEvent();
-        }});
+        }, onId: (id) => { last = id; }, onMessage: onEvent});
       } catch (error) {
         if (error.name === 'AbortError') return;
         status.textContent = t('live.off', {message: error.message});

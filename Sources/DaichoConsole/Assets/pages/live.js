@@ -68,8 +68,8 @@ function stream(id, path, draw, pageSignal) {
   const run = async (signal) => {
     while (!signal.aborted) {
       try {
-        await readEvents(path(), {lastEventId: last, signal, onOpen: () => { list.dataset.connected = 'true'; }, onMessage: (record) => {
-          if (record.id !== null) last = record.id;
+        await readEvents(path(), {lastEventId: last, signal, onOpen: () => { list.dataset.connected = 'true'; },
+          onId: (id) => { last = id; }, onMessage: (record) => {
           received += 1;
           list.prepend(draw(record));
           while (list.children.length > KEEP) list.lastChild.remove();
