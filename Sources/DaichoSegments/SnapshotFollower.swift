@@ -47,6 +47,9 @@ public final class SnapshotFollower: @unchecked Sendable {
 
     private var shouldStop: Bool { stopFlag.withLock { stopRequested } }
 
+    /// The most events applied between two looks at the stop flag.
+    static let stepEvents: UInt64 = 65_536
+
     /// Restores the view and applies the log as it becomes durable — but only once the events appended are enough
     /// for a rewrite: a small append to a large log neither restores the snapshot nor applies anything.
     private func follow() throws {
@@ -62,7 +65,10 @@ public final class SnapshotFollower: @unchecked Sendable {
             }
             if let (segments, _, holding) = view, end > segments.nextOffset,
                SnapshotPolicy.rewrites(behind: end - holding, holding: holding, config: settings.profile) {
-                try segments.catchUp(reader, to: end)
+                // In steps, so an append that ends with nothing appended (`cancel`) does not wait for a whole
+                // log without a snapshot to be applied; `finish` applies whatever is left.
+                try segments.catchUp(reader, to: min(end, segments.nextOffset + Self.stepEvents))
+                continue
             }
             // Wakes when the writer publishes a frame (GrowthNotifier) or after the timeout, to look at the stop flag.
             _ = try reader.waitForEvents(beyond: end, timeout: .milliseconds(10))
