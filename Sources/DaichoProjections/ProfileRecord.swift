@@ -27,7 +27,7 @@ struct ProfileRecord {
     var aggregates: Range<Int> = 0..<0
 
     /// Appends profile `p` of `projection` (living) in the record format; `events` ascending.
-    static func write(_ p: UInt32, of projection: ProfileProjection, events: [UInt64], to out: inout [UInt8]) {
+    static func write(_ p: UInt32, of projection: ProfileProjection, events: ArraySlice<UInt32>, to out: inout [UInt8]) {
         typealias W = AggregateWriter
         let graph = projection.graph
         W.fixed64(graph.idHash[Int(p)], &out)
@@ -35,7 +35,7 @@ struct ProfileRecord {
         W.varint(source == ProfileProjection.none ? 0 : UInt64(source) + 1, &out)
         W.varint(UInt64(events.count), &out)
         var previous: UInt64 = 0
-        for o in events { W.varint(o - previous, &out); previous = o }
+        for o in events { W.varint(UInt64(o) - previous, &out); previous = UInt64(o) }
         let identifiers = graph.identifierNodes(of: p)
         W.varint(UInt64(identifiers.count), &out)
         for id in identifiers {
@@ -45,7 +45,7 @@ struct ProfileRecord {
             out.append(contentsOf: id.value.utf8)
             // The event that linked it is the profile's (it was attributed to the profile it joined): its index in
             // the event list + 1, a byte or two where the offset took three or four; 0 then the offset otherwise.
-            if let i = index(of: id.linkedAt, in: events) { W.varint(UInt64(i) + 1, &out) }
+            if let i = index(of: id.linkedAt, in: events) { W.varint(UInt64(i - events.startIndex) + 1, &out) }
             else { W.varint(0, &out); W.varint(id.linkedAt, &out) }
         }
         let merged = graph.mergedIDs[p] ?? []
@@ -63,13 +63,10 @@ struct ProfileRecord {
     }
 
     /// The index of `offset` in `events` (ascending), if it is there.
-    private static func index(of offset: UInt64, in events: [UInt64]) -> Int? {
-        var lo = 0, hi = events.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if events[mid] < offset { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < events.count && events[lo] == offset ? lo : nil
+    private static func index(of offset: UInt64, in events: ArraySlice<UInt32>) -> Int? {
+        guard offset <= UInt64(UInt32.max) else { return nil }
+        let (i, found) = events.sortedIndex(of: UInt32(offset), by: { $0 })
+        return found ? i : nil
     }
 
     /// Reads a living record (`bytes` is exactly the record). With `node`, each identifier goes to it (node number,

@@ -104,10 +104,11 @@ extension ProfileProjection {
         var profiles = SnapshotBlocksBuilder()
         var entries: [(key: UInt32, profile: UInt32)] = []
         var record: [UInt8] = []
+        let lists = ProfileEventLists(self)
         for p in 0..<UInt32(heads.count) {
             record.removeAll(keepingCapacity: true)
             if graph.isAlive(p) {
-                ProfileRecord.write(p, of: self, events: eventOffsets(of: p).sorted(), to: &record)
+                ProfileRecord.write(p, of: self, events: lists.events(of: p), to: &record)
                 entries.append((LookupKey.profileID(graph.idHash[Int(p)]), p))
                 for m in graph.mergedIDs[p] ?? [] { entries.append((LookupKey.profileID(m), p)) }
                 graph.forEachIdentifier(of: p) { kind, value in entries.append((LookupKey.identifier(kind: kind, value: value), p)) }

@@ -146,3 +146,38 @@ import Testing
         #expect(ProjectionReplayTests.render(rebuilt) == ProjectionReplayTests.render(full))
     }
 }
+
+/// The snapshot writer's per-profile event lists (one pass over the offsets) list what each living profile's event
+/// chain holds, in a full replay, in a view restored from the snapshot and caught up, and in an as-of view.
+@Suite struct ProfileEventListsTests {
+    static func check(_ projection: ProfileProjection) {
+        let lists = ProfileEventLists(projection)
+        var listed = 0
+        for p in 0..<UInt32(projection.heads.count) where projection.graph.isAlive(p) {
+            let events = lists.events(of: p).map(UInt64.init)
+            #expect(events == projection.eventOffsets(of: p).sorted(), "profile \(p)")
+            listed += events.count
+        }
+        #expect(listed == projection.appliedEvents)
+    }
+
+    @Test func listsEqualTheEventChains() throws {
+        let t = TemporaryDirectory()
+        let (dir, full, settings) = try SnapshotProfilesTests.replayed(t, seed: 29, refusedMerges: true)
+        #expect(full.graph.merges > 0)
+        Self.check(full)
+        let store = try EventStore.open(dir)
+        _ = try store.ingest(file: t.write("more.ndjson", (0..<300).map { i in
+            #"{"id":"m\#(i)","type":"link","at":"2026-04-01T10:00:00Z","ids":{"email":"a\#(i % 20)@conflict.jp","anonymous_id":"anon-\#(i)"}}"#
+        }.joined(separator: "\n")))
+        try store.close()
+        let reader = try EventReader(dir)
+        guard case .loaded(let restored) = ProjectionSnapshot.read(directory: dir.snapshotsPath, settingsHash: settings.hash,
+                                                                  rules: settings.rules, config: settings.profile, proving: reader)
+        else { Issue.record("the snapshot did not load"); return }
+        try restored.catchUp(reader)
+        Self.check(restored)
+        let asOf = try ProjectionLoader.replay(reader, settings: settings, asOf: 1_772_000_000_000_000)
+        Self.check(asOf)
+    }
+}
