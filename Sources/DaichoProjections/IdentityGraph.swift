@@ -240,6 +240,42 @@ public final class IdentityGraph {
         return out.sorted { ($0.kind, $0.value) < ($1.kind, $1.value) }
     }
 
+    /// Calls `body` with each identifier of `p` in the order `identifierNodes(of:)` gives (kind, then value as
+    /// Swift orders strings): its node number, kind, value bytes (valid during the call) and linked-at offset.
+    /// Makes no `String` when the values compared are ASCII, whose byte order is Swift's string order.
+    func forEachIdentifierNode(of p: UInt32, _ body: (UInt32, UInt8, UnsafeRawBufferPointer, UInt64) -> Void) {
+        let count = identifierCount(of: p)
+        guard count > 0 else { return }
+        let arena = self.arena.base
+        func value(_ n: UInt32) -> UnsafeRawBufferPointer {
+            let i = Int(n)
+            let start = i == 0 ? 0 : Int(nodeEnd[i - 1])
+            return UnsafeRawBufferPointer(start: arena + start, count: Int(nodeEnd[i]) - start)
+        }
+        func precedes(_ a: UInt32, _ b: UInt32) -> Bool {
+            let ka = nodeKind[Int(a)], kb = nodeKind[Int(b)]
+            if ka != kb { return ka < kb }
+            let va = value(a), vb = value(b)
+            if va.allSatisfy({ $0 < 0x80 }) && vb.allSatisfy({ $0 < 0x80 }) {
+                let c = memcmp(va.baseAddress!, vb.baseAddress!, min(va.count, vb.count))
+                return c != 0 ? c < 0 : va.count < vb.count
+            }
+            return String(decoding: va, as: UTF8.self) < String(decoding: vb, as: UTF8.self)
+        }
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: count) { nodes in
+            var n = firstNode[Int(p)], k = 0
+            while n != Self.none {
+                // Insertion sort: a profile has a handful of identifiers.
+                var j = k
+                while j > 0 && precedes(n, nodes[j - 1]) { nodes[j] = nodes[j - 1]; j -= 1 }
+                nodes[j] = n
+                k += 1
+                n = nodeNext[Int(n)]
+            }
+            for n in nodes { body(n, nodeKind[Int(n)], value(n), nodeLinkedAt[Int(n)]) }
+        }
+    }
+
     /// Conflicts recorded on `p`: the total and the last ten.
     public func conflicts(of p: UInt32) -> (count: Int, recent: [(offset: UInt64, kinds: [UInt8])]) {
         (Int(conflictCount[Int(p)]), recentConflicts[p] ?? [])

@@ -36,17 +36,16 @@ struct ProfileRecord {
         W.varint(UInt64(events.count), &out)
         var previous: UInt64 = 0
         for o in events { W.varint(UInt64(o) - previous, &out); previous = UInt64(o) }
-        let identifiers = graph.identifierNodes(of: p)
-        W.varint(UInt64(identifiers.count), &out)
-        for id in identifiers {
-            W.varint(UInt64(id.node), &out)
-            out.append(id.kind)
-            W.varint(UInt64(id.value.utf8.count), &out)
-            out.append(contentsOf: id.value.utf8)
+        W.varint(UInt64(graph.identifierCount(of: p)), &out)
+        graph.forEachIdentifierNode(of: p) { node, kind, value, linkedAt in
+            W.varint(UInt64(node), &out)
+            out.append(kind)
+            W.varint(UInt64(value.count), &out)
+            out.append(contentsOf: value)
             // The event that linked it is the profile's (it was attributed to the profile it joined): its index in
             // the event list + 1, a byte or two where the offset took three or four; 0 then the offset otherwise.
-            if let i = index(of: id.linkedAt, in: events) { W.varint(UInt64(i - events.startIndex) + 1, &out) }
-            else { W.varint(0, &out); W.varint(id.linkedAt, &out) }
+            if let i = index(of: linkedAt, in: events) { W.varint(UInt64(i - events.startIndex) + 1, &out) }
+            else { W.varint(0, &out); W.varint(linkedAt, &out) }
         }
         let merged = graph.mergedIDs[p] ?? []
         W.varint(UInt64(merged.count), &out)

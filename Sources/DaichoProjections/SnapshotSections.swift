@@ -102,16 +102,18 @@ extension ProfileProjection {
         var symbolBlocks = SnapshotBlocksBuilder()
         symbols.write(to: &symbolBlocks)
         var profiles = SnapshotBlocksBuilder()
-        var entries: [(key: UInt32, profile: UInt32)] = []
+        // Lookup entries packed as key << 32 | profile: sorted as plain integers, in (key, profile) order.
+        var entries: [UInt64] = []
         var record: [UInt8] = []
         let lists = ProfileEventLists(self)
         for p in 0..<UInt32(heads.count) {
             record.removeAll(keepingCapacity: true)
             if graph.isAlive(p) {
                 ProfileRecord.write(p, of: self, events: lists.events(of: p), to: &record)
-                entries.append((LookupKey.profileID(graph.idHash[Int(p)]), p))
-                for m in graph.mergedIDs[p] ?? [] { entries.append((LookupKey.profileID(m), p)) }
-                graph.forEachIdentifier(of: p) { kind, value in entries.append((LookupKey.identifier(kind: kind, value: value), p)) }
+                func entry(_ key: UInt32) { entries.append(UInt64(key) << 32 | UInt64(p)) }
+                entry(LookupKey.profileID(graph.idHash[Int(p)]))
+                for m in graph.mergedIDs[p] ?? [] { entry(LookupKey.profileID(m)) }
+                graph.forEachIdentifier(of: p) { kind, value in entry(LookupKey.identifier(kind: kind, value: value)) }
             }
             if profiles.isFull { profiles.begin(key: UInt64(p)) }
             profiles.append { out in
@@ -120,19 +122,20 @@ extension ProfileProjection {
             }
         }
         // Lookup blocks: entries sorted by key, then profile; a run of one key never straddles two blocks.
-        entries.sort { ($0.key, $0.profile) < ($1.key, $1.profile) }
+        entries.sort()
         var lookup = SnapshotBlocksBuilder()
         var previous: UInt32 = 0
         for (i, e) in entries.enumerated() {
-            if lookup.isFull && (i == 0 || entries[i - 1].key != e.key) {
-                lookup.begin(key: UInt64(e.key))
-                previous = e.key
+            let key = UInt32(truncatingIfNeeded: e >> 32), profile = UInt32(truncatingIfNeeded: e)
+            if lookup.isFull && (i == 0 || entries[i - 1] >> 32 != e >> 32) {
+                lookup.begin(key: UInt64(key))
+                previous = key
             }
             lookup.append { out in
-                AggregateWriter.varint(UInt64(e.key - previous), &out)
-                AggregateWriter.varint(UInt64(e.profile), &out)
+                AggregateWriter.varint(UInt64(key - previous), &out)
+                AggregateWriter.varint(UInt64(profile), &out)
             }
-            previous = e.key
+            previous = key
         }
         var dashboardBytes = SnapshotWriter()
         dashboard.write(to: &dashboardBytes)

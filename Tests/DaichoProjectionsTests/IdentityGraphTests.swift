@@ -312,3 +312,29 @@ final class ReferenceIdentity {
         }
     }
 }
+
+/// The snapshot writer's identifier order (`forEachIdentifierNode`, no `String` for ASCII values) is the order of
+/// `identifierNodes(of:)` (Swift's string order), non-ASCII and canonically equal values included.
+@Suite struct IdentifierNodeOrderTests {
+    @Test func theOrderWithoutStringsIsTheStringOrder() {
+        let g = IdentityGraph(rules: try! IdentityRules(json: Data(#"{"limits": {"device_id": null, "anonymous_id": null}}"#.utf8)))
+        let values = ["b", "a", "ab", "a-1", "Z", "é", "e\u{301}", "東京", "とうきょう", "e", "", "zz", "ÿ", "Ω", "~"]
+        var rng = SeededGenerator(seed: 4)
+        let tests = IdentityGraphTests()
+        for offset in 0..<60 {
+            let kind: IdentifierKind = Bool.random(using: &rng) ? .deviceID : .anonymousID
+            let value = "v" + values.randomElement(using: &rng)! + values.randomElement(using: &rng)!
+            _ = tests.apply(g, [(.userID, "one"), (kind, value)], UInt64(offset))
+        }
+        let p = tests.lookup(g, .userID, "one")!
+        var seen: [(UInt32, UInt8, String, UInt64)] = []
+        g.forEachIdentifierNode(of: p) { node, kind, value, linkedAt in
+            seen.append((node, kind, String(decoding: value, as: UTF8.self), linkedAt))
+        }
+        let expected = g.identifierNodes(of: p)
+        #expect(seen.count == expected.count && seen.count > 20)
+        for (a, b) in zip(seen, expected) {
+            #expect(a.0 == b.node && a.1 == b.kind && a.2.utf8.elementsEqual(b.value.utf8) && a.3 == b.linkedAt, "\(a) vs \(b)")
+        }
+    }
+}
