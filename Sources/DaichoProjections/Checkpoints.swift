@@ -120,15 +120,16 @@ public enum Checkpoints {
         return listed
     }
 
-    /// The next chunk end of a replay that writes a snapshot after each chunk: far enough from `offset` that the
-    /// snapshot there becomes a checkpoint, and at most `snapshotEvery` away.
-    public static func replayStep(from offset: UInt64, snapshotEvery: Int, config: ProfileConfig) -> UInt64 {
+    /// The chunk length of a replay of `last` events that writes a snapshot after each chunk: a `checkpointsKept`-th
+    /// of the log (at least `checkpointEvery`), so each snapshot becomes a checkpoint and the series is the one
+    /// thinning would keep, written once each; and at most `snapshotEvery`, so an interrupted replay resumes from a
+    /// snapshot that close.
+    public static func replayStep(to last: UInt64, snapshotEvery: Int, config: ProfileConfig) -> UInt64 {
         let every = UInt64(max(1, snapshotEvery))
         guard config.checkpointEvery > 0 else { return every }
         let kept = UInt64(max(1, config.checkpointsKept))
-        // N − offset ≥ N / kept  ⇔  N ≥ offset · kept / (kept − 1).
-        let proportional = kept > 1 ? (offset + kept - 2) / (kept - 1) : every
-        return min(every, max(UInt64(config.checkpointEvery), proportional))
+        // A snapshot at N is kept when N − offset ≥ N / kept; with N ≤ last, a step of last / kept always is.
+        return min(every, max(UInt64(config.checkpointEvery), (last + kept - 1) / kept))
     }
 
     /// Whether the snapshot file at `path` reflects `offset`, is of this format and these settings, and proves it

@@ -180,7 +180,7 @@ public enum ProjectionLoader {
             let writes = snapshotDirectory != nil && asOf == nil
             while chunkEnd < last {
                 // Snapshots where frames end, spaced so each becomes an as-of checkpoint (docs/profile.md "Checkpoints").
-                chunkEnd = min(last, chunkEnd + (writes ? Checkpoints.replayStep(from: chunkEnd, snapshotEvery: snapshotEvery, config: settings.profile)
+                chunkEnd = min(last, chunkEnd + (writes ? Checkpoints.replayStep(to: last, snapshotEvery: snapshotEvery, config: settings.profile)
                                                         : UInt64(max(1, snapshotEvery))))
                 if writes, chunkEnd < last, let frameEnd = reader.frameEnd(containing: chunkEnd - 1) { chunkEnd = min(last, frameEnd) }
                 try projection.catchUp(reader, to: chunkEnd)

@@ -98,7 +98,7 @@ public enum SegmentLoader {
         var chunkEnd = UInt64(0)
         while chunkEnd < last {
             // Snapshots where frames end, spaced so each becomes an as-of checkpoint (docs/profile.md "Checkpoints").
-            let step = writes ? Checkpoints.replayStep(from: chunkEnd, snapshotEvery: snapshotEvery, config: settings.profile)
+            let step = writes ? Checkpoints.replayStep(to: last, snapshotEvery: snapshotEvery, config: settings.profile)
                 : UInt64(max(1, snapshotEvery))
             chunkEnd = min(last, chunkEnd + step)
             if writes, chunkEnd < last, let frameEnd = reader.frameEnd(containing: chunkEnd - 1) { chunkEnd = min(last, frameEnd) }

@@ -262,3 +262,28 @@ import Testing
         #expect(settings.profile.checkpointEvery == 0 && settings.profile.checkpointsKept == 3)
     }
 }
+
+/// `daicho replay`'s snapshot spacing (`Checkpoints.replayStep`): every snapshot it writes is far enough from the one
+/// before to become a checkpoint, none is more than `snapshotEvery` after the last, and a log takes about
+/// `checkpoints_kept` writes, not one per growth of the log by a seventh.
+@Suite struct ReplayStepTests {
+    @Test(arguments: [(UInt64(1_000), 100, 8), (989_685, 100_000, 8), (9_895_001, 100_000, 8), (50_000, 400, 5), (3_000_000, 1, 3)])
+    func eachSnapshotBecomesACheckpointAndTheyAreFew(last: UInt64, every: Int, kept: Int) {
+        var config = ProfileConfig()
+        config.checkpointEvery = every
+        config.checkpointsKept = kept
+        let snapshotEvery = 1_000_000
+        let step = Checkpoints.replayStep(to: last, snapshotEvery: snapshotEvery, config: config)
+        var previous: UInt64 = 0, writes = 0
+        while previous < last {
+            let n = min(last, previous + step)
+            #expect(n - previous <= UInt64(snapshotEvery))
+            // Capped by `snapshotEvery` (a log of more than `kept` million events), a snapshot may be a resume point only.
+            #expect(n - previous >= max(UInt64(every), n / UInt64(kept)) || n == last || step == UInt64(snapshotEvery),
+                    "snapshot at \(n) after \(previous)")
+            previous = n
+            writes += 1
+        }
+        #expect(writes <= max(kept, Int((last + UInt64(snapshotEvery) - 1) / UInt64(snapshotEvery))) + 1, "\(writes) writes")
+    }
+}
