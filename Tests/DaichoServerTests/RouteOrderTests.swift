@@ -22,18 +22,7 @@ import Testing
         let head = "\(method) \(path) HTTP/1.1\r\nHost: test\r\nAuthorization: \(auth)\r\nContent-Type: application/json\r\n"
             + "Content-Length: \(length)\r\nExpect: 100-continue\r\n\r\n"
         try c.write(Array(head.utf8), until: Deadline(millisFromNow: 5000))
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        let deadline = Deadline(millisFromNow: 10_000)
-        while true {
-            do {
-                let n = try buffer.withUnsafeMutableBytes { try c.read(into: $0, until: deadline) }
-                out += buffer[0..<n]
-            } catch Socket.Failure.closed {
-                break
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: try ServingDirectory.readUntilClosed(c, millis: 10_000), as: UTF8.self)
     }
 
     @Test func theRouteIsDecidedBeforeTheCredential() throws {
