@@ -32,6 +32,14 @@ final class AggregateColumn {
         }
     }
 
+    /// Element `i` in place, for reading it without a copy (a copy retains every section of the profile).
+    /// Valid until the column next grows or resets.
+    @inline(__always)
+    func pointer(to i: Int) -> UnsafePointer<ProfileAggregates> {
+        precondition(i >= 0 && i < count, "profile index out of range")
+        return UnsafePointer(base + i)
+    }
+
     /// Appends empty aggregates until there are `n`.
     func grow(to n: Int) {
         guard n > count else { return }

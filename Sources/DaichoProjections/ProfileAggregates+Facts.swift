@@ -44,24 +44,30 @@ extension ProfileAggregates {
     ///   - now: the instant `commerce.age_days` is computed for, µs.
     ///   - config: the business calendar of the RFM day figures.
     public func fact(_ fact: ProfileFact, now: Int64, config: ProfileConfig) -> FactValue {
+        withUnsafePointer(to: self) { Self.fact(fact, of: $0, now: now, config: config) }
+    }
+
+    /// `fact` of the aggregates at `a`, read in place: a segment evaluation reads facts of the projection's own
+    /// aggregates many times per event, and a copy of them retains and releases every section.
+    static func fact(_ fact: ProfileFact, of a: UnsafePointer<ProfileAggregates>, now: Int64, config: ProfileConfig) -> FactValue {
         func count<T: BinaryInteger>(_ v: T) -> FactValue { .number(Double(v)) }
         func instant(_ t: Int64) -> FactValue { t == .min || t == .max ? .absent : .time(t) }
         switch fact {
-        case .firstSeen: return eventCount == 0 ? .absent : .time(firstSeen)
-        case .lastSeen: return eventCount == 0 ? .absent : .time(lastSeen)
-        case .events: return count(eventCount)
-        case .webPageViews: return count(web?.value.pageViews ?? 0)
-        case .webSessions: return count(web?.value.sessions.count ?? 0)
-        case .webDwellMs: return count(web?.value.dwellMs ?? 0)
-        case .webLastPage: return web?.value.lastPath.map { .symbol($0) } ?? .absent
-        case .commerceOrders: return count(commerce?.value.orders.count ?? 0)
+        case .firstSeen: return a.pointee.eventCount == 0 ? .absent : .time(a.pointee.firstSeen)
+        case .lastSeen: return a.pointee.eventCount == 0 ? .absent : .time(a.pointee.lastSeen)
+        case .events: return count(a.pointee.eventCount)
+        case .webPageViews: return count(a.pointee.web?.value.pageViews ?? 0)
+        case .webSessions: return count(a.pointee.web?.value.sessions.count ?? 0)
+        case .webDwellMs: return count(a.pointee.web?.value.dwellMs ?? 0)
+        case .webLastPage: return a.pointee.web?.value.lastPath.map { .symbol($0) } ?? .absent
+        case .commerceOrders: return count(a.pointee.commerce?.value.orders.count ?? 0)
         case .commerceRevenue(let currency):
-            let units = commerce?.value.orders.reduce(Int128(0)) { $1.currency == currency ? $0 + Int128($1.amount) : $0 } ?? 0
+            let units = a.pointee.commerce?.value.orders.reduce(Int128(0)) { $1.currency == currency ? $0 + Int128($1.amount) : $0 } ?? 0
             return .number(Double(units) / 1_000_000)
-        case .commerceFirstOrderAt: return instant(commerce?.value.firstAt ?? .max)
-        case .commerceLastOrderAt: return instant(commerce?.value.lastAt ?? .min)
+        case .commerceFirstOrderAt: return instant(a.pointee.commerce?.value.firstAt ?? .max)
+        case .commerceLastOrderAt: return instant(a.pointee.commerce?.value.lastAt ?? .min)
         case .commerceFrequency, .commerceRecencyDays, .commerceAgeDays, .commerceMonetary:
-            guard let days = commerce?.value.days, let first = days.first, let last = days.last else { return .absent }
+            guard let days = a.pointee.commerce?.value.days, let first = days.first, let last = days.last else { return .absent }
             switch fact {
             case .commerceFrequency: return count(days.count - 1)
             case .commerceRecencyDays: return count(Int64(last.day) - Int64(first.day))
@@ -71,22 +77,22 @@ extension ProfileAggregates {
                 let repeatUnits = days.dropFirst().reduce(Int128(0)) { $0 + $1.amount }
                 return .number(Double(repeatUnits) / 1_000_000 / Double(days.count - 1))
             }
-        case .supportInquiries: return count(support?.value.inquiries ?? 0)
-        case .supportOpen: return count(support?.value.open ?? 0)
-        case .supportLastInquiryAt: return instant(support?.value.lastAt ?? .min)
-        case .supportByChannel(let channel): return count(support?.value.byChannel.count(of: channel) ?? 0)
+        case .supportInquiries: return count(a.pointee.support?.value.inquiries ?? 0)
+        case .supportOpen: return count(a.pointee.support?.value.open ?? 0)
+        case .supportLastInquiryAt: return instant(a.pointee.support?.value.lastAt ?? .min)
+        case .supportByChannel(let channel): return count(a.pointee.support?.value.byChannel.count(of: channel) ?? 0)
         case .supportByCategory(let category):
-            guard let s = support?.value else { return .number(0) }
+            guard let s = a.pointee.support?.value else { return .number(0) }
             return count([s.complaints, s.questions, s.requests, s.opinions][min(max(category, 0), 3)])
-        case .socialMentions: return count(social?.value.mentions ?? 0)
-        case .socialReach: return count(social?.value.reach ?? 0)
-        case .socialLastMentionAt: return instant(social?.value.lastAt ?? .min)
-        case .socialByPlatform(let platform): return count(social?.value.byPlatform.count(of: platform) ?? 0)
+        case .socialMentions: return count(a.pointee.social?.value.mentions ?? 0)
+        case .socialReach: return count(a.pointee.social?.value.reach ?? 0)
+        case .socialLastMentionAt: return instant(a.pointee.social?.value.lastAt ?? .min)
+        case .socialByPlatform(let platform): return count(a.pointee.social?.value.byPlatform.count(of: platform) ?? 0)
         case .socialAvgSentiment:
-            guard let s = social?.value, s.sentimentCount > 0 else { return .absent }
+            guard let s = a.pointee.social?.value, s.sentimentCount > 0 else { return .absent }
             return .number(Double(s.sentimentSum) / (Double(s.sentimentCount) * 1_000_000))
         case .trait(let key):
-            guard let entry = traits.first(where: { $0.key == key }) else { return .absent }
+            guard let entry = a.pointee.traits.first(where: { $0.key == key }) else { return .absent }
             switch entry.value {
             case .null, .nested: return .absent
             case .bool(let b): return .bool(b)

@@ -10,7 +10,7 @@ extension ProfileProjection {
     public func fact(_ fact: ProfileFact, of p: UInt32, now: Int64) -> FactValue {
         if pending != nil { loadPending() }
         load(Int(p))
-        return aggregates[Int(p)].fact(fact, now: now, config: config)
+        return ProfileAggregates.fact(fact, of: aggregates.pointer(to: Int(p)), now: now, config: config)
     }
 
     /// The value at `path` inside trait `key` of profile `p` (`ProfileAggregates.nestedTrait`).
