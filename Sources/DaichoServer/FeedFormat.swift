@@ -18,6 +18,14 @@ enum FeedFormat {
         if self == .serverSentEvents { out.append(0x0A) }
     }
 
+    /// What a stream writes first (docs/http-api.md "Live events", "The feed"): the cursor it starts after, so a
+    /// client whose stream ends before its first record resumes there, not "from now", and misses nothing. For SSE
+    /// a block with only `id: CURSOR` (it sets the `EventSource`'s last event id and dispatches no event); for
+    /// NDJSON the line `{"from":CURSOR}`.
+    func start(at cursor: UInt64) -> [UInt8] {
+        Array((self == .serverSentEvents ? "id: \(cursor)\n\n" : "{\"from\":\(cursor)}\n").utf8)
+    }
+
     /// What keeps an idle connection open through proxies: an SSE comment line, or an empty NDJSON line.
     var keepAlive: [UInt8] { Array((self == .ndjson ? "\n" : ": keep-alive\n\n").utf8) }
 

@@ -56,12 +56,13 @@ struct FeedRoutes {
         return cursor
     }
 
-    /// Writes the records after `cursor` as they come, and a keep-alive line after `keepAlive` of silence, until
+    /// Writes the starting cursor at once, then the records after `cursor` as they come, and a keep-alive line after `keepAlive` of silence, until
     /// the server stops, the client leaves or falls behind (then a last line says so), or a write fails.
     static func stream(_ hub: FeedHub, after cursor: UInt64, segment: String?, format: FeedFormat,
                        keepAlive: Duration, to out: ResponseStream) throws {
         let clock = ContinuousClock()
         var cursor = cursor
+        try out.write(format.start(at: cursor))
         var lastWrite = clock.now
         while !out.serverIsStopping && !out.clientHasGone {
             switch hub.take(after: cursor, limit: batch, waitingAtMost: min(slice, keepAlive)) {

@@ -57,7 +57,7 @@ struct LiveEventsRoute {
         let writer = EventJSONWriter()
         var next = offset
         var lastWrite = clock.now
-        var bytes = format.liveStart(at: offset)
+        var bytes = format.start(at: offset)
         func flush() throws {
             guard !bytes.isEmpty else { return }
             try out.write(bytes)
@@ -89,14 +89,6 @@ struct LiveEventsRoute {
 }
 
 extension FeedFormat {
-    /// What a live-events stream writes first (docs/http-api.md "Live events"): the offset it starts at, so a
-    /// client whose stream ends before any event resumes there, not "from now", and misses nothing. For SSE a
-    /// block with only `id: OFFSET` (it sets the `EventSource`'s last event id and dispatches no event); for
-    /// NDJSON the line `{"from":OFFSET}`.
-    func liveStart(at offset: UInt64) -> [UInt8] {
-        Array((self == .serverSentEvents ? "id: \(offset)\n\n" : "{\"from\":\(offset)}\n").utf8)
-    }
-
     /// One event: for SSE `id: OFFSET+1`, `data:` the event as `daicho export` prints it (with its `"offset"`) and
     /// a blank line; for NDJSON the export's line.
     func append(_ event: Event, offset: UInt64, writer: EventJSONWriter, to out: inout [UInt8]) {

@@ -32,7 +32,8 @@ import Testing
         }
         let lines = received.components(separatedBy: "\r\n\r\n").dropFirst().joined().components(separatedBy: "\n")
         let dataLines = lines.filter { $0.hasPrefix("data: ") }.map { String($0.dropFirst(6)) }
-        #expect(lines.filter { $0.hasPrefix("id: ") } == ["id: 1", "id: 2", "id: 3"], "\(received)")
+        // The starting cursor (0: from the first record), then the three records.
+        #expect(lines.filter { $0.hasPrefix("id: ") } == ["id: 0", "id: 1", "id: 2", "id: 3"], "\(received)")
 
         let watch = try daicho(["watch", "--data", data, "--from", "0", "--max-records", "3"])
         #expect(watch.status == 0, "\(watch.stderr)")

@@ -21,6 +21,9 @@ import Testing
         let socket: Socket
         /// The response head (status line and headers).
         var head = ""
+        /// The cursor the stream said it starts at (its first block or line, `GET /v1/feed` and `GET /v1/events/live`
+        /// alike), when it is a 200: read by `init`, which checks the block or line is exactly that.
+        var start: UInt64?
         private var buffer: [UInt8] = []
 
         init(_ s: ServingDirectory, _ target: String = "/v1/feed", headers: [String] = []) throws {
@@ -29,6 +32,17 @@ import Testing
             for h in headers { text += h + "\r\n" }
             try socket.write(Array((text + "\r\n").utf8), until: Deadline(millisFromNow: 5000))
             head = try #require(try read(until: "\r\n\r\n", timeoutMillis: 10_000))
+            guard status == 200 else { return }
+            if headers.contains("Accept: application/x-ndjson") {
+                let line = try #require(try read(until: "\n", timeoutMillis: 10_000))
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                start = (object["from"] as? Int).map(UInt64.init)
+                #expect(object.count == 1 && start != nil, "first line \(line)")
+            } else {
+                let first = try nextBlock()
+                #expect(first.count == 1 && first[0].hasPrefix("id: "), "first block \(first)")
+                start = UInt64(first[0].dropFirst(4))
+            }
         }
 
         var status: Int { Int(head.split(separator: " ")[1]) ?? 0 }
@@ -84,6 +98,7 @@ import Testing
         #expect(try s.request("PUT", "/v1/segments/buyers", body: #"{"rule":"commerce.orders >= 1"}"#).status == 200)
         let live = try FeedClient(s)
         #expect(live.status == 200)
+        #expect(live.start == 0)
         #expect(live.head.contains("Content-Type: text/event-stream"))
         #expect(!live.head.contains("Content-Length"))
 
@@ -96,6 +111,7 @@ import Testing
         #expect(first.allSatisfy { $0.data["at"] is String && $0.data["offset"] is Int })
         // Resumed after cursor 1: record 2 comes first, its data line the record as `daicho watch` prints it.
         let resumed = try FeedClient(s, headers: ["Last-Event-ID: 1"])
+        #expect(resumed.start == 1)
         let two = first[1].data
         let at = try #require(Array((two["at"] as! String).utf8).withUnsafeBytes { RFC3339.parse($0) })
         var watchLine: [UInt8] = []
@@ -159,6 +175,37 @@ import Testing
         #expect(next.first?.data["cursor"] as? Int == 3)
     }
 
+    /// A stream that ends before its first record resumes after its starting cursor: the records made meanwhile
+    /// come, once each (a client that reconnected "from now" would miss them).
+    @Test func aStreamClosedBeforeItsFirstRecordResumesFromItsStart() throws {
+        let s = try ServingDirectory()
+        #expect(try s.request("PUT", "/v1/segments/buyers", body: #"{"rule":"commerce.orders >= 1"}"#).status == 200)
+        #expect(try s.post(["U1"].map(Self.order)).status == 200)
+        _ = s.server.live.wait(until: s.server.committer.acknowledgedOffset)
+        for ndjson in [false, true] {
+            let headers = ndjson ? ["Accept: application/x-ndjson"] : []
+            let first = try FeedClient(s, headers: headers)
+            let start = try #require(first.start)
+            first.socket.shutdownWrite() // abandoned before its first record; the records below are made after
+            let users = (0..<3).map { "N\(ndjson)\(start)-\($0)" }
+            #expect(try s.post(users.map(Self.order)).status == 200)
+            let resumed = try FeedClient(s, headers: (ndjson ? headers + ["Last-Event-ID: \(start)"] : ["Last-Event-ID: \(start)"]))
+            #expect(resumed.start == start)
+            if ndjson {
+                var cursors: [Int] = []
+                while cursors.count < 3 {
+                    let line = try #require(try resumed.read(until: "\n", timeoutMillis: 10_000))
+                    if line.isEmpty { continue }
+                    let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                    cursors.append(try #require(object["cursor"] as? Int))
+                }
+                #expect(cursors == (1...3).map { Int(start) + $0 })
+            } else {
+                #expect(try resumed.records(3).map(\.id) == (1...3).map { start + UInt64($0) })
+            }
+        }
+    }
+
     @Test func anIdleFeedGetsKeepAliveComments() throws {
         let s = try ServingDirectory(feedKeepAlive: .milliseconds(300))
         let client = try FeedClient(s)
@@ -174,6 +221,7 @@ import Testing
         let client = try FeedClient(s, "/v1/feed?from=0&segment=buyers", headers: ["Accept: application/x-ndjson"])
         #expect(client.status == 200)
         #expect(client.head.contains("Content-Type: application/x-ndjson"))
+        #expect(client.start == 0)
         var lines: [[String: Any]] = []
         while lines.count < 2 {
             let line = try #require(try client.read(until: "\n", timeoutMillis: 10_000))
