@@ -185,9 +185,16 @@ public final class EventStore: @unchecked Sendable {
 
     /// Writes `snapshots/event-ids.dedup` for the durable log below `end`. A failure (a full disk) costs only the
     /// next open's time: that open rebuilds the set from the log, so it is not an error of the append.
+    ///
+    /// Saved only when the set holds exactly one id per event of the log: an ingest that failed part-way (a rejects
+    /// file that could not be written, a frame that could not be appended) has put ids of events that never reached
+    /// the log into the set, and a saved copy would refuse them as duplicates for good. In memory they last only
+    /// until the process ends, as they always did. (A log holding fewer distinct fingerprints than events, after a
+    /// 64-bit collision, also skips the save: each open rebuilds, as before the file existed.)
     private func saveDedupSet(covering end: UInt64) {
-        guard let frame = try? EventReader(directory).frameChecksum(containing: end - 1) else { return }
         let set = lock.withLock { dedup }
+        guard UInt64(set.count) == end,
+              let frame = try? EventReader(directory).frameChecksum(containing: end - 1) else { return }
         do {
             try Self.createDirectories(directory.snapshotsPath)
             try DedupFile.write(set, covered: end, frame: frame, to: directory.dedupFilePath, directory: directory.snapshotsPath)

@@ -171,3 +171,44 @@ import Testing
         try last.close()
     }
 }
+
+/// The saved set never holds an id the log does not: after an ingest that failed part-way the set in memory holds
+/// ids of events that never reached the log, and a saved copy would refuse them for good.
+@Suite struct DedupFileFaultTests {
+    @Test func idsOfEventsThatNeverReachedTheLogAreNotSaved() throws {
+        let t = TemporaryDirectory()
+        var reference = try DedupFileTests.savedLog(t.data)
+        let saved = try Data(contentsOf: URL(fileURLWithPath: t.data.dedupFilePath))
+        let store = try EventStore.open(t.data)
+        store.dedupFileMinEvents = 0
+        try DedupFileTests.append(store, Array(300..<320), reference: &reference)
+        // What a failed ingest leaves: the fingerprint of an event id taken into the set, its frame never appended.
+        _ = store.lock.withLock { Array("e-ghost".utf8).withUnsafeBytes { store.dedup.insert(XXHash64.hash($0)) } }
+        try store.close()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: t.data.dedupFilePath)) == saved, "the polluted set was saved")
+        let reopened = try EventStore.open(t.data)
+        defer { try? reopened.close() }
+        let line = ArraySlice(#"{"id":"e-ghost","type":"track","at":"2026-01-01T00:00:00Z","ids":{"user_id":"g"},"props":{"event":"x"}}"#.utf8)
+        guard case .appended = try reopened.appendLines([line], arrivalMicros: 1_800_000_000_000_000)[0] else {
+            Issue.record("the event the log never held was refused as a duplicate")
+            return
+        }
+    }
+
+    /// A writer killed while writing the file leaves `event-ids.dedup.tmp-<pid>`: the next writer removes it (a
+    /// temporary of a running process stays), and the file in place is used as it is.
+    @Test func aTemporaryLeftByAKilledWriterIsRemoved() throws {
+        let t = TemporaryDirectory()
+        var reference = try DedupFileTests.savedLog(t.data)
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let abandoned = t.data.dedupFilePath + ".tmp-\(gone.processIdentifier)"
+        let live = t.data.dedupFilePath + ".tmp-\(getpid())"
+        for path in [abandoned, live] { try Data("half a table".utf8).write(to: URL(fileURLWithPath: path)) }
+        try DedupFileTests.checkIdempotent(t.data, &reference, expectFile: true)
+        #expect(!FileManager.default.fileExists(atPath: abandoned))
+        #expect(FileManager.default.fileExists(atPath: live))
+    }
+}
