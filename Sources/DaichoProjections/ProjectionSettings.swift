@@ -56,7 +56,7 @@ public struct ProjectionSettings: Sendable {
         for (key, value) in root {
             switch key {
             case "session_gap_minutes":
-                guard let m = value as? Double, m > 0, m <= ProfileConfig.maxSessionGapMinutes else {
+                guard let m = number(value), m > 0, m <= ProfileConfig.maxSessionGapMinutes else {
                     throw StoreError(.invalidSettings, "\(path): session_gap_minutes must be a number > 0 and at most 525600 (one year)", path: path)
                 }
                 config.sessionGapMicros = Int64(m * 60_000_000)
@@ -76,22 +76,22 @@ public struct ProjectionSettings: Sendable {
                 }
                 config.rfmCurrency = c
             case "checkpoint_every":
-                guard let n = value as? Int, n >= 0 else {
+                guard let n = wholeNumber(value), n >= 0 else {
                     throw StoreError(.invalidSettings, "\(path): checkpoint_every must be a whole number of events >= 0 (0: no as-of checkpoints)", path: path)
                 }
                 config.checkpointEvery = n
             case "checkpoints_kept":
-                guard let n = value as? Int, n >= 1, n <= ProfileConfig.maxCheckpointsKept else {
+                guard let n = wholeNumber(value), n >= 1, n <= ProfileConfig.maxCheckpointsKept else {
                     throw StoreError(.invalidSettings, "\(path): checkpoints_kept must be a whole number from 1 to \(ProfileConfig.maxCheckpointsKept)", path: path)
                 }
                 config.checkpointsKept = n
             case "compression_level":
-                guard let n = value as? Int, let level = Int32(exactly: n), FrameCompressor.levels.contains(level) else {
+                guard let n = wholeNumber(value), let level = Int32(exactly: n), FrameCompressor.levels.contains(level) else {
                     throw StoreError(.invalidSettings, "\(path): compression_level must be a whole number from \(FrameCompressor.levels.lowerBound) to \(FrameCompressor.levels.upperBound) (zstd's levels; default \(FrameCompressor.defaultLevel))", path: path)
                 }
                 config.compressionLevel = level
             case "snapshot_min_events":
-                guard let n = value as? Int, n >= 0 else {
+                guard let n = wholeNumber(value), n >= 0 else {
                     throw StoreError(.invalidSettings, "\(path): snapshot_min_events must be a whole number of events >= 0 (0: every append rewrites the snapshot)", path: path)
                 }
                 config.snapshotMinEvents = n
@@ -101,6 +101,19 @@ public struct ProjectionSettings: Sendable {
         }
         return config
     }
+}
+
+/// A JSON number of `daicho.json` (JSONSerialization's value); nil for anything else, `true` and `false` included,
+/// which Foundation would otherwise read as 1 and 0.
+private func number(_ value: Any) -> Double? {
+    guard let n = value as? NSNumber, String(cString: n.objCType) != "c" else { return nil }
+    return n.doubleValue
+}
+
+/// A JSON whole number of `daicho.json`; nil for a fraction, a boolean or anything else.
+private func wholeNumber(_ value: Any) -> Int? {
+    guard let n = value as? NSNumber, String(cString: n.objCType) != "c" else { return nil }
+    return value as? Int
 }
 
 /// A duration `<digits><unit>` with unit s, m, h or d, at most 3650 days, in µs; nil when malformed.

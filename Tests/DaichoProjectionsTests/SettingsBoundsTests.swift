@@ -72,3 +72,21 @@ import Testing
         #expect(message.hasSuffix("daicho.json: compression_level must be a whole number from 1 to 19 (zstd's levels; default 2)"), "\(message)")
     }
 }
+
+/// `true` and `false` are not numbers: Foundation reads them as 1 and 0, so every numeric key of `daicho.json`
+/// refuses them explicitly instead of taking a boolean for a count, a level or a gap.
+@Suite struct SettingsBooleanTests {
+    @Test("a boolean is refused where daicho.json takes a number", arguments: [
+        ("session_gap_minutes", "session_gap_minutes must be"), ("checkpoint_every", "checkpoint_every must be"),
+        ("checkpoints_kept", "checkpoints_kept must be"), ("compression_level", "compression_level must be"),
+        ("snapshot_min_events", "snapshot_min_events must be"),
+    ])
+    func booleansAreRefused(_ key: String, _ message: String) throws {
+        for value in ["true", "false"] {
+            let error = try #require(SettingsBoundsTests.error(#"{"\#(key)": \#(value)}"#), "\(key): \(value) was accepted")
+            #expect(error.contains(message), "\(error)")
+        }
+        // The numbers 1 and 0 stay numbers.
+        #expect(SettingsBoundsTests.error(#"{"\#(key)": 1}"#) == nil)
+    }
+}
