@@ -15,6 +15,8 @@ enum LogFormat {
     static let codecZstd: UInt8 = 1
     static let segmentSuffix = ".seg"
     static let headFileName = "head"
+    /// Where the writer builds `head` before renaming it into place (§6).
+    static let headTemporaryName = "head.new"
     static let lockFileName = "LOCK"
 
     /// `<20-digit zero-padded base>.seg`.

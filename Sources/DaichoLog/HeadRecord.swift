@@ -53,6 +53,25 @@ struct HeadRecord: Equatable, Sendable {
         }
     }
 
+    /// Creates or replaces `head` in `directory` with this record, atomically: written to `head.new`, synced,
+    /// renamed to `head`, and the directory synced (docs/log-format.md §6). A crash leaves the old `head` (or none)
+    /// or this one, never an empty or half-written file that readers would refuse. Only a holder of the writer
+    /// lock calls this.
+    func install(in directory: String) throws(LogError) {
+        let path = directory + "/" + LogFormat.headFileName
+        let temporary = directory + "/" + LogFormat.headTemporaryName
+        let file = try PosixFile.open(temporary, flags: O_RDWR | O_CREAT | O_TRUNC)
+        do throws(LogError) {
+            try write(to: file)
+            try file.syncData()
+            guard rename(temporary, path) == 0 else { throw file.failure("rename to \(path)", at: nil) }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        try LogDirectory.sync(directory)
+    }
+
     /// Reads `head` from `directory`.
     /// - Returns: `.missing` when the file does not exist, `.unreadable` when its content does
     ///   not decode (a racing write), else the record.

@@ -60,7 +60,7 @@ public enum LogRepair {
                               filler: (_ base: UInt64, _ count: Int, _ time: Int64, _ file: String?) -> PreparedFrame) throws(LogError) -> RepairReport {
         let lock = try WriterLock.acquire(directory: directory, wait: lockWait)
         defer { withExtendedLifetime(lock) {} }
-        LogDirectory.removeRepairTemporaries(in: directory)
+        LogDirectory.removeTemporaries(in: directory)
         let segments = try LogDirectory.segments(in: directory)
         var report = RepairReport(regions: [], fillerFrames: 0, rebuiltHead: false, endOffset: 0)
         guard !segments.isEmpty else { return report }
@@ -99,10 +99,7 @@ public enum LogRepair {
         let published = HeadRecord(nextOffset: expected, activeSegmentBase: segments[segments.count - 1].base, durableBytes: UInt64(lastSize))
         if case .record(let record) = head, record == published, report.regions.isEmpty { return report }
         if case .record = head {} else { report.rebuiltHead = true }
-        let headFile = try PosixFile.open(directory + "/" + LogFormat.headFileName, flags: O_RDWR | O_CREAT)
-        try published.write(to: headFile)
-        try headFile.syncData()
-        try LogDirectory.sync(directory)
+        try published.install(in: directory)
         return report
     }
 

@@ -55,12 +55,14 @@ public final class LogWriter: @unchecked Sendable {
         }
         try LogDirectory.create(directory)
         let lockFile = try WriterLock.acquire(directory: directory, wait: options.lockWait)
-        LogDirectory.removeRepairTemporaries(in: directory)
+        LogDirectory.removeTemporaries(in: directory)
         let recovered = try Recovery.recover(directory: directory)
         let headPath = directory + "/" + LogFormat.headFileName
-        let headExisted = access(headPath, F_OK) == 0
-        let headFile = try PosixFile.open(headPath, flags: O_RDWR | O_CREAT)
-        if !headExisted { try LogDirectory.sync(directory) }
+        if access(headPath, F_OK) != 0 {
+            try HeadRecord(nextOffset: recovered.nextOffset, activeSegmentBase: recovered.activeBase,
+                           durableBytes: UInt64(recovered.activeSize)).install(in: directory)
+        }
+        let headFile = try PosixFile.open(headPath, flags: O_RDWR)
         let writer = LogWriter(directory: directory, options: options, lockFile: lockFile, headFile: headFile, recovered: recovered)
         try writer.mutex.locked { () throws(LogError) in try writer.publish() }
         return writer

@@ -143,11 +143,12 @@ enum LogDirectory {
         guard fsync(dir.fd) == 0 else { throw dir.failure("fsync of directory", at: nil) }
     }
 
-    /// Removes `<segment>.repair` temporaries of a `repair` that was killed before its rename (the segment it was
-    /// rewriting is unchanged). Only a holder of the writer lock calls this: no repair is running then.
-    static func removeRepairTemporaries(in path: String) {
+    /// Removes the temporaries of a writer or `repair` killed before its rename: `<segment>.repair` (the segment it
+    /// was rewriting is unchanged) and `head.new` (`head` was not created yet). Only a holder of the writer lock
+    /// calls this: no writer or repair is running then.
+    static func removeTemporaries(in path: String) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return }
-        for name in names where name.hasSuffix(LogFormat.segmentSuffix + ".repair")
+        for name in names where name == LogFormat.headTemporaryName || name.hasSuffix(LogFormat.segmentSuffix + ".repair")
             && LogFormat.segmentBase(fileName: String(name.dropLast(".repair".count))) != nil {
             unlink(path + "/" + name)
         }

@@ -108,7 +108,13 @@ import Testing
             let acks = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             for line in acks.split(separator: "\n") where line.hasPrefix("ACK ") { acknowledged.insert(String(line.dropFirst(4))) }
 
-            #expect(try daicho(["verify", "--data", d]).status == 0, "round \(round)")
+            // A kill inside the write of a frame may leave part of it beyond the durable mark: a torn tail, which
+            // `verify` names and the next writer truncates (docs/log-format.md §8). Nothing else may be wrong.
+            let verify = try daicho(["verify", "--data", d])
+            let problems = verify.json["problems"] as? [[String: Any]] ?? []
+            #expect(verify.status == 0 || (verify.status == 1 && !problems.isEmpty && problems.allSatisfy {
+                ($0["message"] as? String)?.contains("a torn tail beyond the durable mark") == true
+            }), "round \(round): \(verify.stdout) \(verify.stderr)")
             let ids = try exportedIDs(data: d)
             #expect(Set(ids).count == ids.count, "round \(round): an event is in the log twice")
             let present = Set(ids)

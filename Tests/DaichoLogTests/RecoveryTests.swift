@@ -175,6 +175,36 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: other), "only a segment's repair temporary is removed")
     }
 
+    /// A writer killed during its first open, before `head` was renamed into place, leaves at most a partial
+    /// `head.new` beside an empty segment: readers see an empty log, `verify` finds nothing wrong, and the next
+    /// writer removes the temporary and creates `head` (docs/log-format.md §6). (Before, `head` was created empty
+    /// and filled in place, so a kill in between left a `head` that readers and `verify` refused.)
+    @Test(arguments: [0, 17, 40])
+    func aKillWhileCreatingHeadLeavesAReadableEmptyLog(temporaryBytes: Int) throws {
+        let dir = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.log, withIntermediateDirectories: true)
+        writeFile(dir.log + "/00000000000000000000.seg", [])
+        writeFile(dir.log + "/head.new", [UInt8](repeating: 0x5A, count: temporaryBytes))
+        #expect(try LogReader(directory: dir.log).endOffset == 0)
+        #expect(LogVerifier.verify(directory: dir.log).isClean)
+        let writer = try LogWriter.open(directory: dir.log)
+        #expect(!FileManager.default.fileExists(atPath: dir.log + "/head.new"))
+        try appendBatch(writer, count: 3)
+        try writer.close()
+        #expect(try LogReader(directory: dir.log).endOffset == 3)
+        #expect(LogVerifier.verify(directory: dir.log).isClean)
+    }
+
+    /// The first open creates `head` whole, holding the empty log's mark, with no temporary left behind.
+    @Test func theFirstOpenCreatesAWholeHead() throws {
+        let dir = TemporaryDirectory()
+        let writer = try LogWriter.open(directory: dir.log)
+        #expect(fileBytes(dir.log + "/head").count == 40)
+        #expect(try HeadRecord.read(directory: dir.log) == .record(HeadRecord(nextOffset: 0, activeSegmentBase: 0, durableBytes: 0)))
+        #expect(!FileManager.default.fileExists(atPath: dir.log + "/head.new"))
+        try writer.close()
+    }
+
     @Test func deletedLockFileDoesNotLetASecondWriterIn() throws {
         let dir = TemporaryDirectory()
         let writer = try LogWriter.open(directory: dir.log)
