@@ -30,8 +30,10 @@ let package = Package(
         .target(name: "DaichoJSON"),
         // Event model, binary codec, normalization, validation, ingest, export.
         .target(name: "Daicho", dependencies: ["DaichoLog", "DaichoJSON"]),
+        // A cache prefetch hint (a compiler builtin Swift does not expose) for the replay's apply loop.
+        .target(name: "CPrefetch"),
         // Projections: identity graph, customer profiles, snapshots, replay (docs/identity.md, docs/profile.md).
-        .target(name: "DaichoProjections", dependencies: ["Daicho"]),
+        .target(name: "DaichoProjections", dependencies: ["Daicho", "CPrefetch"]),
         // Real-time segments: rule language, windowed aggregates, memberships, change feed (docs/segments.md).
         .target(name: "DaichoSegments", dependencies: ["Daicho", "DaichoProjections"]),
         // Deterministic generator of realistic touchpoint workloads (demo and benchmarks).

@@ -1,4 +1,5 @@
 import Foundation
+import CPrefetch
 
 /// A growable array of plain values, owned by one projection structure.
 ///
@@ -50,6 +51,13 @@ final class Column<Element: BitwiseCopyable> {
             precondition(i >= 0 && i < count, "column index out of range")
             base[i] = newValue
         }
+    }
+
+    /// Hints the CPU to fetch element `i` ahead of its use; a no-op for an index not in the column.
+    @inline(__always)
+    func prefetch(_ i: Int) {
+        guard i < count else { return }
+        daicho_prefetch(UnsafeRawPointer(base + i))
     }
 
     var last: Element? { count == 0 ? nil : base[count - 1] }

@@ -469,12 +469,52 @@ public final class IdentityGraph {
     }
 
     /// Fills the batch memo of identifier `i`'s value: refusal, household, hash (its slot once found as a node).
-    private func remember(_ i: Int) {
-        let kind = ids[i].kind, value = ids[i].value
-        batchMemo[ids[i].memo] = BatchMemo(kind: kind &+ 1,
-                                           refusal: rules.refusal(kind: kind, value: value).map { UInt8($0.rawValue + 1) } ?? 0,
-                                           household: rules.isHousehold(kind: kind, value: value),
-                                           hash: Self.hash(kind: kind, value: value))
+    private func remember(_ i: Int) { remember(kind: ids[i].kind, value: ids[i].value, memo: ids[i].memo) }
+
+    private func remember(kind: UInt8, value: UnsafeRawBufferPointer, memo m: Int) {
+        batchMemo[m] = BatchMemo(kind: kind &+ 1,
+                                 refusal: rules.refusal(kind: kind, value: value).map { UInt8($0.rawValue + 1) } ?? 0,
+                                 household: rules.isHousehold(kind: kind, value: value),
+                                 hash: Self.hash(kind: kind, value: value))
+    }
+
+    // MARK: - Prefetching
+
+    /// First stage of fetching ahead what resolving an event of the current batch will touch: memoizes each
+    /// identifier value's hash (as its resolution would) and hints the CPU to fetch the node slot its probe starts
+    /// at. With a million profiles the node table is far larger than the caches, so each probe is a miss the
+    /// resolution would wait for (docs/benchmarks.md "Prefetching profiles"). Changes no outcome: the memo holds
+    /// what resolving the value computes anyway. A no-op for an event of another batch than the current one.
+    public func prefetchSlots(_ identifiers: UnsafeBufferPointer<DecodedIdentifier>, strings: StringTable, batch: UInt64) {
+        guard memoBatch == batch else { return }
+        let mask = slots.count &- 1
+        for d in identifiers {
+            let m = Int(d.normalized) - Int(StaticStrings.count)
+            guard m >= 0 && m < batchMemo.count else { continue }
+            if batchMemo[m].kind != d.kind &+ 1 { remember(kind: d.kind, value: strings.bytes(d.normalized), memo: m) }
+            let memo = batchMemo[m]
+            slots.prefetch(memo.slot >= 0 && Int(memo.slotsCount) == slots.count ? Int(memo.slot)
+                           : Int(UInt32(truncatingIfNeeded: memo.hash >> 32)) & mask)
+        }
+    }
+
+    /// Second stage, some events after `prefetchSlots` for the same event: for each identifier whose home slot
+    /// holds its node, hints the CPU to fetch the node's bytes and its profile's forward and identifier counts.
+    public func prefetchNodes(_ identifiers: UnsafeBufferPointer<DecodedIdentifier>, batch: UInt64) {
+        guard memoBatch == batch else { return }
+        let mask = slots.count &- 1
+        for d in identifiers {
+            let m = Int(d.normalized) - Int(StaticStrings.count)
+            guard m >= 0 && m < batchMemo.count else { continue }
+            let memo = batchMemo[m]
+            guard memo.kind == d.kind &+ 1 else { continue }
+            let tag = UInt32(truncatingIfNeeded: memo.hash >> 32)
+            let slot = slots[memo.slot >= 0 && Int(memo.slotsCount) == slots.count ? Int(memo.slot) : Int(tag) & mask]
+            guard slot.profile != 0, slot.tag == tag else { continue }
+            arena.prefetch(Int(slot.start))
+            forward.prefetch(Int(slot.profile &- 1))
+            counts.prefetch(Int(slot.profile &- 1))
+        }
     }
 
     /// Whether `p` is a known customer: it holds a strong identifier other than a household phone number.

@@ -48,7 +48,17 @@ final class ResolvedFrame {
     func resolve(_ frame: DecodedFrame, for projection: ProfileProjection, stoppingAtSegmentEvents: Bool, stopped: inout Bool) {
         reset()
         let config = projection.config
-        for i in frame.records {
+        let records = frame.records, batch = frame.context.baseOffset
+        for (k, i) in records.enumerated() {
+            // The identity of the events a little ahead, in two stages (`IdentityGraph.prefetchSlots`).
+            let far = k + ProfileProjection.prefetchDistance, near = k + ProfileProjection.prefetchDistance / 2
+            if far < records.count {
+                let ahead = frame.view(records[records.startIndex + far])
+                projection.graph.prefetchSlots(ahead.identifiers, strings: ahead.strings, batch: batch)
+            }
+            if near < records.count {
+                projection.graph.prefetchNodes(frame.view(records[records.startIndex + near]).identifiers, batch: batch)
+            }
             let e = frame.view(i)
             if stoppingAtSegmentEvents && (e.type == .segmentDefined || e.type == .segmentDropped) { stopped = true }
             if stopped { break }
@@ -81,6 +91,24 @@ extension ProfileProjection {
     /// Applies the log from `nextOffset` to its durable end (or `end`, exclusive) with identity and props resolved
     /// on the reader thread; the same result as `applyLog`. Each frame is applied in one loop over its resolved
     /// columns, with no call through a closure per event.
+    /// How many events ahead the apply loop asks for a profile's aggregates; their sections are asked for at half
+    /// the distance, once the aggregates (which hold the sections' references) have arrived.
+    static let prefetchDistance = 8
+
+    /// Hints the CPU to fetch what applying the resolved records after `k` will touch: profiles are scattered
+    /// over memory, so at a million profiles each event's aggregates, timeline head and section are cache misses
+    /// that the loop would otherwise wait for one after another (docs/benchmarks.md "Prefetching profiles").
+    @inline(__always)
+    func prefetch(_ r: ResolvedFrame, ahead k: Int) {
+        let far = k + Self.prefetchDistance, near = k + Self.prefetchDistance / 2
+        if far < r.resolved {
+            let p = Int(r.profiles[far])
+            aggregates.prefetch(p)
+            heads.prefetch(p)
+        }
+        if near < r.resolved { aggregates.prefetchSection(Int(r.profiles[near]), for: r.props[near]) }
+    }
+
     func applyLogResolvingAhead(_ reader: EventReader, to end: UInt64?) throws {
         let resolved = (0..<EventReader.framesAhead).map { _ in ResolvedFrame() }
         var stopped = false // the reader thread's own; never set here
@@ -92,6 +120,7 @@ extension ProfileProjection {
             var merge = 0
             var k = 0
             for i in frame.records {
+                prefetch(r, ahead: k)
                 applyResolved(frame.view(i), offset: frame.offset(of: i), profile: r.profiles[k], linkedNew: r.linkedNew[k],
                               figures: r.figures[k],
                               absorbed: r.absorbed(record: i, merge: &merge), props: r.props[k])
@@ -126,6 +155,7 @@ extension ProfileProjection {
                     try apply(e, offset) { self.apply(e, offset: offset) }
                     continue
                 }
+                prefetch(r, ahead: k)
                 let absorbed = r.absorbed(record: i, merge: &merge)
                 try apply(e, offset) {
                     applyResolved(e, offset: offset, profile: r.profiles[k], linkedNew: r.linkedNew[k],

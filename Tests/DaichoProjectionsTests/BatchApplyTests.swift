@@ -83,6 +83,49 @@ import Testing
         #expect(same, "graph bytes differ")
     }
 
+    /// Prefetching (`IdentityGraph.prefetchSlots` and `prefetchNodes`, which replay calls for events a little
+    /// ahead) changes no outcome: called for random events of the batch, ahead of the one resolved, behind it or
+    /// for it, across table growth and merges, every event resolves as with nothing remembered and the graphs are
+    /// byte-identical.
+    @Test(arguments: [4, 23] as [UInt64])
+    func prefetchingAheadChangesNoOutcome(seed: UInt64) throws {
+        let t = TemporaryDirectory()
+        let dir = try ProjectionReplayTests.dataDirectory(t, events: 8000, seed: seed)
+        let reader = try EventReader(dir)
+        let rules = try ProjectionSettings.load(dir).rules
+        let (fresh, expected) = try Self.resolveAll(reader, rules: rules, remembering: false)
+        let graph = IdentityGraph(rules: rules)
+        nonisolated(unsafe) var got: [Resolved] = []
+        nonisolated(unsafe) var rng = SeededGenerator(seed: seed)
+        nonisolated(unsafe) var prefetches = 0
+        try reader.forEachFrameAhead(ahead: { frame in
+            let records = frame.records, batch = frame.context.baseOffset
+            for k in records {
+                for _ in 0..<Int(rng.next() % 3) {
+                    let j = records.clamped(to: k - 4 ..< k + 24).randomElement(using: &rng)!
+                    let view = frame.view(j)
+                    if rng.next() % 2 == 0 {
+                        graph.prefetchSlots(view.identifiers, strings: view.strings, batch: batch)
+                    } else {
+                        graph.prefetchNodes(view.identifiers, batch: batch)
+                    }
+                    prefetches += 1
+                }
+                let view = frame.view(k)
+                if !view.type.isInternal {
+                    let o = graph.apply(view.identifiers, strings: view.strings, offset: frame.offset(of: k), batch: batch)
+                    got.append(Resolved(profile: o.profile, absorbed: o.absorbed, conflict: o.conflict))
+                }
+            }
+        }) { _ in true }
+        #expect(fresh.merges > 0 && fresh.nodeCount > 1024, "the log must merge profiles and grow the node table")
+        #expect(prefetches > 5000)
+        #expect(got == expected, "per-event outcomes differ")
+        #expect(graph.refused == fresh.refused && graph.conflicts == fresh.conflicts)
+        let same = Self.bytes(graph) == Self.bytes(fresh)
+        #expect(same, "graph bytes differ")
+    }
+
     /// A log where a third of the events arrive late (out of time order) and many are re-sent: the batch apply
     /// of replay gives the reference's snapshot bytes and profiles, and so does an as-of view of it.
     @Test func batchApplyEqualsTheReferenceOnALogOfLateEvents() throws {

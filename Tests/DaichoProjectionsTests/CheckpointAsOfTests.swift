@@ -230,7 +230,7 @@ import Testing
         let t = TemporaryDirectory()
         var offsets: [UInt64] = [100, 200, 250, 400, 800]
         for o in offsets {
-            FileManager.default.createFile(atPath: t.path + "/" + Checkpoints.name(offset: o), contents: Data([1]))
+            #expect(FileManager.default.createFile(atPath: t.path + "/" + Checkpoints.name(offset: o), contents: Data([1])))
         }
         Checkpoints.thin(&offsets, to: 3, in: t.path)
         // Removing 200 leaves the gap 100…250 (150), the smallest; then removing 100 leaves 0…250 (250), less than
