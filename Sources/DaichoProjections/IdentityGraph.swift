@@ -276,6 +276,16 @@ public final class IdentityGraph {
         }
     }
 
+    /// Hints the CPU to fetch profile `p`'s first identifier node (kind, value end, next, link offset and the
+    /// value's bytes), for a reader of whole profiles (the snapshot writer) some profiles ahead.
+    func prefetchFirstNode(of p: UInt32) {
+        guard Int(p) < firstNode.count else { return }
+        let n = Int(firstNode[Int(p)])
+        guard n < nodeEnd.count else { return }
+        nodeKind.prefetch(n); nodeEnd.prefetch(n); nodeNext.prefetch(n); nodeLinkedAt.prefetch(n)
+        arena.prefetch(n == 0 ? 0 : Int(nodeEnd[n - 1]))
+    }
+
     /// Conflicts recorded on `p`: the total and the last ten.
     public func conflicts(of p: UInt32) -> (count: Int, recent: [(offset: UInt64, kinds: [UInt8])]) {
         (Int(conflictCount[Int(p)]), recentConflicts[p] ?? [])

@@ -107,6 +107,9 @@ extension ProfileProjection {
         var record: [UInt8] = []
         let lists = ProfileEventLists(self)
         for p in 0..<UInt32(heads.count) {
+            // Profiles are scattered over memory: ask for the sections and first node of one a little ahead.
+            aggregates.prefetchSections(Int(p) + Self.prefetchDistance)
+            graph.prefetchFirstNode(of: p + UInt32(Self.prefetchDistance))
             record.removeAll(keepingCapacity: true)
             if graph.isAlive(p) {
                 ProfileRecord.write(p, of: self, events: lists.events(of: p), to: &record)

@@ -62,7 +62,7 @@ import Testing
     /// As-of views filter late events on both threads alike.
     @Test func anAsOfViewResolvedAheadEqualsTheReference() throws {
         let t = TemporaryDirectory()
-        let (dir, settings, reader) = try Self.seededLog(t, events: 6000, seed: 5)
+        let (_, settings, reader) = try Self.seededLog(t, events: 6000, seed: 5)
         var times: [Int64] = []
         try reader.forEach { _, view in
             times.append(view.at)
