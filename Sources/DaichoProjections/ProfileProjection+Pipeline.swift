@@ -48,17 +48,8 @@ final class ResolvedFrame {
     func resolve(_ frame: DecodedFrame, for projection: ProfileProjection, stoppingAtSegmentEvents: Bool, stopped: inout Bool) {
         reset()
         let config = projection.config
-        let records = frame.records, batch = frame.context.baseOffset
-        for (k, i) in records.enumerated() {
-            // The identity of the events a little ahead, in two stages (`IdentityGraph.prefetchSlots`).
-            let far = k + ProfileProjection.prefetchDistance, near = k + ProfileProjection.prefetchDistance / 2
-            if far < records.count {
-                let ahead = frame.view(records[records.startIndex + far])
-                projection.graph.prefetchSlots(ahead.identifiers, strings: ahead.strings, batch: batch)
-            }
-            if near < records.count {
-                projection.graph.prefetchNodes(frame.view(records[records.startIndex + near]).identifiers, batch: batch)
-            }
+        for i in frame.records {
+            projection.prefetchIdentity(frame, after: i)
             let e = frame.view(i)
             if stoppingAtSegmentEvents && (e.type == .segmentDefined || e.type == .segmentDropped) { stopped = true }
             if stopped { break }
@@ -107,6 +98,19 @@ extension ProfileProjection {
             heads.prefetch(p)
         }
         if near < r.resolved { aggregates.prefetchSection(Int(r.profiles[near]), for: r.props[near]) }
+    }
+
+    /// Hints the CPU to fetch the identity state that resolving the frame's records a little after record `i`
+    /// will touch, in two stages (`IdentityGraph.prefetchSlots`, then `prefetchNodes` for a nearer record).
+    @inline(__always)
+    func prefetchIdentity(_ frame: DecodedFrame, after i: Int) {
+        let end = frame.records.upperBound, batch = frame.context.baseOffset
+        let far = i + Self.prefetchDistance, near = i + Self.prefetchDistance / 2
+        if far < end {
+            let ahead = frame.view(far)
+            graph.prefetchSlots(ahead.identifiers, strings: ahead.strings, batch: batch)
+        }
+        if near < end { graph.prefetchNodes(frame.view(near).identifiers, batch: batch) }
     }
 
     func applyLogResolvingAhead(_ reader: EventReader, to end: UInt64?) throws {
