@@ -495,7 +495,7 @@ public final class IdentityGraph {
     /// at. With a million profiles the node table is far larger than the caches, so each probe is a miss the
     /// resolution would wait for (docs/benchmarks.md "Prefetching profiles"). Changes no outcome: the memo holds
     /// what resolving the value computes anyway. A no-op for an event of another batch than the current one.
-    public func prefetchSlots(_ identifiers: UnsafeBufferPointer<DecodedIdentifier>, strings: StringTable, batch: UInt64) {
+    func prefetchSlots(_ identifiers: UnsafeBufferPointer<DecodedIdentifier>, strings: StringTable, batch: UInt64) {
         guard memoBatch == batch else { return }
         let mask = slots.count &- 1
         for d in identifiers {
@@ -510,7 +510,7 @@ public final class IdentityGraph {
 
     /// Second stage, some events after `prefetchSlots` for the same event: for each identifier whose home slot
     /// holds its node, hints the CPU to fetch the node's bytes and its profile's forward and identifier counts.
-    public func prefetchNodes(_ identifiers: UnsafeBufferPointer<DecodedIdentifier>, batch: UInt64) {
+    func prefetchNodes(_ identifiers: UnsafeBufferPointer<DecodedIdentifier>, batch: UInt64) {
         guard memoBatch == batch else { return }
         let mask = slots.count &- 1
         for d in identifiers {

@@ -49,10 +49,11 @@ final class ResolvedFrame {
         reset()
         let config = projection.config
         for i in frame.records {
-            projection.prefetchIdentity(frame, after: i)
             let e = frame.view(i)
             if stoppingAtSegmentEvents && (e.type == .segmentDefined || e.type == .segmentDropped) { stopped = true }
             if stopped { break }
+            // Only while this thread owns the graph: once stopped, the applying thread resolves and writes it.
+            projection.prefetchIdentity(frame, after: i)
             let identity = projection.resolveIdentity(e, offset: frame.offset(of: i), batch: frame.context.baseOffset)
             profiles.append(identity.profile)
             linkedNew.append(identity.linkedNew)
@@ -79,9 +80,6 @@ final class ResolvedFrame {
 }
 
 extension ProfileProjection {
-    /// Applies the log from `nextOffset` to its durable end (or `end`, exclusive) with identity and props resolved
-    /// on the reader thread; the same result as `applyLog`. Each frame is applied in one loop over its resolved
-    /// columns, with no call through a closure per event.
     /// How many events ahead the apply loop asks for a profile's aggregates; their sections are asked for at half
     /// the distance, once the aggregates (which hold the sections' references) have arrived.
     static let prefetchDistance = 8
@@ -113,6 +111,9 @@ extension ProfileProjection {
         if near < end { graph.prefetchNodes(frame.view(near).identifiers, batch: batch) }
     }
 
+    /// Applies the log from `nextOffset` to its durable end (or `end`, exclusive) with identity and props resolved
+    /// on the reader thread; the same result as `applyLog`. Each frame is applied in one loop over its resolved
+    /// columns, with no call through a closure per event.
     func applyLogResolvingAhead(_ reader: EventReader, to end: UInt64?) throws {
         let resolved = (0..<EventReader.framesAhead).map { _ in ResolvedFrame() }
         var stopped = false // the reader thread's own; never set here

@@ -56,8 +56,9 @@ struct FeedRoutes {
         return cursor
     }
 
-    /// Writes the starting cursor at once, then the records after `cursor` as they come, and a keep-alive line after `keepAlive` of silence, until
-    /// the server stops, the client leaves or falls behind (then a last line says so), or a write fails.
+    /// Writes the starting cursor at once, then the records after `cursor` as they come, and a keep-alive line after
+    /// `keepAlive` of silence, until the server stops, the client leaves or falls behind (then a last line says so),
+    /// or a write fails.
     static func stream(_ hub: FeedHub, after cursor: UInt64, segment: String?, format: FeedFormat,
                        keepAlive: Duration, to out: ResponseStream) throws {
         let clock = ContinuousClock()

@@ -1,8 +1,8 @@
 // Server-Sent Events read with fetch, because EventSource cannot send the Authorization header (and the token must
 // never go into a URL). Resuming sends `Last-Event-ID` with the last `id:` received, as EventSource would, so a
 // paused or dropped stream picks up after its last record: no gap, no duplicate. As in EventSource, a block with an
-// `id:` and no `data:` sets the last id without dispatching a record: `/v1/events/live` and `/v1/feed` start with one (their starting
-// cursor), so a stream dropped before its first record resumes where it began, not "from now".
+// `id:` and no `data:` sets the last id without dispatching a record: `/v1/events/live` and `/v1/feed` start with
+// one (their starting cursor), so a stream dropped before its first record resumes where it began, not "from now".
 
 import {headers, ApiError, signOut} from './api.js';
 
