@@ -58,18 +58,10 @@ struct HeadRecord: Equatable, Sendable {
     /// or this one, never an empty or half-written file that readers would refuse. Only a holder of the writer
     /// lock calls this.
     func install(in directory: String) throws(LogError) {
-        let path = directory + "/" + LogFormat.headFileName
-        let temporary = directory + "/" + LogFormat.headTemporaryName
-        let file = try PosixFile.open(temporary, flags: O_RDWR | O_CREAT | O_TRUNC)
-        do throws(LogError) {
+        try LogDirectory.replace(directory + "/" + LogFormat.headFileName,
+                                 through: directory + "/" + LogFormat.headTemporaryName, in: directory) { (file) throws(LogError) in
             try write(to: file)
-            try file.syncData()
-            guard rename(temporary, path) == 0 else { throw file.failure("rename to \(path)", at: nil) }
-        } catch {
-            unlink(temporary)
-            throw error
         }
-        try LogDirectory.sync(directory)
     }
 
     /// Reads `head` from `directory`.

@@ -273,18 +273,9 @@ public enum LogRepair {
         case .failure: Int64(0)
         }
         let path = directory + "/" + LogFormat.segmentFileName(base: 0)
-        let temp = path + ".repair"
-        let out = try PosixFile.open(temp, flags: O_RDWR | O_CREAT | O_TRUNC)
-        let frames: Int
-        do throws(LogError) {
-            frames = try writeFillers(0..<first.base, time: time, file: nil, to: out, at: 0, filler: filler).frames
-            try out.syncData()
-            guard rename(temp, path) == 0 else { throw out.failure("rename to \(path)", at: nil) }
-        } catch {
-            unlink(temp)
-            throw error
+        let frames = try LogDirectory.replace(path, through: path + ".repair", in: directory) { (out) throws(LogError) in
+            try writeFillers(0..<first.base, time: time, file: nil, to: out, at: 0, filler: filler).frames
         }
-        try LogDirectory.sync(directory)
         let region = QuarantinedRegion(segment: path, byte: 0, bytes: 0, lostOffsets: 0..<first.base, quarantineFile: nil,
                                        reason: "segment files holding offsets 0..<\(first.base) are missing", beyondDurableMark: false)
         return (region, frames)

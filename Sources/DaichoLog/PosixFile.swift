@@ -143,6 +143,26 @@ enum LogDirectory {
         guard fsync(dir.fd) == 0 else { throw dir.failure("fsync of directory", at: nil) }
     }
 
+    /// Creates or replaces the file `path` in `directory` whole: `write` fills `temporary`, which is synced, renamed
+    /// to `path`, and the directory synced. A crash leaves the old file (or none) or the new one, never a part of it;
+    /// on an error the temporary is removed. Only a holder of the writer lock calls this (`removeTemporaries`
+    /// clears what a killed one left).
+    static func replace<R>(_ path: String, through temporary: String, in directory: String,
+                           write: (PosixFile) throws(LogError) -> R) throws(LogError) -> R {
+        let file = try PosixFile.open(temporary, flags: O_RDWR | O_CREAT | O_TRUNC)
+        let result: R
+        do throws(LogError) {
+            result = try write(file)
+            try file.syncData()
+            guard rename(temporary, path) == 0 else { throw file.failure("rename to \(path)", at: nil) }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        try sync(directory)
+        return result
+    }
+
     /// Removes the temporaries of a writer or `repair` killed before its rename: `<segment>.repair` (the segment it
     /// was rewriting is unchanged) and `head.new` (`head` was not created yet). Only a holder of the writer lock
     /// calls this: no writer or repair is running then.
