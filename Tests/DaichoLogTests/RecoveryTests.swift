@@ -205,6 +205,29 @@ import Testing
         try writer.close()
     }
 
+    /// `LogDirectory.replace` (head's install, repair's first segment): a write that fails leaves the old file as
+    /// it was and no temporary; one that succeeds replaces the file whole.
+    @Test func replacingAFileKeepsTheOldOneWhenTheWriteFails() throws {
+        let dir = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.log, withIntermediateDirectories: true)
+        let path = dir.log + "/head", temporary = dir.log + "/head.new"
+        writeFile(path, [1, 2, 3])
+        #expect(throws: LogError.self) {
+            try LogDirectory.replace(path, through: temporary, in: dir.log) { (file) throws(LogError) in
+                try file.write([9, 9, 9, 9], at: 0)
+                throw LogError(.io, "disk full", path: temporary)
+            }
+        }
+        #expect(fileBytes(path) == [1, 2, 3])
+        #expect(!FileManager.default.fileExists(atPath: temporary))
+        let written = try LogDirectory.replace(path, through: temporary, in: dir.log) { (file) throws(LogError) in
+            try file.write([7, 7], at: 0)
+            return 2
+        }
+        #expect(written == 2 && fileBytes(path) == [7, 7])
+        #expect(!FileManager.default.fileExists(atPath: temporary))
+    }
+
     @Test func deletedLockFileDoesNotLetASecondWriterIn() throws {
         let dir = TemporaryDirectory()
         let writer = try LogWriter.open(directory: dir.log)
