@@ -68,18 +68,9 @@ public enum HTTPClient {
         } catch {
             throw Failure("cannot send the request to \(address): \(describe(error))")
         }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        let deadline = Deadline(millisFromNow: timeoutMillis)
-        reading: while true {
-            let result: Result<Int, Socket.Failure> = buffer.withUnsafeMutableBytes { raw in
-                do throws(Socket.Failure) { return .success(try socket.read(into: raw, until: deadline)) } catch { return .failure(error) }
-            }
-            switch result {
-            case .success(let n): received += buffer[0..<n]
-            case .failure(.closed): break reading
-            case .failure(let error): throw Failure("no response from \(address): \(describe(error))")
-            }
+        let received: [UInt8]
+        do { received = try socket.readUntilClosed(until: Deadline(millisFromNow: timeoutMillis)) } catch {
+            throw Failure("no response from \(address): \(describe(error))")
         }
         return try parse(received, from: address)
     }

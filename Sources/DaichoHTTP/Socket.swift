@@ -182,6 +182,23 @@ public final class Socket: @unchecked Sendable {
         }
     }
 
+    /// Everything the peer sends until it closes the stream (or resets it).
+    /// - Throws: `.timedOut` when `deadline` passes first, `.system`.
+    public func readUntilClosed(until deadline: Deadline) throws(Failure) -> [UInt8] {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let result: Result<Int, Failure> = buffer.withUnsafeMutableBytes { raw in
+                do throws(Failure) { return .success(try read(into: raw, until: deadline)) } catch { return .failure(error) }
+            }
+            switch result {
+            case .success(let n): received += buffer[0..<n]
+            case .failure(.closed): return received
+            case .failure(let error): throw error
+            }
+        }
+    }
+
     /// Writes all of `bytes`, waiting until `deadline` for room.
     public func write(_ bytes: UnsafeRawBufferPointer, until deadline: Deadline) throws(Failure) {
         var sent = 0

@@ -43,18 +43,7 @@ final class RunningServer {
     }
 
     static func readAll(_ c: Socket, timeout: Int) throws -> String {
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        let deadline = Deadline(millisFromNow: timeout)
-        while true {
-            do {
-                let n = try buffer.withUnsafeMutableBytes { try c.read(into: $0, until: deadline) }
-                out += buffer[0..<n]
-            } catch Socket.Failure.closed {
-                break
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        String(decoding: try c.readUntilClosed(until: Deadline(millisFromNow: timeout)), as: UTF8.self)
     }
 
     func stop() {

@@ -22,7 +22,7 @@ import Testing
         let head = "\(method) \(path) HTTP/1.1\r\nHost: test\r\nAuthorization: \(auth)\r\nContent-Type: application/json\r\n"
             + "Content-Length: \(length)\r\nExpect: 100-continue\r\n\r\n"
         try c.write(Array(head.utf8), until: Deadline(millisFromNow: 5000))
-        return String(decoding: try ServingDirectory.readUntilClosed(c, millis: 10_000), as: UTF8.self)
+        return String(decoding: try c.readUntilClosed(until: Deadline(millisFromNow: 10_000)), as: UTF8.self)
     }
 
     @Test func theRouteIsDecidedBeforeTheCredential() throws {

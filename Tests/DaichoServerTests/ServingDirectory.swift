@@ -57,21 +57,6 @@ final class ServingDirectory: @unchecked Sendable {
         var next: String? { json["next"] as? String }
     }
 
-    /// Everything `c` receives until the server closes it (or `millis` pass: the read throws).
-    static func readUntilClosed(_ c: Socket, millis: Int) throws -> [UInt8] {
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        let deadline = Deadline(millisFromNow: millis)
-        while true {
-            do {
-                let n = try buffer.withUnsafeMutableBytes { try c.read(into: $0, until: deadline) }
-                out += buffer[0..<n]
-            } catch Socket.Failure.closed {
-                return out
-            }
-        }
-    }
-
     /// Sends one request on a new connection (`Connection: close`) and reads the whole reply.
     /// - Parameter auth: the `Authorization` value; default the read token as a bearer.
     func request(_ method: String, _ target: String, auth: String? = "", headers: [String] = [], body: String = "") throws -> Reply {
@@ -82,7 +67,7 @@ final class ServingDirectory: @unchecked Sendable {
         text += "Content-Length: \(body.utf8.count)\r\n\r\n" + body
         let c = try Socket.connect(host: "127.0.0.1", port: UInt16(server.url.split(separator: ":").last!)!)
         try c.write(Array(text.utf8), until: Deadline(millisFromNow: 10_000))
-        let out = try Self.readUntilClosed(c, millis: 40_000)
+        let out = try c.readUntilClosed(until: Deadline(millisFromNow: 40_000))
         let reply = String(decoding: out, as: UTF8.self)
         let parts = reply.components(separatedBy: "\r\n\r\n")
         let status = Int(parts[0].split(separator: " ")[1]) ?? 0
