@@ -33,6 +33,29 @@ import Testing
         return (graph, outcomes)
     }
 
+    /// A seeded log of 8,000 events that merges profiles and grows the node table, its identity rules, and the
+    /// reference: every event resolved into a fresh graph with nothing remembered.
+    static func seededReference(_ t: TemporaryDirectory, seed: UInt64) throws
+        -> (reader: EventReader, rules: IdentityRules, fresh: IdentityGraph, expected: [Resolved]) {
+        let dir = try ProjectionReplayTests.dataDirectory(t, events: 8000, seed: seed)
+        let reader = try EventReader(dir)
+        let rules = try ProjectionSettings.load(dir).rules
+        let (fresh, expected) = try resolveAll(reader, rules: rules, remembering: false)
+        #expect(fresh.merges > 0, "the seeded log must merge profiles")
+        #expect(fresh.nodeCount > 1024, "the node table must grow during the replay")
+        return (reader, rules, fresh, expected)
+    }
+
+    /// `graph`, which resolved every event into `got`, against the reference: the same outcomes, counters and bytes.
+    static func expectSame(_ graph: IdentityGraph, _ got: [Resolved], as fresh: IdentityGraph, _ expected: [Resolved]) {
+        #expect(got == expected, "per-event outcomes differ")
+        #expect(graph.refused == fresh.refused)
+        #expect(graph.unattributedEvents == fresh.unattributedEvents)
+        #expect(graph.conflicts == fresh.conflicts)
+        let same = bytes(graph) == bytes(fresh)
+        #expect(same, "graph bytes differ")
+    }
+
     static func bytes(_ g: IdentityGraph) -> [UInt8] {
         var w = SnapshotWriter()
         g.write(to: &w)
@@ -68,19 +91,9 @@ import Testing
     @Test(arguments: [3, 17] as [UInt64])
     func identityRememberedPerBatchEqualsIdentityResolvedAfresh(seed: UInt64) throws {
         let t = TemporaryDirectory()
-        let dir = try ProjectionReplayTests.dataDirectory(t, events: 8000, seed: seed)
-        let reader = try EventReader(dir)
-        let rules = try ProjectionSettings.load(dir).rules
-        let (fresh, expected) = try Self.resolveAll(reader, rules: rules, remembering: false)
+        let (reader, rules, fresh, expected) = try Self.seededReference(t, seed: seed)
         let (remembered, got) = try Self.resolveAll(reader, rules: rules, remembering: true)
-        #expect(fresh.merges > 0, "the seeded log must merge profiles")
-        #expect(fresh.nodeCount > 1024, "the node table must grow during the replay")
-        #expect(got == expected, "per-event outcomes differ")
-        #expect(remembered.refused == fresh.refused)
-        #expect(remembered.unattributedEvents == fresh.unattributedEvents)
-        #expect(remembered.conflicts == fresh.conflicts)
-        let same = Self.bytes(remembered) == Self.bytes(fresh)
-        #expect(same, "graph bytes differ")
+        Self.expectSame(remembered, got, as: fresh, expected)
     }
 
     /// Prefetching (`IdentityGraph.prefetchSlots` and `prefetchNodes`, which replay calls for events a little
@@ -90,10 +103,7 @@ import Testing
     @Test(arguments: [4, 23] as [UInt64])
     func prefetchingAheadChangesNoOutcome(seed: UInt64) throws {
         let t = TemporaryDirectory()
-        let dir = try ProjectionReplayTests.dataDirectory(t, events: 8000, seed: seed)
-        let reader = try EventReader(dir)
-        let rules = try ProjectionSettings.load(dir).rules
-        let (fresh, expected) = try Self.resolveAll(reader, rules: rules, remembering: false)
+        let (reader, rules, fresh, expected) = try Self.seededReference(t, seed: seed)
         let graph = IdentityGraph(rules: rules)
         nonisolated(unsafe) var got: [Resolved] = []
         nonisolated(unsafe) var rng = SeededGenerator(seed: seed)
@@ -118,12 +128,8 @@ import Testing
                 }
             }
         }) { _ in true }
-        #expect(fresh.merges > 0 && fresh.nodeCount > 1024, "the log must merge profiles and grow the node table")
         #expect(prefetches > 5000)
-        #expect(got == expected, "per-event outcomes differ")
-        #expect(graph.refused == fresh.refused && graph.conflicts == fresh.conflicts)
-        let same = Self.bytes(graph) == Self.bytes(fresh)
-        #expect(same, "graph bytes differ")
+        Self.expectSame(graph, got, as: fresh, expected)
     }
 
     /// A log where a third of the events arrive late (out of time order) and many are re-sent: the batch apply
